@@ -1,0 +1,69 @@
+/* pouch key export: our current public key, armored, for partners to pin. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "pouch/fs.h"
+#include "pouch/identity.h"
+
+static const char usage[] =
+	"usage: pouch key export [-o FILE [--force]]\n"
+	"  -o, --output FILE  write to FILE (never replaced without --force) instead of stdout\n";
+
+int cmd_key_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pouch_agency a = { 0 };
+	struct pouch_err err = { 0 };
+	const char *out = NULL;
+	char *key = NULL;
+	size_t len = 0;
+	int c, force = 0, ret;
+
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
+		if (c == 'o') {
+			if (cli_once(&out, optarg, "--output", usage))
+				return EXIT_USAGE;
+		} else if (c == 'f') {
+			force = 1;
+		} else if ((ret = cli_common_option(c, usage)) != CLI_CONTINUE) {
+			return ret;
+		}
+	}
+	if (optind < argc)
+		return pouch_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if (force && !out)
+		return pouch_usage_error(usage, "--force goes with -o");
+	if (pouch_identity_load(&cli.home, &a, &err) < 0 ||
+	    pouch_identity_export(&cli.home, &a, &key, &len, &err) < 0) {
+		ret = pouch_fail(&err);
+		goto out;
+	}
+	if (!out) {
+		ret = fwrite(key, 1, len, stdout) == len && fflush(stdout) == 0 ? EXIT_OK
+										: EXIT_OPERATIONAL;
+		if (ret)
+			pouch_error("cannot write to standard output");
+		goto out;
+	}
+	if (pouch_fs_write_atomic(out, key, len, 0644, !force, &err) < 0) {
+		if (err.code == POUCH_E_EXISTS)
+			pouch_err_set(&err, POUCH_E_EXISTS, "'%s' exists: use --force to replace it",
+				      out);
+		ret = pouch_fail(&err);
+		goto out;
+	}
+	pouch_note("wrote the public key of %s (%s) to '%s'", a.code,
+		   pouch_agency_current(&a)->fpr, out);
+	ret = EXIT_OK;
+out:
+	free(key);
+	pouch_agency_release(&a);
+	return ret;
+}

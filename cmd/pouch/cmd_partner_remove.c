@@ -1,0 +1,25 @@
+/* pouch partner remove: a partner leaves the directory, and its keys the keyring. */
+#include "cmd.h"
+#include "pouch/directory.h"
+
+static const char usage[] = "usage: pouch partner remove CODE\n";
+
+int cmd_partner_remove(int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
+	struct pouch_err err = { 0 };
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
+		ret = cli_common_option(c, usage);
+		if (ret != CLI_CONTINUE)
+			return ret;
+	}
+	if (optind + 1 != argc)
+		return pouch_usage_error(usage, optind < argc ? "give one partner code"
+							      : "missing the partner code");
+	if (pouch_directory_remove(&cli.home, argv[optind], &err) < 0)
+		return pouch_fail(&err);
+	pouch_note("removed partner %s and its keys", argv[optind]);
+	return EXIT_OK;
+}

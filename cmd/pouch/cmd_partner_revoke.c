@@ -1,0 +1,45 @@
+/* pouch partner revoke: import a partner's revocation certificate; that key never verifies
+ * again. */
+#include <stdio.h>
+
+#include "cmd.h"
+#include "pouch/directory.h"
+
+static const char usage[] =
+	"usage: pouch partner revoke CODE --revocation FILE\n"
+	"  --revocation FILE  the revocation certificate the partner issued for one of its keys\n";
+
+int cmd_partner_revoke(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "revocation", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pouch_err err = { 0 };
+	const char *file = NULL;
+	char fpr[POUCH_FPR_LEN + 1];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
+		if (c == 'r')
+			ret = cli_once(&file, optarg, "--revocation", usage);
+		else if ((ret = cli_common_option(c, usage)) == CLI_CONTINUE)
+			ret = 0;
+		if (ret)
+			return ret;
+	}
+	if (optind + 1 != argc)
+		return pouch_usage_error(usage, optind < argc ? "give one partner code"
+							      : "missing the partner code");
+	if (!file)
+		return pouch_usage_error(usage, "missing --revocation");
+	if (pouch_directory_revoke(&cli.home, argv[optind], file, fpr, &err) < 0)
+		return pouch_fail(&err);
+	if (cli.json) {
+		printf("{\"partner\":\"%s\",\"revoked\":\"%s\"}\n", argv[optind], fpr);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
+	}
+	printf("revoked key %s of partner %s: it no longer verifies\n", fpr, argv[optind]);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
+}

@@ -1,0 +1,228 @@
+/* File-system helpers: private directories, capped reads, atomic and exclusive writes. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pouch/fs.h"
+
+char *pouch_path_join(const char *a, const char *b)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s", a, b) < 0)
+		return NULL;
+	return p;
+}
+
+int pouch_fs_mkdir_private(const char *path, struct pouch_err *err)
+{
+	char *copy = NULL;
+	struct stat st;
+	int ret = POUCH_E_IO;
+
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		return pouch_err_set(err, POUCH_E_IO, "cannot create directory '%s': %s", path,
+				     strerror(ENOTDIR));
+	}
+	copy = strdup(path);
+	if (!copy)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	char *parent = dirname(copy);
+	if (strcmp(parent, path) != 0 && strcmp(parent, "/") != 0 && strcmp(parent, ".") != 0) {
+		ret = pouch_fs_mkdir_private(parent, err);
+		if (ret < 0)
+			goto out;
+	}
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot create directory '%s': %s", path,
+				    strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(copy);
+	return ret;
+}
+
+int pouch_fs_read(const char *path, size_t max, char **out, size_t *len, struct pouch_err *err)
+{
+	int fd = -1;
+	char *buf = NULL;
+	size_t have = 0;
+	struct stat st;
+	int ret = POUCH_E_IO;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
+				    "cannot open '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", path,
+				    S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+		goto out;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot read '%s': larger than %zu bytes",
+				    path, max);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	/* The size can change under us; never read past the cap. */
+	for (;;) {
+		ssize_t n = read(fd, buf + have, (size_t)st.st_size - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", path,
+					    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		if (have == (size_t)st.st_size)
+			break;
+	}
+	buf[have] = '\0';
+	*out = buf;
+	buf = NULL;
+	if (len)
+		*len = have;
+	ret = 0;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, ret = -1;
+
+	if (!copy)
+		return -1;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		ret = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return ret;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+			  int exclusive, struct pouch_err *err)
+{
+	char *tmp = NULL;
+	int fd = -1;
+	int ret = POUCH_E_IO;
+
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+		tmp = NULL;
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return ret;
+	}
+	if (fchmod(fd, mode) < 0 || write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (exclusive) {
+		/* link() never replaces an existing name, unlike rename(). */
+		if (link(tmp, path) < 0) {
+			ret = pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
+					    "cannot write '%s': %s", path, strerror(errno));
+			goto out;
+		}
+	} else if (rename(tmp, path) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (fsync_dir_of(path) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync the directory of '%s': %s", path,
+				    strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+int pouch_fs_remove(const char *path, struct pouch_err *err)
+{
+	if (remove(path) < 0 && errno != ENOENT)
+		return pouch_err_set(err, POUCH_E_IO, "cannot remove '%s': %s", path,
+				     strerror(errno));
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int pouch_fs_remove_tree(const char *path, struct pouch_err *err)
+{
+	if (!pouch_fs_exists(path))
+		return 0;
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot remove '%s': %s", path,
+				     strerror(errno));
+	return 0;
+}
+
+int pouch_fs_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}

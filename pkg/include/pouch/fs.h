@@ -1,0 +1,36 @@
+/* File-system helpers: private directories, capped reads, atomic and exclusive writes. */
+#ifndef POUCH_FS_H
+#define POUCH_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "pouch/err.h"
+
+/* Creates directory path with mode 0700, and missing parents likewise. An existing directory
+ * is accepted. Returns 0 or POUCH_E_IO. */
+int pouch_fs_mkdir_private(const char *path, struct pouch_err *err);
+
+/* Reads the whole file at path into *out (NUL-terminated, caller frees), refusing files larger
+ * than max bytes (POUCH_E_REFUSED). *len receives the size without the NUL. */
+int pouch_fs_read(const char *path, size_t max, char **out, size_t *len, struct pouch_err *err);
+
+/* Writes buf to path through a temporary file in the same directory: write, fsync, rename,
+ * fsync of the directory. With exclusive set, an existing path is never replaced
+ * (POUCH_E_EXISTS). Readers see the old content or the new one, never a partial file. */
+int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+			  int exclusive, struct pouch_err *err);
+
+/* Removes path (file or empty directory); a missing path is not an error. */
+int pouch_fs_remove(const char *path, struct pouch_err *err);
+
+/* Removes the directory tree at path. */
+int pouch_fs_remove_tree(const char *path, struct pouch_err *err);
+
+/* Returns 1 when path exists (without following a final symbolic link), else 0. */
+int pouch_fs_exists(const char *path);
+
+/* Returns a newly allocated "a/b" (caller frees), or NULL when out of memory. */
+char *pouch_path_join(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,82 @@
+/* The partner directory: one record per partner agency (partners/CODE.json in the home), with
+ * the pinned primary fingerprints of its keys, each valid within a window, its endpoint and
+ * the TLS trust for it. The format is spec/partner.schema.json. */
+#ifndef POUCH_PARTNER_H
+#define POUCH_PARTNER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "pouch/err.h"
+#include "pouch/home.h"
+#include "pouch/validate.h"
+
+struct pouch_pgp;
+
+struct pouch_partner_key {
+	char fpr[POUCH_FPR_LEN + 1];
+	time_t added;
+	time_t valid_from;
+	time_t valid_until; /* 0: open-ended */
+	time_t expires;     /* the key's own expiry when pinned; 0: none */
+	time_t revoked;     /* when pouch learnt of a revocation; 0: none known */
+};
+
+struct pouch_partner {
+	char code[POUCH_CODE_MAX + 1];
+	char name[POUCH_NAME_MAX + 1]; /* may be empty */
+	char *endpoint;                /* NULL: none */
+	char *ca_file;                 /* file name inside partners/, NULL: system CAs */
+	char pin[POUCH_PIN_LEN + 1];   /* "sha256//..." or empty */
+	time_t created, updated;
+	struct pouch_partner_key *keys;
+	size_t nkeys;
+};
+
+/* Loads partner code's record. A partner not in the directory is POUCH_E_NOTFOUND; a record
+ * that fails validation is POUCH_E_CORRUPT naming the file. */
+int pouch_partner_load(const struct pouch_home *h, const char *code, struct pouch_partner *p,
+		       struct pouch_err *err);
+
+/* Validates and writes p atomically; with exclusive set an existing record is never replaced
+ * (POUCH_E_EXISTS). */
+int pouch_partner_save(const struct pouch_home *h, const struct pouch_partner *p, int exclusive,
+		       struct pouch_err *err);
+
+/* Frees what p holds; p may be zeroed. */
+void pouch_partner_release(struct pouch_partner *p);
+
+/* Appends a copy of k to p. */
+int pouch_partner_add_key(struct pouch_partner *p, const struct pouch_partner_key *k,
+			  struct pouch_err *err);
+
+/* Sorted codes of the partners in the directory, from the record file names; *codes is a
+ * newly allocated array (free with pouch_partner_codes_free). */
+int pouch_partner_codes(const struct pouch_home *h, char ***codes, size_t *n,
+			struct pouch_err *err);
+void pouch_partner_codes_free(char **codes, size_t n);
+
+/* Where a pinned key stands at a given time. */
+enum pouch_key_state {
+	POUCH_KEY_VALID,
+	POUCH_KEY_NOT_YET,  /* before its window */
+	POUCH_KEY_ENDED,    /* after its window */
+	POUCH_KEY_EXPIRED,  /* the key itself expired */
+	POUCH_KEY_REVOKED,  /* the key is revoked */
+	POUCH_KEY_MISSING,  /* the key is not in the keyring */
+};
+
+/* The state of pinned key k at time when, from the record and the keyring (revocation and
+ * expiry as GnuPG sees them now). Only POUCH_KEY_VALID may verify. */
+int pouch_partner_key_state(struct pouch_pgp *pgp, const struct pouch_partner_key *k,
+			    time_t when, enum pouch_key_state *state, struct pouch_err *err);
+
+/* "valid", "not-yet-valid", "ended", "expired", "revoked", "missing". */
+const char *pouch_key_state_name(enum pouch_key_state s);
+
+/* p as JSON text (caller frees). states, when not NULL, holds one state per key and adds a
+ * "state" field to each; pretty indents. NULL when out of memory. */
+char *pouch_partner_json(const struct pouch_partner *p, const enum pouch_key_state *states,
+			 int pretty);
+
+#endif

@@ -1,0 +1,76 @@
+/* OpenPGP through GPGME: the only module that includes gpgme.h. One struct pouch_pgp is one
+ * GPGME context bound to one GNUPGHOME, with network key lookup and automatic key import off.
+ * Keys are always chosen by full primary fingerprint, never by user ID. */
+#ifndef POUCH_PGP_H
+#define POUCH_PGP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "pouch/err.h"
+#include "pouch/validate.h"
+
+struct pouch_pgp;
+
+/* What pouch needs to know of one OpenPGP key. */
+struct pouch_key_info {
+	char fpr[POUCH_FPR_LEN + 1]; /* primary key fingerprint, upper case */
+	char uid[256];               /* first user ID, escaped for printing */
+	time_t created;
+	time_t expires;              /* 0: does not expire */
+	int secret;                  /* secret key material is present */
+	int revoked, expired, disabled, invalid;
+	int can_sign;                /* a usable primary key or subkey can sign */
+	int can_encrypt;             /* a usable subkey (or primary) can encrypt */
+};
+
+/* Opens a context on gnupghome. Returns 0 or POUCH_E_GPG. */
+int pouch_pgp_new(const char *gnupghome, struct pouch_pgp **out, struct pouch_err *err);
+
+/* Releases pgp (NULL allowed). */
+void pouch_pgp_free(struct pouch_pgp *pgp);
+
+/* Makes later operations that need the secret key take this passphrase through loopback
+ * pinentry instead of asking gpg-agent's pinentry. The string is borrowed: it must outlive
+ * pgp, and the caller wipes it. NULL returns to gpg-agent's pinentry. */
+void pouch_pgp_set_passphrase(struct pouch_pgp *pgp, const char *passphrase);
+
+/* Generates an agency key: an ed25519 primary key (sign, certify) with a cv25519 encryption
+ * subkey, both expiring after expires_in seconds (0: never), user ID uid. With protect unset
+ * the secret key has no passphrase. The new primary fingerprint goes to fpr. On failure
+ * nothing is left in the keyring. */
+int pouch_pgp_generate(struct pouch_pgp *pgp, const char *uid, long long expires_in,
+		       int protect, char *fpr, struct pouch_err *err);
+
+/* Lists the keys in buf (armored or binary) without importing them. *keys receives a newly
+ * allocated array of *n entries (caller frees). An unreadable buffer is POUCH_E_VERIFY. */
+int pouch_pgp_inspect(struct pouch_pgp *pgp, const char *buf, size_t len,
+		      struct pouch_key_info **keys, size_t *n, struct pouch_err *err);
+
+/* Imports the public key in buf and requires that no secret key was read and, with expect_fpr
+ * set, that exactly the key expect_fpr was considered. Returns 0, POUCH_E_VERIFY or
+ * POUCH_E_GPG. */
+int pouch_pgp_import_key(struct pouch_pgp *pgp, const char *buf, size_t len,
+			 const char *expect_fpr, struct pouch_err *err);
+
+/* Imports a revocation certificate (or a key carrying one). The caller learns which key it
+ * revoked by looking the keys up afterwards. Data that revokes no key in the keyring, or that
+ * holds secret key material, is POUCH_E_VERIFY. Use it on a scratch keyring first. */
+int pouch_pgp_import_revocation(struct pouch_pgp *pgp, const char *buf, size_t len,
+				struct pouch_err *err);
+
+/* Looks up the key with primary fingerprint fpr in the keyring (secret set: the secret key).
+ * A missing key is POUCH_E_NOTFOUND. */
+int pouch_pgp_key(struct pouch_pgp *pgp, const char *fpr, int secret,
+		  struct pouch_key_info *info, struct pouch_err *err);
+
+/* Exports the public keys named in fprs (n of them) armored and minimal into *out
+ * (NUL-terminated, caller frees). */
+int pouch_pgp_export(struct pouch_pgp *pgp, const char *const *fprs, size_t n, char **out,
+		     size_t *len, struct pouch_err *err);
+
+/* Deletes the key fpr from the keyring, with its secret part when secret is set. A missing
+ * key is not an error. */
+int pouch_pgp_delete(struct pouch_pgp *pgp, const char *fpr, int secret, struct pouch_err *err);
+
+#endif

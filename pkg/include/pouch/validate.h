@@ -1,0 +1,40 @@
+/* Validation of the values that enter pouch from users and partners: agency codes,
+ * fingerprints, display names, endpoint URLs and TLS public-key pins. */
+#ifndef POUCH_VALIDATE_H
+#define POUCH_VALIDATE_H
+
+#include <stddef.h>
+
+#include "pouch/err.h"
+
+#define POUCH_CODE_MAX 32
+#define POUCH_FPR_LEN 40
+#define POUCH_NAME_MAX 128
+#define POUCH_URL_MAX 2048
+#define POUCH_PIN_LEN 52 /* "sha256//" and 44 base64 characters */
+
+/* Agency codes: 2 to 32 characters of A-Z, 0-9 and '-', starting and ending with a letter or
+ * digit (e.g. GB-NCA-CEOP). Returns 0 or POUCH_E_USAGE. */
+int pouch_agency_code_check(const char *code, struct pouch_err *err);
+
+/* Normalises an OpenPGP v4 fingerprint (40 hex digits; spaces allowed, any case) into out
+ * (41 bytes, upper case). Returns 0 or POUCH_E_USAGE. */
+int pouch_fpr_normalize(const char *in, char *out, struct pouch_err *err);
+
+/* Display names (agency and partner names): 1 to 128 bytes of valid UTF-8 without control
+ * characters or any of "<>()". what names the field in the message. */
+int pouch_name_check(const char *what, const char *name, struct pouch_err *err);
+
+/* Endpoint URLs: https://host[:port][/path], host a DNS name, IPv4 or [IPv6] literal, no user
+ * information, query or fragment. Returns 0 or POUCH_E_USAGE. */
+int pouch_endpoint_check(const char *url, struct pouch_err *err);
+
+/* Normalises a SHA-256 public-key pin, given as "sha256//BASE64", bare BASE64 or 64 hex
+ * digits, into out (POUCH_PIN_LEN + 1 bytes) as "sha256//BASE64". Returns 0 or POUCH_E_USAGE. */
+int pouch_pin_normalize(const char *in, char *out, struct pouch_err *err);
+
+/* Copies s into out (outmax bytes) with control bytes, backslashes and non-UTF-8 bytes escaped
+ * as \xNN, so that a string from outside is safe to print on a terminal or in a log. */
+void pouch_escape(const char *s, char *out, size_t outmax);
+
+#endif

@@ -1,0 +1,45 @@
+/* Helpers shared inside pkg/ only: strict JSON reading and writing of pouch's own records. */
+#ifndef POUCH_INTERNAL_H
+#define POUCH_INTERNAL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "pouch/err.h"
+
+#define POUCH_RECORD_MAX (1024 * 1024) /* largest record file pouch reads */
+#define POUCH_JSON_DEPTH 16
+
+/* Parses text strictly: duplicate keys rejected, no NUL, nothing after the value, nesting at
+ * most POUCH_JSON_DEPTH. what names the input in messages. Returns a new reference in *out. */
+int pouch_json_parse(const char *what, const char *text, size_t len, json_t **out,
+		     struct pouch_err *err);
+
+/* Reads and parses the record file at path (at most POUCH_RECORD_MAX bytes). A missing file is
+ * POUCH_E_NOTFOUND; anything unreadable or malformed is POUCH_E_CORRUPT naming the file. */
+int pouch_json_load_record(const char *path, json_t **out, struct pouch_err *err);
+
+/* Writes json (borrowed) to path atomically, indented, with a final newline, mode 0600. */
+int pouch_json_save_record(const char *path, const json_t *json, int exclusive,
+			   struct pouch_err *err);
+
+/* Requires obj to be an object whose keys are all in the NULL-terminated list allowed.
+ * Returns 0 or POUCH_E_CORRUPT with the unknown key named. */
+int pouch_json_only_keys(const json_t *obj, const char *const *allowed, struct pouch_err *err);
+
+/* Field readers for records: a missing or wrongly typed field is POUCH_E_CORRUPT. With nullable
+ * set, null (or absence) gives NULL / 0. */
+int pouch_json_str(const json_t *obj, const char *key, int nullable, const char **out,
+		   struct pouch_err *err);
+int pouch_json_time(const json_t *obj, const char *key, int nullable, time_t *out,
+		    struct pouch_err *err);
+
+/* A new JSON string "YYYY-MM-DDTHH:MM:SSZ" for t, or JSON null for t == 0. */
+json_t *pouch_json_time_new(time_t t);
+
+/* Serialises json for output (indented with pretty set, else compact); caller frees. */
+char *pouch_json_text(const json_t *json, int pretty);
+
+#endif

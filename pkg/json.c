@@ -1,0 +1,172 @@
+/* Strict JSON reading and writing of pouch's own records, on jansson. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "pouch/fs.h"
+#include "pouch/timefmt.h"
+
+static size_t depth_of(const json_t *j)
+{
+	size_t max = 0, d;
+
+	if (json_is_object(j)) {
+		const char *k;
+		const json_t *v;
+		json_object_foreach((json_t *)j, k, v) {
+			d = depth_of(v);
+			if (d > max)
+				max = d;
+			if (max > POUCH_JSON_DEPTH)
+				break;
+		}
+		return max + 1;
+	}
+	if (json_is_array(j)) {
+		size_t i;
+		const json_t *v;
+		json_array_foreach(j, i, v) {
+			d = depth_of(v);
+			if (d > max)
+				max = d;
+			if (max > POUCH_JSON_DEPTH)
+				break;
+		}
+		return max + 1;
+	}
+	return 0;
+}
+
+int pouch_json_parse(const char *what, const char *text, size_t len, json_t **out,
+		     struct pouch_err *err)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	*out = NULL;
+	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j)
+		return pouch_err_set(err, POUCH_E_CORRUPT, "%s is not valid JSON: %s (line %d)", what,
+				     jerr.text, jerr.line);
+	if (depth_of(j) > POUCH_JSON_DEPTH) {
+		json_decref(j);
+		return pouch_err_set(err, POUCH_E_CORRUPT, "%s nests deeper than %d levels", what,
+				     POUCH_JSON_DEPTH);
+	}
+	*out = j;
+	return 0;
+}
+
+int pouch_json_load_record(const char *path, json_t **out, struct pouch_err *err)
+{
+	char *text = NULL;
+	char what[POUCH_ERR_MSG_MAX / 2];
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	ret = pouch_fs_read(path, POUCH_RECORD_MAX, &text, &len, err);
+	if (ret == POUCH_E_REFUSED)
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "'%s' is corrupt: larger than %d bytes",
+				    path, POUCH_RECORD_MAX);
+	if (ret < 0)
+		goto out;
+	snprintf(what, sizeof(what), "'%s'", path);
+	ret = pouch_json_parse(what, text, len, out, err);
+	if (ret < 0)
+		goto out;
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "'%s' is corrupt: not a JSON object", path);
+	}
+out:
+	free(text);
+	return ret;
+}
+
+char *pouch_json_text(const json_t *json, int pretty)
+{
+	return json_dumps(json, pretty ? JSON_INDENT(2) | JSON_PRESERVE_ORDER
+				       : JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+int pouch_json_save_record(const char *path, const json_t *json, int exclusive,
+			   struct pouch_err *err)
+{
+	char *text = pouch_json_text(json, 1);
+	char *line = NULL;
+	size_t len;
+	int ret;
+
+	if (!text)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	len = strlen(text);
+	line = realloc(text, len + 2);
+	if (!line) {
+		free(text);
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	}
+	line[len] = '\n';
+	line[len + 1] = '\0';
+	ret = pouch_fs_write_atomic(path, line, len + 1, 0600, exclusive, err);
+	free(line);
+	return ret;
+}
+
+int pouch_json_only_keys(const json_t *obj, const char *const *allowed, struct pouch_err *err)
+{
+	const char *k;
+	const json_t *v;
+
+	if (!json_is_object(obj))
+		return pouch_err_set(err, POUCH_E_CORRUPT, "expected an object");
+	json_object_foreach((json_t *)obj, k, v) {
+		const char *const *a;
+		for (a = allowed; *a; a++)
+			if (strcmp(*a, k) == 0)
+				break;
+		if (!*a)
+			return pouch_err_set(err, POUCH_E_CORRUPT, "unknown field '%.64s'", k);
+	}
+	return 0;
+}
+
+int pouch_json_str(const json_t *obj, const char *key, int nullable, const char **out,
+		   struct pouch_err *err)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if ((!v || json_is_null(v)) && nullable)
+		return 0;
+	if (!json_is_string(v))
+		return pouch_err_set(err, POUCH_E_CORRUPT, "field '%s' %s", key,
+				     v ? "is not a string" : "is missing");
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return pouch_err_set(err, POUCH_E_CORRUPT, "field '%s' holds a NUL byte", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+int pouch_json_time(const json_t *obj, const char *key, int nullable, time_t *out,
+		    struct pouch_err *err)
+{
+	const char *s;
+	int ret;
+
+	*out = 0;
+	ret = pouch_json_str(obj, key, nullable, &s, err);
+	if (ret < 0 || !s)
+		return ret;
+	if (pouch_time_parse(s, out, NULL) < 0)
+		return pouch_err_set(err, POUCH_E_CORRUPT, "field '%s' is not a UTC time", key);
+	return 0;
+}
+
+json_t *pouch_json_time_new(time_t t)
+{
+	char buf[POUCH_TIME_LEN];
+
+	return t ? json_string(pouch_time_format(t, buf)) : json_null();
+}

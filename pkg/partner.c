@@ -1,0 +1,373 @@
+/* Partner records (partners/CODE.json): load, validate, save, list, describe. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "pouch/fs.h"
+#include "pouch/partner.h"
+#include "pouch/pgp.h"
+
+#define PARTNER_FORMAT "pouch-partner/1"
+
+void pouch_partner_release(struct pouch_partner *p)
+{
+	free(p->endpoint);
+	free(p->ca_file);
+	free(p->keys);
+	memset(p, 0, sizeof(*p));
+}
+
+int pouch_partner_add_key(struct pouch_partner *p, const struct pouch_partner_key *k,
+			  struct pouch_err *err)
+{
+	struct pouch_partner_key *grown = realloc(p->keys, (p->nkeys + 1) * sizeof(*grown));
+
+	if (!grown)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	p->keys = grown;
+	p->keys[p->nkeys++] = *k;
+	return 0;
+}
+
+static int load_key(const json_t *j, struct pouch_partner_key *k, struct pouch_err *err)
+{
+	static const char *const fields[] = { "fingerprint", "added", "valid_from", "valid_until",
+					      "expires", "revoked", NULL };
+	const char *fpr;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	ret = pouch_json_only_keys(j, fields, err);
+	if (!ret)
+		ret = pouch_json_str(j, "fingerprint", 0, &fpr, err);
+	if (!ret && (pouch_fpr_normalize(fpr, k->fpr, NULL) < 0 || strcmp(fpr, k->fpr) != 0))
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "invalid key fingerprint");
+	if (!ret)
+		ret = pouch_json_time(j, "added", 0, &k->added, err);
+	if (!ret)
+		ret = pouch_json_time(j, "valid_from", 0, &k->valid_from, err);
+	if (!ret)
+		ret = pouch_json_time(j, "valid_until", 1, &k->valid_until, err);
+	if (!ret)
+		ret = pouch_json_time(j, "expires", 1, &k->expires, err);
+	if (!ret)
+		ret = pouch_json_time(j, "revoked", 1, &k->revoked, err);
+	if (!ret && k->valid_until && k->valid_until < k->valid_from)
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "key %s ends before it starts", k->fpr);
+	return ret;
+}
+
+static int load_tls(const json_t *tls, struct pouch_partner *p, struct pouch_err *err)
+{
+	static const char *const fields[] = { "ca_file", "pin", NULL };
+	const char *ca = NULL, *pin = NULL;
+	int ret;
+
+	if (!tls || json_is_null(tls))
+		return 0;
+	ret = pouch_json_only_keys(tls, fields, err);
+	if (!ret)
+		ret = pouch_json_str(tls, "ca_file", 1, &ca, err);
+	if (!ret)
+		ret = pouch_json_str(tls, "pin", 1, &pin, err);
+	if (ret)
+		return ret;
+	if (!ca == !pin)
+		return pouch_err_set(err, POUCH_E_CORRUPT, "field 'tls' needs one of ca_file, pin");
+	if (ca) {
+		if (strchr(ca, '/') || ca[0] == '.' || strlen(ca) > 64)
+			return pouch_err_set(err, POUCH_E_CORRUPT, "invalid 'ca_file'");
+		p->ca_file = strdup(ca);
+		if (!p->ca_file)
+			return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	}
+	if (pin && (pouch_pin_normalize(pin, p->pin, NULL) < 0 || strcmp(pin, p->pin) != 0))
+		return pouch_err_set(err, POUCH_E_CORRUPT, "invalid 'pin'");
+	return 0;
+}
+
+static int load_fields(const json_t *j, const char *code, struct pouch_partner *p,
+		       struct pouch_err *err)
+{
+	static const char *const fields[] = { "format", "code", "name", "endpoint", "tls",
+					      "keys", "created", "updated", NULL };
+	const char *format, *jcode, *name, *endpoint;
+	const json_t *keys, *kj;
+	size_t i, n;
+	int ret;
+
+	ret = pouch_json_only_keys(j, fields, err);
+	if (!ret)
+		ret = pouch_json_str(j, "format", 0, &format, err);
+	if (!ret && strcmp(format, PARTNER_FORMAT) != 0)
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "unknown format '%.32s'", format);
+	if (!ret)
+		ret = pouch_json_str(j, "code", 0, &jcode, err);
+	if (!ret && strcmp(jcode, code) != 0)
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "code '%.40s' does not match the file name",
+				    jcode);
+	if (!ret)
+		ret = pouch_json_str(j, "name", 1, &name, err);
+	if (!ret && name && pouch_name_check("name", name, NULL) < 0)
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "invalid 'name'");
+	if (!ret)
+		ret = pouch_json_str(j, "endpoint", 1, &endpoint, err);
+	if (!ret && endpoint && pouch_endpoint_check(endpoint, NULL) < 0)
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "invalid 'endpoint'");
+	if (!ret)
+		ret = pouch_json_time(j, "created", 0, &p->created, err);
+	if (!ret)
+		ret = pouch_json_time(j, "updated", 0, &p->updated, err);
+	if (!ret)
+		ret = load_tls(json_object_get(j, "tls"), p, err);
+	if (ret)
+		return ret;
+	snprintf(p->code, sizeof(p->code), "%s", code);
+	snprintf(p->name, sizeof(p->name), "%s", name ? name : "");
+	if (endpoint && !(p->endpoint = strdup(endpoint)))
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	keys = json_object_get(j, "keys");
+	if (!json_is_array(keys) || json_array_size(keys) == 0)
+		return pouch_err_set(err, POUCH_E_CORRUPT, "field 'keys' is not a non-empty list");
+	json_array_foreach(keys, i, kj) {
+		struct pouch_partner_key k;
+		ret = load_key(kj, &k, err);
+		for (n = 0; !ret && n < p->nkeys; n++)
+			if (strcmp(p->keys[n].fpr, k.fpr) == 0)
+				ret = pouch_err_set(err, POUCH_E_CORRUPT, "key %s is listed twice",
+						    k.fpr);
+		if (!ret)
+			ret = pouch_partner_add_key(p, &k, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int pouch_partner_load(const struct pouch_home *h, const char *code, struct pouch_partner *p,
+		       struct pouch_err *err)
+{
+	json_t *j = NULL;
+	char *path = NULL;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	ret = pouch_agency_code_check(code, err);
+	if (ret < 0)
+		return ret;
+	path = pouch_home_partner_file(h, code);
+	if (!path)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	ret = pouch_json_load_record(path, &j, err);
+	if (ret == POUCH_E_NOTFOUND)
+		ret = pouch_err_set(err, POUCH_E_NOTFOUND,
+				    "no partner '%s' in the directory (see 'pouch partner list')",
+				    code);
+	if (ret < 0)
+		goto out;
+	ret = load_fields(j, code, p, err);
+	if (ret < 0) {
+		pouch_err_prefix(err, "partner file '%s' is corrupt", path);
+		if (err)
+			err->code = POUCH_E_CORRUPT;
+		ret = POUCH_E_CORRUPT;
+	}
+out:
+	if (ret < 0)
+		pouch_partner_release(p);
+	json_decref(j);
+	free(path);
+	return ret;
+}
+
+static json_t *to_json(const struct pouch_partner *p, const enum pouch_key_state *states)
+{
+	json_t *j = json_object(), *keys = json_array(), *tls = NULL;
+	size_t i;
+
+	if (!j || !keys)
+		goto fail;
+	json_object_set_new(j, "format", json_string(PARTNER_FORMAT));
+	json_object_set_new(j, "code", json_string(p->code));
+	json_object_set_new(j, "name", p->name[0] ? json_string(p->name) : json_null());
+	json_object_set_new(j, "endpoint", p->endpoint ? json_string(p->endpoint) : json_null());
+	if (p->ca_file)
+		tls = json_pack("{s:s}", "ca_file", p->ca_file);
+	else if (p->pin[0])
+		tls = json_pack("{s:s}", "pin", p->pin);
+	json_object_set_new(j, "tls", tls ? tls : json_null());
+	for (i = 0; i < p->nkeys; i++) {
+		const struct pouch_partner_key *k = &p->keys[i];
+		json_t *kj = json_object();
+		if (!kj || json_array_append_new(keys, kj) < 0)
+			goto fail;
+		json_object_set_new(kj, "fingerprint", json_string(k->fpr));
+		json_object_set_new(kj, "added", pouch_json_time_new(k->added));
+		json_object_set_new(kj, "valid_from", pouch_json_time_new(k->valid_from));
+		json_object_set_new(kj, "valid_until", pouch_json_time_new(k->valid_until));
+		json_object_set_new(kj, "expires", pouch_json_time_new(k->expires));
+		json_object_set_new(kj, "revoked", pouch_json_time_new(k->revoked));
+		if (states)
+			json_object_set_new(kj, "state",
+					    json_string(pouch_key_state_name(states[i])));
+	}
+	if (json_object_set_new(j, "keys", keys) < 0) {
+		keys = NULL;
+		goto fail;
+	}
+	json_object_set_new(j, "created", pouch_json_time_new(p->created));
+	json_object_set_new(j, "updated", pouch_json_time_new(p->updated));
+	return j;
+fail:
+	json_decref(keys);
+	json_decref(j);
+	return NULL;
+}
+
+int pouch_partner_save(const struct pouch_home *h, const struct pouch_partner *p, int exclusive,
+		       struct pouch_err *err)
+{
+	json_t *j = NULL;
+	char *path = NULL;
+	int ret;
+
+	if (p->nkeys == 0)
+		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s' has no key", p->code);
+	j = to_json(p, NULL);
+	path = pouch_home_partner_file(h, p->code);
+	if (!j || !path) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	ret = pouch_json_save_record(path, j, exclusive, err);
+	if (ret == POUCH_E_EXISTS)
+		ret = pouch_err_set(err, POUCH_E_EXISTS,
+				    "partner '%s' is already in the directory (for a new key use "
+				    "'pouch partner add-key')", p->code);
+out:
+	json_decref(j);
+	free(path);
+	return ret;
+}
+
+char *pouch_partner_json(const struct pouch_partner *p, const enum pouch_key_state *states,
+			 int pretty)
+{
+	json_t *j = to_json(p, states);
+	char *text = j ? pouch_json_text(j, pretty) : NULL;
+
+	json_decref(j);
+	return text;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pouch_partner_codes(const struct pouch_home *h, char ***codes, size_t *n,
+			struct pouch_err *err)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	char **list = NULL;
+	size_t count = 0;
+	int ret = POUCH_E_IO;
+
+	*codes = NULL;
+	*n = 0;
+	d = opendir(h->partners);
+	if (!d)
+		return pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", h->partners,
+				     strerror(errno));
+	while ((de = readdir(d))) {
+		char code[POUCH_CODE_MAX + 6];
+		size_t len = strlen(de->d_name);
+		char **grown;
+
+		/* Only CODE.json names a record; temporary and CA files sit beside them. */
+		if (len < 6 || len > POUCH_CODE_MAX + 5 || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		memcpy(code, de->d_name, len - 5);
+		code[len - 5] = '\0';
+		if (pouch_agency_code_check(code, NULL) < 0)
+			continue;
+		grown = realloc(list, (count + 1) * sizeof(*list));
+		if (!grown || !(grown[count] = strdup(code))) {
+			list = grown ? grown : list;
+			ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+			goto out;
+		}
+		list = grown;
+		count++;
+	}
+	if (count)
+		qsort(list, count, sizeof(*list), cmp_str);
+	*codes = list;
+	*n = count;
+	list = NULL;
+	count = 0;
+	ret = 0;
+out:
+	pouch_partner_codes_free(list, count);
+	closedir(d);
+	return ret;
+}
+
+void pouch_partner_codes_free(char **codes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(codes[i]);
+	free(codes);
+}
+
+int pouch_partner_key_state(struct pouch_pgp *pgp, const struct pouch_partner_key *k,
+			    time_t when, enum pouch_key_state *state, struct pouch_err *err)
+{
+	struct pouch_key_info info;
+	int ret;
+
+	ret = pouch_pgp_key(pgp, k->fpr, 0, &info, err);
+	if (ret == POUCH_E_NOTFOUND) {
+		*state = POUCH_KEY_MISSING;
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	if (info.revoked || k->revoked)
+		*state = POUCH_KEY_REVOKED;
+	else if (info.expired || info.invalid || info.disabled ||
+		 (info.expires && when >= info.expires))
+		*state = POUCH_KEY_EXPIRED;
+	else if (when < k->valid_from)
+		*state = POUCH_KEY_NOT_YET;
+	else if (k->valid_until && when >= k->valid_until)
+		*state = POUCH_KEY_ENDED;
+	else
+		*state = POUCH_KEY_VALID;
+	return 0;
+}
+
+const char *pouch_key_state_name(enum pouch_key_state s)
+{
+	switch (s) {
+	case POUCH_KEY_VALID:
+		return "valid";
+	case POUCH_KEY_NOT_YET:
+		return "not-yet-valid";
+	case POUCH_KEY_ENDED:
+		return "ended";
+	case POUCH_KEY_EXPIRED:
+		return "expired";
+	case POUCH_KEY_REVOKED:
+		return "revoked";
+	case POUCH_KEY_MISSING:
+		return "missing";
+	}
+	return "unknown";
+}

@@ -1,0 +1,122 @@
+# End-to-end test library: a trash directory per script, TAP output, expect_success,
+# must_fail (an exit above 128 is a crash, never a pass) and test_cmp. Modelled on git's
+# t/test-lib.sh. Scripts source it, call expect_success/must_fail, and end with test_done.
+set -u
+
+TEST_NAME=$(basename "$0" .sh)
+SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+POUCH_BUILD=${POUCH_BUILD:-$SRC_DIR/build}
+POUCH_BIN="$POUCH_BUILD/pouch"
+SYSTEM_PYTHON=/usr/bin/python3
+
+[ -x "$POUCH_BIN" ] || { echo "Bail out! no pouch binary at $POUCH_BIN"; exit 1; }
+
+# Short path: gpg-agent's socket lives in the GnuPG home and its path has a length limit.
+TRASH=$(mktemp -d /tmp/ph.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
+chmod 755 "$TRASH"
+cd "$TRASH" || exit 1
+# Nothing outside the trash directory: not the user's home, not ~/.gnupg.
+export HOME="$TRASH/h"
+mkdir -m 700 "$HOME"
+unset GNUPGHOME POUCH_HOME XDG_DATA_HOME
+export LC_ALL=C TZ=UTC
+KEYS="$TRASH/kg" # GnuPG home where the tests make partner keys
+mkdir -m 700 "$KEYS"
+
+. "$SRC_DIR/keys/testkeys.sh"
+
+test_count=0
+test_failures=0
+
+stop_agents() {
+	for sock in $(find "$TRASH" -name S.gpg-agent 2>/dev/null); do
+		gpgconf --homedir "$(dirname "$sock")" --kill all 2>/dev/null
+	done
+}
+
+cleanup() {
+	stop_agents
+	cd /
+	rm -rf "$TRASH"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pouch() {
+	"$POUCH_BIN" "$@"
+}
+
+# expect_success 'description' 'shell commands chained with &&'
+expect_success() {
+	test_count=$((test_count + 1))
+	if (eval "$2") >"$TRASH/.log" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		test_failures=$((test_failures + 1))
+		echo "not ok $test_count - $1"
+		sed 's/^/# /' "$TRASH/.log"
+	fi
+}
+
+# must_fail STATUS command...: succeeds only when command exits with exactly STATUS (not a
+# crash: above 128 is reported as one). Its stdout goes to ./out, stderr to ./err.
+must_fail() {
+	_want=$1
+	shift
+	"$@" >out 2>err
+	_got=$?
+	if [ "$_got" -gt 128 ]; then
+		echo "crash: '$*' died with status $_got" >&2
+		cat err >&2
+		return 1
+	fi
+	if [ "$_got" -eq 0 ]; then
+		echo "unexpected success: '$*'" >&2
+		return 1
+	fi
+	if [ "$_got" -ne "$_want" ]; then
+		echo "'$*' exited $_got, expected $_want" >&2
+		cat err >&2
+		return 1
+	fi
+	return 0
+}
+
+# error_is PATTERN: ./err holds exactly one line, "pouch: ..." matching the extended regex.
+error_is() {
+	if [ "$(wc -l <err)" -ne 1 ] || ! grep -Eq -- "^pouch: $1" err; then
+		echo "expected one error line matching 'pouch: $1', got:" >&2
+		cat err >&2
+		return 1
+	fi
+}
+
+# test_cmp EXPECTED ACTUAL
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# home_state DIR: what a failed command must not change (records and keyring contents).
+home_state() {
+	(cd "$1" && find . -path ./gnupg -prune -o -type f -print | LC_ALL=C sort |
+		xargs -r sha256sum)
+	if [ -d "$1/gnupg" ]; then
+		gpg --homedir "$1/gnupg" --with-colons --list-keys 2>/dev/null | grep -E '^(fpr|pub|sub|rev)'
+		gpg --homedir "$1/gnupg" --with-colons --list-secret-keys 2>/dev/null | grep '^fpr'
+	fi
+}
+
+# init_agency DIR CODE [NAME]: an initialised home with an unprotected key.
+init_agency() {
+	pouch --home "$1" init --agency "$2" --name "${3:-Agency $2}" --no-passphrase >/dev/null
+}
+
+# json_field FILE KEY: a top-level field of a JSON document.
+json_field() {
+	"$SYSTEM_PYTHON" -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(v)' "$1" "$2"
+}
+
+test_done() {
+	echo "1..$test_count"
+	[ "$test_failures" -eq 0 ]
+}
