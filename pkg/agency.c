@@ -111,7 +111,7 @@ int pouch_agency_load(const char *path, struct pouch_agency *a, struct pouch_err
 	int ret;
 
 	memset(a, 0, sizeof(*a));
-	ret = pouch_json_load_record(path, &j, err);
+	ret = pouch_json_load_record("agency file", path, &j, err);
 	if (ret == POUCH_E_NOTFOUND)
 		ret = pouch_err_set(err, POUCH_E_NOTINIT, "no agency identity at '%s': run 'pouch "
 				    "init' first", path);

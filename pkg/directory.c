@@ -447,6 +447,11 @@ int pouch_directory_remove(const struct pouch_home *h, const char *code, struct 
 	if (!ret && ca_path)
 		ret = pouch_fs_remove(ca_path, err);
 	for (i = 0; !ret && i < p.nkeys; i++) {
+		struct pouch_key_info info;
+		/* A revoked key stays: the keyring then remembers the revocation, and the key
+		 * cannot be pinned again from an old copy that lacks it. */
+		if (pouch_pgp_key(pgp, p.keys[i].fpr, 0, &info, NULL) == 0 && info.revoked)
+			continue;
 		ret = pouch_pgp_delete(pgp, p.keys[i].fpr, 0, err);
 		if (ret < 0)
 			pouch_err_prefix(err, "partner '%s' removed, but key %s stays in the keyring",

@@ -18,8 +18,9 @@ int pouch_json_parse(const char *what, const char *text, size_t len, json_t **ou
 		     struct pouch_err *err);
 
 /* Reads and parses the record file at path (at most POUCH_RECORD_MAX bytes). A missing file is
- * POUCH_E_NOTFOUND; anything unreadable or malformed is POUCH_E_CORRUPT naming the file. */
-int pouch_json_load_record(const char *path, json_t **out, struct pouch_err *err);
+ * POUCH_E_NOTFOUND; anything malformed is POUCH_E_CORRUPT: "<kind> '<path>' is corrupt: ...". */
+int pouch_json_load_record(const char *kind, const char *path, json_t **out,
+			   struct pouch_err *err);
 
 /* Writes json (borrowed) to path atomically, indented, with a final newline, mode 0600. */
 int pouch_json_save_record(const char *path, const json_t *json, int exclusive,

@@ -57,29 +57,28 @@ int pouch_json_parse(const char *what, const char *text, size_t len, json_t **ou
 	return 0;
 }
 
-int pouch_json_load_record(const char *path, json_t **out, struct pouch_err *err)
+int pouch_json_load_record(const char *kind, const char *path, json_t **out,
+			   struct pouch_err *err)
 {
 	char *text = NULL;
-	char what[POUCH_ERR_MSG_MAX / 2];
 	size_t len = 0;
 	int ret;
 
 	*out = NULL;
 	ret = pouch_fs_read(path, POUCH_RECORD_MAX, &text, &len, err);
 	if (ret == POUCH_E_REFUSED)
-		ret = pouch_err_set(err, POUCH_E_CORRUPT, "'%s' is corrupt: larger than %d bytes",
-				    path, POUCH_RECORD_MAX);
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "%s '%s' is corrupt: larger than %d bytes",
+				    kind, path, POUCH_RECORD_MAX);
 	if (ret < 0)
 		goto out;
-	snprintf(what, sizeof(what), "'%s'", path);
-	ret = pouch_json_parse(what, text, len, out, err);
-	if (ret < 0)
-		goto out;
-	if (!json_is_object(*out)) {
+	ret = pouch_json_parse("it", text, len, out, err);
+	if (ret == 0 && !json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
-		ret = pouch_err_set(err, POUCH_E_CORRUPT, "'%s' is corrupt: not a JSON object", path);
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "it is not a JSON object");
 	}
+	if (ret < 0)
+		pouch_err_prefix(err, "%s '%s' is corrupt", kind, path);
 out:
 	free(text);
 	return ret;

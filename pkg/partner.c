@@ -161,7 +161,7 @@ int pouch_partner_load(const struct pouch_home *h, const char *code, struct pouc
 	path = pouch_home_partner_file(h, code);
 	if (!path)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	ret = pouch_json_load_record(path, &j, err);
+	ret = pouch_json_load_record("partner file", path, &j, err);
 	if (ret == POUCH_E_NOTFOUND)
 		ret = pouch_err_set(err, POUCH_E_NOTFOUND,
 				    "no partner '%s' in the directory (see 'pouch partner list')",

@@ -83,11 +83,12 @@ int cmd_key_rotate(int argc, char **argv)
 		goto out;
 	}
 	if (overlap_s && pouch_duration_parse("--overlap", overlap_s, &overlap, &err) < 0) {
-		pouch_usage_error(usage, "%s", err.msg);
+		ret = pouch_fail(&err);
 		goto out;
 	}
 	if (out && pouch_fs_exists(out)) {
-		ret = pouch_usage_error(usage, "'%s' exists: choose a new file for -o", out);
+		pouch_error("'%s' exists: choose a new file for -o", out);
+		ret = EXIT_REFUSED;
 		goto out;
 	}
 	ret = keyopts_finish(&k, usage);

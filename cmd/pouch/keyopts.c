@@ -33,7 +33,7 @@ int keyopts_finish(struct keyopts *k, const char *usage)
 		k->ko.expires_in = 0;
 	else if (k->expires &&
 		 pouch_duration_parse("--expires", k->expires, &k->ko.expires_in, &err) < 0)
-		return pouch_usage_error(usage, "%s", err.msg);
+		return pouch_fail(&err);
 	if (k->no_passphrase && k->passphrase_file)
 		return pouch_usage_error(usage, "give --passphrase-file or --no-passphrase, not both");
 	k->ko.protect = !k->no_passphrase;

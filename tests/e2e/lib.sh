@@ -120,3 +120,14 @@ test_done() {
 	echo "1..$test_count"
 	[ "$test_failures" -eq 0 ]
 }
+
+# as_nobody command...: runs command as an unprivileged user, to test what a home that is not
+# writable does (root ignores file modes). Needs root; otherwise runs command as is.
+as_nobody() {
+	if [ "$(id -u)" -eq 0 ]; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env -- \
+			env HOME="$HOME" LC_ALL=C PATH="$PATH" "$@"
+	else
+		"$@"
+	fi
+}

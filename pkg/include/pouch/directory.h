@@ -38,7 +38,8 @@ int pouch_directory_add_key(const struct pouch_home *h, const struct pouch_agenc
 int pouch_directory_revoke(const struct pouch_home *h, const char *code, const char *file,
 			   char *fpr, struct pouch_err *err);
 
-/* Removes partner code's record, its CA copy and its keys from the keyring. */
+/* Removes partner code's record, its CA copy and its keys from the keyring; revoked keys stay
+ * in the keyring so that an old copy without the revocation cannot be pinned again. */
 int pouch_directory_remove(const struct pouch_home *h, const char *code, struct pouch_err *err);
 
 #endif
