@@ -21,12 +21,12 @@ PKGS = gpgme gpg-error jansson
 WARN = -Wall -Wextra -Wpedantic -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
        -Wvla -Wwrite-strings -Wformat=2
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c17 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ipkg/include \
-          -DPOUCH_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
-LDFLAGS += $(EXTRA_LDFLAGS)
+# CFLAGS and LDFLAGS stay the user's (optimisation, hardening); the project's flags come apart.
+ALL_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ipkg/include \
+             -DPOUCH_VERSION='"$(VERSION)"' $(SAN_FLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
 ifneq ($(SANITIZE),)
-CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=$(SANITIZE)
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
 # pkg-config is asked only by goals that compile, so `make deps` works before it is installed.
@@ -60,18 +60,18 @@ help:
 
 $(BUILD)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libpouch.a: $(PKG_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/pouch: $(POUCH_OBJ) $(BUILD)/libpouch.a
-	$(CC) $(CFLAGS) -o $@ $(POUCH_OBJ) $(BUILD)/libpouch.a $(LDFLAGS) $(LIB_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(POUCH_OBJ) $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(LIB_LIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libpouch.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_CFLAGS) -o $@ $< $(BUILD)/libpouch.a $(LDFLAGS) $(LIB_LIBS) \
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -o $@ $< $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(LIB_LIBS) \
 	  $(CMOCKA_LIBS)
 
 unit-build: $(UNIT_BIN)

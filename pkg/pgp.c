@@ -11,6 +11,7 @@
 struct pouch_pgp {
 	gpgme_ctx_t ctx;
 	const char *passphrase;
+	char *home; /* the GNUPGHOME, for messages */
 };
 
 static const char *gerr(gpgme_error_t e, char *buf, size_t len)
@@ -36,8 +37,10 @@ int pouch_pgp_new(const char *gnupghome, struct pouch_pgp **out, struct pouch_er
 	if (!gpgme_check_version(GPGME_VERSION))
 		return pouch_err_set(err, POUCH_E_GPG, "GPGME is older than %s", GPGME_VERSION);
 	pgp = calloc(1, sizeof(*pgp));
-	if (!pgp)
+	if (!pgp || !(pgp->home = strdup(gnupghome))) {
+		free(pgp);
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	}
 	e = gpgme_new(&pgp->ctx);
 	if (e) {
 		ret = gpg_fail(err, POUCH_E_GPG, "cannot start GPGME", e);
@@ -72,6 +75,7 @@ void pouch_pgp_free(struct pouch_pgp *pgp)
 		return;
 	if (pgp->ctx)
 		gpgme_release(pgp->ctx);
+	free(pgp->home);
 	free(pgp);
 }
 
@@ -258,6 +262,10 @@ int pouch_pgp_import_key(struct pouch_pgp *pgp, const char *buf, size_t len,
 		return ret;
 	if (res->secret_read > 0)
 		return pouch_err_set(err, POUCH_E_VERIFY, "secret key material was offered");
+	/* The data was read as a key before; nothing considered means GnuPG could not work. */
+	if (res->considered == 0)
+		return pouch_err_set(err, POUCH_E_GPG, "GnuPG imported nothing into '%s' (is it "
+				     "writable?)", pgp->home);
 	if (!expect_fpr)
 		return 0;
 	if (res->considered != 1 || res->not_imported > 0)

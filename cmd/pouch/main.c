@@ -133,17 +133,17 @@ static int resolve_home(const char *opt)
 		return EXIT_USAGE;
 	}
 	if (buf[0] != '/') {
+		char full[PATH_MAX];
 		if (!getcwd(cwd, sizeof(cwd))) {
 			pouch_error("cannot resolve home '%s': %s", buf, strerror(errno));
 			return EXIT_OPERATIONAL;
 		}
-		char abs[PATH_MAX * 2];
-		snprintf(abs, sizeof(abs), "%s/%s", cwd, buf);
-		if (strlen(abs) >= PATH_MAX) {
+		n = snprintf(full, sizeof(full), "%s/%s", cwd, buf);
+		if (n < 0 || (size_t)n >= sizeof(full)) {
 			pouch_error("invalid home '%s': too long", buf);
 			return EXIT_USAGE;
 		}
-		snprintf(buf, sizeof(buf), "%s", abs);
+		memcpy(buf, full, (size_t)n + 1);
 	}
 	/* A trailing slash would show in every path pouch prints. */
 	while ((n = (int)strlen(buf)) > 1 && buf[n - 1] == '/')

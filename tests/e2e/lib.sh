@@ -20,6 +20,10 @@ export HOME="$TRASH/h"
 mkdir -m 700 "$HOME"
 unset GNUPGHOME POUCH_HOME XDG_DATA_HOME
 export LC_ALL=C TZ=UTC
+# Under the sanitizers a finding aborts (status above 128), so must_fail never mistakes it
+# for the refusal it expected.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1}"
 KEYS="$TRASH/kg" # GnuPG home where the tests make partner keys
 mkdir -m 700 "$KEYS"
 
