@@ -1,4 +1,6 @@
 /* pouch partner remove: a partner leaves the directory, and its keys the keyring. */
+#include <stdio.h>
+
 #include "cmd.h"
 #include "pouch/directory.h"
 
@@ -20,6 +22,11 @@ int cmd_partner_remove(int argc, char **argv)
 							      : "missing the partner code");
 	if (pouch_directory_remove(&cli.home, argv[optind], &err) < 0)
 		return pouch_fail(&err);
+	if (cli.json) {
+		/* The code is validated: [A-Z0-9-] only, nothing to escape. */
+		printf("{\"removed\":\"%s\"}\n", argv[optind]);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
+	}
 	pouch_note("removed partner %s and its keys", argv[optind]);
 	return EXIT_OK;
 }

@@ -32,10 +32,12 @@ mkdir -m 700 "$KEYS"
 test_count=0
 test_failures=0
 
+# Every GnuPG home in the trash directory gets its agent stopped, wherever its socket lives
+# (in the home, or under /run/user where that exists).
 stop_agents() {
-	for sock in $(find "$TRASH" -name S.gpg-agent 2>/dev/null); do
-		gpgconf --homedir "$(dirname "$sock")" --kill all 2>/dev/null
-	done
+	find "$TRASH" \( -name pubring.kbx -o -name private-keys-v1.d \) 2>/dev/null |
+		while read -r f; do dirname "$f"; done | sort -u |
+		while read -r d; do gpgconf --homedir "$d" --kill all 2>/dev/null; done
 }
 
 cleanup() {
