@@ -17,13 +17,7 @@ void pouch_agency_release(struct pouch_agency *a)
 int pouch_agency_add_key(struct pouch_agency *a, const struct pouch_agency_key *k,
 			 struct pouch_err *err)
 {
-	struct pouch_agency_key *grown = realloc(a->keys, (a->nkeys + 1) * sizeof(*grown));
-
-	if (!grown)
-		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	a->keys = grown;
-	a->keys[a->nkeys++] = *k;
-	return 0;
+	return pouch_array_push(&a->keys, &a->nkeys, sizeof(*k), k, err);
 }
 
 const struct pouch_agency_key *pouch_agency_current(const struct pouch_agency *a)

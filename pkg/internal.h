@@ -40,6 +40,11 @@ int pouch_json_time(const json_t *obj, const char *key, int nullable, time_t *ou
 /* A new JSON string "YYYY-MM-DDTHH:MM:SSZ" for t, or JSON null for t == 0. */
 json_t *pouch_json_time_new(time_t t);
 
+/* Appends a copy of the size-byte elem to the heap array at *(void **)array holding *n
+ * elements. Returns 0 or POUCH_E_NOMEM (the array is unchanged then). */
+int pouch_array_push(void *array, size_t *n, size_t size, const void *elem,
+		     struct pouch_err *err);
+
 /* Serialises json for output (indented with pretty set, else compact); caller frees. */
 char *pouch_json_text(const json_t *json, int pretty);
 

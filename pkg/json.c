@@ -169,3 +169,17 @@ json_t *pouch_json_time_new(time_t t)
 
 	return t ? json_string(pouch_time_format(t, buf)) : json_null();
 }
+
+int pouch_array_push(void *array, size_t *n, size_t size, const void *elem,
+		     struct pouch_err *err)
+{
+	void **slot = array;
+	char *grown = realloc(*slot, (*n + 1) * size);
+
+	if (!grown)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	memcpy(grown + *n * size, elem, size);
+	*slot = grown;
+	(*n)++;
+	return 0;
+}

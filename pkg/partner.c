@@ -23,13 +23,7 @@ void pouch_partner_release(struct pouch_partner *p)
 int pouch_partner_add_key(struct pouch_partner *p, const struct pouch_partner_key *k,
 			  struct pouch_err *err)
 {
-	struct pouch_partner_key *grown = realloc(p->keys, (p->nkeys + 1) * sizeof(*grown));
-
-	if (!grown)
-		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	p->keys = grown;
-	p->keys[p->nkeys++] = *k;
-	return 0;
+	return pouch_array_push(&p->keys, &p->nkeys, sizeof(*k), k, err);
 }
 
 static int load_key(const json_t *j, struct pouch_partner_key *k, struct pouch_err *err)

@@ -62,6 +62,13 @@ int cli_common_option(int c, const char *usage);
  * EXIT_USAGE. */
 int cli_once(const char **slot, const char *value, const char *name, const char *usage);
 
+/* After option parsing: the one partner code a command takes, or NULL after printing a usage
+ * error. */
+const char *cli_partner_code(int argc, char **argv, const char *usage);
+
+/* After option parsing: EXIT_OK when no arguments are left, else a usage error. */
+int cli_no_args(int argc, char **argv, const char *usage);
+
 /* Starts option parsing of a subcommand afresh. */
 void cli_reset(void);
 

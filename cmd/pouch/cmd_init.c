@@ -80,10 +80,8 @@ int cmd_init(int argc, char **argv)
 		}
 	}
 	ret = EXIT_USAGE;
-	if (optind < argc) {
-		pouch_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if (cli_no_args(argc, argv, usage))
 		goto out;
-	}
 	if (!code || !name) {
 		pouch_usage_error(usage, "missing %s", code ? "--name" : "--agency");
 		goto out;

@@ -36,8 +36,8 @@ int cmd_key_export(int argc, char **argv)
 			return ret;
 		}
 	}
-	if (optind < argc)
-		return pouch_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if (cli_no_args(argc, argv, usage))
+		return EXIT_USAGE;
 	if (force && !out)
 		return pouch_usage_error(usage, "--force goes with -o");
 	if (pouch_identity_load(&cli.home, &a, &err) < 0 ||

@@ -78,10 +78,8 @@ int cmd_key_rotate(int argc, char **argv)
 		}
 	}
 	ret = EXIT_USAGE;
-	if (optind < argc) {
-		pouch_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if (cli_no_args(argc, argv, usage))
 		goto out;
-	}
 	if (overlap_s && pouch_duration_parse("--overlap", overlap_s, &overlap, &err) < 0) {
 		ret = pouch_fail(&err);
 		goto out;

@@ -63,10 +63,9 @@ int cmd_partner_add(int argc, char **argv)
 		if (cli_once(slot, optarg, name, usage))
 			return EXIT_USAGE;
 	}
-	if (optind + 1 != argc)
-		return pouch_usage_error(usage, optind < argc ? "give one partner code"
-							      : "missing the partner code");
-	req.code = argv[optind];
+	req.code = cli_partner_code(argc, argv, usage);
+	if (!req.code)
+		return EXIT_USAGE;
 	if (!req.key_file)
 		return pouch_usage_error(usage, "missing --key");
 	if (req.ca_file && req.pin)

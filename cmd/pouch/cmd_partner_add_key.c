@@ -41,10 +41,9 @@ int cmd_partner_add_key(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	if (optind + 1 != argc)
-		return pouch_usage_error(usage, optind < argc ? "give one partner code"
-							      : "missing the partner code");
-	req.code = argv[optind];
+	req.code = cli_partner_code(argc, argv, usage);
+	if (!req.code)
+		return EXIT_USAGE;
 	if (!req.key_file)
 		return pouch_usage_error(usage, "missing --key");
 	if (overlap_s && pouch_duration_parse("--overlap", overlap_s, &overlap, &err) < 0)

@@ -55,8 +55,8 @@ int cmd_partner_list(int argc, char **argv)
 		if (ret != CLI_CONTINUE)
 			return ret;
 	}
-	if (optind < argc)
-		return pouch_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if (cli_no_args(argc, argv, usage))
+		return EXIT_USAGE;
 	if (pouch_partner_codes(&cli.home, &codes, &n, &err) < 0)
 		return pouch_fail(&err);
 	if (cli.json && !(json = strdup("["))) {

@@ -10,6 +10,7 @@ int cmd_partner_remove(int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct pouch_err err = { 0 };
+	const char *code;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
@@ -17,16 +18,16 @@ int cmd_partner_remove(int argc, char **argv)
 		if (ret != CLI_CONTINUE)
 			return ret;
 	}
-	if (optind + 1 != argc)
-		return pouch_usage_error(usage, optind < argc ? "give one partner code"
-							      : "missing the partner code");
-	if (pouch_directory_remove(&cli.home, argv[optind], &err) < 0)
+	code = cli_partner_code(argc, argv, usage);
+	if (!code)
+		return EXIT_USAGE;
+	if (pouch_directory_remove(&cli.home, code, &err) < 0)
 		return pouch_fail(&err);
 	if (cli.json) {
 		/* The code is validated: [A-Z0-9-] only, nothing to escape. */
-		printf("{\"removed\":\"%s\"}\n", argv[optind]);
+		printf("{\"removed\":\"%s\"}\n", code);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
 	}
-	pouch_note("removed partner %s and its keys", argv[optind]);
+	pouch_note("removed partner %s and its keys", code);
 	return EXIT_OK;
 }

@@ -19,6 +19,7 @@ int cmd_partner_revoke(int argc, char **argv)
 	struct pouch_err err = { 0 };
 	const char *file = NULL;
 	char fpr[POUCH_FPR_LEN + 1];
+	const char *code;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
@@ -29,17 +30,17 @@ int cmd_partner_revoke(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	if (optind + 1 != argc)
-		return pouch_usage_error(usage, optind < argc ? "give one partner code"
-							      : "missing the partner code");
+	code = cli_partner_code(argc, argv, usage);
+	if (!code)
+		return EXIT_USAGE;
 	if (!file)
 		return pouch_usage_error(usage, "missing --revocation");
-	if (pouch_directory_revoke(&cli.home, argv[optind], file, fpr, &err) < 0)
+	if (pouch_directory_revoke(&cli.home, code, file, fpr, &err) < 0)
 		return pouch_fail(&err);
 	if (cli.json) {
-		printf("{\"partner\":\"%s\",\"revoked\":\"%s\"}\n", argv[optind], fpr);
+		printf("{\"partner\":\"%s\",\"revoked\":\"%s\"}\n", code, fpr);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
 	}
-	printf("revoked key %s of partner %s: it no longer verifies\n", fpr, argv[optind]);
+	printf("revoked key %s of partner %s: it no longer verifies\n", fpr, code);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
 }

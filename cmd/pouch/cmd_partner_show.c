@@ -9,6 +9,7 @@ int cmd_partner_show(int argc, char **argv)
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct pouch_partner p = { 0 };
 	struct pouch_err err = { 0 };
+	const char *code;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
@@ -16,10 +17,10 @@ int cmd_partner_show(int argc, char **argv)
 		if (ret != CLI_CONTINUE)
 			return ret;
 	}
-	if (optind + 1 != argc)
-		return pouch_usage_error(usage, optind < argc ? "give one partner code"
-							      : "missing the partner code");
-	if (pouch_partner_load(&cli.home, argv[optind], &p, &err) < 0)
+	code = cli_partner_code(argc, argv, usage);
+	if (!code)
+		return EXIT_USAGE;
+	if (pouch_partner_load(&cli.home, code, &p, &err) < 0)
 		return pouch_fail(&err);
 	ret = partner_print(&p);
 	pouch_partner_release(&p);

@@ -24,8 +24,8 @@ int cmd_whoami(int argc, char **argv)
 		if (ret != CLI_CONTINUE)
 			return ret;
 	}
-	if (optind < argc)
-		return pouch_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if (cli_no_args(argc, argv, usage))
+		return EXIT_USAGE;
 	if (pouch_identity_load(&cli.home, &a, &err) < 0)
 		return pouch_fail(&err);
 	if (cli.json) {

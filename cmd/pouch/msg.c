@@ -98,6 +98,22 @@ int cli_once(const char **slot, const char *value, const char *name, const char 
 	return 0;
 }
 
+const char *cli_partner_code(int argc, char **argv, const char *usage)
+{
+	if (optind + 1 == argc)
+		return argv[optind];
+	pouch_usage_error(usage, optind < argc ? "give one partner code"
+					       : "missing the partner code");
+	return NULL;
+}
+
+int cli_no_args(int argc, char **argv, const char *usage)
+{
+	if (optind < argc)
+		return pouch_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	return EXIT_OK;
+}
+
 void cli_reset(void)
 {
 	optind = 0;
