@@ -50,13 +50,13 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h)
 
-.PHONY: all deps check test unit-build asan-check demo bench install clean help
+.PHONY: all deps check test unit-build asan-check demo install clean help
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/pouch
 
 help:
-	@echo 'targets: all deps check test demo bench install clean'
+	@echo 'targets: all deps check test demo install clean'
 
 $(BUILD)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
@@ -95,6 +95,11 @@ test: all unit-build
 
 asan-check:
 	$(MAKE) --no-print-directory test BUILD=build/asan SANITIZE=address,undefined CFLAGS='-O1 -g'
+
+# The main job end to end, narrated, on throwaway keys in a scratch directory.
+demo: deps
+	$(MAKE) --no-print-directory all
+	POUCH_BIN=$(abspath $(BUILD))/pouch sh tests/demo/demo.sh
 
 check: deps
 	$(MAKE) --no-print-directory test

@@ -62,6 +62,9 @@ int cli_common_option(int c, const char *usage);
  * EXIT_USAGE. */
 int cli_once(const char **slot, const char *value, const char *name, const char *usage);
 
+/* Sets a flag option, refusing it the second time: returns 0 or EXIT_USAGE. */
+int cli_flag(int *flag, const char *name, const char *usage);
+
 /* After option parsing: the one partner code a command takes, or NULL after printing a usage
  * error. */
 const char *cli_partner_code(int argc, char **argv, const char *usage);

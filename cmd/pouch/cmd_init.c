@@ -69,7 +69,8 @@ int cmd_init(int argc, char **argv)
 				goto out;
 			break;
 		case 'f':
-			force = 1;
+			if (cli_flag(&force, "--force", usage))
+				goto out;
 			break;
 		default:
 			r = cli_common_option(c, usage);

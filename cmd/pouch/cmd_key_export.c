@@ -31,7 +31,8 @@ int cmd_key_export(int argc, char **argv)
 			if (cli_once(&out, optarg, "--output", usage))
 				return EXIT_USAGE;
 		} else if (c == 'f') {
-			force = 1;
+			if (cli_flag(&force, "--force", usage))
+				return EXIT_USAGE;
 		} else if ((ret = cli_common_option(c, usage)) != CLI_CONTINUE) {
 			return ret;
 		}

@@ -38,6 +38,8 @@ int cmd_partner_add_key(int argc, char **argv)
 			ret = cli_once(&overlap_s, optarg, "--overlap", usage);
 		else if ((ret = cli_common_option(c, usage)) == CLI_CONTINUE)
 			ret = 0;
+		else
+			return ret; /* help printed (0) or a usage error */
 		if (ret)
 			return ret;
 	}
@@ -54,6 +56,9 @@ int cmd_partner_add_key(int argc, char **argv)
 		goto out;
 	}
 	pouch_note("pinned key %s for partner %s", p.keys[p.nkeys - 1].fpr, p.code);
+	if (!req.fingerprint)
+		pouch_note("confirm fingerprint %s with %s out of band before trusting its "
+			   "packages", p.keys[p.nkeys - 1].fpr, p.code);
 	ret = partner_print(&p);
 out:
 	pouch_partner_release(&p);

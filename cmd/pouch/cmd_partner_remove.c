@@ -28,6 +28,6 @@ int cmd_partner_remove(int argc, char **argv)
 		printf("{\"removed\":\"%s\"}\n", code);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
 	}
-	pouch_note("removed partner %s and its keys", code);
+	pouch_note("removed partner %s", code);
 	return EXIT_OK;
 }

@@ -27,6 +27,8 @@ int cmd_partner_revoke(int argc, char **argv)
 			ret = cli_once(&file, optarg, "--revocation", usage);
 		else if ((ret = cli_common_option(c, usage)) == CLI_CONTINUE)
 			ret = 0;
+		else
+			return ret; /* help printed (0) or a usage error */
 		if (ret)
 			return ret;
 	}

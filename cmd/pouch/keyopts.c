@@ -15,10 +15,7 @@ int keyopts_option(struct keyopts *k, int c, const char *arg, const char *usage)
 		return cli_once(&k->passphrase_file, arg, "--passphrase-file", usage) ? -EXIT_USAGE
 										      : 1;
 	case 'N':
-		if (k->no_passphrase)
-			return -pouch_usage_error(usage, "option '--no-passphrase' given twice");
-		k->no_passphrase = 1;
-		return 1;
+		return cli_flag(&k->no_passphrase, "--no-passphrase", usage) ? -EXIT_USAGE : 1;
 	default:
 		return 0;
 	}

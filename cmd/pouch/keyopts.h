@@ -10,7 +10,7 @@
 	{ "no-passphrase", no_argument, NULL, 'N' }
 
 #define KEYOPTS_USAGE \
-	"  --expires DURATION     key lifetime: N followed by h, d, w or y (default 2y)\n" \
+	"  --expires DURATION     key lifetime: N and h, d, w or y, or never (default 2y)\n" \
 	"  --passphrase-file FILE protect the key with the first line of FILE (mode 0600)\n" \
 	"  --no-passphrase        leave the key unprotected (for unattended test setups)\n" \
 	"  without either, gpg-agent's pinentry asks for a passphrase\n"

@@ -73,16 +73,18 @@ static int matches(const struct command *cmd, int argc, char **argv)
 	return argc >= 2 && strcmp(argv[1], space + 1) == 0 ? 2 : 0;
 }
 
-static int group_usage(const char *group)
+/* Lists a group's commands: on stdout when asked for (help), else on stderr as a usage error. */
+static int group_usage(const char *group, int asked)
 {
+	FILE *f = asked ? stdout : stderr;
 	size_t i, len = strlen(group);
 
-	fputs(usage_head, stderr);
-	fprintf(stderr, "\n'pouch %s' commands:\n", group);
+	fputs(usage_head, f);
+	fprintf(f, "\n'pouch %s' commands:\n", group);
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strncmp(commands[i].name, group, len) == 0 && commands[i].name[len] == ' ')
-			fprintf(stderr, "  %-18s %s\n", commands[i].name, commands[i].summary);
-	return EXIT_USAGE;
+			fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
+	return asked ? EXIT_OK : EXIT_USAGE;
 }
 
 static const struct command *find(int argc, char **argv, int *words)
@@ -180,6 +182,8 @@ int main(int argc, char **argv)
 	char *help_argv[3];
 	int c, words, ret;
 
+	/* getopt's messages start with argv[0]: make them "pouch: ..." like every other. */
+	argv[0] = (char *)"pouch";
 	while ((c = getopt_long(argc, argv, "+hqV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -218,7 +222,7 @@ int main(int argc, char **argv)
 		argv++;
 		cmd = find(argc, argv, &words);
 		if (!cmd)
-			return is_group(argv[0]) ? group_usage(argv[0])
+			return is_group(argv[0]) ? group_usage(argv[0], 1)
 						 : pouch_usage_error(usage_head,
 								     "unknown command '%s'",
 								     argv[0]);
@@ -233,8 +237,8 @@ int main(int argc, char **argv)
 		if (is_group(argv[0]))
 			return argc > 1 ? (pouch_error("unknown command 'pouch %s %s'", argv[0],
 						       argv[1]),
-					   group_usage(argv[0]))
-					: group_usage(argv[0]);
+					   group_usage(argv[0], 0))
+					: group_usage(argv[0], 0);
 		return pouch_usage_error(usage_head, "unknown command '%s' (see 'pouch --help')",
 					 argv[0]);
 	}

@@ -98,6 +98,14 @@ int cli_once(const char **slot, const char *value, const char *name, const char 
 	return 0;
 }
 
+int cli_flag(int *flag, const char *name, const char *usage)
+{
+	if (*flag)
+		return pouch_usage_error(usage, "option '%s' given twice", name);
+	*flag = 1;
+	return 0;
+}
+
 const char *cli_partner_code(int argc, char **argv, const char *usage)
 {
 	if (optind + 1 == argc)

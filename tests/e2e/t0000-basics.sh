@@ -24,6 +24,26 @@ expect_success 'help CMD and CMD --help print the same usage on stdout' '
 	grep -q "^usage: pouch partner add CODE --key FILE" a
 '
 
+expect_success 'help works for every command and never runs it' '
+	for c in init whoami "key export" "key rotate" "partner add" "partner add-key" \
+		"partner list" "partner show" "partner remove" "partner revoke"; do
+		pouch help $c >out && grep -q "^usage: pouch $c" out &&
+		pouch --home "$TRASH/none" $c --help >out &&
+		grep -q "^usage: pouch $c" out || { echo "help for $c"; exit 1; }
+	done &&
+	pouch --home "$TRASH/none" partner add-key GB-X --key k --help >out &&
+	grep -q "^usage: pouch partner add-key" out &&
+	pouch --home "$TRASH/none" partner revoke GB-X --revocation r --help >out &&
+	grep -q "^usage: pouch partner revoke" out &&
+	test ! -e "$TRASH/none"
+'
+
+expect_success 'help for a command group lists its commands on stdout' '
+	pouch help partner >out &&
+	grep -q "^  partner revoke " out && ! grep -q "^  whoami " out &&
+	pouch help key >out && grep -q "^  key rotate " out
+'
+
 expect_success 'CMD --help works before init' '
 	pouch --home "$TRASH/none" whoami --help >out &&
 	grep -q "^usage: pouch whoami" out
@@ -49,13 +69,20 @@ expect_success 'a command group alone lists its commands' '
 expect_success 'an unknown option is a usage error' '
 	must_fail 2 pouch --home "$TRASH/x" init --bogus &&
 	grep -q "unrecognized option" err &&
-	must_fail 2 pouch --bogus
+	must_fail 2 pouch --bogus &&
+	grep -q "^pouch: unrecognized option .--bogus." err
 '
 
 expect_success 'a repeated option is refused' '
 	must_fail 2 pouch --home "$TRASH/r" init --agency GB-A --agency GB-B --name A \
 		--no-passphrase &&
 	grep -q "^pouch: option .--agency. given twice" err &&
+	must_fail 2 pouch --home "$TRASH/r" init --agency GB-A --name A --no-passphrase \
+		--no-passphrase &&
+	grep -q "^pouch: option .--no-passphrase. given twice" err &&
+	must_fail 2 pouch --home "$TRASH/r" init --agency GB-A --name A --no-passphrase \
+		--force --force &&
+	grep -q "^pouch: option .--force. given twice" err &&
 	test ! -e "$TRASH/r"
 '
 

@@ -104,7 +104,9 @@ expect_success 'add-key pins a new partner key beside the old one' '
 
 expect_success 'add-key --overlap closes the window of the keys pinned so far' '
 	testkeys_make "$KEYS" US-NCMEC-3 &&
-	pouch --home ceop partner add-key US-NCMEC --key US-NCMEC-3.asc --overlap 2w >/dev/null &&
+	pouch --home ceop partner add-key US-NCMEC --key US-NCMEC-3.asc --overlap 2w >/dev/null \
+		2>msg &&
+	grep -q "confirm fingerprint $(cat US-NCMEC-3.fpr) with US-NCMEC out of band" msg &&
 	pouch --home ceop partner show US-NCMEC --json >p.json &&
 	"$SYSTEM_PYTHON" - p.json <<-\PY
 	import json, sys, datetime

@@ -75,4 +75,13 @@ expect_success 'a key file that carries its revocation is refused' '
 	error_is "key $(cat DE-BKA.fpr) in .DE-BKA.revoked.asc. is revoked"
 '
 
+expect_success 'a copy of the key carrying its revocation revokes it too' '
+	testkeys_make "$KEYS" FR-OCRVP &&
+	pouch --home a partner add FR-OCRVP --key FR-OCRVP.asc >/dev/null &&
+	testkeys_revoked "$KEYS" FR-OCRVP &&
+	pouch --home a partner revoke FR-OCRVP --revocation FR-OCRVP.revoked.asc >out &&
+	grep -q "^revoked key $(cat FR-OCRVP.fpr) of partner FR-OCRVP" out &&
+	test "$(state_of FR-OCRVP "$(cat FR-OCRVP.fpr)")" = revoked
+'
+
 test_done

@@ -54,8 +54,8 @@ int pouch_pgp_import_key(struct pouch_pgp *pgp, const char *buf, size_t len,
 			 const char *expect_fpr, struct pouch_err *err);
 
 /* Imports a revocation certificate (or a key carrying one). The caller learns which key it
- * revoked by looking the keys up afterwards. Data that revokes no key in the keyring, or that
- * holds secret key material, is POUCH_E_VERIFY. Use it on a scratch keyring first. */
+ * revoked, if any, by looking the keys up afterwards. Secret key material is POUCH_E_VERIFY.
+ * Use it on a scratch keyring first. */
 int pouch_pgp_import_revocation(struct pouch_pgp *pgp, const char *buf, size_t len,
 				struct pouch_err *err);
 
