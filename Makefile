@@ -80,7 +80,7 @@ unit-build: $(UNIT_BIN)
 deps:
 	@missing=$$(for p in $(DEBS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
-	    || echo $$p; done | tr '\n' ' '); \
+	    || echo $$p; done | tr '\n' ' ' | sed 's/ *$$//'); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
 	  echo "make: missing Debian packages; run as root:" >&2; \
