@@ -9,7 +9,7 @@ SANITIZE ?=
 EXTRA_CFLAGS ?=
 EXTRA_LDFLAGS ?=
 PROVE ?= prove
-PROVE_FLAGS ?= -j2
+PROVE_FLAGS ?= -j2 --failures --comments
 
 # Debian 12 packages the build, the tests and the programs need.
 DEBS = gcc make pkg-config perl gnupg gpg-agent libgpgme-dev libjansson-dev libcmocka-dev \

@@ -41,7 +41,7 @@ static int load_key(const json_t *j, struct pouch_agency_key *k, struct pouch_er
 	ret = pouch_json_only_keys(j, fields, err);
 	if (!ret)
 		ret = pouch_json_str(j, "fingerprint", 0, &fpr, err);
-	if (!ret && pouch_fpr_normalize(fpr, k->fpr, NULL) < 0)
+	if (!ret && (pouch_fpr_normalize(fpr, k->fpr, NULL) < 0 || strcmp(fpr, k->fpr) != 0))
 		ret = pouch_err_set(err, POUCH_E_CORRUPT, "invalid key fingerprint");
 	if (!ret)
 		ret = pouch_json_time(j, "created", 0, &k->created, err);
@@ -86,7 +86,12 @@ static int load_fields(const json_t *j, struct pouch_agency *a, struct pouch_err
 		return pouch_err_set(err, POUCH_E_CORRUPT, "field 'keys' is not a non-empty list");
 	json_array_foreach(keys, i, kj) {
 		struct pouch_agency_key k;
+		size_t n;
 		ret = load_key(kj, &k, err);
+		for (n = 0; !ret && n < a->nkeys; n++)
+			if (strcmp(a->keys[n].fpr, k.fpr) == 0)
+				ret = pouch_err_set(err, POUCH_E_CORRUPT, "key %s is listed twice",
+						    k.fpr);
 		if (!ret)
 			ret = pouch_agency_add_key(a, &k, err);
 		if (ret)

@@ -31,7 +31,7 @@ int pouch_json_save_record(const char *path, const json_t *json, int exclusive,
 int pouch_json_only_keys(const json_t *obj, const char *const *allowed, struct pouch_err *err);
 
 /* Field readers for records: a missing or wrongly typed field is POUCH_E_CORRUPT. With nullable
- * set, null (or absence) gives NULL / 0. */
+ * set the field may be null (giving NULL / 0), but it must be there. */
 int pouch_json_str(const json_t *obj, const char *key, int nullable, const char **out,
 		   struct pouch_err *err);
 int pouch_json_time(const json_t *obj, const char *key, int nullable, time_t *out,

@@ -137,7 +137,7 @@ int pouch_json_str(const json_t *obj, const char *key, int nullable, const char 
 	const json_t *v = json_object_get(obj, key);
 
 	*out = NULL;
-	if ((!v || json_is_null(v)) && nullable)
+	if (v && json_is_null(v) && nullable)
 		return 0;
 	if (!json_is_string(v))
 		return pouch_err_set(err, POUCH_E_CORRUPT, "field '%s' %s", key,

@@ -54,26 +54,37 @@ static int load_key(const json_t *j, struct pouch_partner_key *k, struct pouch_e
 	return ret;
 }
 
-static int load_tls(const json_t *tls, struct pouch_partner *p, struct pouch_err *err)
+static int load_tls(const json_t *tls, const char *code, struct pouch_partner *p,
+		    struct pouch_err *err)
 {
 	static const char *const fields[] = { "ca_file", "pin", NULL };
+	char want[POUCH_CODE_MAX + 8];
 	const char *ca = NULL, *pin = NULL;
 	int ret;
 
-	if (!tls || json_is_null(tls))
+	if (!tls)
+		return pouch_err_set(err, POUCH_E_CORRUPT, "field 'tls' is missing");
+	if (json_is_null(tls))
 		return 0;
 	ret = pouch_json_only_keys(tls, fields, err);
-	if (!ret)
-		ret = pouch_json_str(tls, "ca_file", 1, &ca, err);
-	if (!ret)
-		ret = pouch_json_str(tls, "pin", 1, &pin, err);
 	if (ret)
 		return ret;
-	if (!ca == !pin)
+	if (json_object_size(tls) != 1)
 		return pouch_err_set(err, POUCH_E_CORRUPT, "field 'tls' needs one of ca_file, pin");
+	if (json_object_get(tls, "ca_file"))
+		ret = pouch_json_str(tls, "ca_file", 0, &ca, err);
+	else if (json_object_get(tls, "pin"))
+		ret = pouch_json_str(tls, "pin", 0, &pin, err);
+	else
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "field 'tls' needs one of ca_file, pin");
+	if (ret)
+		return ret;
 	if (ca) {
-		if (strchr(ca, '/') || ca[0] == '.' || strlen(ca) > 64)
-			return pouch_err_set(err, POUCH_E_CORRUPT, "invalid 'ca_file'");
+		/* Only our own name: removing the partner deletes this file. */
+		snprintf(want, sizeof(want), "%s.ca.pem", code);
+		if (strcmp(ca, want) != 0)
+			return pouch_err_set(err, POUCH_E_CORRUPT, "invalid 'ca_file': not '%s'",
+					     want);
 		p->ca_file = strdup(ca);
 		if (!p->ca_file)
 			return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
@@ -116,7 +127,7 @@ static int load_fields(const json_t *j, const char *code, struct pouch_partner *
 	if (!ret)
 		ret = pouch_json_time(j, "updated", 0, &p->updated, err);
 	if (!ret)
-		ret = load_tls(json_object_get(j, "tls"), p, err);
+		ret = load_tls(json_object_get(j, "tls"), code, p, err);
 	if (ret)
 		return ret;
 	snprintf(p->code, sizeof(p->code), "%s", code);
@@ -221,6 +232,44 @@ fail:
 	return NULL;
 }
 
+/* What load_fields would refuse is never written. */
+static int check_record(const struct pouch_partner *p, struct pouch_err *err)
+{
+	char fpr[POUCH_FPR_LEN + 1], pin[POUCH_PIN_LEN + 1], ca[POUCH_CODE_MAX + 8];
+	size_t i, j;
+	int ret = pouch_agency_code_check(p->code, err);
+
+	if (!ret && p->name[0])
+		ret = pouch_name_check("partner name", p->name, err);
+	if (!ret && p->endpoint)
+		ret = pouch_endpoint_check(p->endpoint, err);
+	if (ret)
+		return ret;
+	if (p->ca_file && p->pin[0])
+		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s' has both a CA file and a pin",
+				     p->code);
+	snprintf(ca, sizeof(ca), "%s.ca.pem", p->code);
+	if (p->ca_file && strcmp(p->ca_file, ca) != 0)
+		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s': CA file is not '%s'",
+				     p->code, ca);
+	if (p->pin[0] && (pouch_pin_normalize(p->pin, pin, err) < 0 || strcmp(pin, p->pin)))
+		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s': invalid pin", p->code);
+	if (p->nkeys == 0)
+		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s' has no key", p->code);
+	for (i = 0; i < p->nkeys; i++) {
+		if (pouch_fpr_normalize(p->keys[i].fpr, fpr, err) < 0 ||
+		    strcmp(fpr, p->keys[i].fpr) != 0)
+			return pouch_err_set(err, POUCH_E_USAGE, "partner '%s': invalid fingerprint",
+					     p->code);
+		for (j = 0; j < i; j++)
+			if (strcmp(p->keys[j].fpr, fpr) == 0)
+				return pouch_err_set(err, POUCH_E_USAGE,
+						     "partner '%s': key %s listed twice", p->code,
+						     fpr);
+	}
+	return 0;
+}
+
 int pouch_partner_save(const struct pouch_home *h, const struct pouch_partner *p, int exclusive,
 		       struct pouch_err *err)
 {
@@ -228,8 +277,9 @@ int pouch_partner_save(const struct pouch_home *h, const struct pouch_partner *p
 	char *path = NULL;
 	int ret;
 
-	if (p->nkeys == 0)
-		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s' has no key", p->code);
+	ret = check_record(p, err);
+	if (ret < 0)
+		return ret;
 	j = to_json(p, NULL);
 	path = pouch_home_partner_file(h, p->code);
 	if (!j || !path) {

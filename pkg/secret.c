@@ -45,7 +45,13 @@ int pouch_secret_read_passphrase(const char *path, char **out, struct pouch_err 
 		n += got;
 	}
 	buf[n] = '\0';
-	len = strcspn(buf, "\r\n");
+	for (len = 0; len < (size_t)n && buf[len] != '\r' && buf[len] != '\n'; len++)
+		;
+	/* A NUL would silently shorten the passphrase GnuPG gets. */
+	if (memchr(buf, '\0', len)) {
+		ret = pouch_err_set(err, POUCH_E_USAGE, "passphrase in '%s' holds a NUL byte", path);
+		goto out;
+	}
 	if ((size_t)n == sizeof(buf) - 1 && len == (size_t)n) {
 		ret = pouch_err_set(err, POUCH_E_USAGE, "passphrase in '%s' is longer than %d bytes",
 				    path, POUCH_PASSPHRASE_MAX);

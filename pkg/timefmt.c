@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pouch/timefmt.h"
+#include "pouch/validate.h"
 
 char *pouch_time_format(time_t t, char *buf)
 {
@@ -20,7 +21,7 @@ int pouch_time_parse(const char *s, time_t *out, struct pouch_err *err)
 {
 	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
 	struct tm tm = { 0 };
-	char back[POUCH_TIME_LEN];
+	char back[POUCH_TIME_LEN], shown[64];
 	time_t t;
 	size_t i;
 
@@ -43,8 +44,9 @@ int pouch_time_parse(const char *s, time_t *out, struct pouch_err *err)
 	*out = t;
 	return 0;
 bad:
+	pouch_escape(s, shown, sizeof(shown));
 	return pouch_err_set(err, POUCH_E_USAGE,
-			     "invalid time '%s': expected YYYY-MM-DDTHH:MM:SSZ (UTC)", s);
+			     "invalid time '%s': expected YYYY-MM-DDTHH:MM:SSZ (UTC)", shown);
 }
 
 int pouch_duration_parse(const char *what, const char *s, long long *seconds,
@@ -52,7 +54,7 @@ int pouch_duration_parse(const char *what, const char *s, long long *seconds,
 {
 	const long long max = 100LL * 365 * 86400;
 	long long unit, n;
-	char *end = NULL;
+	char *end = NULL, shown[64];
 
 	if (!isdigit((unsigned char)s[0]))
 		goto bad;
@@ -76,13 +78,16 @@ int pouch_duration_parse(const char *what, const char *s, long long *seconds,
 	default:
 		goto bad;
 	}
-	if (n > max / unit)
+	if (n > max / unit) {
+		pouch_escape(s, shown, sizeof(shown));
 		return pouch_err_set(err, POUCH_E_USAGE, "invalid %s '%s': longer than 100 years",
-				     what, s);
+				     what, shown);
+	}
 	*seconds = n * unit;
 	return 0;
 bad:
+	pouch_escape(s, shown, sizeof(shown));
 	return pouch_err_set(err, POUCH_E_USAGE,
 			     "invalid %s '%s': expected a number and a unit h, d, w or y (e.g. 2y)",
-			     what, s);
+			     what, shown);
 }

@@ -1,5 +1,6 @@
 /* Validation of the values that enter pouch from users and partners: agency codes,
  * fingerprints, display names, endpoint URLs and TLS public-key pins. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,12 @@ static size_t utf8_seq(const unsigned char *s)
 	return n;
 }
 
+/* U+0080 to U+009F: control characters too (U+009B starts a terminal escape sequence). */
+static int is_c1(const unsigned char *p, size_t n)
+{
+	return n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+}
+
 int pouch_name_check(const char *what, const char *name, struct pouch_err *err)
 {
 	const unsigned char *p = (const unsigned char *)name;
@@ -107,7 +114,7 @@ int pouch_name_check(const char *what, const char *name, struct pouch_err *err)
 				     what, shown(name, buf), POUCH_NAME_MAX);
 	while (*p) {
 		size_t n = utf8_seq(p);
-		if (n == 0 || *p < 0x20 || *p == 0x7f || (n == 1 && strchr("<>()", *p)))
+		if (n == 0 || *p < 0x20 || *p == 0x7f || is_c1(p, n) || (n == 1 && strchr("<>()", *p)))
 			return pouch_err_set(err, POUCH_E_USAGE,
 					     "invalid %s '%s': control characters, invalid UTF-8 "
 					     "and <>() are not allowed",
@@ -124,12 +131,13 @@ static int host_check(const char *host, size_t len)
 	if (len == 0 || len > 253)
 		return -1;
 	if (host[0] == '[') {
-		if (host[len - 1] != ']' || len < 4)
+		char lit[INET6_ADDRSTRLEN];
+		unsigned char addr[sizeof(struct in6_addr)];
+		if (host[len - 1] != ']' || len < 4 || len - 2 >= sizeof(lit))
 			return -1;
-		for (i = 1; i + 1 < len; i++)
-			if (!isxdigit((unsigned char)host[i]) && host[i] != ':' && host[i] != '.')
-				return -1;
-		return 0;
+		memcpy(lit, host + 1, len - 2);
+		lit[len - 2] = '\0';
+		return inet_pton(AF_INET6, lit, addr) == 1 ? 0 : -1;
 	}
 	for (i = 0; i < len; i++) {
 		char c = host[i];
@@ -236,35 +244,44 @@ int pouch_pin_normalize(const char *in, char *out, struct pouch_err *err)
 	return 0;
 }
 
+/* The escaped form of the character at p into tmp (16 bytes); *n receives its input length. */
+static size_t escape_char(const unsigned char *p, char *tmp, size_t *n)
+{
+	size_t i, tlen = 0;
+
+	*n = utf8_seq(p);
+	if (*n == 0 || *p < 0x20 || *p == 0x7f || *p == '\\' || is_c1(p, *n)) {
+		*n = *n ? *n : 1;
+		for (i = 0; i < *n; i++)
+			tlen += (size_t)snprintf(tmp + tlen, 16 - tlen, "\\x%02x", p[i]);
+		return tlen;
+	}
+	memcpy(tmp, p, *n);
+	return *n;
+}
+
 void pouch_escape(const char *s, char *out, size_t outmax)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0;
+	const unsigned char *p;
+	size_t o = 0, total = 0, n, tlen, room;
+	char tmp[16];
 
 	if (outmax == 0)
 		return;
-	while (*p) {
-		size_t n = utf8_seq(p);
-		char tmp[8];
-		size_t tlen;
-
-		if (n == 0 || *p < 0x20 || *p == 0x7f || *p == '\\') {
-			tlen = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", *p);
-			n = 1;
-		} else {
-			memcpy(tmp, p, n);
-			tlen = n;
-		}
-		if (o + tlen + 4 > outmax) {
-			if (o + 4 <= outmax) {
-				memcpy(out + o, "...", 3);
-				o += 3;
-			}
+	for (p = (const unsigned char *)s; *p; p += n)
+		total += escape_char(p, tmp, &n);
+	/* What does not fit whole is cut, with "..." in the last three places. */
+	room = total < outmax ? outmax - 1 : (outmax > 3 ? outmax - 4 : 0);
+	for (p = (const unsigned char *)s; *p; p += n) {
+		tlen = escape_char(p, tmp, &n);
+		if (o + tlen > room)
 			break;
-		}
 		memcpy(out + o, tmp, tlen);
 		o += tlen;
-		p += n;
+	}
+	if (total >= outmax && outmax > 3) {
+		memcpy(out + o, "...", 3);
+		o += 3;
 	}
 	out[o] = '\0';
 }

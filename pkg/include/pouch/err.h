@@ -33,7 +33,8 @@ int pouch_err_set(struct pouch_err *err, int code, const char *fmt, ...)
 /* Resets err (which may be NULL) to "no error". */
 void pouch_err_clear(struct pouch_err *err);
 
-/* Prefixes err's message with the formatted context ("context: old message"); returns err's code. */
+/* Prefixes err's message with the formatted context ("context: old message"); returns err's
+ * code (POUCH_E_IO when err is NULL). */
 int pouch_err_prefix(struct pouch_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -1,0 +1,334 @@
+/* Unit tests for pkg/fs.c: atomic and exclusive writes, capped reads, private directories
+ * and tree removal, each in a fresh directory under /tmp. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pouch/fs.h"
+
+struct fixture {
+	char dir[32];
+	char path[256];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/pu.XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int ret = pouch_fs_remove_tree(f->dir, NULL);
+
+	free(f);
+	return ret;
+}
+
+/* f->path = dir/name. */
+static const char *at(struct fixture *f, const char *name)
+{
+	snprintf(f->path, sizeof(f->path), "%s/%s", f->dir, name);
+	return f->path;
+}
+
+static void put(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(close(fd), 0);
+}
+
+static void assert_content(const char *path, const char *want)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	assert_int_equal(pouch_fs_read(path, 1 << 20, &text, &len, NULL), 0);
+	assert_int_equal(len, strlen(want));
+	assert_string_equal(text, want);
+	free(text);
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_fs__write_atomic_creates_with_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	mode_t old = umask(077);
+
+	assert_int_equal(pouch_fs_write_atomic(at(f, "a.json"), "{}\n", 3, 0640, 1, &err), 0);
+	umask(old);
+	assert_int_equal(mode_of(f->path), 0640);
+	assert_content(f->path, "{}\n");
+	assert_int_equal(pouch_fs_write_atomic(at(f, "b.json"), "x", 1, 0600, 0, &err), 0);
+	assert_int_equal(mode_of(f->path), 0600);
+	assert_int_equal(entries(f->dir), 2);
+}
+
+static void test_fs__write_atomic_replaces_when_not_exclusive(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+
+	put(at(f, "r.json"), "old content that is longer", 0644);
+	assert_int_equal(pouch_fs_write_atomic(f->path, "new", 3, 0600, 0, &err), 0);
+	assert_content(f->path, "new");
+	assert_int_equal(mode_of(f->path), 0600);
+	assert_int_equal(entries(f->dir), 1);
+}
+
+static void test_fs__write_atomic_exclusive_keeps_existing(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+
+	put(at(f, "x.json"), "old", 0600);
+	assert_int_equal(pouch_fs_write_atomic(f->path, "new", 3, 0600, 1, &err), POUCH_E_EXISTS);
+	assert_int_equal(err.code, POUCH_E_EXISTS);
+	assert_non_null(strstr(err.msg, f->path));
+	assert_content(f->path, "old");
+	/* No temporary file left behind. */
+	assert_int_equal(entries(f->dir), 1);
+}
+
+static void test_fs__write_atomic_exclusive_does_not_follow_symlink(void **state)
+{
+	struct fixture *f = *state;
+	char target[256];
+
+	snprintf(target, sizeof(target), "%s/target", f->dir);
+	assert_int_equal(symlink(target, at(f, "link")), 0);
+	assert_int_equal(pouch_fs_write_atomic(f->path, "new", 3, 0600, 1, NULL), POUCH_E_EXISTS);
+	assert_false(pouch_fs_exists(target));
+	assert_int_equal(entries(f->dir), 1);
+}
+
+static void test_fs__write_atomic_empty_and_binary(void **state)
+{
+	struct fixture *f = *state;
+	const char bin[] = { 'a', '\0', 'b', '\n', '\xff' };
+	char *text = NULL;
+	size_t len = 99;
+
+	assert_int_equal(pouch_fs_write_atomic(at(f, "empty"), "", 0, 0600, 1, NULL), 0);
+	assert_int_equal(pouch_fs_read(f->path, 0, &text, &len, NULL), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(text, "");
+	free(text);
+	assert_int_equal(pouch_fs_write_atomic(at(f, "bin"), bin, sizeof(bin), 0600, 1, NULL), 0);
+	assert_int_equal(pouch_fs_read(f->path, sizeof(bin), &text, &len, NULL), 0);
+	assert_int_equal(len, sizeof(bin));
+	assert_memory_equal(text, bin, sizeof(bin));
+	assert_int_equal(text[len], '\0');
+	free(text);
+	assert_int_equal(entries(f->dir), 2);
+}
+
+static void test_fs__write_atomic_missing_directory_is_io(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+
+	assert_int_equal(pouch_fs_write_atomic(at(f, "no/such/x"), "x", 1, 0600, 0, &err),
+			 POUCH_E_IO);
+	assert_non_null(strstr(err.msg, f->path));
+	assert_int_equal(entries(f->dir), 0);
+}
+
+static void test_fs__read_size_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+
+	put(at(f, "ten"), "0123456789", 0600);
+	assert_int_equal(pouch_fs_read(f->path, 10, &text, &len, &err), 0);
+	assert_int_equal(len, 10);
+	assert_string_equal(text, "0123456789");
+	free(text);
+	text = (char *)"sentinel";
+	assert_int_equal(pouch_fs_read(f->path, 9, &text, &len, &err), POUCH_E_REFUSED);
+	assert_int_equal(err.code, POUCH_E_REFUSED);
+	assert_null(text);
+	assert_non_null(strstr(err.msg, f->path));
+	assert_non_null(strstr(err.msg, "larger than 9 bytes"));
+	/* len is optional. */
+	assert_int_equal(pouch_fs_read(f->path, 10, &text, NULL, NULL), 0);
+	free(text);
+}
+
+static void test_fs__read_missing_is_notfound(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	char *text = (char *)"sentinel";
+
+	assert_int_equal(pouch_fs_read(at(f, "missing"), 100, &text, NULL, &err),
+			 POUCH_E_NOTFOUND);
+	assert_int_equal(err.code, POUCH_E_NOTFOUND);
+	assert_null(text);
+	assert_non_null(strstr(err.msg, f->path));
+}
+
+static void test_fs__read_directory_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	char *text = (char *)"sentinel";
+
+	assert_int_equal(mkdir(at(f, "d"), 0700), 0);
+	assert_int_equal(pouch_fs_read(f->path, 100, &text, NULL, &err), POUCH_E_IO);
+	assert_int_equal(err.code, POUCH_E_IO);
+	assert_null(text);
+	assert_non_null(strstr(err.msg, "is a directory"));
+}
+
+static void test_fs__mkdir_private_mode_and_parents(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	mode_t old = umask(022);
+
+	assert_int_equal(pouch_fs_mkdir_private(at(f, "home"), &err), 0);
+	assert_int_equal(mode_of(f->path), 0700);
+	assert_int_equal(pouch_fs_mkdir_private(at(f, "a/b/c"), &err), 0);
+	umask(old);
+	assert_int_equal(mode_of(f->path), 0700);
+	assert_int_equal(mode_of(at(f, "a/b")), 0700);
+	assert_int_equal(mode_of(at(f, "a")), 0700);
+	/* An existing directory is fine, with or without a final slash. */
+	assert_int_equal(pouch_fs_mkdir_private(at(f, "a/b/c"), &err), 0);
+	assert_int_equal(pouch_fs_mkdir_private(at(f, "a/b/"), &err), 0);
+	assert_int_equal(pouch_fs_mkdir_private(at(f, "a/x/"), &err), 0);
+	assert_int_equal(mode_of(at(f, "a/x")), 0700);
+}
+
+static void test_fs__mkdir_private_file_in_the_way(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+
+	put(at(f, "file"), "x", 0600);
+	assert_int_equal(pouch_fs_mkdir_private(f->path, &err), POUCH_E_IO);
+	assert_int_equal(err.code, POUCH_E_IO);
+	assert_non_null(strstr(err.msg, f->path));
+	pouch_err_clear(&err);
+	assert_int_equal(pouch_fs_mkdir_private(at(f, "file/sub/dir"), &err), POUCH_E_IO);
+	assert_int_equal(err.code, POUCH_E_IO);
+	assert_non_null(strstr(err.msg, "file"));
+	assert_int_equal(entries(f->dir), 1);
+}
+
+static void test_fs__remove_tree(void **state)
+{
+	struct fixture *f = *state;
+	char outside[64], link_target[80];
+
+	/* A symbolic link inside the tree is removed, never followed. */
+	snprintf(outside, sizeof(outside), "%s/outside", f->dir);
+	assert_int_equal(mkdir(outside, 0700), 0);
+	snprintf(link_target, sizeof(link_target), "%s/keep", outside);
+	put(link_target, "keep", 0600);
+	assert_int_equal(pouch_fs_mkdir_private(at(f, "t/a/b"), NULL), 0);
+	put(at(f, "t/a/b/f1"), "1", 0600);
+	put(at(f, "t/f2"), "2", 0600);
+	assert_int_equal(symlink(outside, at(f, "t/a/link")), 0);
+	assert_int_equal(pouch_fs_remove_tree(at(f, "t"), NULL), 0);
+	assert_false(pouch_fs_exists(f->path));
+	assert_content(link_target, "keep");
+	/* A missing tree is not an error; a single file is removed. */
+	assert_int_equal(pouch_fs_remove_tree(at(f, "t"), NULL), 0);
+	assert_int_equal(pouch_fs_remove_tree(link_target, NULL), 0);
+	assert_false(pouch_fs_exists(link_target));
+}
+
+static void test_fs__remove_exists_and_join(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	char *p;
+
+	put(at(f, "gone"), "x", 0600);
+	assert_true(pouch_fs_exists(f->path));
+	assert_int_equal(pouch_fs_remove(f->path, &err), 0);
+	assert_false(pouch_fs_exists(f->path));
+	assert_int_equal(pouch_fs_remove(f->path, &err), 0);
+	/* A dangling symbolic link exists. */
+	assert_int_equal(symlink("/nonexistent/pouch", at(f, "dangling")), 0);
+	assert_true(pouch_fs_exists(f->path));
+	/* A directory that is not empty is not removed. */
+	put(at(f, "other"), "x", 0600);
+	assert_int_equal(pouch_fs_remove(f->dir, &err), POUCH_E_IO);
+	assert_non_null(strstr(err.msg, f->dir));
+	p = pouch_path_join("/a/b", "c.json");
+	assert_string_equal(p, "/a/b/c.json");
+	free(p);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_fs__write_atomic_creates_with_mode),
+		T(test_fs__write_atomic_replaces_when_not_exclusive),
+		T(test_fs__write_atomic_exclusive_keeps_existing),
+		T(test_fs__write_atomic_exclusive_does_not_follow_symlink),
+		T(test_fs__write_atomic_empty_and_binary),
+		T(test_fs__write_atomic_missing_directory_is_io),
+		T(test_fs__read_size_cap),
+		T(test_fs__read_missing_is_notfound),
+		T(test_fs__read_directory_refused),
+		T(test_fs__mkdir_private_mode_and_parents),
+		T(test_fs__mkdir_private_file_in_the_way),
+		T(test_fs__remove_tree),
+		T(test_fs__remove_exists_and_join),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
