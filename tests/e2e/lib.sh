@@ -127,13 +127,19 @@ test_done() {
 	[ "$test_failures" -eq 0 ]
 }
 
-# as_nobody command...: runs command as an unprivileged user, to test what a home that is not
-# writable does (root ignores file modes). Needs root; otherwise runs command as is.
-as_nobody() {
-	if [ "$(id -u)" -eq 0 ]; then
-		setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env -- \
-			env HOME="$HOME" LC_ALL=C PATH="$PATH" "$@"
-	else
-		"$@"
+# pouch_as_nobody ARGS...: runs pouch as an unprivileged user, to test a home that is not
+# writable (root ignores file modes). The binary is copied into the trash directory first, as
+# the checkout may not be open to other users. Without root it runs pouch as is.
+pouch_as_nobody() {
+	if [ "$(id -u)" -ne 0 ]; then
+		"$POUCH_BIN" "$@"
+		return
 	fi
+	if [ ! -x "$TRASH/bin/pouch" ]; then
+		mkdir -p "$TRASH/bin" && cp "$POUCH_BIN" "$TRASH/bin/pouch" &&
+			chmod 755 "$TRASH/bin" "$TRASH/bin/pouch" || return 125
+	fi
+	setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env -- \
+		env HOME="$HOME" LC_ALL=C PATH="$PATH" ASAN_OPTIONS="$ASAN_OPTIONS" \
+		UBSAN_OPTIONS="$UBSAN_OPTIONS" "$TRASH/bin/pouch" "$@"
 }

@@ -148,7 +148,7 @@ expect_success 'missing --agency or --name is a usage error' '
 
 expect_success 'an unwritable home is an operational error that leaves nothing' '
 	mkdir ro && chmod 555 ro &&
-	must_fail 3 as_nobody "$POUCH_BIN" --home "$TRASH/ro/h" init --agency GB-R --name R \
+	must_fail 3 pouch_as_nobody --home "$TRASH/ro/h" init --agency GB-R --name R \
 		--no-passphrase &&
 	error_is "cannot create directory .$TRASH/ro/h.: Permission denied" &&
 	test ! -e ro/h

@@ -153,7 +153,7 @@ expect_success 'an unwritable home' '
 	chmod -R go+rX a && chmod 755 "$TRASH" &&
 	home_state a >before &&
 	cp GOOD.asc /tmp/ph-good.$$.asc && chmod 644 /tmp/ph-good.$$.asc &&
-	must_fail 3 as_nobody "$POUCH_BIN" --home "$TRASH/a" partner add US-NCMEC \
+	must_fail 3 pouch_as_nobody --home "$TRASH/a" partner add US-NCMEC \
 		--key /tmp/ph-good.$$.asc;
 	st=$?; rm -f /tmp/ph-good.$$.asc; chmod -R go-rwx a; test $st = 0 &&
 	error_is "cannot import key file .*: GnuPG imported nothing into .$TRASH/a/gnupg." &&
