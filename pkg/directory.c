@@ -1,5 +1,6 @@
 /* Changes to the partner directory that touch both the records and the keyring. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,6 +355,25 @@ static int newly_revoked(struct pouch_pgp *pgp, const struct pouch_partner *p,
 	return found == 1 ? 0 : -1;
 }
 
+/* Refuses data that holds a secret key, before any keyring (even a scratch one) sees it. */
+static int refuse_secret(struct pouch_pgp *pgp, const char *data, size_t len, const char *file,
+			 struct pouch_err *err)
+{
+	struct pouch_key_info *keys = NULL;
+	size_t i, n = 0;
+	int ret = 0;
+
+	/* A bare revocation certificate lists no key, or does not parse as one: both fine. */
+	if (pouch_pgp_inspect(pgp, data, len, &keys, &n, NULL) < 0)
+		return 0;
+	for (i = 0; i < n && !ret; i++)
+		if (keys[i].secret)
+			ret = pouch_err_set(err, POUCH_E_REFUSED, "'%s' holds a secret key: give the "
+					    "revocation certificate only", file);
+	free(keys);
+	return ret;
+}
+
 int pouch_directory_revoke(const struct pouch_home *h, const char *code, const char *file,
 			   char *fpr, struct pouch_err *err)
 {
@@ -364,7 +384,7 @@ int pouch_directory_revoke(const struct pouch_home *h, const char *code, const c
 	const char *one[1];
 	int *before = NULL;
 	size_t i, idx = 0, len = 0, rlen = 0;
-	int ret;
+	int made_dir = 0, ret;
 
 	fpr[0] = '\0';
 	ret = pouch_partner_load(h, code, &p, err);
@@ -376,15 +396,23 @@ int pouch_directory_revoke(const struct pouch_home *h, const char *code, const c
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "revocation file '%s' is empty", file);
 		goto out;
 	}
-	before = calloc(p.nkeys, sizeof(*before));
-	if (!before || asprintf(&dir, "%s/.scratch-XXXXXX", h->dir) < 0 || !mkdtemp(dir)) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot create a scratch keyring in '%s'",
-				    h->dir);
-		goto out;
-	}
 	ret = pouch_home_pgp(h, &pgp, err);
 	if (!ret)
-		ret = scratch_keyring(pgp, &p, dir, &scratch, err);
+		ret = refuse_secret(pgp, data, len, file, err);
+	if (ret < 0)
+		goto out;
+	before = calloc(p.nkeys, sizeof(*before));
+	if (!before || asprintf(&dir, "%s/.scratch-XXXXXX", h->dir) < 0) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!mkdtemp(dir)) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot create a scratch keyring in '%s': %s",
+				    h->dir, strerror(errno));
+		goto out;
+	}
+	made_dir = 1;
+	ret = scratch_keyring(pgp, &p, dir, &scratch, err);
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < p.nkeys; i++)
@@ -411,7 +439,7 @@ int pouch_directory_revoke(const struct pouch_home *h, const char *code, const c
 		snprintf(fpr, POUCH_FPR_LEN + 1, "%s", one[0]);
 out:
 	pouch_pgp_free(scratch);
-	if (dir && dir[0])
+	if (made_dir)
 		pouch_fs_remove_tree(dir, NULL);
 	pouch_pgp_free(pgp);
 	pouch_partner_release(&p);

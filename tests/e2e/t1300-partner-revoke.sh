@@ -37,6 +37,9 @@ expect_success 'junk, a public key or an empty file is not a revocation' '
 	must_fail 1 pouch --home a partner revoke GB-MET --revocation empty.rev &&
 	error_is "revocation file .empty.rev. is empty" &&
 	must_fail 1 pouch --home a partner revoke GB-MET --revocation GB-MET.asc &&
+	testkeys_secret "$KEYS" GB-MET &&
+	must_fail 1 pouch --home a partner revoke GB-MET --revocation GB-MET.sec.asc &&
+	error_is ".GB-MET.sec.asc. holds a secret key: give the revocation certificate only" &&
 	must_fail 2 pouch --home a partner revoke GB-MET --revocation missing.rev &&
 	must_fail 2 pouch --home a partner revoke GB-MET &&
 	home_state a >after && test_cmp before after
