@@ -119,7 +119,8 @@ init_agency() {
 
 # json_field FILE KEY: a top-level field of a JSON document.
 json_field() {
-	"$SYSTEM_PYTHON" -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(v)' "$1" "$2"
+	"$SYSTEM_PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+		"$1" "$2"
 }
 
 test_done() {

@@ -69,7 +69,8 @@ expect_success 'a revoked key' '
 '
 
 expect_success 'a fingerprint mismatch' '
-	refused 1 "fingerprint mismatch for key file .GOOD.asc.: the key is $(cat GOOD.fpr), expected $(cat OTHER.fpr)" \
+	refused 1 "fingerprint mismatch for key file .GOOD.asc.: the key is $(cat GOOD.fpr), \
+expected $(cat OTHER.fpr)" \
 		partner add US-NCMEC --key GOOD.asc --fingerprint "$(cat OTHER.fpr)"
 '
 
@@ -127,7 +128,8 @@ expect_success 'a key already pinned for another partner' '
 
 expect_success 'bad TLS trust options' '
 	echo "not pem" >bad.pem &&
-	printf -- "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n" >withkey.pem &&
+	printf -- "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n%s\n%s\n%s\n" \
+		"-----BEGIN PRIVATE KEY-----" MIIB "-----END PRIVATE KEY-----" >withkey.pem &&
 	refused 2 "CA file .bad.pem. holds no PEM certificate" \
 		partner add US-NCMEC --key GOOD.asc --endpoint https://h --ca bad.pem &&
 	refused 1 "CA file .withkey.pem. holds a private key" \
