@@ -226,3 +226,28 @@ int pouch_fs_exists(const char *path)
 
 	return lstat(path, &st) == 0;
 }
+
+char *pouch_fs_first_missing(const char *path)
+{
+	char *cur, *parent;
+
+	if (pouch_fs_exists(path))
+		return NULL;
+	cur = strdup(path);
+	while (cur) {
+		char *copy = strdup(cur);
+		if (!copy) {
+			free(cur);
+			return NULL;
+		}
+		parent = dirname(copy);
+		if (strcmp(parent, cur) == 0 || pouch_fs_exists(parent)) {
+			free(copy);
+			return cur;
+		}
+		free(cur);
+		cur = strdup(parent);
+		free(copy);
+	}
+	return NULL;
+}

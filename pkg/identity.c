@@ -58,7 +58,8 @@ int pouch_identity_create(const struct pouch_home *h, const char *code, const ch
 {
 	struct pouch_agency_key k;
 	struct pouch_agency old = { 0 };
-	int made_home = 0, ret;
+	char *made = NULL;
+	int made_gnupg = 0, made_partners = 0, ret;
 
 	memset(out, 0, sizeof(*out));
 	ret = pouch_agency_code_check(code, err);
@@ -81,7 +82,12 @@ int pouch_identity_create(const struct pouch_home *h, const char *code, const ch
 			return ret;
 		}
 	}
-	made_home = !pouch_fs_exists(h->dir);
+	/* Whatever this call creates, it removes again on failure. */
+	made = pouch_fs_first_missing(h->dir);
+	if (!made) {
+		made_gnupg = !pouch_fs_exists(h->gnupg);
+		made_partners = !pouch_fs_exists(h->partners);
+	}
 	ret = pouch_home_create(h, err);
 	if (ret < 0)
 		goto out;
@@ -99,9 +105,14 @@ int pouch_identity_create(const struct pouch_home *h, const char *code, const ch
 out:
 	if (ret < 0) {
 		pouch_agency_release(out);
-		if (made_home)
-			pouch_fs_remove_tree(h->dir, NULL);
+		if (made)
+			pouch_fs_remove_tree(made, NULL);
+		if (made_gnupg)
+			pouch_fs_remove_tree(h->gnupg, NULL);
+		if (made_partners)
+			pouch_fs_remove_tree(h->partners, NULL);
 	}
+	free(made);
 	return ret;
 }
 

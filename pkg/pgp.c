@@ -157,6 +157,10 @@ int pouch_pgp_generate(struct pouch_pgp *pgp, const char *uid, long long expires
 		flags |= GPGME_CREATE_NOEXPIRE;
 	e = gpgme_op_createkey(pgp->ctx, uid, "ed25519", 0, (unsigned long)expires_in, NULL,
 			       flags | GPGME_CREATE_SIGN | GPGME_CREATE_CERT);
+	if (gpgme_err_code(e) == GPG_ERR_NO_AGENT)
+		return pouch_err_set(err, POUCH_E_GPG, "cannot generate the agency key: gpg-agent "
+				     "did not start for '%s' (a path too long for its socket?)",
+				     pgp->home);
 	if (e)
 		return gpg_fail(err, POUCH_E_GPG, "cannot generate the agency key", e);
 	res = gpgme_op_genkey_result(pgp->ctx);

@@ -64,6 +64,12 @@ expect_success() {
 	fi
 }
 
+# skip_test 'description' 'reason': a case this machine cannot run, reported as skipped.
+skip_test() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # skip $2"
+}
+
 # must_fail STATUS command...: succeeds only when command exits with exactly STATUS (not a
 # crash: above 128 is reported as one). Its stdout goes to ./out, stderr to ./err.
 must_fail() {

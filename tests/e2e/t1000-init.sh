@@ -154,6 +154,22 @@ expect_success 'an unwritable home is an operational error that leaves nothing' 
 	test ! -e ro/h
 '
 
+# gpg-agent cannot start when its socket path is too long: a real failure after the home's
+# directories were made. (Where /run/user/UID exists the socket goes there instead.)
+long=$TRASH/$(printf "l%.0s" $(seq 110))
+if [ -d "/run/user/$(id -u)" ]; then
+	skip_test 'a failed key generation leaves nothing behind' "/run/user/$(id -u) exists"
+else
+	expect_success 'a failed key generation leaves nothing behind' '
+		must_fail 3 pouch --home "$long/x/h" init --agency GB-L --name L --no-passphrase &&
+		error_is "cannot generate the agency key: gpg-agent did not start for" &&
+		test ! -e "$long" &&
+		mkdir -p "$long/e" &&
+		must_fail 3 pouch --home "$long/e" init --agency GB-L --name L --no-passphrase &&
+		test -z "$(ls -A "$long/e")"
+	'
+fi
+
 expect_success 'a corrupted agency file is named, not crashed on' '
 	cp -r e2 bad && echo "{\"format\": " >bad/agency.json &&
 	must_fail 3 pouch --home bad whoami &&

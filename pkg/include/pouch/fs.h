@@ -30,6 +30,10 @@ int pouch_fs_remove_tree(const char *path, struct pouch_err *err);
 /* Returns 1 when path exists (without following a final symbolic link), else 0. */
 int pouch_fs_exists(const char *path);
 
+/* The highest ancestor of path (or path itself) that does not exist, newly allocated: what
+ * pouch_fs_mkdir_private(path) would create first. NULL when path exists or out of memory. */
+char *pouch_fs_first_missing(const char *path);
+
 /* Returns a newly allocated "a/b" (caller frees), or NULL when out of memory. */
 char *pouch_path_join(const char *a, const char *b);
 

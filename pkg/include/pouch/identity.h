@@ -17,7 +17,7 @@ struct pouch_key_opts {
 /* Creates the home (0700) if needed and a new identity in it: an ed25519 + cv25519 key with
  * user ID "NAME (pouch agency CODE)". An existing identity is POUCH_E_EXISTS unless force;
  * with force it is replaced (its key stays in the keyring, unused). On failure the home is as
- * it was: a home this call created is removed again. The record goes to *out. */
+ * it was: whatever directories this call created are removed again. The record goes to *out. */
 int pouch_identity_create(const struct pouch_home *h, const char *code, const char *name,
 			  const struct pouch_key_opts *ko, int force, struct pouch_agency *out,
 			  struct pouch_err *err);
