@@ -48,7 +48,7 @@ POUCH_SRC := $(sort $(wildcard cmd/pouch/*.c))
 POUCH_OBJ := $(POUCH_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
-HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h)
+HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h tests/unit/*.h)
 
 .PHONY: all deps check test unit-build asan-check demo install clean help
 .DELETE_ON_ERROR:

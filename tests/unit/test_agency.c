@@ -1,27 +1,14 @@
 /* Unit tests for pkg/agency.c: the agency identity record (agency.json) loaded from
  * hand-written files, saved and loaded back, and described as JSON. No keyring is involved. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "../../pkg/internal.h"
+#include "fixture.h"
 #include "pouch/agency.h"
-#include "pouch/fs.h"
-#include "pouch/home.h"
 
-#define FPR1 "0123456789ABCDEF0123456789ABCDEF01234567"
-#define FPR2 "89ABCDEF0123456789ABCDEF0123456789ABCDEF"
-#define T0 "2026-01-01T00:00:00Z" /* 1767225600 */
-#define T1 "2026-06-01T00:00:00Z" /* 1780272000 */
+/* FPR1, FPR2, T0, T1 and NEST15 are in fixture.h. */
 #define T2 "2026-06-15T00:00:00Z" /* 1781481600 */
 
 /* A record for GB-NCA-CEOP, assembled from parts so that each case changes one thing. */
@@ -35,55 +22,6 @@
 #define CURRENT(fpr) KEY_R("\"" fpr "\"", "null", "null")
 #define RETIRED(fpr) KEY_R("\"" fpr "\"", "\"" T1 "\"", "\"" T2 "\"")
 #define GOOD HEAD NAME CREATED KEYS(CURRENT(FPR1))
-#define NEST15 "[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]" /* with the record object: 16 levels */
-
-struct ccase {
-	const char *text;
-	const char *want; /* in the message, besides the path */
-	size_t cut;       /* when not 0, only this many bytes are written */
-};
-
-struct fixture {
-	char dir[32];
-	struct pouch_home h;
-	const struct ccase *c;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->c = *state;
-	strcpy(f->dir, "/tmp/pu.XXXXXX");
-	if (!mkdtemp(f->dir) || pouch_home_init(&f->h, f->dir, NULL) < 0 ||
-	    pouch_home_create(&f->h, NULL) < 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int ret = pouch_fs_remove_tree(f->dir, NULL);
-
-	pouch_home_release(&f->h);
-	free(f);
-	return ret;
-}
-
-static void put(struct fixture *f, const char *text, size_t len)
-{
-	int fd = open(f->h.agency, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-}
 
 static void test_agency__valid_record_loads(void **state)
 {
@@ -92,7 +30,7 @@ static void test_agency__valid_record_loads(void **state)
 	struct pouch_agency a;
 	const char *text = HEAD NAME CREATED KEYS(RETIRED(FPR2) "," CURRENT(FPR1));
 
-	put(f, text, strlen(text));
+	put_text(f->h.agency, text, 0600);
 	assert_int_equal(pouch_agency_load(f->h.agency, &a, &err), 0);
 	assert_string_equal(a.code, "GB-NCA-CEOP");
 	assert_string_equal(a.name, "CEOP Command");
@@ -119,14 +57,11 @@ static void test_agency__corrupt(void **state)
 	struct pouch_agency a;
 	int ret;
 
-	put(f, f->c->text, f->c->cut ? f->c->cut : strlen(f->c->text));
+	put_case(f->h.agency, f->c);
 	ret = pouch_agency_load(f->h.agency, &a, &err);
 	if (ret == 0)
 		pouch_agency_release(&a);
-	assert_int_equal(ret, POUCH_E_CORRUPT);
-	assert_int_equal(err.code, POUCH_E_CORRUPT);
-	if (!strstr(err.msg, f->h.agency) || !strstr(err.msg, f->c->want))
-		fail_msg("message '%s' lacks the path or '%s'", err.msg, f->c->want);
+	assert_corrupt(ret, &err, f->h.agency, f->c);
 	assert_null(a.keys);
 	assert_int_equal(a.nkeys, 0);
 	assert_int_equal(pouch_agency_load(f->h.agency, &a, NULL), POUCH_E_CORRUPT);
@@ -166,13 +101,11 @@ static void test_agency__save_load_round_trip(void **state)
 {
 	struct fixture *f = *state;
 	struct pouch_agency a, b;
-	struct stat st;
 	size_t i;
 
 	fill(&a);
 	assert_int_equal(pouch_agency_save(f->h.agency, &a, 1, NULL), 0);
-	assert_int_equal(stat(f->h.agency, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(mode_of(f->h.agency), 0600);
 	assert_true(pouch_home_has_identity(&f->h));
 	assert_int_equal(pouch_home_require(&f->h, NULL), 0);
 	assert_int_equal(pouch_agency_load(f->h.agency, &b, NULL), 0);
@@ -239,11 +172,10 @@ static void test_agency__json_names_current_key(void **state)
 	pouch_agency_release(&a);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup_home, teardown)
 #define C(label, text, want) C3(label, text, want, 0)
 #define C3(label, text, want, cut) \
-	{ "test_agency__corrupt_" label, test_agency__corrupt, setup, teardown, \
-	  &(struct ccase){ text, want, cut } }
+	CASE(test_agency__corrupt, setup_home, label, text, want, cut)
 
 int main(void)
 {

@@ -1,84 +1,14 @@
 /* Unit tests for pkg/fs.c: atomic and exclusive writes, capped reads, private directories
  * and tree removal, each in a fresh directory under /tmp. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "pouch/fs.h"
-
-struct fixture {
-	char dir[32];
-	char path[256];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	strcpy(f->dir, "/tmp/pu.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int ret = pouch_fs_remove_tree(f->dir, NULL);
-
-	free(f);
-	return ret;
-}
-
-/* f->path = dir/name. */
-static const char *at(struct fixture *f, const char *name)
-{
-	snprintf(f->path, sizeof(f->path), "%s/%s", f->dir, name);
-	return f->path;
-}
-
-static void put(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(close(fd), 0);
-}
-
-static void assert_content(const char *path, const char *want)
-{
-	char *text = NULL;
-	size_t len = 0;
-
-	assert_int_equal(pouch_fs_read(path, 1 << 20, &text, &len, NULL), 0);
-	assert_int_equal(len, strlen(want));
-	assert_string_equal(text, want);
-	free(text);
-}
-
-static mode_t mode_of(const char *path)
-{
-	struct stat st;
-
-	assert_int_equal(lstat(path, &st), 0);
-	return st.st_mode & 07777;
-}
 
 static int entries(const char *dir)
 {
@@ -114,7 +44,7 @@ static void test_fs__write_atomic_replaces_when_not_exclusive(void **state)
 	struct fixture *f = *state;
 	struct pouch_err err = { 0 };
 
-	put(at(f, "r.json"), "old content that is longer", 0644);
+	put_text(at(f, "r.json"), "old content that is longer", 0644);
 	assert_int_equal(pouch_fs_write_atomic(f->path, "new", 3, 0600, 0, &err), 0);
 	assert_content(f->path, "new");
 	assert_int_equal(mode_of(f->path), 0600);
@@ -126,7 +56,7 @@ static void test_fs__write_atomic_exclusive_keeps_existing(void **state)
 	struct fixture *f = *state;
 	struct pouch_err err = { 0 };
 
-	put(at(f, "x.json"), "old", 0600);
+	put_text(at(f, "x.json"), "old", 0600);
 	assert_int_equal(pouch_fs_write_atomic(f->path, "new", 3, 0600, 1, &err), POUCH_E_EXISTS);
 	assert_int_equal(err.code, POUCH_E_EXISTS);
 	assert_non_null(strstr(err.msg, f->path));
@@ -186,7 +116,7 @@ static void test_fs__read_size_cap(void **state)
 	char *text = NULL;
 	size_t len = 0;
 
-	put(at(f, "ten"), "0123456789", 0600);
+	put_text(at(f, "ten"), "0123456789", 0600);
 	assert_int_equal(pouch_fs_read(f->path, 10, &text, &len, &err), 0);
 	assert_int_equal(len, 10);
 	assert_string_equal(text, "0123456789");
@@ -253,7 +183,7 @@ static void test_fs__mkdir_private_file_in_the_way(void **state)
 	struct fixture *f = *state;
 	struct pouch_err err = { 0 };
 
-	put(at(f, "file"), "x", 0600);
+	put_text(at(f, "file"), "x", 0600);
 	assert_int_equal(pouch_fs_mkdir_private(f->path, &err), POUCH_E_IO);
 	assert_int_equal(err.code, POUCH_E_IO);
 	assert_non_null(strstr(err.msg, f->path));
@@ -273,10 +203,10 @@ static void test_fs__remove_tree(void **state)
 	snprintf(outside, sizeof(outside), "%s/outside", f->dir);
 	assert_int_equal(mkdir(outside, 0700), 0);
 	snprintf(link_target, sizeof(link_target), "%s/keep", outside);
-	put(link_target, "keep", 0600);
+	put_text(link_target, "keep", 0600);
 	assert_int_equal(pouch_fs_mkdir_private(at(f, "t/a/b"), NULL), 0);
-	put(at(f, "t/a/b/f1"), "1", 0600);
-	put(at(f, "t/f2"), "2", 0600);
+	put_text(at(f, "t/a/b/f1"), "1", 0600);
+	put_text(at(f, "t/f2"), "2", 0600);
 	assert_int_equal(symlink(outside, at(f, "t/a/link")), 0);
 	assert_int_equal(pouch_fs_remove_tree(at(f, "t"), NULL), 0);
 	assert_false(pouch_fs_exists(f->path));
@@ -293,7 +223,7 @@ static void test_fs__remove_exists_and_join(void **state)
 	struct pouch_err err = { 0 };
 	char *p;
 
-	put(at(f, "gone"), "x", 0600);
+	put_text(at(f, "gone"), "x", 0600);
 	assert_true(pouch_fs_exists(f->path));
 	assert_int_equal(pouch_fs_remove(f->path, &err), 0);
 	assert_false(pouch_fs_exists(f->path));
@@ -302,12 +232,33 @@ static void test_fs__remove_exists_and_join(void **state)
 	assert_int_equal(symlink("/nonexistent/pouch", at(f, "dangling")), 0);
 	assert_true(pouch_fs_exists(f->path));
 	/* A directory that is not empty is not removed. */
-	put(at(f, "other"), "x", 0600);
+	put_text(at(f, "other"), "x", 0600);
 	assert_int_equal(pouch_fs_remove(f->dir, &err), POUCH_E_IO);
 	assert_non_null(strstr(err.msg, f->dir));
 	p = pouch_path_join("/a/b", "c.json");
 	assert_string_equal(p, "/a/b/c.json");
 	free(p);
+}
+
+static void test_fs__first_missing_names_what_mkdir_would_make(void **state)
+{
+	struct fixture *f = *state;
+	char want[sizeof(f->path)];
+	char *got;
+
+	/* An existing path: nothing to make. */
+	assert_null(pouch_fs_first_missing(f->dir));
+	snprintf(want, sizeof(want), "%s", at(f, "a"));
+	got = pouch_fs_first_missing(at(f, "a/b/c"));
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+	assert_int_equal(pouch_fs_mkdir_private(at(f, "a"), NULL), 0);
+	snprintf(want, sizeof(want), "%s", at(f, "a/b"));
+	got = pouch_fs_first_missing(at(f, "a/b/c"));
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -328,6 +279,7 @@ int main(void)
 		T(test_fs__mkdir_private_file_in_the_way),
 		T(test_fs__remove_tree),
 		T(test_fs__remove_exists_and_join),
+		T(test_fs__first_missing_names_what_mkdir_would_make),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

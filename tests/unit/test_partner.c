@@ -1,91 +1,30 @@
 /* Unit tests for pkg/partner.c: partner records (partners/CODE.json) loaded from hand-written
  * files, saved and loaded back, listed, and described as JSON. No keyring is involved.
  * Corrupt records are in test_partner_corrupt.c. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#define FIXTURE_PARTNER_RECORD /* the GB-MET record parts and setup_met */
 #include "../../pkg/internal.h"
-#include "pouch/fs.h"
-#include "pouch/home.h"
+#include "fixture.h"
 #include "pouch/partner.h"
 
-#define FPR1 "0123456789ABCDEF0123456789ABCDEF01234567"
-#define FPR2 "89ABCDEF0123456789ABCDEF0123456789ABCDEF"
-#define PIN "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
-#define T0 "2026-01-01T00:00:00Z" /* 1767225600 */
-#define T1 "2026-06-01T00:00:00Z" /* 1780272000 */
+/* FPR1, FPR2, T0, T1 and the record parts are in fixture.h. */
 #define T2 "2027-06-01T00:00:00Z" /* 1811808000 */
 
-/* A record for GB-MET, assembled from parts so that each case changes one thing. */
-#define HEAD "{\"format\":\"pouch-partner/1\",\"code\":\"GB-MET\","
-#define NAME "\"name\":\"Metropolitan Police\","
-#define EP "\"endpoint\":\"https://pouch.met.example:8443/in\","
-#define TLS "\"tls\":{\"pin\":\"" PIN "\"},"
-#define KEYS(k) "\"keys\":[" k "],"
-#define TAIL "\"created\":\"" T0 "\",\"updated\":\"" T1 "\"}"
-#define KEY_R(fpr, from, until) \
-	"{\"fingerprint\":" fpr ",\"added\":\"" T0 "\",\"valid_from\":" from \
-	",\"valid_until\":" until ",\"expires\":null,\"revoked\":null}"
-#define KEY(fpr) KEY_R("\"" fpr "\"", "\"" T0 "\"", "null")
-
-struct fixture {
-	char dir[32];
-	char file[96]; /* partners/GB-MET.json */
-	struct pouch_home h;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	strcpy(f->dir, "/tmp/pu.XXXXXX");
-	if (!mkdtemp(f->dir) || pouch_home_init(&f->h, f->dir, NULL) < 0 ||
-	    pouch_home_create(&f->h, NULL) < 0) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->file, sizeof(f->file), "%s/partners/GB-MET.json", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int ret = pouch_fs_remove_tree(f->dir, NULL);
-
-	pouch_home_release(&f->h);
-	free(f);
-	return ret;
-}
-
-static void put(struct fixture *f, const char *name, const char *text, size_t len)
+/* Writes text to partners/name. */
+static void put_partner(struct fixture *f, const char *name, const char *text)
 {
 	char path[160];
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/partners/%s", f->dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
+	snprintf(path, sizeof(path), "%s/%s", f->h.partners, name);
+	put_text(path, text, 0600);
 }
 
 static void put_met(struct fixture *f, const char *text)
 {
-	put(f, "GB-MET.json", text, strlen(text));
+	put_text(f->path, text, 0600);
 }
 
 static void test_partner__valid_record_loads(void **state)
@@ -199,14 +138,12 @@ static void test_partner__save_load_round_trip(void **state)
 {
 	struct fixture *f = *state;
 	struct pouch_partner p, q;
-	struct stat st;
 	char path[160];
 
 	fill(&p, "US-NCMEC");
 	assert_int_equal(pouch_partner_save(&f->h, &p, 1, NULL), 0);
 	snprintf(path, sizeof(path), "%s/partners/US-NCMEC.json", f->dir);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(mode_of(path), 0600);
 	assert_int_equal(pouch_partner_load(&f->h, "US-NCMEC", &q, NULL), 0);
 	assert_same(&p, &q);
 	pouch_partner_release(&q);
@@ -232,12 +169,12 @@ static void test_partner__save_exclusive_keeps_existing(void **state)
 
 	fill(&p, "GB-MET");
 	assert_int_equal(pouch_partner_save(&f->h, &p, 1, NULL), 0);
-	assert_int_equal(pouch_fs_read(f->file, 1 << 20, &before, NULL, NULL), 0);
+	assert_int_equal(pouch_fs_read(f->path, 1 << 20, &before, NULL, NULL), 0);
 	snprintf(p.name, sizeof(p.name), "Someone Else");
 	assert_int_equal(pouch_partner_save(&f->h, &p, 1, &err), POUCH_E_EXISTS);
 	assert_int_equal(err.code, POUCH_E_EXISTS);
 	assert_non_null(strstr(err.msg, "'GB-MET'"));
-	assert_int_equal(pouch_fs_read(f->file, 1 << 20, &after, NULL, NULL), 0);
+	assert_int_equal(pouch_fs_read(f->path, 1 << 20, &after, NULL, NULL), 0);
 	assert_string_equal(before, after);
 	/* Not exclusive: replaced. */
 	assert_int_equal(pouch_partner_save(&f->h, &p, 0, NULL), 0);
@@ -259,7 +196,7 @@ static void test_partner__save_without_keys_refused(void **state)
 	snprintf(p.code, sizeof(p.code), "GB-MET");
 	assert_int_equal(pouch_partner_save(&f->h, &p, 1, &err), POUCH_E_USAGE);
 	assert_non_null(strstr(err.msg, "no key"));
-	assert_false(pouch_fs_exists(f->file));
+	assert_false(pouch_fs_exists(f->path));
 }
 
 /* REPORTED BUG: partner.h says save "Validates and writes p", but it validates nothing; a
@@ -294,7 +231,7 @@ static void test_partner__codes_sorted_and_filtered(void **state)
 	assert_int_equal(n, 0);
 	pouch_partner_codes_free(codes, n);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		put(f, names[i], "{}", 2);
+		put_partner(f, names[i], "{}");
 	assert_int_equal(pouch_partner_codes(&f->h, &codes, &n, NULL), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(codes[0], "AU-AFP");
@@ -366,7 +303,7 @@ static void test_partner__key_state_names(void **state)
 	assert_string_equal(pouch_key_state_name(POUCH_KEY_MISSING), "missing");
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup_met, teardown)
 
 int main(void)
 {

@@ -1,101 +1,25 @@
 /* Unit tests for pkg/partner.c: hand-written corrupt partner records, one per test. Each must
  * load as POUCH_E_CORRUPT with a message naming the file and the fault, leaving nothing held. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "pouch/fs.h"
-#include "pouch/home.h"
+#define FIXTURE_PARTNER_RECORD /* the GB-MET record parts and setup_met */
+#include "fixture.h"
 #include "pouch/partner.h"
 
-#define FPR1 "0123456789ABCDEF0123456789ABCDEF01234567"
-#define FPR2 "89ABCDEF0123456789ABCDEF0123456789ABCDEF"
-#define PIN "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
-#define T0 "2026-01-01T00:00:00Z"
-#define T1 "2026-06-01T00:00:00Z"
-
-/* A record for GB-MET, assembled from parts so that each case changes one thing. */
-#define HEAD "{\"format\":\"pouch-partner/1\",\"code\":\"GB-MET\","
-#define NAME "\"name\":\"Metropolitan Police\","
-#define EP "\"endpoint\":\"https://pouch.met.example:8443/in\","
-#define TLS "\"tls\":{\"pin\":\"" PIN "\"},"
-#define KEYS(k) "\"keys\":[" k "],"
-#define TAIL "\"created\":\"" T0 "\",\"updated\":\"" T1 "\"}"
-#define KEY_R(fpr, from, until) \
-	"{\"fingerprint\":" fpr ",\"added\":\"" T0 "\",\"valid_from\":" from \
-	",\"valid_until\":" until ",\"expires\":null,\"revoked\":null}"
-#define KEY(fpr) KEY_R("\"" fpr "\"", "\"" T0 "\"", "null")
 #define GOOD HEAD NAME EP TLS KEYS(KEY(FPR1)) TAIL
-#define NEST15 "[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]" /* with the record object: 16 levels */
-
-struct ccase {
-	const char *text;
-	const char *want; /* in the message, besides the path */
-	size_t cut;       /* when not 0, only this many bytes are written */
-};
-
-struct fixture {
-	char dir[32];
-	char file[96]; /* partners/GB-MET.json */
-	struct pouch_home h;
-	const struct ccase *c;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->c = *state;
-	strcpy(f->dir, "/tmp/pu.XXXXXX");
-	if (!mkdtemp(f->dir) || pouch_home_init(&f->h, f->dir, NULL) < 0 ||
-	    pouch_home_create(&f->h, NULL) < 0) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->file, sizeof(f->file), "%s/partners/GB-MET.json", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int ret = pouch_fs_remove_tree(f->dir, NULL);
-
-	pouch_home_release(&f->h);
-	free(f);
-	return ret;
-}
 
 static void test_partner__corrupt(void **state)
 {
 	struct fixture *f = *state;
-	size_t len = f->c->cut ? f->c->cut : strlen(f->c->text);
 	struct pouch_err err = { 0 };
 	struct pouch_partner p;
-	int fd, ret;
+	int ret;
 
-	fd = open(f->file, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, f->c->text, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
+	put_case(f->path, f->c);
 	ret = pouch_partner_load(&f->h, "GB-MET", &p, &err);
 	if (ret == 0)
 		pouch_partner_release(&p);
-	assert_int_equal(ret, POUCH_E_CORRUPT);
-	assert_int_equal(err.code, POUCH_E_CORRUPT);
-	if (!strstr(err.msg, f->file) || !strstr(err.msg, f->c->want))
-		fail_msg("message '%s' lacks the path or '%s'", err.msg, f->c->want);
+	assert_corrupt(ret, &err, f->path, f->c);
 	/* A failed load leaves p empty, with nothing to release. */
 	assert_null(p.keys);
 	assert_int_equal(p.nkeys, 0);
@@ -109,12 +33,8 @@ static void test_partner__corrupt_baseline_loads(void **state)
 {
 	struct fixture *f = *state;
 	struct pouch_partner p;
-	int fd;
 
-	fd = open(f->file, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, GOOD, strlen(GOOD)), (ssize_t)strlen(GOOD));
-	assert_int_equal(close(fd), 0);
+	put_text(f->path, GOOD, 0600);
 	assert_int_equal(pouch_partner_load(&f->h, "GB-MET", &p, NULL), 0);
 	assert_int_equal(p.nkeys, 1);
 	pouch_partner_release(&p);
@@ -122,13 +42,12 @@ static void test_partner__corrupt_baseline_loads(void **state)
 
 #define C(label, text, want) C3(label, text, want, 0)
 #define C3(label, text, want, cut) \
-	{ "test_partner__corrupt_" label, test_partner__corrupt, setup, teardown, \
-	  &(struct ccase){ text, want, cut } }
+	CASE(test_partner__corrupt, setup_met, label, text, want, cut)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_partner__corrupt_baseline_loads, setup,
+		cmocka_unit_test_setup_teardown(test_partner__corrupt_baseline_loads, setup_met,
 						teardown),
 		C("not_json", "this is not JSON", "not valid JSON"),
 		C("empty_file", "", "not valid JSON"),

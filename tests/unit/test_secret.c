@@ -1,62 +1,19 @@
 /* Unit tests for pkg/secret.c: passphrases read from private files, first line only. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pouch/fs.h"
+#include "fixture.h"
 #include "pouch/secret.h"
 
-struct fixture {
-	char dir[32];
-	char path[64];
-};
-
-static int setup(void **state)
+/* Every test reads the passphrase file f->path = dir/pass. */
+static int setup_pass(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
+	if (setup(state) < 0)
 		return -1;
-	strcpy(f->dir, "/tmp/pu.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/pass", f->dir);
-	*state = f;
+	at(*state, "pass");
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int ret = pouch_fs_remove_tree(f->dir, NULL);
-
-	free(f);
-	return ret;
-}
-
-/* Writes len bytes of data to f->path with exactly mode. */
-static const char *put(struct fixture *f, const void *data, size_t len, mode_t mode)
-{
-	int fd;
-
-	unlink(f->path);
-	fd = open(f->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
-	return f->path;
 }
 
 static void read_ok(struct fixture *f, const char *text, mode_t mode, const char *want)
@@ -64,7 +21,7 @@ static void read_ok(struct fixture *f, const char *text, mode_t mode, const char
 	struct pouch_err err = { 0 };
 	char *pass = NULL;
 
-	put(f, text, strlen(text), mode);
+	put_text(f->path, text, mode);
 	if (pouch_secret_read_passphrase(f->path, &pass, &err) != 0)
 		fail_msg("passphrase file refused: %s", err.msg);
 	assert_string_equal(pass, want);
@@ -96,28 +53,45 @@ static void refused(struct fixture *f, int code, const char *want)
 	assert_non_null(strstr(err.msg, f->path));
 }
 
+/* Writes len bytes of data with mode to the passphrase file, then expects refused(). */
+static void put_refused(struct fixture *f, const char *data, size_t len, mode_t mode, int code,
+			const char *want)
+{
+	put_bytes(f->path, data, len, mode);
+	refused(f, code, want);
+}
+
+/* Writes len bytes of data to the passphrase file, which must read as a passphrase of exactly
+ * POUCH_PASSPHRASE_MAX bytes. */
+static void accepted_at_max(struct fixture *f, const char *data, size_t len)
+{
+	struct pouch_err err = { 0 };
+	char *pass = NULL;
+
+	put_bytes(f->path, data, len, 0600);
+	assert_int_equal(pouch_secret_read_passphrase(f->path, &pass, &err), 0);
+	assert_int_equal(strlen(pass), POUCH_PASSPHRASE_MAX);
+	pouch_secret_free(pass);
+}
+
 static void test_secret__readable_by_others_refused(void **state)
 {
+	static const mode_t modes[] = { 0644, 0640, 0604 };
 	struct fixture *f = *state;
+	size_t i;
 
-	put(f, "hunter2\n", 8, 0644);
-	refused(f, POUCH_E_REFUSED, "readable by others");
-	put(f, "hunter2\n", 8, 0640);
-	refused(f, POUCH_E_REFUSED, "readable by others");
-	put(f, "hunter2\n", 8, 0604);
-	refused(f, POUCH_E_REFUSED, "readable by others");
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		put_refused(f, "hunter2\n", 8, modes[i], POUCH_E_REFUSED, "readable by others");
 }
 
 static void test_secret__empty_refused(void **state)
 {
+	static const char *const texts[] = { "", "\n", "\r\nsecond line\n" };
 	struct fixture *f = *state;
+	size_t i;
 
-	put(f, "", 0, 0600);
-	refused(f, POUCH_E_USAGE, "empty");
-	put(f, "\n", 1, 0600);
-	refused(f, POUCH_E_USAGE, "empty");
-	put(f, "\r\nsecond line\n", 14, 0600);
-	refused(f, POUCH_E_USAGE, "empty");
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		put_refused(f, texts[i], strlen(texts[i]), 0600, POUCH_E_USAGE, "empty");
 }
 
 static void test_secret__missing_is_notfound(void **state)
@@ -139,36 +113,23 @@ static void test_secret__directory_refused(void **state)
 static void test_secret__length_limit(void **state)
 {
 	struct fixture *f = *state;
+	const char *too_long = "longer than 1024 bytes";
 	char buf[POUCH_PASSPHRASE_MAX + 8];
-	struct pouch_err err = { 0 };
-	char *pass = NULL;
 
 	memset(buf, 'p', sizeof(buf));
 	/* Exactly POUCH_PASSPHRASE_MAX bytes, with or without a line end, is accepted. */
 	buf[POUCH_PASSPHRASE_MAX] = '\n';
-	put(f, buf, POUCH_PASSPHRASE_MAX + 1, 0600);
-	assert_int_equal(pouch_secret_read_passphrase(f->path, &pass, &err), 0);
-	assert_int_equal(strlen(pass), POUCH_PASSPHRASE_MAX);
-	pouch_secret_free(pass);
-	put(f, buf, POUCH_PASSPHRASE_MAX, 0600);
-	assert_int_equal(pouch_secret_read_passphrase(f->path, &pass, &err), 0);
-	assert_int_equal(strlen(pass), POUCH_PASSPHRASE_MAX);
-	pouch_secret_free(pass);
+	accepted_at_max(f, buf, POUCH_PASSPHRASE_MAX + 1);
+	accepted_at_max(f, buf, POUCH_PASSPHRASE_MAX);
 	buf[POUCH_PASSPHRASE_MAX] = '\r';
 	buf[POUCH_PASSPHRASE_MAX + 1] = '\n';
-	put(f, buf, POUCH_PASSPHRASE_MAX + 2, 0600);
-	assert_int_equal(pouch_secret_read_passphrase(f->path, &pass, &err), 0);
-	assert_int_equal(strlen(pass), POUCH_PASSPHRASE_MAX);
-	pouch_secret_free(pass);
+	accepted_at_max(f, buf, POUCH_PASSPHRASE_MAX + 2);
 	/* One byte more is refused, whatever follows it. */
 	memset(buf, 'p', sizeof(buf));
-	put(f, buf, POUCH_PASSPHRASE_MAX + 1, 0600);
-	refused(f, POUCH_E_USAGE, "longer than 1024 bytes");
+	put_refused(f, buf, POUCH_PASSPHRASE_MAX + 1, 0600, POUCH_E_USAGE, too_long);
 	buf[POUCH_PASSPHRASE_MAX + 1] = '\n';
-	put(f, buf, POUCH_PASSPHRASE_MAX + 2, 0600);
-	refused(f, POUCH_E_USAGE, "longer than 1024 bytes");
-	put(f, buf, sizeof(buf), 0600);
-	refused(f, POUCH_E_USAGE, "longer than 1024 bytes");
+	put_refused(f, buf, POUCH_PASSPHRASE_MAX + 2, 0600, POUCH_E_USAGE, too_long);
+	put_refused(f, buf, sizeof(buf), 0600, POUCH_E_USAGE, too_long);
 }
 
 static void test_secret__free_accepts_null(void **state)
@@ -177,7 +138,7 @@ static void test_secret__free_accepts_null(void **state)
 	pouch_secret_free(NULL);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup_pass, teardown)
 
 int main(void)
 {
