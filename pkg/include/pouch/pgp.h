@@ -73,4 +73,33 @@ int pouch_pgp_export(struct pouch_pgp *pgp, const char *const *fprs, size_t n, c
  * key is not an error. */
 int pouch_pgp_delete(struct pouch_pgp *pgp, const char *fpr, int secret, struct pouch_err *err);
 
+/* Signs len bytes at buf with our secret key signer (primary fingerprint), as one detached
+ * binary signature in *sig (*siglen bytes, caller frees). Requires exactly one new signature
+ * and no invalid signer. */
+int pouch_pgp_sign_detached(struct pouch_pgp *pgp, const char *signer, const void *buf,
+			    size_t len, char **sig, size_t *siglen, struct pouch_err *err);
+
+/* Checks a detached signature over buf by the rules of ../shared/OPENPGP.md (steps 4 to 7 short
+ * of pinning): exactly one signature, status good, right key usage, not of validity never, a
+ * full fingerprint, a key that is not revoked, expired, disabled or invalid. The primary
+ * fingerprint of the signing key goes to signer (41 bytes): the caller compares it with the
+ * fingerprint the partner directory pins. Anything else is POUCH_E_VERIFY. */
+int pouch_pgp_verify_detached(struct pouch_pgp *pgp, const void *buf, size_t len,
+			      const void *sig, size_t siglen, char *signer, struct pouch_err *err);
+
+/* Reads plaintext from in_fd and writes to out_fd one binary OpenPGP message signed by signer
+ * and encrypted to the n keys in recipients (primary fingerprints), streaming. Requires no
+ * invalid recipient or signer and exactly one new signature. The descriptors stay open. */
+int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const *recipients,
+		   size_t n, int in_fd, int out_fd, struct pouch_err *err);
+
+/* Decrypts the OpenPGP message read from in_fd into out_fd (a private temporary file the caller
+ * owns), refusing more than max_plain bytes of plaintext, and checks it by the rules of
+ * ../shared/OPENPGP.md (steps 2 to 7 short of pinning): no error at all (NO_DATA included), an
+ * integrity-protected cipher, exactly one good signature by a valid key. The signing key's
+ * primary fingerprint goes to signer. On POUCH_E_VERIFY the caller must discard out_fd's
+ * content: it may hold part of a plaintext that failed. */
+int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long long max_plain,
+		   char *signer, struct pouch_err *err);
+
 #endif
