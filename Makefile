@@ -13,11 +13,11 @@ PROVE_FLAGS ?= -j2 --failures --comments
 
 # Debian 12 packages the build, the tests and the programs need.
 DEBS = gcc make pkg-config perl gnupg gpg-agent libgpgme-dev libjansson-dev libcmocka-dev \
-       python3 python3-jsonschema util-linux
+       libgcrypt20-dev python3 python3-jsonschema util-linux
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-PKGS = gpgme gpg-error jansson
+PKGS = gpgme gpg-error libgcrypt jansson
 WARN = -Wall -Wextra -Wpedantic -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
        -Wvla -Wwrite-strings -Wformat=2
 CFLAGS ?= -O2 -g
