@@ -13,18 +13,18 @@ PROVE_FLAGS ?= -j2 --failures --comments
 
 # Debian 12 packages the build, the tests and the programs need.
 DEBS = gcc make pkg-config perl gnupg gpg-agent libgpgme-dev libjansson-dev libcmocka-dev \
-       libgcrypt20-dev python3 python3-jsonschema util-linux
+       libarchive-dev libgcrypt20-dev python3 python3-jsonschema util-linux
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-PKGS = gpgme gpg-error libgcrypt jansson
+PKGS = gpgme gpg-error libgcrypt jansson libarchive
 WARN = -Wall -Wextra -Wpedantic -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
        -Wvla -Wwrite-strings -Wformat=2
 CFLAGS ?= -O2 -g
 # CFLAGS and LDFLAGS stay the user's (optimisation, hardening); the project's flags come apart.
 ALL_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ipkg/include \
              -DPOUCH_VERSION='"$(VERSION)"' $(SAN_FLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
-ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) -pthread $(LDFLAGS) $(EXTRA_LDFLAGS)
 ifneq ($(SANITIZE),)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
 endif

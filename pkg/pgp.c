@@ -488,9 +488,24 @@ static int check_signatures(struct pouch_pgp *pgp, gpgme_verify_result_t res, ch
 		return pouch_err_set(err, POUCH_E_VERIFY, "not signed");
 	if (sig->next)
 		return pouch_err_set(err, POUCH_E_VERIFY, "more than one signature");
-	if (gpgme_err_code(sig->status) != GPG_ERR_NO_ERROR)
+	switch (gpgme_err_code(sig->status)) {
+	case GPG_ERR_NO_ERROR:
+		break;
+	case GPG_ERR_NO_PUBKEY:
+		return pouch_err_set(err, POUCH_E_VERIFY, "signed by key %s, which is not in the "
+				     "keyring (no partner in the directory pins it)",
+				     sig->fpr ? sig->fpr : "(unknown)");
+	case GPG_ERR_CERT_REVOKED:
+		return pouch_err_set(err, POUCH_E_VERIFY, "signed by key %s, which is revoked",
+				     sig->fpr ? sig->fpr : "(unknown)");
+	case GPG_ERR_KEY_EXPIRED:
+	case GPG_ERR_SIG_EXPIRED:
+		return pouch_err_set(err, POUCH_E_VERIFY, "signed by key %s, which is expired",
+				     sig->fpr ? sig->fpr : "(unknown)");
+	default:
 		return pouch_err_set(err, POUCH_E_VERIFY, "bad signature: %s",
 				     gerr(sig->status, buf, sizeof(buf)));
+	}
 	if (sig->wrong_key_usage || sig->validity_reason || sig->validity == GPGME_VALIDITY_NEVER)
 		return pouch_err_set(err, POUCH_E_VERIFY, "signature by a key not valid for it");
 	if (!sig->fpr || strlen(sig->fpr) != POUCH_FPR_LEN)

@@ -78,12 +78,14 @@ void cli_reset(void);
 int cmd_init(int argc, char **argv);
 int cmd_key_export(int argc, char **argv);
 int cmd_key_rotate(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
 int cmd_partner_add(int argc, char **argv);
 int cmd_partner_add_key(int argc, char **argv);
 int cmd_partner_list(int argc, char **argv);
 int cmd_partner_remove(int argc, char **argv);
 int cmd_partner_revoke(int argc, char **argv);
 int cmd_partner_show(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);
 
 #endif

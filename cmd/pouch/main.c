@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "key export", cmd_key_export, NEEDS_HOME, "print our public key for partners" },
 	{ "key rotate", cmd_key_rotate, NEEDS_HOME, "replace our key, keeping the old one for "
 						    "verifying" },
+	{ "pack", cmd_pack, NEEDS_HOME, "seal a report and attachments into a package" },
 	{ "partner add", cmd_partner_add, NEEDS_HOME, "add a partner agency and pin its key" },
 	{ "partner add-key", cmd_partner_add_key, NEEDS_HOME, "pin a partner's new key "
 							      "(rollover)" },
@@ -34,6 +35,7 @@ static const struct command commands[] = {
 	{ "partner revoke", cmd_partner_revoke, NEEDS_HOME, "import a partner's revocation "
 							    "certificate" },
 	{ "partner show", cmd_partner_show, NEEDS_HOME, "show one partner" },
+	{ "verify", cmd_verify, NEEDS_HOME, "check a package is genuine (no private key needed)" },
 	{ "whoami", cmd_whoami, NEEDS_HOME, "show this agency's identity" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

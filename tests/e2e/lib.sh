@@ -150,3 +150,27 @@ pouch_as_nobody() {
 		env HOME="$HOME" LC_ALL=C PATH="$PATH" ASAN_OPTIONS="$ASAN_OPTIONS" \
 		UBSAN_OPTIONS="$UBSAN_OPTIONS" "$TRASH/bin/pouch" "$@"
 }
+
+# partners A B: homes A and B (initialised) pin each other's keys.
+partners() {
+	pouch --home "$1" key export -o "$TRASH/.k1.asc" &&
+	pouch --home "$2" key export -o "$TRASH/.k2.asc" &&
+	pouch --home "$1" partner add "$(home_code "$2")" --key "$TRASH/.k2.asc" -q >/dev/null &&
+	pouch --home "$2" partner add "$(home_code "$1")" --key "$TRASH/.k1.asc" -q >/dev/null &&
+	rm -f "$TRASH/.k1.asc" "$TRASH/.k2.asc"
+}
+
+# home_code DIR: the agency code of an initialised home.
+home_code() {
+	pouch --home "$1" whoami | sed -n 's/^agency: *//p'
+}
+
+# b64_member FILE MEMBER OUT: decodes a base64 member of an envelope ("payload.inline" for
+# the inline payload) into OUT.
+b64_member() {
+	"$SYSTEM_PYTHON" -c 'import base64, json, sys
+e = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    e = e[k]
+open(sys.argv[3], "wb").write(base64.b64decode(e))' "$1" "$2" "$3"
+}

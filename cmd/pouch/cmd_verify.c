@@ -1,0 +1,61 @@
+/* pouch verify: is this package genuine? Needs no private key. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "pouch/timefmt.h"
+#include "pouch/verify.h"
+
+static const char usage[] = "usage: pouch verify FILE [--json]\n";
+
+static void say_good(const struct pouch_verified *v)
+{
+	char created[POUCH_TIME_LEN], expires[POUCH_TIME_LEN];
+	size_t i;
+
+	printf("good package %s from %s (fingerprint %s) to ", v->h.id, v->h.sender.agency,
+	       v->h.sender.fpr);
+	for (i = 0; i < v->h.nrecipients; i++)
+		printf("%s%s", i ? ", " : "", v->h.recipients[i].agency);
+	printf(", priority %s, created %s, expires %s\n", v->h.priority,
+	       pouch_time_format(v->h.created, created), pouch_time_format(v->h.expires, expires));
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
+	struct pouch_verified v;
+	struct pouch_err err = { 0 };
+	const char *path;
+	char *json = NULL;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
+		ret = cli_common_option(c, usage);
+		if (ret != CLI_CONTINUE)
+			return ret;
+	}
+	if (optind + 1 != argc)
+		return pouch_usage_error(usage, optind < argc ? "give one package"
+							      : "missing the package");
+	path = argv[optind];
+	ret = pouch_package_verify(&cli.home, path, time(NULL), &v, &err);
+	if (ret < 0) {
+		if (cli.json && err.code == POUCH_E_VERIFY && (json = pouch_verdict_json(path, NULL,
+											  err.msg)))
+			pouch_print(json);
+		free(json);
+		return pouch_fail(&err);
+	}
+	if (cli.json) {
+		json = pouch_verdict_json(path, &v, NULL);
+		ret = json ? pouch_print(json) : EXIT_OPERATIONAL;
+		free(json);
+	} else {
+		say_good(&v);
+		ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
+	}
+	pouch_verified_release(&v);
+	return ret;
+}
