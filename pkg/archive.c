@@ -32,7 +32,8 @@ static locale_t utf8_locale(struct pouch_err *err)
 	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 
 	if (loc == (locale_t)0)
-		pouch_err_set(err, POUCH_E_IO, "cannot load the C.UTF-8 locale: %s", strerror(errno));
+		pouch_err_set(err, POUCH_E_IO, "cannot load the C.UTF-8 locale: %s",
+			      strerror(errno));
 	return loc;
 }
 
@@ -183,6 +184,7 @@ struct pouch_archive_writer {
 	locale_t loc;
 	int fd;
 	enum writer_state state;
+	int discard;  /* drop output: the archive is being abandoned */
 	char **names; /* attachment names so far */
 	size_t n_names;
 	unsigned char *buf; /* POUCH_ARCHIVE_CHUNK bytes of the file being added */
@@ -192,6 +194,8 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t
 {
 	struct pouch_archive_writer *w = ctx;
 
+	if (w->discard)
+		return (la_ssize_t)len;
 	if (write_all(w->fd, buf, len) < 0) {
 		archive_set_error(a, errno, "%s", strerror(errno));
 		return -1;
@@ -247,9 +251,13 @@ void pouch_archive_writer_free(struct pouch_archive_writer *w)
 		return;
 	if (w->a) {
 		locale_t old = w->loc != (locale_t)0 ? uselocale(w->loc) : (locale_t)0;
-		/* archive_write_free would otherwise end an unfinished archive cleanly. */
-		if (w->state != W_DONE)
-			archive_write_fail(w->a);
+		/* An unfinished archive must not be ended cleanly on fd. archive_write_fail would
+		 * do that but leaks libarchive's block buffer (libarchive issue 1568, fixed after
+		 * 3.6), so it is closed into a write callback that drops everything. */
+		if (w->state != W_DONE) {
+			w->discard = 1;
+			archive_write_close(w->a);
+		}
 		archive_write_free(w->a);
 		if (old != (locale_t)0)
 			uselocale(old);
@@ -268,10 +276,11 @@ void pouch_archive_writer_free(struct pouch_archive_writer *w)
 static int writer_ready(const struct pouch_archive_writer *w, int manifest, struct pouch_err *err)
 {
 	if (w->state == W_FAILED)
-		return pouch_err_set(err, POUCH_E_IO, "cannot write the archive: an earlier write "
-						      "failed");
+		return pouch_err_set(err, POUCH_E_IO,
+				     "cannot write the archive: an earlier write failed");
 	if (w->state == W_DONE)
-		return pouch_err_set(err, POUCH_E_USAGE, "cannot write the archive: it is finished");
+		return pouch_err_set(err, POUCH_E_USAGE,
+				     "cannot write the archive: it is finished");
 	if (manifest && w->state != W_EMPTY)
 		return pouch_err_set(err, POUCH_E_USAGE,
 				     "cannot add " POUCH_ARCHIVE_MANIFEST ": already added");
@@ -299,8 +308,8 @@ static int attachment_path(const struct pouch_archive_writer *w, const char *nam
 	clash = name_clash(w->names, w->n_names, name);
 	if (clash)
 		return pouch_err_set(err, POUCH_E_REFUSED,
-				     "cannot add attachment '%s': the name of attachment '%s' differs "
-				     "only in case or not at all",
+				     "cannot add attachment '%s': the name of attachment '%s' "
+				     "differs only in case or not at all",
 				     shown(name, buf), shown(clash, buf2));
 	snprintf(path, ENTRY_MAX, POUCH_ARCHIVE_DIR "%s", name);
 	return 0;
@@ -665,6 +674,8 @@ static int copy_data(struct extract *x, const char *path, int out, const char *n
 			return read_failed(x, path, err);
 		if (off < 0 || (uint64_t)off != done)
 			return refuse(err, path, "a sparse file");
+		if (n == 0)
+			continue;
 		if (n > x->lim->max_total - x->total)
 			return refuse(err, path, "the archive holds more than %" PRIu64 " bytes",
 				      x->lim->max_total);
@@ -695,8 +706,8 @@ static int extract_manifest(struct extract *x, char **out, size_t *len, struct p
 
 	ret = next_header(x, &e, err);
 	if (ret == 0)
-		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot read the archive: it holds no "
-							  "entries");
+		ret = pouch_err_set(err, POUCH_E_REFUSED,
+				    "cannot read the archive: it holds no entries");
 	if (ret < 0)
 		return ret;
 	path = archive_entry_pathname(e);
@@ -756,8 +767,8 @@ static int extract_attachment(struct extract *x, struct archive_entry *e, struct
 	}
 	clash = name_clash(x->names, x->n_names, name);
 	if (clash)
-		return refuse(err, path, "the name of attachment '%s' differs only in case or not "
-					 "at all",
+		return refuse(err, path,
+			      "the name of attachment '%s' differs only in case or not at all",
 			      clash);
 	ret = check_size(x, path, e, err);
 	if (ret < 0)

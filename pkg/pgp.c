@@ -574,9 +574,12 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 	e = gpgme_data_new_from_fd(&in, in_fd);
 	if (!e)
 		e = gpgme_data_new_from_fd(&out, out_fd);
-	/* Trust is the partner directory's pin, not GnuPG's web of trust. */
+	/* Trust is the partner directory's pin, not GnuPG's web of trust. No compression: the
+	 * plaintext is then never larger than the message, which caps it on opening. */
 	if (!e)
-		e = gpgme_op_encrypt_sign(pgp->ctx, keys, GPGME_ENCRYPT_ALWAYS_TRUST, in, out);
+		e = gpgme_op_encrypt_sign(pgp->ctx, keys,
+					  GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, in,
+					  out);
 	if (e) {
 		ret = gpg_fail(err, POUCH_E_GPG, "cannot sign and encrypt", e);
 		goto out;

@@ -78,6 +78,7 @@ void cli_reset(void);
 int cmd_init(int argc, char **argv);
 int cmd_key_export(int argc, char **argv);
 int cmd_key_rotate(int argc, char **argv);
+int cmd_open(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_partner_add(int argc, char **argv);
 int cmd_partner_add_key(int argc, char **argv);

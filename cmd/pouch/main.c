@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "key export", cmd_key_export, NEEDS_HOME, "print our public key for partners" },
 	{ "key rotate", cmd_key_rotate, NEEDS_HOME, "replace our key, keeping the old one for "
 						    "verifying" },
+	{ "open", cmd_open, NEEDS_HOME, "verify, decrypt and unpack a package for us" },
 	{ "pack", cmd_pack, NEEDS_HOME, "seal a report and attachments into a package" },
 	{ "partner add", cmd_partner_add, NEEDS_HOME, "add a partner agency and pin its key" },
 	{ "partner add-key", cmd_partner_add_key, NEEDS_HOME, "pin a partner's new key "

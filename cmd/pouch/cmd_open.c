@@ -1,0 +1,63 @@
+/* pouch open: verify, decrypt and unpack a package addressed to us into a new directory. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "pouch/open.h"
+#include "pouch/secret.h"
+#include "pouch/timefmt.h"
+
+static const char usage[] =
+	"usage: pouch open FILE [-o DIR] [--passphrase-file FILE] [--json]\n"
+	"  -o, --output DIR       a new directory for the content (default: ./ID)\n"
+	"  --passphrase-file FILE our key's passphrase (default: gpg-agent asks)\n";
+
+int cmd_open(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pouch_opened res;
+	struct pouch_err err = { 0 };
+	const char *out = NULL, *passfile = NULL;
+	char *pass = NULL, when[POUCH_TIME_LEN];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
+		if (c == 'o')
+			ret = cli_once(&out, optarg, "--output", usage);
+		else if (c == 'P')
+			ret = cli_once(&passfile, optarg, "--passphrase-file", usage);
+		else if ((ret = cli_common_option(c, usage)) == CLI_CONTINUE)
+			ret = 0;
+		else
+			return ret;
+		if (ret)
+			return ret;
+	}
+	if (optind + 1 != argc)
+		return pouch_usage_error(usage, optind < argc ? "give one package"
+							      : "missing the package");
+	if (passfile && pouch_secret_read_passphrase(passfile, &pass, &err) < 0)
+		return pouch_fail(&err);
+	ret = pouch_package_open(&cli.home, argv[optind], out, pass, time(NULL), &res, &err);
+	pouch_secret_free(pass);
+	if (ret < 0)
+		return pouch_fail(&err);
+	if (res.seen_before)
+		pouch_note("package %s was opened before, on %s", res.v.h.id,
+			   pouch_time_format(res.seen_before, when));
+	if (cli.json)
+		/* A UUID and an agency code: nothing to escape. */
+		ret = printf("{\"id\":\"%s\",\"sender\":\"%s\",\"seen_before\":%s}\n", res.v.h.id,
+			     res.v.h.sender.agency, res.seen_before ? "true" : "false") < 0;
+	else
+		ret = printf("opened package %s from %s into %s\n", res.v.h.id,
+			     res.v.h.sender.agency, res.dir) < 0;
+	pouch_opened_release(&res);
+	return ret || fflush(stdout) ? EXIT_OPERATIONAL : EXIT_OK;
+}

@@ -1,0 +1,32 @@
+/* Opening a package addressed to us (spec/envelope.md section 6), and the record of the
+ * package ids already opened (seen/ID in the home). */
+#ifndef POUCH_OPEN_H
+#define POUCH_OPEN_H
+
+#include <time.h>
+
+#include "pouch/err.h"
+#include "pouch/home.h"
+#include "pouch/verify.h"
+
+struct pouch_opened {
+	struct pouch_verified v; /* the verified package */
+	char *dir;               /* where it was extracted */
+	time_t seen_before;      /* when this same package was first opened; 0: never */
+};
+
+/* Verifies the package at path as pouch_package_verify does, requires that it is addressed to
+ * us (or sent by us), decrypts it into a private temporary file with the plaintext capped at
+ * the payload's size, requires the inner signature by the same pinned sender key, checks
+ * pouch.json's binding against the header and the attachments against pouch.json, and only
+ * then moves the result into out_dir (made here, mode 0700; files 0600; NULL: ./ID) and
+ * records the id as seen. A different package reusing a seen id is POUCH_E_REFUSED as a
+ * conflict. On failure nothing is written and nothing recorded. passphrase: for our key
+ * (NULL: gpg-agent asks). */
+int pouch_package_open(const struct pouch_home *home, const char *path, const char *out_dir,
+		       const char *passphrase, time_t now, struct pouch_opened *res,
+		       struct pouch_err *err);
+
+void pouch_opened_release(struct pouch_opened *res);
+
+#endif

@@ -1,0 +1,380 @@
+/* Opening a package: verify, decrypt into a capped private file, check the inner signature
+ * and binding, extract into a fresh directory, then record the id as seen. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "pouch/agency.h"
+#include "pouch/archive.h"
+#include "pouch/fs.h"
+#include "pouch/open.h"
+#include "pouch/pack.h"
+#include "pouch/pgp.h"
+#include "pouch/timefmt.h"
+
+#define MAX_ATTACHMENTS 1024
+
+void pouch_opened_release(struct pouch_opened *res)
+{
+	pouch_verified_release(&res->v);
+	free(res->dir);
+	memset(res, 0, sizeof(*res));
+}
+
+static int addressed_to_us(const struct pouch_header *h, const struct pouch_agency *self,
+			   struct pouch_err *err)
+{
+	size_t i, k;
+
+	if (strcmp(h->sender.agency, self->code) == 0)
+		return 0;
+	for (i = 0; i < h->nrecipients; i++)
+		for (k = 0; k < self->nkeys; k++)
+			if (strcmp(h->recipients[i].agency, self->code) == 0 &&
+			    strcmp(h->recipients[i].fpr, self->keys[k].fpr) == 0)
+				return 0;
+	return pouch_err_set(err, POUCH_E_REFUSED, "package %s is not addressed to %s", h->id,
+			     self->code);
+}
+
+/* seen/ID holds the SHA-256 of the header bytes of the package first opened under that id. */
+static char *seen_path(const struct pouch_home *home, const char *id)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/seen/%s", home->dir, id) < 0)
+		return NULL;
+	return p;
+}
+
+static int seen_check(const struct pouch_home *home, const struct pouch_verified *v,
+		      const char *digest, time_t *before, struct pouch_err *err)
+{
+	char *path = seen_path(home, v->h.id), *text = NULL;
+	struct stat st;
+	size_t len = 0;
+	int ret;
+
+	*before = 0;
+	if (!path)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	ret = pouch_fs_read(path, 256, &text, &len, err);
+	if (ret == POUCH_E_NOTFOUND) {
+		ret = 0;
+	} else if (ret == 0) {
+		if (len < 64 || strncmp(text, digest, 64) != 0)
+			ret = pouch_err_set(err, POUCH_E_REFUSED, "package id %s conflicts with a "
+					    "different package opened before", v->h.id);
+		else if (stat(path, &st) == 0)
+			*before = st.st_mtime;
+	}
+	free(text);
+	free(path);
+	return ret;
+}
+
+static int seen_record(const struct pouch_home *home, const char *id, const char *digest,
+		       struct pouch_err *err)
+{
+	char *dir = pouch_path_join(home->dir, "seen"), *path = seen_path(home, id);
+	char line[POUCH_SHA256_HEX + 1];
+	int ret;
+
+	if (!dir || !path) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(line, sizeof(line), "%s\n", digest);
+	ret = pouch_fs_mkdir_private(dir, err);
+	if (!ret)
+		ret = pouch_fs_write_atomic(path, line, strlen(line), 0600, 1, err);
+	if (ret == POUCH_E_EXISTS) /* the same package, opened again */
+		ret = 0;
+out:
+	free(dir);
+	free(path);
+	return ret;
+}
+
+/* The payload as a readable descriptor: the inline bytes in memory, or the detached file. */
+static int payload_fd(const struct pouch_verified *v, struct pouch_err *err)
+{
+	size_t done = 0;
+	int fd;
+
+	if (v->payload_path) {
+		fd = open(v->payload_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return pouch_err_set(err, POUCH_E_IO, "cannot open '%s': %s",
+					     v->payload_path, strerror(errno));
+		return fd;
+	}
+	fd = memfd_create("pouch-payload", MFD_CLOEXEC);
+	if (fd < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot hold the payload: %s",
+				     strerror(errno));
+	while (done < v->env.payload_len) {
+		ssize_t n = write(fd, v->env.payload + done, v->env.payload_len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return pouch_err_set(err, POUCH_E_IO, "cannot hold the payload: %s",
+					     strerror(errno));
+		}
+		done += (size_t)n;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+/* A private file with no name, in the home: the plaintext never gets a path. */
+static int private_file(const struct pouch_home *home, struct pouch_err *err)
+{
+	int fd = open(home->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot make a private file in '%s': %s",
+				     home->dir, strerror(errno));
+	return fd;
+}
+
+static int same_str(const json_t *j, const char *key, const char *want)
+{
+	const char *s = NULL;
+
+	return pouch_json_str(j, key, 0, &s, NULL) == 0 && strcmp(s, want) == 0;
+}
+
+static int same_party(const json_t *j, const struct pouch_party *p)
+{
+	return json_is_object(j) && json_object_size(j) == 2 && same_str(j, "agency", p->agency) &&
+	       same_str(j, "fingerprint", p->fpr);
+}
+
+/* pouch.json must bind exactly what the header says (OPENPGP.md step 8). */
+static int check_binding(const json_t *m, const struct pouch_header *h, struct pouch_err *err)
+{
+	static const char *const fields[] = { "format", "id", "sender", "recipients", "created",
+					      "expires", "priority", "report", "attachments", NULL };
+	char created[POUCH_TIME_LEN], expires[POUCH_TIME_LEN];
+	const json_t *rcpt = json_object_get(m, "recipients");
+	size_t i;
+
+	if (pouch_json_only_keys(m, fields, err) < 0 || !same_str(m, "format", "pouch-content/1"))
+		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is malformed");
+	if (!same_str(m, "id", h->id) || !same_party(json_object_get(m, "sender"), &h->sender) ||
+	    !same_str(m, "created", pouch_time_format(h->created, created)) ||
+	    !same_str(m, "expires", pouch_time_format(h->expires, expires)) ||
+	    !same_str(m, "priority", h->priority) || !json_is_array(rcpt) ||
+	    json_array_size(rcpt) != h->nrecipients)
+		return pouch_err_set(err, POUCH_E_VERIFY, "the signed content does not match the "
+				     "header (forwarded or altered)");
+	for (i = 0; i < h->nrecipients; i++)
+		if (!same_party(json_array_get(rcpt, i), &h->recipients[i]))
+			return pouch_err_set(err, POUCH_E_VERIFY, "the signed content names other "
+					     "recipients than the header (forwarded or altered)");
+	if (!json_is_object(json_object_get(m, "report")))
+		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json holds no report");
+	return 0;
+}
+
+/* Every attachment pouch.json lists is there with its size and digest, and nothing else. */
+static int check_attachments(const json_t *m, const char *dir, struct pouch_err *err)
+{
+	static const char *const fields[] = { "name", "size", "sha256", NULL };
+	const json_t *list = json_object_get(m, "attachments"), *a;
+	struct dirent *de;
+	size_t i, count = 0;
+	DIR *d;
+
+	if (!json_is_array(list) || json_array_size(list) > MAX_ATTACHMENTS)
+		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists no attachments");
+	json_array_foreach(list, i, a) {
+		char *path = NULL, hex[POUCH_SHA256_HEX];
+		const char *name = NULL;
+		uint64_t size = 0;
+		int fd, ret;
+		if (pouch_json_only_keys(a, fields, NULL) < 0 ||
+		    pouch_json_str(a, "name", 0, &name, NULL) < 0 ||
+		    pouch_archive_name_check(name, NULL) < 0 ||
+		    !json_is_integer(json_object_get(a, "size")))
+			return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists a malformed "
+					     "attachment");
+		if (asprintf(&path, "%s/%s", dir, name) < 0)
+			return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		free(path);
+		if (fd < 0)
+			return pouch_err_set(err, POUCH_E_VERIFY, "attachment '%s' is missing", name);
+		ret = pouch_sha256_fd(fd, hex, &size, err);
+		close(fd);
+		if (ret < 0)
+			return ret;
+		if ((json_int_t)size != json_integer_value(json_object_get(a, "size")) ||
+		    !same_str(a, "sha256", hex))
+			return pouch_err_set(err, POUCH_E_VERIFY, "attachment '%s' is not the one "
+					     "signed", name);
+	}
+	d = opendir(dir);
+	if (!d)
+		return pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", dir, strerror(errno));
+	while ((de = readdir(d)))
+		count += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	if (count != json_array_size(list))
+		return pouch_err_set(err, POUCH_E_VERIFY, "the archive holds attachments pouch.json "
+				     "does not list");
+	return 0;
+}
+
+/* Extracts the plaintext in fd into tmp (made 0700 here) and checks it against h. */
+static int extract(int fd, const char *tmp, const struct pouch_header *h, struct pouch_err *err)
+{
+	struct pouch_archive_limits lim = { h->payload_size, MAX_ATTACHMENTS + 1,
+					    POUCH_REPORT_MAX + 64 * 1024 };
+	char *att = pouch_path_join(tmp, "attachments"), *mpath = pouch_path_join(tmp, "pouch.json");
+	char *manifest = NULL;
+	json_t *m = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!att || !mpath) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (mkdir(att, 0700) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot create '%s': %s", att, strerror(errno));
+		goto out;
+	}
+	ret = lseek(fd, 0, SEEK_SET) < 0 ? pouch_err_set(err, POUCH_E_IO, "cannot reread the "
+							 "plaintext")
+					 : pouch_archive_extract(fd, att, &lim, &manifest, &len, err);
+	if (ret == POUCH_E_REFUSED)
+		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
+	if (!ret)
+		ret = pouch_json_parse("pouch.json", manifest, len, &m, err);
+	if (ret == POUCH_E_CORRUPT)
+		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
+	if (!ret && !json_is_object(m))
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is not an object");
+	if (!ret)
+		ret = check_binding(m, h, err);
+	if (!ret)
+		ret = check_attachments(m, att, err);
+	if (!ret)
+		ret = pouch_fs_write_atomic(mpath, manifest, len, 0600, 1, err);
+out:
+	json_decref(m);
+	free(manifest);
+	free(att);
+	free(mpath);
+	return ret;
+}
+
+static int decrypt_and_extract(const struct pouch_home *home, const struct pouch_verified *v,
+			       const char *passphrase, const char *final, struct pouch_err *err)
+{
+	struct pouch_pgp *pgp = NULL;
+	char signer[POUCH_FPR_LEN + 1], *tmp = NULL;
+	int in = -1, out = -1, made = 0, ret;
+
+	ret = pouch_home_pgp(home, &pgp, err);
+	if (ret < 0)
+		return ret;
+	if (passphrase)
+		pouch_pgp_set_passphrase(pgp, passphrase);
+	in = payload_fd(v, err);
+	out = in < 0 ? in : private_file(home, err);
+	if (in < 0 || out < 0) {
+		ret = in < 0 ? in : out;
+		goto out;
+	}
+	/* No compression is allowed, so the plaintext is never larger than the payload. */
+	ret = pouch_pgp_open(pgp, in, out, v->h.payload_size, signer, err);
+	if (!ret && strcmp(signer, v->h.sender.fpr) != 0)
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is signed by %s, the header "
+				    "by %s", signer, v->h.sender.fpr);
+	if (ret < 0)
+		goto out;
+	if (asprintf(&tmp, "%s.part-XXXXXX", final) < 0 || !mkdtemp(tmp)) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot create a directory beside '%s': %s",
+				    final, strerror(errno));
+		goto out;
+	}
+	made = 1;
+	ret = extract(out, tmp, &v->h, err);
+	if (!ret && renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
+		ret = pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
+				    "cannot create '%s': %s", final, strerror(errno));
+	if (!ret)
+		made = 0;
+out:
+	if (made)
+		pouch_fs_remove_tree(tmp, NULL);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	free(tmp);
+	pouch_pgp_free(pgp);
+	return ret;
+}
+
+int pouch_package_open(const struct pouch_home *home, const char *path, const char *out_dir,
+		       const char *passphrase, time_t now, struct pouch_opened *res,
+		       struct pouch_err *err)
+{
+	struct pouch_agency self = { 0 };
+	struct pouch_sha256 *d = NULL;
+	char digest[POUCH_SHA256_HEX];
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = pouch_package_verify(home, path, now, &res->v, err);
+	if (!ret)
+		ret = pouch_agency_load(home->agency, &self, err);
+	if (!ret)
+		ret = addressed_to_us(&res->v.h, &self, err);
+	if (!ret)
+		ret = pouch_sha256_new(&d, err);
+	if (ret < 0)
+		goto out;
+	pouch_sha256_update(d, res->v.env.header, res->v.env.header_len);
+	pouch_sha256_hex(d, digest);
+	ret = seen_check(home, &res->v, digest, &res->seen_before, err);
+	if (ret < 0)
+		goto out;
+	if (out_dir)
+		res->dir = strdup(out_dir);
+	else if (asprintf(&res->dir, "%s", res->v.h.id) < 0)
+		res->dir = NULL;
+	if (!res->dir) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (pouch_fs_exists(res->dir)) {
+		ret = pouch_err_set(err, POUCH_E_EXISTS, "'%s' exists: choose a new directory with "
+				    "-o", res->dir);
+		goto out;
+	}
+	ret = decrypt_and_extract(home, &res->v, passphrase, res->dir, err);
+	if (ret == POUCH_E_VERIFY || ret == POUCH_E_REFUSED)
+		pouch_err_prefix(err, "package '%s' does not open", path);
+	if (!ret)
+		ret = seen_record(home, res->v.h.id, digest, err);
+out:
+	pouch_sha256_free(d);
+	pouch_agency_release(&self);
+	if (ret < 0)
+		pouch_opened_release(res);
+	return ret;
+}

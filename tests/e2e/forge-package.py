@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+# Test helper: makes packages pouch itself would never make (hostile archives, wrong signers,
+# compressed bombs, mismatched bindings), with real OpenPGP from gpg and a header signed over
+# its exact bytes. Test material only.
+# usage: forge-package.py GNUPGHOME OUT key=value...
+#   signer=FPR          signs the header (required)
+#   payload_signer=FPR  signs the payload (default: signer; "none": encrypt only)
+#   encrypt_to=FPR,...  payload recipients (required)
+#   sender=CODE:FPR     recipients=CODE:FPR,...   (the header's; the manifest's by default)
+#   manifest_recipients=CODE:FPR,...   manifest_id=ID   id=ID   priority=P
+#   created=T expires=T   entries=JSON [[name, text], ...] after pouch.json (attachments/NAME
+#   listed in the manifest unless their name starts with "!", which is archived unlisted)
+#   link=NAME:TARGET    adds a symbolic link entry     zeros=N   an attachment of N zero bytes
+#   compress=zlib       compresses the OpenPGP message
+import base64, datetime, hashlib, io, json, subprocess, sys, tarfile, uuid
+
+home, out = sys.argv[1:3]
+o = dict(a.split("=", 1) for a in sys.argv[3:])
+now = datetime.datetime.utcnow().replace(microsecond=0)
+fmt = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
+party = lambda s: {"agency": s.split(":")[0], "fingerprint": s.split(":")[1]}
+pid = o.get("id", str(uuid.uuid4()))
+sender = party(o["sender"])
+rcpt = [party(p) for p in o["recipients"].split(",")]
+created = o.get("created", fmt(now))
+expires = o.get("expires", fmt(now + datetime.timedelta(days=1)))
+priority = o.get("priority", "routine")
+
+entries = [(n, t.encode()) for n, t in json.loads(o.get("entries", "[]"))]
+if "zeros" in o:
+    entries.append(("zeros", bytes(int(o["zeros"]))))
+listed = [{"name": n, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+          for n, b in entries if not n.startswith("!")]
+mrcpt = [party(p) for p in o.get("manifest_recipients", o["recipients"]).split(",")]
+manifest = json.dumps({"format": "pouch-content/1", "id": o.get("manifest_id", pid),
+                       "sender": sender, "recipients": mrcpt, "created": created,
+                       "expires": expires, "priority": priority, "report": {"t": 1},
+                       "attachments": listed}).encode()
+tar = io.BytesIO()
+with tarfile.open(fileobj=tar, mode="w", format=tarfile.PAX_FORMAT) as t:
+    def add(name, data):
+        info = tarfile.TarInfo(name)
+        info.size, info.mode = len(data), 0o600
+        t.addfile(info, io.BytesIO(data))
+    add("pouch.json", manifest)
+    for n, b in entries:
+        add("attachments/" + n.lstrip("!") if not n.startswith("/") else n, b)
+    if "link" in o:
+        info = tarfile.TarInfo("attachments/" + o["link"].split(":")[0])
+        info.type, info.linkname = tarfile.SYMTYPE, o["link"].split(":")[1]
+        t.addfile(info)
+
+gpg = ["gpg", "--homedir", home, "--batch", "--no-tty", "--pinentry-mode", "loopback",
+       "--passphrase", "", "--trust-model", "always",
+       "--compress-algo", o.get("compress", "none")]
+signer = o.get("payload_signer", o["signer"])
+cmd = gpg + ["--encrypt"] + sum((["-r", r] for r in o["encrypt_to"].split(",")), [])
+if signer != "none":
+    cmd += ["--sign", "--local-user", signer]
+payload = subprocess.run(cmd + ["-o", "-"], input=tar.getvalue(), stdout=subprocess.PIPE,
+                         check=True).stdout
+header = json.dumps({"format": "pouch-header/1", "id": pid, "sender": sender,
+                     "recipients": rcpt, "created": created, "expires": expires,
+                     "priority": priority,
+                     "payload": {"size": len(payload),
+                                 "sha256": hashlib.sha256(payload).hexdigest()}},
+                    separators=(",", ":")).encode()
+sig = subprocess.run(gpg + ["--local-user", o["signer"], "--detach-sign", "-o", "-"],
+                     input=header, stdout=subprocess.PIPE, check=True).stdout
+with open(out, "w") as f:
+    json.dump({"pouch": "envelope/1", "header": base64.b64encode(header).decode(),
+               "signature": base64.b64encode(sig).decode(),
+               "payload": {"inline": base64.b64encode(payload).decode()}}, f)
