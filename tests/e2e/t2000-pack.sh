@@ -43,7 +43,8 @@ expect_success 'the payload decrypts and verifies with gpg and opens with tar' '
 	id=$(cat id) &&
 	b64_member "pk/$id.pouch" payload.inline payload.pgp &&
 	test "$(sha256sum <payload.pgp | cut -d" " -f1)" = \
-		"$("$SYSTEM_PYTHON" -c "import json; print(json.load(open(\"header.json\"))[\"payload\"][\"sha256\"])")" &&
+		"$("$SYSTEM_PYTHON" -c \
+"import json; print(json.load(open(\"header.json\"))[\"payload\"][\"sha256\"])")" &&
 	gpg --homedir met/gnupg --batch --decrypt payload.pgp >content.tar 2>log &&
 	grep -q "Good signature" log &&
 	tar -tf content.tar >names &&

@@ -31,7 +31,8 @@ expect_success 'open extracts into a new private directory, files 0600' '
 	test "$(stat -c %a opened)" = 700 && test "$(stat -c %a opened/attachments)" = 700 &&
 	test "$(stat -c %a opened/pouch.json)" = 600 &&
 	test "$(stat -c %a opened/attachments/photo.jpg)" = 600 &&
-	test_cmp photo.jpg opened/attachments/photo.jpg && test_cmp note.txt opened/attachments/note.txt &&
+	test_cmp photo.jpg opened/attachments/photo.jpg &&
+	test_cmp note.txt opened/attachments/note.txt &&
 	"$SYSTEM_PYTHON" -c "import json; m=json.load(open(\"opened/pouch.json\")); \
 		assert m[\"report\"] == {\"title\": \"t\"}, m"
 '
@@ -44,7 +45,8 @@ expect_success 'opening the same package again says so' '
 '
 
 expect_success 'without -o it opens into ./ID, and never over an existing directory' '
-	id=$(cat id) && mkdir w && (cd w && pouch --home ../met open "../pk/$id.pouch" >/dev/null) &&
+	id=$(cat id) && mkdir w && (cd w &&
+	pouch --home ../met open "../pk/$id.pouch" >/dev/null) &&
 	test -d "w/$id/attachments" &&
 	must_fail 1 pouch --home met open "pk/$(cat id).pouch" -o opened &&
 	error_is ".opened. exists: choose a new directory with -o"
@@ -77,7 +79,8 @@ expect_success 'a different package reusing a seen id is a conflict' '
 expect_success 'a forged package of the right shape opens (the helper is sound)' '
 	forge ceop/gnupg ok.pouch signer=$C encrypt_to=$M sender=GB-NCA-CEOP:$C \
 		recipients=GB-MET:$M entries="[[\"a.txt\", \"hello\"]]" &&
-	pouch --home met open ok.pouch -o okdir >/dev/null && test "$(cat okdir/attachments/a.txt)" = hello &&
+	pouch --home met open ok.pouch -o okdir >/dev/null &&
+	test "$(cat okdir/attachments/a.txt)" = hello &&
 	rm -rf met/seen
 '
 
@@ -96,7 +99,8 @@ expect_success 'a payload signed by a different key than the header' '
 	forge both bad.pouch signer=$C payload_signer=$N encrypt_to=$M \
 		sender=GB-NCA-CEOP:$C recipients=GB-MET:$M &&
 	must_fail 1 pouch --home met open bad.pouch -o opened &&
-	error_is "package .bad.pouch. does not open: the payload is signed by $N, the header by $C" &&
+	error_is "package .bad.pouch. does not open: the payload is signed by $N, the header \
+by $C" &&
 	nothing_left
 '
 
@@ -104,7 +108,8 @@ expect_success 'surreptitious forwarding: signed content for the force, re-sent 
 	forge ceop/gnupg fwd.pouch signer=$C encrypt_to=$N sender=GB-NCA-CEOP:$C \
 		recipients=US-NCMEC:$N manifest_recipients=GB-MET:$M &&
 	must_fail 1 pouch --home ncmec open fwd.pouch -o opened &&
-	error_is "package .fwd.pouch. does not open: the signed content names other recipients than the header" &&
+	error_is "package .fwd.pouch. does not open: the signed content names other recipients \
+than the header" &&
 	test ! -e opened
 '
 
