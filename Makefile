@@ -13,7 +13,7 @@ PROVE_FLAGS ?= -j2 --failures --comments
 
 # Debian 12 packages the build, the tests and the programs need.
 DEBS = gcc make pkg-config perl gnupg gpg-agent libgpgme-dev libjansson-dev libcmocka-dev \
-       libarchive-dev libgcrypt20-dev python3 python3-jsonschema util-linux
+       libarchive-dev libgcrypt20-dev python3 python3-jsonschema util-linux time bc
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -50,13 +50,13 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h tests/unit/*.h)
 
-.PHONY: all deps check test unit-build asan-check demo install clean help
+.PHONY: all deps check test unit-build asan-check demo bench install clean help
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/pouch
 
 help:
-	@echo 'targets: all deps check test demo install clean'
+	@echo 'targets: all deps check test demo bench install clean'
 
 $(BUILD)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
@@ -100,6 +100,11 @@ asan-check:
 demo: deps
 	$(MAKE) --no-print-directory all
 	POUCH_BIN=$(abspath $(BUILD))/pouch sh tests/demo/demo.sh
+
+# Figures, not tests: pouch against gpg on this machine (tests/bench/bench.sh).
+bench: deps
+	$(MAKE) --no-print-directory all
+	POUCH_BIN=$(abspath $(BUILD))/pouch sh tests/bench/bench.sh
 
 check: deps
 	$(MAKE) --no-print-directory test

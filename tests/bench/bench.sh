@@ -1,0 +1,103 @@
+#!/bin/sh
+# make bench: pouch against the obvious baseline (gpg, tar) on this machine, in one run.
+# Prints figures; asserts nothing. BENCH_SMALL_RUNS and BENCH_BIG_MB scale it.
+set -eu
+
+SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+POUCH_BIN=${POUCH_BIN:-$SRC_DIR/build/pouch}
+RUNS=${BENCH_SMALL_RUNS:-20}
+BIG_MB=${BENCH_BIG_MB:-1024}
+B=$(mktemp -d /tmp/pb.XXXXXX)
+export LC_ALL=C
+
+stop() {
+	for h in "$B/s" "$B/r"; do
+		[ -d "$h/gnupg" ] && gpgconf --homedir "$h/gnupg" --kill all 2>/dev/null
+	done
+	rm -rf "$B"
+}
+trap stop EXIT
+cd "$B"
+
+now() { date +%s.%N; }
+secs() { echo "$2 - $1" | bc -l; }
+# peak RSS in MiB and elapsed seconds of a command: "seconds mib"
+measure() {
+	/usr/bin/time -f "%e %M" -o "$B/.t" "$@" >/dev/null 2>&1
+	awk '{ printf "%.2f %.1f\n", $1, $2 / 1024 }' "$B/.t"
+}
+pouch() { "$POUCH_BIN" "$@"; }
+g() { _h=$1; shift; gpg --homedir "$_h/gnupg" --batch --quiet --no-tty --trust-model always "$@"; }
+
+echo "pouch bench: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
+echo "  $(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//'); $(gpg --version | head -1)"
+
+pouch --home s init --agency GB-BENCH-S --name S --no-passphrase -q >/dev/null
+pouch --home r init --agency GB-BENCH-R --name R --no-passphrase -q >/dev/null
+pouch --home s key export -o s.asc && pouch --home r key export -o r.asc
+pouch --home s partner add GB-BENCH-R --key r.asc -q >/dev/null
+pouch --home r partner add GB-BENCH-S --key s.asc -q >/dev/null
+S=$(pouch --home s whoami | sed -n 's/^fingerprint: *//p')
+R=$(pouch --home r whoami | sed -n 's/^fingerprint: *//p')
+echo '{"title": "bench report", "items": [1, 2, 3]}' >report.json
+head -c 20000 /dev/urandom >small.bin
+mkdir -p pk base
+
+echo
+echo "small package (20 KB attachment), $RUNS runs each, seconds per run:"
+t0=$(now)
+i=0; while [ $i -lt $RUNS ]; do
+	pouch --home s pack -q --to GB-BENCH-R --report report.json --attach small.bin -o pk >/dev/null
+	i=$((i + 1)); done
+t1=$(now)
+i=0; while [ $i -lt $RUNS ]; do
+	tar -cf base/c.tar report.json small.bin
+	g s --sign --encrypt --compress-algo none -u "$S" -r "$R" -r "$S" -o - base/c.tar \
+		>base/p.pgp
+	echo '{"header": 1}' >base/h.json
+	g s --detach-sign -u "$S" -o - base/h.json >base/h.sig
+	i=$((i + 1)); done
+t2=$(now)
+pkg=$(ls pk/*.pouch | head -1)
+i=0; while [ $i -lt $RUNS ]; do pouch --home r verify "$pkg" >/dev/null; i=$((i + 1)); done
+t3=$(now)
+i=0; while [ $i -lt $RUNS ]; do g r --verify base/h.sig base/h.json 2>/dev/null; i=$((i + 1)); done
+t4=$(now)
+i=0; while [ $i -lt $RUNS ]; do
+	rm -rf o && pouch --home r open "$pkg" -o o >/dev/null 2>&1; i=$((i + 1)); done
+t5=$(now)
+i=0; while [ $i -lt $RUNS ]; do
+	rm -rf bo && mkdir bo && g r --decrypt base/p.pgp 2>/dev/null | tar -xf - -C bo
+	i=$((i + 1)); done
+t6=$(now)
+row() { # name pouch-seconds gpg-seconds
+	printf "  %-7s pouch %.3f s   gpg %.3f s   ratio %.2f\n" "$1" \
+		"$(echo "$2 / $RUNS" | bc -l)" "$(echo "$3 / $RUNS" | bc -l)" "$(echo "$2 / $3" | bc -l)"
+}
+row pack "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")"
+row verify "$(secs "$t2" "$t3")" "$(secs "$t3" "$t4")"
+row open "$(secs "$t4" "$t5")" "$(secs "$t5" "$t6")"
+
+echo
+echo "large attachment ($BIG_MB MiB), one run each: MB/s and peak RSS"
+head -c $((BIG_MB * 1048576)) /dev/urandom >big.bin
+rm -rf pk && mkdir pk
+set -- $(measure "$POUCH_BIN" --home s pack --to GB-BENCH-R --report report.json \
+	--attach big.bin -o pk)
+pack_s=$1 pack_m=$2
+set -- $(measure gpg --homedir s/gnupg --batch --quiet --trust-model always --sign --encrypt \
+	--compress-algo none -u "$S" -r "$R" -r "$S" -o base/big.pgp big.bin)
+gpg_s=$1 gpg_m=$2
+pkg=$(ls pk/*.pouch)
+set -- $(measure "$POUCH_BIN" --home r open "$pkg" -o big-open)
+open_s=$1 open_m=$2
+set -- $(measure gpg --homedir r/gnupg --batch --quiet -o base/big.out --decrypt base/big.pgp)
+dec_s=$1 dec_m=$2
+cmp big.bin big-open/attachments/big.bin
+mbs() { echo "$BIG_MB / $1" | bc -l; }
+printf "  pack    pouch %6.1f MB/s (peak RSS %5.1f MiB)   gpg %6.1f MB/s (%5.1f MiB)   ratio %.2f\n" \
+	"$(mbs "$pack_s")" "$pack_m" "$(mbs "$gpg_s")" "$gpg_m" "$(echo "$pack_s / $gpg_s" | bc -l)"
+printf "  open    pouch %6.1f MB/s (peak RSS %5.1f MiB)   gpg %6.1f MB/s (%5.1f MiB)   ratio %.2f\n" \
+	"$(mbs "$open_s")" "$open_m" "$(mbs "$dec_s")" "$dec_m" "$(echo "$open_s / $dec_s" | bc -l)"
+echo "  (ratio: pouch's time over gpg's; MB = MiB here; pouch's RSS is its own process,"
+echo "   the gpg and gpg-agent it runs are apart)"
