@@ -29,12 +29,13 @@ measure() {
 pouch() { "$POUCH_BIN" "$@"; }
 g() { _h=$1; shift; gpg --homedir "$_h/gnupg" --batch --quiet --no-tty --trust-model always "$@"; }
 
-echo "pouch bench: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"
-echo "  $(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//'); $(gpg --version | head -1)"
+mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+cpu=$(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//')
+echo "pouch bench: $(nproc) cores, $mem, $cpu; $(gpg --version | head -1)"
 
 pouch --home s init --agency GB-BENCH-S --name S --no-passphrase -q >/dev/null
 pouch --home r init --agency GB-BENCH-R --name R --no-passphrase -q >/dev/null
-pouch --home s key export -o s.asc && pouch --home r key export -o r.asc
+pouch --home s key export -q -o s.asc && pouch --home r key export -q -o r.asc
 pouch --home s partner add GB-BENCH-R --key r.asc -q >/dev/null
 pouch --home r partner add GB-BENCH-S --key s.asc -q >/dev/null
 S=$(pouch --home s whoami | sed -n 's/^fingerprint: *//p')
@@ -95,9 +96,12 @@ set -- $(measure gpg --homedir r/gnupg --batch --quiet -o base/big.out --decrypt
 dec_s=$1 dec_m=$2
 cmp big.bin big-open/attachments/big.bin
 mbs() { echo "$BIG_MB / $1" | bc -l; }
-printf "  pack    pouch %6.1f MB/s (peak RSS %5.1f MiB)   gpg %6.1f MB/s (%5.1f MiB)   ratio %.2f\n" \
-	"$(mbs "$pack_s")" "$pack_m" "$(mbs "$gpg_s")" "$gpg_m" "$(echo "$pack_s / $gpg_s" | bc -l)"
-printf "  open    pouch %6.1f MB/s (peak RSS %5.1f MiB)   gpg %6.1f MB/s (%5.1f MiB)   ratio %.2f\n" \
-	"$(mbs "$open_s")" "$open_m" "$(mbs "$dec_s")" "$dec_m" "$(echo "$open_s / $dec_s" | bc -l)"
+big_row() { # name pouch-seconds pouch-mib gpg-seconds gpg-mib
+	printf "  %-7s pouch %6.1f MB/s (peak RSS %5.1f MiB)   gpg %6.1f MB/s (%5.1f MiB)" \
+		"$1" "$(mbs "$2")" "$3" "$(mbs "$4")" "$5"
+	printf "   ratio %.2f\n" "$(echo "$2 / $4" | bc -l)"
+}
+big_row pack "$pack_s" "$pack_m" "$gpg_s" "$gpg_m"
+big_row open "$open_s" "$open_m" "$dec_s" "$dec_m"
 echo "  (ratio: pouch's time over gpg's; MB = MiB here; pouch's RSS is its own process,"
 echo "   the gpg and gpg-agent it runs are apart)"
