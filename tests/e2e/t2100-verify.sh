@@ -141,6 +141,26 @@ expect_success 'a revoked sender key' '
 [0-9A-F]{40}, which is revoked"
 '
 
+expect_success 'a sender key that expired after it signed' '
+	testkeys_make "$KEYS" GB-EXP encr 1y 20200101T000000 &&
+	gpg --homedir met/gnupg --batch --quiet --import GB-EXP.asc &&
+	cat >met/partners/GB-EXP.json <<-EOF &&
+	{"format": "pouch-partner/1", "code": "GB-EXP", "name": null, "endpoint": null,
+	 "tls": null, "keys": [{"fingerprint": "$(cat GB-EXP.fpr)",
+	 "added": "2020-01-01T00:00:00Z", "valid_from": "2020-01-01T00:00:00Z",
+	 "valid_until": null, "expires": null, "revoked": null}],
+	 "created": "2020-01-01T00:00:00Z", "updated": "2020-01-01T00:00:00Z"}
+	EOF
+	edit_json header.json h7.json "h[\"sender\"] = {\"agency\": \"GB-EXP\", \
+\"fingerprint\": \"$(cat GB-EXP.fpr)\"}; h[\"created\"] = \"2020-06-01T00:00:00Z\"; \
+h[\"expires\"] = \"2099-01-01T00:00:00Z\"" &&
+	FORGE_TIME=20200601T000000 forge "$KEYS" "$(cat GB-EXP.fpr)" h7.json payload.pgp \
+		>bad.pouch &&
+	must_fail 1 pouch --home met verify bad.pouch &&
+	error_is ".* is not genuine: the header signature does not verify: signed by key \
+$(cat GB-EXP.fpr), which is expired"
+'
+
 expect_success 'malformed envelopes' '
 	: >empty.pouch &&
 	must_fail 1 pouch --home met verify empty.pouch &&
