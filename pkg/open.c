@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,6 +330,36 @@ out:
 	return ret;
 }
 
+/* The output directory can be made: a name, in an existing directory. Checked before any
+ * decryption, so that a typo costs nothing. */
+static int check_target(const char *dir, struct pouch_err *err)
+{
+	char *copy = strdup(dir);
+	struct stat st;
+	int ret = 0;
+
+	if (!copy)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (!dir[0])
+		ret = pouch_err_set(err, POUCH_E_USAGE, "invalid output directory: empty");
+	else if (stat(dirname(copy), &st) < 0 || !S_ISDIR(st.st_mode))
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot create '%s': its parent is not a "
+				    "directory", dir);
+	free(copy);
+	return ret;
+}
+
+char *pouch_opened_json(const struct pouch_opened *res)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "id", res->v.h.id, "sender",
+			      res->v.h.sender.agency, "dir", res->dir, "seen_before",
+			      res->seen_before != 0);
+	char *text = j ? pouch_json_text(j, 0) : NULL;
+
+	json_decref(j);
+	return text;
+}
+
 int pouch_package_open(const struct pouch_home *home, const char *path, const char *out_dir,
 		       const char *passphrase, time_t now, struct pouch_opened *res,
 		       struct pouch_err *err)
@@ -361,6 +392,9 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		goto out;
 	}
+	ret = check_target(res->dir, err);
+	if (ret < 0)
+		goto out;
 	if (pouch_fs_exists(res->dir)) {
 		ret = pouch_err_set(err, POUCH_E_EXISTS, "'%s' exists: choose a new directory with "
 				    "-o", res->dir);

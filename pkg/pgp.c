@@ -635,6 +635,23 @@ static ssize_t capped_write(void *handle, const void *buf, size_t size)
 
 /* Whether one of the message's session-key packets is for a secret key we hold. GnuPG reports
  * "no secret key" for a tampered message too, when another recipient's packet comes first. */
+static int key_unusable(gpgme_error_t e)
+{
+	switch (gpgme_err_code(e)) {
+	case GPG_ERR_BAD_PASSPHRASE:
+	case GPG_ERR_CANCELED:
+	case GPG_ERR_NO_PIN_ENTRY:
+	case GPG_ERR_PIN_ENTRY:
+	case GPG_ERR_NO_AGENT:
+	case GPG_ERR_AGENT:
+	case GPG_ERR_ENOTTY:
+	case GPG_ERR_TIMEOUT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int for_us(gpgme_decrypt_result_t dec)
 {
 	gpgme_recipient_t r;
@@ -671,7 +688,13 @@ int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long l
 		goto out;
 	}
 	dec = gpgme_op_decrypt_result(pgp->ctx);
-	/* Every error counts, NO_DATA included: a tampered compressed message ends in it. */
+	/* Every error counts, NO_DATA included: a tampered compressed message ends in it. A
+	 * secret key we could not use is our trouble, not the package's. */
+	if (e && key_unusable(e)) {
+		ret = pouch_err_set(err, POUCH_E_GPG, "cannot use our secret key: %s",
+				    gerr(e, buf, sizeof(buf)));
+		goto out;
+	}
 	if (e) {
 		ret = pouch_err_set(err, for_us(dec) ? POUCH_E_VERIFY : POUCH_E_REFUSED,
 				    "cannot decrypt: %s", for_us(dec) ? gerr(e, buf, sizeof(buf))

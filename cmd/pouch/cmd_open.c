@@ -51,11 +51,11 @@ int cmd_open(int argc, char **argv)
 	if (res.seen_before)
 		pouch_note("package %s was opened before, on %s", res.v.h.id,
 			   pouch_time_format(res.seen_before, when));
-	if (cli.json)
-		/* A UUID and an agency code: nothing to escape. */
-		ret = printf("{\"id\":\"%s\",\"sender\":\"%s\",\"seen_before\":%s}\n", res.v.h.id,
-			     res.v.h.sender.agency, res.seen_before ? "true" : "false") < 0;
-	else
+	if (cli.json) {
+		char *json = pouch_opened_json(&res);
+		ret = !json || printf("%s\n", json) < 0;
+		free(json);
+	} else
 		ret = printf("opened package %s from %s into %s\n", res.v.h.id,
 			     res.v.h.sender.agency, res.dir) < 0;
 	pouch_opened_release(&res);

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "pouch/envelope.h"
+#include "pouch/fs.h"
 #include "pouch/pack.h"
 #include "pouch/secret.h"
 #include "pouch/timefmt.h"
@@ -36,11 +37,20 @@ struct pack_cli {
 static size_t split_codes(char *s, const char **to, size_t max)
 {
 	size_t n = 0;
-	char *save = NULL, *tok;
+	char *comma;
 
-	for (tok = strtok_r(s, ",", &save); tok && n < max; tok = strtok_r(NULL, ",", &save))
-		to[n++] = tok;
-	return tok ? max + 1 : n;
+	/* An empty item (",", "A,,B", "A,") is a mistake, never dropped quietly: it stays "" and
+	 * fails the code check. */
+	for (;;) {
+		if (n == max)
+			return max + 1;
+		to[n++] = s;
+		comma = strchr(s, ',');
+		if (!comma)
+			return n;
+		*comma = '\0';
+		s = comma + 1;
+	}
 }
 
 static int parse(int argc, char **argv, struct pack_cli *c)
@@ -103,6 +113,14 @@ static int parse(int argc, char **argv, struct pack_cli *c)
 	return 0;
 }
 
+static int detached_beside(const char *dir, const char *id)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s.pouch.pgp", dir, id);
+	return pouch_fs_exists(path);
+}
+
 int cmd_pack(int argc, char **argv)
 {
 	struct pack_cli c = { 0 };
@@ -153,7 +171,8 @@ int cmd_pack(int argc, char **argv)
 		printf("{\"id\":\"%s\"}\n", id); /* a UUID: nothing to escape */
 	else
 		printf("%s\n", id);
-	pouch_note("packed %s/%s.pouch", req.out_dir, id);
+	pouch_note("packed %s/%s.pouch%s", req.out_dir, id,
+		   detached_beside(req.out_dir, id) ? " (its payload beside it, in ID.pouch.pgp)" : "");
 	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
 out:
 	pouch_secret_free(pass);

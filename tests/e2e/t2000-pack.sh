@@ -106,6 +106,8 @@ expect_success 'bad input is refused and leaves no file behind' '
 	error_is "no partner .GB-NONE. in the directory" &&
 	must_fail 2 pouch --home ceop pack --to gb-met --report report.json -o empty &&
 	must_fail 2 pouch --home ceop pack --to GB-MET,GB-MET --report report.json -o empty &&
+	must_fail 2 pouch --home ceop pack --to GB-MET, --report report.json -o empty &&
+	error_is "invalid agency code ..: use 2 to 32" &&
 	must_fail 2 pouch --home ceop pack --to GB-MET --report report.json --priority high \
 		-o empty &&
 	error_is "invalid priority .high." &&

@@ -52,6 +52,27 @@ expect_success 'without -o it opens into ./ID, and never over an existing direct
 	error_is ".opened. exists: choose a new directory with -o"
 '
 
+expect_success 'open --json names the directory; a bad -o fails before decrypting' '
+	pouch --home met open "pk/$(cat id).pouch" -o "j dir" --json >j &&
+	test "$(json_field j dir)" = "j dir" && test "$(json_field j sender)" = GB-NCA-CEOP &&
+	must_fail 2 pouch --home met open "pk/$(cat id).pouch" -o "" &&
+	error_is "invalid output directory: empty" &&
+	must_fail 3 pouch --home met open "pk/$(cat id).pouch" -o nowhere/x &&
+	error_is "cannot create .nowhere/x.: its parent is not a directory"
+'
+
+expect_success 'a wrong passphrase is our trouble (exit 3), not a bad package' '
+	printf "right\n" >pass && printf "wrong\n" >bad && chmod 600 pass bad &&
+	pouch --home locked init --agency GB-LOCK --name L --passphrase-file pass >/dev/null &&
+	partners ceop locked &&
+	pouch --home ceop pack --to GB-LOCK --report report.json -o pk >idl &&
+	gpgconf --homedir locked/gnupg --kill gpg-agent &&
+	must_fail 3 pouch --home locked open "pk/$(cat idl).pouch" -o lk --passphrase-file bad &&
+	error_is "cannot use our secret key: Bad passphrase" && test ! -e lk &&
+	pouch --home locked open "pk/$(cat idl).pouch" -o lk --passphrase-file pass >/dev/null &&
+	test -f lk/pouch.json
+'
+
 expect_success 'the sender reopens what it sent; with --no-self it cannot' '
 	pouch --home ceop open "pk/$(cat id).pouch" -o mine >/dev/null &&
 	pouch --home ceop pack --to GB-MET --report report.json --no-self -o pk >id2 &&

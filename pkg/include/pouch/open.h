@@ -29,4 +29,8 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
 
 void pouch_opened_release(struct pouch_opened *res);
 
+/* {"id","sender","dir","seen_before"} of an opened package, one line (caller frees); NULL when
+ * out of memory. */
+char *pouch_opened_json(const struct pouch_opened *res);
+
 #endif
