@@ -17,6 +17,7 @@
 
 #include "internal.h"
 #include "pouch/archive.h"
+#include "pouch/fs.h"
 #include "pouch/validate.h"
 
 #define SHOW_MAX 120
@@ -51,38 +52,6 @@ static const char *archive_msg(struct archive *a)
 	return msg ? msg : "unknown libarchive error";
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one (overlong forms, surrogates
- * and code points above U+10FFFF are not). */
-static size_t utf8_seq(const unsigned char *s)
-{
-	unsigned cp;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 int pouch_archive_name_check(const char *name, struct pouch_err *err)
 {
 	const unsigned char *p = (const unsigned char *)name;
@@ -101,11 +70,10 @@ int pouch_archive_name_check(const char *name, struct pouch_err *err)
 	else if (strpbrk(name, "/\\"))
 		why = "'/' and '\\' are not allowed";
 	for (; !why && *p; p += n) {
-		n = utf8_seq(p);
+		n = pouch_utf8_seq(p);
 		if (n == 0)
 			why = "not valid UTF-8";
-		/* U+0080 to U+009F are control characters too (U+009B starts a terminal escape). */
-		else if (*p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0))
+		else if (pouch_utf8_is_control(p, n))
 			why = "control characters are not allowed";
 	}
 	if (why)
@@ -159,21 +127,6 @@ static void names_free(char **v, size_t n)
 	free(v);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* Writing */
 
@@ -196,7 +149,7 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf, size_t
 
 	if (w->discard)
 		return (la_ssize_t)len;
-	if (write_all(w->fd, buf, len) < 0) {
+	if (pouch_fs_write_all(w->fd, buf, len) < 0) {
 		archive_set_error(a, errno, "%s", strerror(errno));
 		return -1;
 	}
@@ -684,7 +637,7 @@ static int copy_data(struct extract *x, const char *path, int out, const char *n
 			if (n > cap - done)
 				return refuse(err, path, "larger than %zu bytes", cap);
 			memcpy(mem + done, buf, n);
-		} else if (write_all(out, buf, n) < 0) {
+		} else if (pouch_fs_write_all(out, buf, n) < 0) {
 			return pouch_err_set(err, POUCH_E_IO, "cannot write '%s/%s': %s", x->dir,
 					     name, strerror(errno));
 		}

@@ -295,24 +295,11 @@ int pouch_envelope_read(const char *path, struct pouch_envelope *e, struct pouch
 	return ret;
 }
 
-static int put(int fd, const char *s, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, s, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static int put_b64(int fd, const void *buf, size_t len)
 {
 	char *b64 = pouch_base64_encode(buf, len);
-	int ret = b64 ? put(fd, b64, strlen(b64)) : -1;
+	int ret = b64 ? pouch_fs_write_all(fd, b64, strlen(b64)) : -1;
 
 	free(b64);
 	return ret;
@@ -353,20 +340,20 @@ int pouch_envelope_write(int out_fd, const char *header, size_t header_len, cons
 			 struct pouch_err *err)
 {
 	static const char head[] = "{\"pouch\":\"" ENVELOPE_FORMAT "\",\"header\":\"";
-	int bad = put(out_fd, head, sizeof(head) - 1) < 0 ||
+	int bad = pouch_fs_write_all(out_fd, head, sizeof(head) - 1) < 0 ||
 		  put_b64(out_fd, header, header_len) < 0 ||
-		  put(out_fd, "\",\"signature\":\"", 15) < 0 || put_b64(out_fd, sig, sig_len) < 0;
+		  pouch_fs_write_all(out_fd, "\",\"signature\":\"", 15) < 0 || put_b64(out_fd, sig, sig_len) < 0;
 
 	if (!bad && detached) {
 		json_t *name = json_string(detached);
 		char *quoted = name ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
-		bad = !quoted || put(out_fd, "\",\"payload\":{\"detached\":", 24) < 0 ||
-		      put(out_fd, quoted, strlen(quoted)) < 0 || put(out_fd, "}}\n", 3) < 0;
+		bad = !quoted || pouch_fs_write_all(out_fd, "\",\"payload\":{\"detached\":", 24) < 0 ||
+		      pouch_fs_write_all(out_fd, quoted, strlen(quoted)) < 0 || pouch_fs_write_all(out_fd, "}}\n", 3) < 0;
 		free(quoted);
 		json_decref(name);
 	} else if (!bad) {
-		bad = put(out_fd, "\",\"payload\":{\"inline\":\"", 23) < 0 ||
-		      stream_b64(out_fd, payload_fd) < 0 || put(out_fd, "\"}}\n", 4) < 0;
+		bad = pouch_fs_write_all(out_fd, "\",\"payload\":{\"inline\":\"", 23) < 0 ||
+		      stream_b64(out_fd, payload_fd) < 0 || pouch_fs_write_all(out_fd, "\"}}\n", 4) < 0;
 	}
 	if (bad)
 		return pouch_err_set(err, POUCH_E_IO, "cannot write the envelope: %s",

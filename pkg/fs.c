@@ -128,8 +128,10 @@ static int fsync_dir_of(const char *path)
 	return ret;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+int pouch_fs_write_all(int fd, const void *data, size_t len)
 {
+	const char *buf = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)
@@ -159,7 +161,7 @@ int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t 
 		free(tmp);
 		return ret;
 	}
-	if (fchmod(fd, mode) < 0 || write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || pouch_fs_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
 		goto out;
 	}

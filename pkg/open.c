@@ -108,7 +108,6 @@ out:
 /* The payload as a readable descriptor: the inline bytes in memory, or the detached file. */
 static int payload_fd(const struct pouch_verified *v, struct pouch_err *err)
 {
-	size_t done = 0;
 	int fd;
 
 	if (v->payload_path) {
@@ -122,16 +121,10 @@ static int payload_fd(const struct pouch_verified *v, struct pouch_err *err)
 	if (fd < 0)
 		return pouch_err_set(err, POUCH_E_IO, "cannot hold the payload: %s",
 				     strerror(errno));
-	while (done < v->env.payload_len) {
-		ssize_t n = write(fd, v->env.payload + done, v->env.payload_len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return pouch_err_set(err, POUCH_E_IO, "cannot hold the payload: %s",
-					     strerror(errno));
-		}
-		done += (size_t)n;
+	if (pouch_fs_write_all(fd, v->env.payload, v->env.payload_len) < 0) {
+		int e = errno;
+		close(fd);
+		return pouch_err_set(err, POUCH_E_IO, "cannot hold the payload: %s", strerror(e));
 	}
 	lseek(fd, 0, SEEK_SET);
 	return fd;

@@ -64,8 +64,7 @@ bad:
 			     shown(in, buf));
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s)
+size_t pouch_utf8_seq(const unsigned char *s)
 {
 	unsigned cp;
 	size_t n, i;
@@ -95,10 +94,10 @@ static size_t utf8_seq(const unsigned char *s)
 	return n;
 }
 
-/* U+0080 to U+009F: control characters too (U+009B starts a terminal escape sequence). */
-static int is_c1(const unsigned char *p, size_t n)
+int pouch_utf8_is_control(const unsigned char *p, size_t n)
 {
-	return n == 2 && p[0] == 0xc2 && p[1] < 0xa0;
+	/* U+0080 to U+009F are control characters too (U+009B starts a terminal escape). */
+	return (n == 1 && (*p < 0x20 || *p == 0x7f)) || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
 }
 
 int pouch_name_check(const char *what, const char *name, struct pouch_err *err)
@@ -113,8 +112,8 @@ int pouch_name_check(const char *what, const char *name, struct pouch_err *err)
 		return pouch_err_set(err, POUCH_E_USAGE, "invalid %s '%s': longer than %d bytes",
 				     what, shown(name, buf), POUCH_NAME_MAX);
 	while (*p) {
-		size_t n = utf8_seq(p);
-		if (n == 0 || *p < 0x20 || *p == 0x7f || is_c1(p, n) || (n == 1 && strchr("<>()", *p)))
+		size_t n = pouch_utf8_seq(p);
+		if (n == 0 || pouch_utf8_is_control(p, n) || (n == 1 && strchr("<>()", *p)))
 			return pouch_err_set(err, POUCH_E_USAGE,
 					     "invalid %s '%s': control characters, invalid UTF-8 "
 					     "and <>() are not allowed",
@@ -249,8 +248,8 @@ static size_t escape_char(const unsigned char *p, char *tmp, size_t *n)
 {
 	size_t i, tlen = 0;
 
-	*n = utf8_seq(p);
-	if (*n == 0 || *p < 0x20 || *p == 0x7f || *p == '\\' || is_c1(p, *n)) {
+	*n = pouch_utf8_seq(p);
+	if (*n == 0 || pouch_utf8_is_control(p, *n) || *p == '\\') {
 		*n = *n ? *n : 1;
 		for (i = 0; i < *n; i++)
 			tlen += (size_t)snprintf(tmp + tlen, 16 - tlen, "\\x%02x", p[i]);

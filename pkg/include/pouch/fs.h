@@ -21,6 +21,10 @@ int pouch_fs_read(const char *path, size_t max, char **out, size_t *len, struct 
 int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			  int exclusive, struct pouch_err *err);
 
+/* Writes all len bytes at data to fd, retrying short writes and EINTR. Returns 0, or -1 with
+ * errno set. */
+int pouch_fs_write_all(int fd, const void *data, size_t len);
+
 /* Removes path (file or empty directory); a missing path is not an error. */
 int pouch_fs_remove(const char *path, struct pouch_err *err);
 

@@ -33,6 +33,14 @@ int pouch_endpoint_check(const char *url, struct pouch_err *err);
  * digits, into out (POUCH_PIN_LEN + 1 bytes) as "sha256//BASE64". Returns 0 or POUCH_E_USAGE. */
 int pouch_pin_normalize(const char *in, char *out, struct pouch_err *err);
 
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when it is not one: overlong forms,
+ * surrogates and code points above U+10FFFF are not. */
+size_t pouch_utf8_seq(const unsigned char *s);
+
+/* Whether the n-byte UTF-8 character at p is a control character: C0, DEL or C1 (U+0080 to
+ * U+009F). */
+int pouch_utf8_is_control(const unsigned char *p, size_t n);
+
 /* Copies s into out (outmax bytes) with control bytes, backslashes and non-UTF-8 bytes escaped
  * as \xNN, so that a string from outside is safe to print on a terminal or in a log. */
 void pouch_escape(const char *s, char *out, size_t outmax);
