@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,21 @@ FIXTURE_FN void assert_content(const char *path, const char *want)
 	assert_int_equal(len, strlen(want));
 	assert_string_equal(text, want);
 	free(text);
+}
+
+/* How many entries directory dir holds, "." and ".." aside. */
+FIXTURE_FN int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
 }
 
 /* The permission bits of path itself (a final symbolic link is not followed). */

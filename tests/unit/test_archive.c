@@ -38,20 +38,6 @@ static int setup_archive(void **state)
 	return mkdir(out_dir, 0700);
 }
 
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
 static off_t size_of(const char *path)
 {
 	struct stat st;

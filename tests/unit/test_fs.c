@@ -10,20 +10,6 @@
 #include "fixture.h"
 #include "pouch/fs.h"
 
-static int entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void test_fs__write_atomic_creates_with_mode(void **state)
 {
 	struct fixture *f = *state;
