@@ -13,11 +13,12 @@ PROVE_FLAGS ?= -j2 --failures --comments
 
 # Debian 12 packages the build, the tests and the programs need.
 DEBS = gcc make pkg-config perl gnupg gpg-agent libgpgme-dev libjansson-dev libcmocka-dev \
-       libarchive-dev libgcrypt20-dev python3 python3-jsonschema util-linux time bc
+       libarchive-dev libgcrypt20-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev \
+       libsqlite3-dev openssl curl python3 python3-jsonschema python3-yaml util-linux time bc
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-PKGS = gpgme gpg-error libgcrypt jansson libarchive
+PKGS = gpgme gpg-error libgcrypt jansson libarchive libcurl libmicrohttpd gnutls sqlite3
 WARN = -Wall -Wextra -Wpedantic -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
        -Wvla -Wwrite-strings -Wformat=2
 CFLAGS ?= -O2 -g
@@ -32,7 +33,7 @@ endif
 # pkg-config is asked only by goals that compile, so `make deps` works before it is installed.
 NEED_LIBS := $(filter-out deps clean help,$(or $(MAKECMDGOALS),all))
 ifneq ($(NEED_LIBS),)
-ifeq ($(filter check demo,$(MAKECMDGOALS)),)
+ifeq ($(filter check demo bench,$(MAKECMDGOALS)),)
 ifneq ($(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && echo ok),ok)
 $(error missing libraries ($(PKGS) cmocka): run 'make deps' as root)
 endif
@@ -46,14 +47,16 @@ PKG_SRC := $(sort $(wildcard pkg/*.c))
 PKG_OBJ := $(PKG_SRC:%.c=$(BUILD)/%.o)
 POUCH_SRC := $(sort $(wildcard cmd/pouch/*.c))
 POUCH_OBJ := $(POUCH_SRC:%.c=$(BUILD)/%.o)
+POUCHD_SRC := $(sort $(wildcard cmd/pouchd/*.c))
+POUCHD_OBJ := $(POUCHD_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
-HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h tests/unit/*.h)
+HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h cmd/pouchd/*.h tests/unit/*.h)
 
 .PHONY: all deps check test unit-build asan-check demo bench install clean help
 .DELETE_ON_ERROR:
 
-all: $(BUILD)/pouch
+all: $(BUILD)/pouch $(if $(POUCHD_SRC),$(BUILD)/pouchd)
 
 help:
 	@echo 'targets: all deps check test demo bench install clean'
@@ -68,6 +71,9 @@ $(BUILD)/libpouch.a: $(PKG_OBJ)
 
 $(BUILD)/pouch: $(POUCH_OBJ) $(BUILD)/libpouch.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(POUCH_OBJ) $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(LIB_LIBS)
+
+$(BUILD)/pouchd: $(POUCHD_OBJ) $(BUILD)/libpouch.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(POUCHD_OBJ) $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(LIB_LIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libpouch.a $(HDRS)
 	@mkdir -p $(dir $@)
@@ -113,6 +119,10 @@ check: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/pouch $(DESTDIR)$(PREFIX)/bin/pouch
+	install -m 0755 $(BUILD)/pouchd $(DESTDIR)$(PREFIX)/bin/pouchd
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/doc/pouch
+	install -m 0644 cmd/pouchd/pouchd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	install -m 0644 spec/protocol.md $(DESTDIR)$(PREFIX)/share/doc/pouch/protocol.md
 	install -m 0644 cmd/pouch/pouch.1 $(DESTDIR)$(PREFIX)/share/man/man1/pouch.1
 
 clean:

@@ -114,3 +114,16 @@ out:
 	pouch_sha256_free(d);
 	return ret;
 }
+
+int pouch_sha256_buf(const void *buf, size_t len, char *hex, struct pouch_err *err)
+{
+	struct pouch_sha256 *d = NULL;
+	int ret = pouch_sha256_new(&d, err);
+
+	if (ret < 0)
+		return ret;
+	pouch_sha256_update(d, buf, len);
+	pouch_sha256_hex(d, hex);
+	pouch_sha256_free(d);
+	return 0;
+}

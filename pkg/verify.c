@@ -44,11 +44,8 @@ static int own_key(const struct pouch_home *home, const char *signer, time_t now
 	return found;
 }
 
-/* The agency that pins signer with a key valid now, into agency. 0 found, 1 not pinned by
- * anyone, < 0 an error (a corrupt directory fails closed). */
-static int pinning_agency(const struct pouch_home *home, struct pouch_pgp *pgp,
-			  const char *signer, time_t now, char *agency, char *state,
-			  struct pouch_err *err)
+int pouch_signer_agency(const struct pouch_home *home, struct pouch_pgp *pgp, const char *signer,
+			time_t now, char *agency, char *state, struct pouch_err *err)
 {
 	char **codes = NULL;
 	size_t i, k, n = 0;
@@ -74,6 +71,26 @@ static int pinning_agency(const struct pouch_home *home, struct pouch_pgp *pgp,
 	}
 	pouch_partner_codes_free(codes, n);
 	return ret < 0 ? ret : found;
+}
+
+int pouch_signature_check(const struct pouch_home *home, struct pouch_pgp *pgp, const char *what,
+			  const void *buf, size_t len, const void *sig, size_t siglen, time_t now,
+			  char *signer, char *agency, struct pouch_err *err)
+{
+	char state[16] = "";
+	int ret;
+
+	ret = pouch_pgp_verify_detached(pgp, buf, len, sig, siglen, signer, err);
+	if (ret < 0)
+		return pouch_err_prefix(err, "%s does not verify", what);
+	ret = pouch_signer_agency(home, pgp, signer, now, agency, state, err);
+	if (ret == 1)
+		return pouch_err_set(err, POUCH_E_VERIFY, "signed by key %s, which no partner in "
+				     "the directory pins", signer);
+	if (ret == 2)
+		return pouch_err_set(err, POUCH_E_VERIFY, "signed by key %s of %s, which is %s",
+				     signer, agency, state);
+	return ret;
 }
 
 /* Opens the detached payload: exactly ID.pouch.pgp, in the envelope's directory. */
@@ -107,13 +124,9 @@ static int check_payload(const char *path, struct pouch_verified *v, struct pouc
 	int fd, ret;
 
 	if (v->env.payload) {
-		struct pouch_sha256 *d = NULL;
-		ret = pouch_sha256_new(&d, err);
+		ret = pouch_sha256_buf(v->env.payload, v->env.payload_len, hex, err);
 		if (ret < 0)
 			return ret;
-		pouch_sha256_update(d, v->env.payload, v->env.payload_len);
-		pouch_sha256_hex(d, hex);
-		pouch_sha256_free(d);
 		size = v->env.payload_len;
 	} else {
 		ret = detached_path(path, v, &v->payload_path, err);
@@ -155,25 +168,15 @@ static int verify(const struct pouch_home *home, const char *path, time_t now,
 		  struct pouch_verified *v, struct pouch_err *err)
 {
 	struct pouch_pgp *pgp = NULL;
-	char signer[POUCH_FPR_LEN + 1], agency[POUCH_CODE_MAX + 1] = "", state[16] = "";
+	char signer[POUCH_FPR_LEN + 1], agency[POUCH_CODE_MAX + 1] = "";
 	int ret;
 
 	ret = pouch_home_pgp(home, &pgp, err);
 	if (ret < 0)
 		return ret;
-	ret = pouch_pgp_verify_detached(pgp, v->env.header, v->env.header_len, v->env.sig,
-					v->env.sig_len, signer, err);
-	if (ret < 0) {
-		pouch_err_prefix(err, "the header signature does not verify");
-		goto out;
-	}
-	ret = pinning_agency(home, pgp, signer, now, agency, state, err);
-	if (ret == 1)
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "signed by key %s, which no partner in the "
-				    "directory pins", signer);
-	else if (ret == 2)
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "signed by key %s of %s, which is %s",
-				    signer, agency, state);
+	ret = pouch_signature_check(home, pgp, "the header signature", v->env.header,
+				    v->env.header_len, v->env.sig, v->env.sig_len, now, signer,
+				    agency, err);
 	if (ret)
 		goto out;
 	ret = pouch_header_decode(v->env.header, v->env.header_len, &v->h, err);

@@ -29,4 +29,7 @@ void pouch_sha256_free(struct pouch_sha256 *d);
  * as hex, to hex. */
 int pouch_sha256_fd(int fd, char *hex, uint64_t *size, struct pouch_err *err);
 
+/* The SHA-256 of len bytes at buf, as hex, into hex (POUCH_SHA256_HEX bytes). */
+int pouch_sha256_buf(const void *buf, size_t len, char *hex, struct pouch_err *err);
+
 #endif

@@ -16,6 +16,7 @@ enum pouch_errcode {
 	POUCH_E_CORRUPT = -8,   /* a file pouch wrote is unreadable or invalid */
 	POUCH_E_NOTINIT = -9,   /* the home holds no agency identity */
 	POUCH_E_NOMEM = -10,
+	POUCH_E_NET = -11,      /* the network or the peer failed: worth retrying later */
 };
 
 #define POUCH_ERR_MSG_MAX 1024

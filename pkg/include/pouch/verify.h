@@ -24,6 +24,25 @@ int pouch_package_verify(const struct pouch_home *home, const char *path, time_t
 
 void pouch_verified_release(struct pouch_verified *v);
 
+struct pouch_pgp;
+
+/* The agency whose pinned key signer (a primary fingerprint) is: our own identity's keys (a
+ * retired one until its verify_until) or a partner's. Returns 0 when a key valid at now pins it
+ * (agency set), 1 when nobody pins it, 2 when the pinning key is not valid at now (agency set,
+ * state names why: see pouch_key_state_name; 16 bytes), < 0 on an error (a corrupt directory
+ * fails closed). */
+int pouch_signer_agency(const struct pouch_home *home, struct pouch_pgp *pgp, const char *signer,
+			time_t now, char *agency, char *state, struct pouch_err *err);
+
+/* Checks the detached signature sig (siglen bytes) over len bytes at buf and pins its key: a
+ * good signature (pouch_pgp_verify_detached) by a key pouch_signer_agency pins with a valid key
+ * at now. signer (41 bytes) and agency (POUCH_CODE_MAX + 1) receive who signed. POUCH_E_VERIFY
+ * says "WHAT does not verify: ...", "signed by key F, which no partner in the directory pins"
+ * or "signed by key F of AGENCY, which is STATE"; other codes are operational. */
+int pouch_signature_check(const struct pouch_home *home, struct pouch_pgp *pgp, const char *what,
+			  const void *buf, size_t len, const void *sig, size_t siglen, time_t now,
+			  char *signer, char *agency, struct pouch_err *err);
+
 /* The verdict as one line of JSON (caller frees): for a good package (v set, reason NULL)
  * {"verdict":"good","package":PATH,"id",...header fields...}, for a bad one (v NULL)
  * {"verdict":"bad","package":PATH,"reason":REASON}. NULL when out of memory. */

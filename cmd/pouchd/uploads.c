@@ -1,0 +1,105 @@
+/* pouchd's upload routes: a detached payload staged in pieces, resumable from its offset. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pouch/protocol.h"
+#include "pouch/store.h"
+#include "pouchd.h"
+
+static void offset_mismatch(struct pd_req *q, uint64_t actual)
+{
+	q->failed = 1;
+	pd_json(q, 409, pouch_proto_upload(q->id, actual, "offset_mismatch", "the staged upload "
+					   "holds a different number of bytes"));
+	pouch_http_discard(q->http);
+}
+
+static void answer(struct pd_req *q, int ret, uint64_t actual, const struct pouch_err *err)
+{
+	if (ret == POUCH_UPLOAD_OFFSET)
+		offset_mismatch(q, actual);
+	else if (ret == POUCH_UPLOAD_TOO_LARGE)
+		pd_error(q, 413, "too_large", "the payload passes this endpoint's maximum");
+	else if (ret == POUCH_UPLOAD_BUSY)
+		pd_error(q, 409, "upload_busy", "the payload of %s is being uploaded", q->id);
+	else if (ret < 0)
+		pd_fail(q, err);
+}
+
+void pd_upload_state(struct pouchd *pd, struct pd_req *q)
+{
+	struct pouch_err err = { 0 };
+	uint64_t offset = 0;
+
+	if (pouch_store_upload_offset(pd->store, q->agency, q->id, &offset, &err) < 0) {
+		pd_fail(q, &err);
+		return;
+	}
+	pd_json(q, 200, pouch_proto_upload(q->id, offset, NULL, NULL));
+}
+
+void pd_upload_begin(struct pouchd *pd, struct pd_req *q)
+{
+	struct pouch_store_append *a = NULL;
+	struct pouch_err err = { 0 };
+	const char *h = pouch_http_header(q->http, "Upload-Offset");
+	char *end;
+	unsigned long long offset;
+	uint64_t actual = 0;
+	int ret;
+
+	if (!pd_media_ok(q, "application/offset+octet-stream") ||
+	    !pd_length_ok(q, pd->conf.max_package))
+		return;
+	errno = 0;
+	offset = h ? strtoull(h, &end, 10) : 0;
+	if (!h || errno || *end || end == h || h[0] == '-') {
+		pd_error(q, 400, "bad_request", "Upload-Offset must be the staged size");
+		return;
+	}
+	ret = pouch_store_append_begin(pd->store, q->agency, q->id, offset, pd->conf.max_package,
+				       &a, &actual, &err);
+	if (ret != 0) {
+		answer(q, ret, actual, &err);
+		return;
+	}
+	q->data = a;
+}
+
+void pd_upload_body(struct pouchd *pd, struct pd_req *q, const char *data, size_t len)
+{
+	struct pouch_err err = { 0 };
+	int ret;
+
+	(void)pd;
+	ret = pouch_store_append_write(q->data, data, len, &err);
+	if (ret != 0)
+		answer(q, ret, 0, &err);
+}
+
+void pd_upload_end(struct pouchd *pd, struct pd_req *q)
+{
+	struct pouch_err err = { 0 };
+	uint64_t offset = 0;
+	int ret;
+
+	(void)pd;
+	ret = pouch_store_append_end(q->data, &offset, &err);
+	q->data = NULL;
+	if (ret != 0) {
+		answer(q, ret, 0, &err);
+		return;
+	}
+	pd_json(q, 200, pouch_proto_upload(q->id, offset, NULL, NULL));
+}
+
+void pd_upload_cleanup(struct pouchd *pd, struct pd_req *q)
+{
+	(void)pd;
+	/* A client that went away keeps what arrived: it resumes from there. */
+	pouch_store_append_abort(q->data);
+	q->data = NULL;
+}

@@ -1,0 +1,430 @@
+/* The HTTPS server on libmicrohttpd and GnuTLS: TLS 1.2+, a client certificate checked against
+ * the client CA for client authentication, callbacks per request. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "internal.h"
+#include "pouch/fs.h"
+#include "pouch/httpd.h"
+#include "pouch/validate.h"
+
+#define PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+#define PEM_MAX (1024 * 1024)
+#define CN_MAX 256
+
+struct pouch_httpd {
+	struct MHD_Daemon *mhd;
+	struct pouch_httpd_ops ops;
+	char *cert, *key, *ca; /* PEM text; MHD keeps pointers to them */
+};
+
+struct pouch_http_req {
+	struct pouch_httpd *d;
+	struct MHD_Connection *conn;
+	char *method, *path;
+	enum pouch_http_client client;
+	char cn[CN_MAX];
+	void *state;
+	int discard;
+	int began;
+	struct MHD_Response *pending; /* answered during the body: queued at its end */
+	unsigned pending_status;
+	unsigned status;
+	uint64_t received, sent;
+};
+
+/* The certificate's subject common name, escaped, into cn. */
+static int subject_cn(gnutls_session_t s, char *cn)
+{
+	const gnutls_datum_t *certs;
+	unsigned n = 0;
+	gnutls_x509_crt_t crt = NULL;
+	char raw[CN_MAX];
+	size_t len = sizeof(raw) - 1;
+	int ok = -1;
+
+	certs = gnutls_certificate_get_peers(s, &n);
+	if (!certs || n == 0 || gnutls_x509_crt_init(&crt) < 0)
+		return -1;
+	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) >= 0 &&
+	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, raw, &len) >= 0) {
+		raw[len] = '\0';
+		if (strlen(raw) == len) {
+			pouch_escape(raw, cn, CN_MAX);
+			ok = 0;
+		}
+	}
+	gnutls_x509_crt_deinit(crt);
+	return ok;
+}
+
+static enum pouch_http_client check_client(struct MHD_Connection *conn, char *cn)
+{
+	const union MHD_ConnectionInfo *info;
+	gnutls_session_t s;
+	gnutls_typed_vdata_st purpose = {
+		.type = GNUTLS_DT_KEY_PURPOSE_OID,
+		.data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT,
+	};
+	unsigned status = 0, n = 0;
+
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!info || !info->tls_session)
+		return POUCH_HTTP_CLIENT_NONE;
+	s = (gnutls_session_t)info->tls_session;
+	if (!gnutls_certificate_get_peers(s, &n) || n == 0)
+		return POUCH_HTTP_CLIENT_NONE;
+	if (gnutls_certificate_verify_peers(s, &purpose, 1, &status) < 0 || status != 0)
+		return POUCH_HTTP_CLIENT_UNTRUSTED;
+	return subject_cn(s, cn) == 0 ? POUCH_HTTP_CLIENT_OK : POUCH_HTTP_CLIENT_UNTRUSTED;
+}
+
+static struct pouch_http_req *req_new(struct pouch_httpd *d, struct MHD_Connection *conn,
+				      const char *method, const char *url)
+{
+	struct pouch_http_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->d = d;
+	r->conn = conn;
+	r->method = strdup(method);
+	r->path = strdup(url);
+	if (!r->method || !r->path) {
+		free(r->method);
+		free(r->path);
+		free(r);
+		return NULL;
+	}
+	r->client = check_client(conn, r->cn);
+	return r;
+}
+
+static enum MHD_Result queue(struct pouch_http_req *r, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+
+	MHD_destroy_response(resp);
+	if (ret == MHD_YES)
+		r->status = status;
+	return ret;
+}
+
+static enum MHD_Result fallback(struct pouch_http_req *r)
+{
+	static const char body[] = "{\"error\":{\"code\":\"internal\",\"message\":\"no response\"}}";
+
+	return pouch_http_respond(r, 500, "application/json", body, sizeof(body) - 1, NULL) == 0
+		       ? MHD_YES
+		       : MHD_NO;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *data,
+				  size_t *data_size, void **con_cls)
+{
+	struct pouch_httpd *d = cls;
+	struct pouch_http_req *r = *con_cls;
+
+	(void)version;
+	if (!r) {
+		r = req_new(d, conn, method, url);
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		r->began = 1;
+		d->ops.begin(d->ops.ctx, r);
+		r->began = 0;
+		return MHD_YES;
+	}
+	if (*data_size > 0) {
+		r->received += *data_size;
+		if (!r->discard && !r->pending && !r->status)
+			d->ops.body(d->ops.ctx, r, data, *data_size);
+		*data_size = 0;
+		return MHD_YES;
+	}
+	if (r->status)
+		return MHD_YES;
+	if (r->pending) {
+		struct MHD_Response *p = r->pending;
+		r->pending = NULL;
+		return queue(r, r->pending_status, p);
+	}
+	d->ops.end(d->ops.ctx, r);
+	if (r->pending) {
+		struct MHD_Response *p = r->pending;
+		r->pending = NULL;
+		return queue(r, r->pending_status, p);
+	}
+	return r->status ? MHD_YES : fallback(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct pouch_httpd *d = cls;
+	struct pouch_http_req *r = *con_cls;
+
+	(void)conn;
+	if (!r)
+		return;
+	d->ops.finished(d->ops.ctx, r, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	if (r->pending)
+		MHD_destroy_response(r->pending);
+	free(r->method);
+	free(r->path);
+	free(r);
+	*con_cls = NULL;
+}
+
+static int add_headers(struct MHD_Response *resp, const char *content_type,
+		       const char *const *headers)
+{
+	size_t i;
+
+	if (content_type &&
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES)
+		return -1;
+	if (MHD_add_response_header(resp, "Cache-Control", "no-store") != MHD_YES)
+		return -1;
+	for (i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+		if (MHD_add_response_header(resp, headers[i], headers[i + 1]) != MHD_YES)
+			return -1;
+	return 0;
+}
+
+/* Queues resp now when MHD allows it (at begin or end), else keeps it for the body's end. */
+static int respond(struct pouch_http_req *r, unsigned status, struct MHD_Response *resp,
+		   const char *content_type, const char *const *headers)
+{
+	if (r->status || r->pending || add_headers(resp, content_type, headers) < 0) {
+		MHD_destroy_response(resp);
+		return POUCH_E_NET;
+	}
+	r->discard = 1;
+	if (r->began) {
+		r->began = 0;
+		return queue(r, status, resp) == MHD_YES ? 0 : POUCH_E_NET;
+	}
+	r->pending = resp;
+	r->pending_status = status;
+	return 0;
+}
+
+int pouch_http_respond(struct pouch_http_req *r, unsigned status, const char *content_type,
+		       const char *body, size_t len, const char *const *headers)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return POUCH_E_NOMEM;
+	r->sent = len;
+	return respond(r, status, resp, content_type, headers);
+}
+
+int pouch_http_respond_fd(struct pouch_http_req *r, unsigned status, const char *content_type,
+			  int fd, uint64_t off, uint64_t len, const char *const *headers)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_fd_at_offset64(len, fd, off);
+	if (!resp) {
+		close(fd);
+		return POUCH_E_NOMEM;
+	}
+	r->sent = len;
+	return respond(r, status, resp, content_type, headers);
+}
+
+const char *pouch_http_method(const struct pouch_http_req *r)
+{
+	return r->method;
+}
+
+const char *pouch_http_path(const struct pouch_http_req *r)
+{
+	return r->path;
+}
+
+const char *pouch_http_query(const struct pouch_http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *pouch_http_header(const struct pouch_http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+enum pouch_http_client pouch_http_client(const struct pouch_http_req *r, const char **cn)
+{
+	if (cn)
+		*cn = r->client == POUCH_HTTP_CLIENT_OK ? r->cn : NULL;
+	return r->client;
+}
+
+void **pouch_http_state(struct pouch_http_req *r)
+{
+	return &r->state;
+}
+
+unsigned pouch_http_status(const struct pouch_http_req *r)
+{
+	return r->status ? r->status : r->pending_status;
+}
+
+uint64_t pouch_http_received(const struct pouch_http_req *r)
+{
+	return r->received;
+}
+
+uint64_t pouch_http_sent(const struct pouch_http_req *r)
+{
+	return r->sent;
+}
+
+void pouch_http_discard(struct pouch_http_req *r)
+{
+	r->discard = 1;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, struct pouch_err *err)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	char *end;
+	unsigned long port;
+	size_t hlen;
+
+	if (!colon || colon == listen)
+		return pouch_err_set(err, POUCH_E_USAGE, "bad listen address '%s': want HOST:PORT",
+				     listen);
+	hlen = (size_t)(colon - listen);
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || end == colon + 1 || port > 65535 || errno || hlen >= sizeof(host))
+		return pouch_err_set(err, POUCH_E_USAGE, "bad listen address '%s'", listen);
+	memcpy(host, listen, hlen);
+	host[hlen] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		host[hlen - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1)
+			return 0;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &s4->sin_addr) == 1)
+			return 0;
+	}
+	return pouch_err_set(err, POUCH_E_USAGE, "bad listen address '%s': want an IP address",
+			     listen);
+}
+
+static int read_pem(const char *path, const char *what, char **out, struct pouch_err *err)
+{
+	size_t len;
+	int ret = pouch_fs_read(path, PEM_MAX, out, &len, err);
+
+	if (ret < 0)
+		return pouch_err_prefix(err, "cannot read the %s", what);
+	if (strlen(*out) != len) {
+		free(*out);
+		*out = NULL;
+		return pouch_err_set(err, POUCH_E_USAGE, "the %s '%s' is not PEM text", what, path);
+	}
+	return 0;
+}
+
+static void httpd_free(struct pouch_httpd *d)
+{
+	if (!d)
+		return;
+	if (d->key)
+		explicit_bzero(d->key, strlen(d->key));
+	free(d->key);
+	free(d->cert);
+	free(d->ca);
+	free(d);
+}
+
+int pouch_httpd_start(const struct pouch_httpd_opts *o, const struct pouch_httpd_ops *ops,
+		      struct pouch_httpd **out, struct pouch_err *err)
+{
+	struct sockaddr_storage ss;
+	struct pouch_httpd *d = NULL;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_TLS | MHD_USE_POLL | MHD_USE_ITC;
+	int ret;
+
+	*out = NULL;
+	ret = parse_listen(o->listen, &ss, err);
+	if (ret < 0)
+		return ret;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	d->ops = *ops;
+	ret = read_pem(o->cert_file, "server certificate", &d->cert, err);
+	if (!ret)
+		ret = read_pem(o->key_file, "server key", &d->key, err);
+	if (!ret)
+		ret = read_pem(o->client_ca_file, "client CA", &d->ca, err);
+	if (ret < 0)
+		goto fail;
+	d->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_HTTPS_MEM_CERT, d->cert, MHD_OPTION_HTTPS_MEM_KEY, d->key,
+		MHD_OPTION_HTTPS_MEM_TRUST, d->ca, MHD_OPTION_HTTPS_PRIORITIES, PRIORITIES,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_CONNECTION_LIMIT,
+		o->max_connections ? o->max_connections : 256u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		o->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		o->timeout ? o->timeout : 60u, MHD_OPTION_END);
+	if (!d->mhd) {
+		ret = pouch_err_set(err, POUCH_E_NET, "cannot listen on '%s' with TLS: %s (is the "
+				    "port free, and do the certificate and key match?)",
+				    o->listen, errno ? strerror(errno) : "refused");
+		goto fail;
+	}
+	*out = d;
+	return 0;
+fail:
+	httpd_free(d);
+	return ret;
+}
+
+unsigned pouch_httpd_port(const struct pouch_httpd *d)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
+
+	return info ? info->port : 0;
+}
+
+void pouch_httpd_stop(struct pouch_httpd *d)
+{
+	if (!d)
+		return;
+	if (d->mhd)
+		MHD_stop_daemon(d->mhd);
+	httpd_free(d);
+}

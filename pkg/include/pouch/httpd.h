@@ -1,0 +1,92 @@
+/* The HTTPS server: libmicrohttpd over GnuTLS with mutual TLS, the only module that includes
+ * microhttpd.h and gnutls. It knows nothing of pouch's routes: pouchd gives it callbacks. */
+#ifndef POUCH_HTTPD_H
+#define POUCH_HTTPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pouch/err.h"
+
+struct pouch_httpd;
+struct pouch_http_req;
+
+struct pouch_httpd_opts {
+	const char *listen;         /* "ADDRESS:PORT" (IPv4, or [IPv6]); port 0 picks one */
+	const char *cert_file;      /* the server certificate chain, PEM */
+	const char *key_file;       /* its private key, PEM, unencrypted */
+	const char *client_ca_file; /* the CA (PEM) that issues client certificates */
+	unsigned max_connections;   /* 0: 256 */
+	unsigned per_ip_connections; /* 0: no limit */
+	unsigned timeout;           /* idle seconds before a connection is closed; 0: 60 */
+};
+
+/* The callbacks; every one runs on the connection's own thread. */
+struct pouch_httpd_ops {
+	void *ctx;
+	/* A request's headers are in. It may respond at once (the body is then not read) or leave
+	 * the response for later and receive the body. */
+	void (*begin)(void *ctx, struct pouch_http_req *r);
+	/* A piece of the request body; only while no response is queued and no failure recorded. */
+	void (*body)(void *ctx, struct pouch_http_req *r, const char *data, size_t len);
+	/* The body is complete: respond now (a request left without response gets 500). */
+	void (*end)(void *ctx, struct pouch_http_req *r);
+	/* The request is over: complete (the response went out) or not (the client went away,
+	 * the server stopped). Release per-request state here. */
+	void (*finished)(void *ctx, struct pouch_http_req *r, int complete);
+};
+
+/* Where the client certificate stands. */
+enum pouch_http_client {
+	POUCH_HTTP_CLIENT_NONE,      /* none presented */
+	POUCH_HTTP_CLIENT_UNTRUSTED, /* presented but not valid under the client CA for clientAuth */
+	POUCH_HTTP_CLIENT_OK,        /* valid; its subject common name is known */
+};
+
+/* Starts the server with its own threads (one per connection), TLS 1.2 or newer only, asking
+ * every client for a certificate. The files are read once here. Returns 0, POUCH_E_USAGE for a
+ * bad address, POUCH_E_IO for unreadable files, POUCH_E_NET when it cannot listen. */
+int pouch_httpd_start(const struct pouch_httpd_opts *o, const struct pouch_httpd_ops *ops,
+		      struct pouch_httpd **out, struct pouch_err *err);
+
+/* The port the server listens on (useful after asking for port 0). */
+unsigned pouch_httpd_port(const struct pouch_httpd *d);
+
+/* Stops accepting, ends every connection (their finished callbacks run) and frees d. NULL is
+ * allowed. */
+void pouch_httpd_stop(struct pouch_httpd *d);
+
+/* The request line and headers. The path is decoded from the URL without its query string;
+ * query and header return NULL when absent. */
+const char *pouch_http_method(const struct pouch_http_req *r);
+const char *pouch_http_path(const struct pouch_http_req *r);
+const char *pouch_http_query(const struct pouch_http_req *r, const char *name);
+const char *pouch_http_header(const struct pouch_http_req *r, const char *name);
+
+/* The client certificate's state and, when POUCH_HTTP_CLIENT_OK, its subject common name
+ * (escaped, at most 255 bytes) in cn. */
+enum pouch_http_client pouch_http_client(const struct pouch_http_req *r, const char **cn);
+
+/* The request's state pointer, owned by the callbacks. */
+void **pouch_http_state(struct pouch_http_req *r);
+
+/* Queues a response from memory (copied). headers: NULL or name, value, ..., NULL. Only once
+ * per request; at begin (the body is then discarded) or at end. Returns 0 or POUCH_E_NET. */
+int pouch_http_respond(struct pouch_http_req *r, unsigned status, const char *content_type,
+		       const char *body, size_t len, const char *const *headers);
+
+/* Queues len bytes of the open file fd from offset off as the response; takes ownership of fd
+ * (closed when sent or on failure). */
+int pouch_http_respond_fd(struct pouch_http_req *r, unsigned status, const char *content_type,
+			  int fd, uint64_t off, uint64_t len, const char *const *headers);
+
+/* After a response: its status (0: none yet) and the body bytes received and sent. */
+unsigned pouch_http_status(const struct pouch_http_req *r);
+uint64_t pouch_http_received(const struct pouch_http_req *r);
+uint64_t pouch_http_sent(const struct pouch_http_req *r);
+
+/* Declares the request body unwanted from now on (after a failure was answered or recorded):
+ * the rest is read and discarded, the body callback no longer called. */
+void pouch_http_discard(struct pouch_http_req *r);
+
+#endif

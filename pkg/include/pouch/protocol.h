@@ -1,0 +1,41 @@
+/* The JSON bodies of pouch's exchange protocol (spec/protocol.md, spec/openapi.yaml): what
+ * pouchd writes and what the client reads. */
+#ifndef POUCH_PROTOCOL_H
+#define POUCH_PROTOCOL_H
+
+#include <stdint.h>
+
+#include "pouch/err.h"
+#include "pouch/store.h"
+
+/* {"error":{"code":CODE,"message":MESSAGE}} (caller frees); the message has its control bytes
+ * escaped. NULL when out of memory. */
+char *pouch_proto_error(const char *code, const char *message);
+
+/* {"status":"ok","version":VERSION} (caller frees); NULL when out of memory. */
+char *pouch_proto_health(const char *version);
+
+/* A package record {"id","sender","recipients","digest","size","payload","received","cursor"}
+ * (caller frees); NULL when out of memory. */
+char *pouch_proto_package(const struct pouch_store_record *rec);
+
+/* A page of package records {"packages":[...],"next","has_more"}; after is the request's cursor
+ * (NULL: none). Caller frees; NULL when out of memory. */
+char *pouch_proto_package_page(const struct pouch_store_page *page, const char *after);
+
+/* A receipt record {"package","from","verdict","received","cursor","receipt":{...}} (caller
+ * frees); NULL when out of memory or when the stored receipt bytes are not JSON. */
+char *pouch_proto_receipt(const struct pouch_store_receipt *rc);
+
+/* A page of receipt records {"receipts":[...],"next","has_more"}. */
+char *pouch_proto_receipt_page(const struct pouch_store_receipt_page *page, const char *after);
+
+/* {"id","offset"}, with an error member {"code","message"} when code is not NULL (the 409
+ * offset_mismatch body carries the offset too). */
+char *pouch_proto_upload(const char *id, uint64_t offset, const char *code, const char *message);
+
+/* Parses a cursor: NULL or a decimal sequence number from 0 up (the form pouchd gives out).
+ * Returns 0 or POUCH_E_USAGE. */
+int pouch_proto_cursor(const char *s, int64_t *seq, struct pouch_err *err);
+
+#endif

@@ -1,0 +1,205 @@
+/* pouchd's package store in a data directory: DIR/pouchd.db (the SQLite index),
+ * DIR/packages/ID.pouch and ID.pouch.pgp (stored files), DIR/uploads/ (staged detached payloads),
+ * DIR/tmp/ (request directories). Every function is safe to call from several threads. */
+#ifndef POUCH_STORE_H
+#define POUCH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "pouch/digest.h"
+#include "pouch/envelope.h"
+#include "pouch/err.h"
+#include "pouch/uuid.h"
+#include "pouch/validate.h"
+
+#define POUCH_STORE_UPLOAD_TTL (24 * 60 * 60) /* staged uploads untouched this long go */
+#define POUCH_STORE_LIMIT_MAX 1000            /* the most items one list call returns */
+
+struct pouch_store;
+struct pouch_store_req;
+struct pouch_store_append;
+
+/* A stored package, as the protocol's package record describes it. */
+struct pouch_store_record {
+	char id[POUCH_UUID_LEN];
+	char sender[POUCH_CODE_MAX + 1];
+	char recipients[POUCH_RECIPIENTS_MAX][POUCH_CODE_MAX + 1]; /* in the header's order */
+	size_t nrecipients;
+	char digest[POUCH_SHA256_HEX]; /* SHA-256 of the envelope bytes */
+	uint64_t size;                 /* the envelope's length */
+	int detached;                  /* a detached payload is stored */
+	uint64_t payload_size;         /* the detached payload's length and SHA-256 */
+	char payload_sha256[POUCH_SHA256_HEX];
+	char header_sha256[POUCH_SHA256_HEX]; /* SHA-256 of the header's exact bytes */
+	time_t received;
+	int64_t seq; /* from 1, monotonic, never reused: the list cursor */
+};
+
+/* A page of a list: items[0..n-1] in increasing seq, has_more when more follow. */
+struct pouch_store_page {
+	struct pouch_store_record *items;
+	size_t n;
+	int has_more;
+};
+
+/* A receipt filed by a recipient for a package. */
+struct pouch_store_receipt {
+	char package[POUCH_UUID_LEN];
+	char from[POUCH_CODE_MAX + 1]; /* the recipient agency that filed it */
+	char verdict[16];              /* "accepted" or "rejected" */
+	char sha256[POUCH_SHA256_HEX]; /* of the receipt file bytes */
+	time_t received;
+	int64_t seq; /* from 1, monotonic, never reused: the list cursor */
+	char *bytes; /* the receipt file, NUL-terminated; owned by a page, borrowed by a put */
+	size_t len;
+};
+
+struct pouch_store_receipt_page {
+	struct pouch_store_receipt *items;
+	size_t n;
+	int has_more;
+};
+
+/* Opens the store in dir, creating the layout when missing (directories 0700, files 0600), and
+ * takes DIR/pouchd.lock: a store open elsewhere (another process or another open) is
+ * POUCH_E_REFUSED. Then it tidies what a crash may have left: files in packages/ without an index
+ * row, everything in tmp/, staged uploads older than POUCH_STORE_UPLOAD_TTL. An index written by
+ * a newer program is POUCH_E_CORRUPT. Close *out with pouch_store_close. */
+int pouch_store_open(const char *dir, struct pouch_store **out, struct pouch_err *err);
+
+/* Closes s (NULL allowed). Requests and append sessions must have been freed or ended. */
+void pouch_store_close(struct pouch_store *s);
+
+/* Removes staged uploads last written more than POUCH_STORE_UPLOAD_TTL seconds before now (and
+ * anything in uploads/ that is not one), except those in use. For the daemon to call now and
+ * then. */
+int pouch_store_expire_uploads(struct pouch_store *s, time_t now, struct pouch_err *err);
+
+/* Makes a private request directory DIR/tmp/req-XXXXXX for one incoming package: the daemon
+ * writes the envelope there as ID.pouch (and pouch_store_upload_take puts a staged payload there
+ * as ID.pouch.pgp), so that pouch_package_verify can check the pair before pouch_store_put.
+ * Free *out with pouch_store_req_free. */
+int pouch_store_req_new(struct pouch_store *s, struct pouch_store_req **out,
+			struct pouch_err *err);
+
+/* The request directory's path (borrowed, valid until the request is freed). */
+const char *pouch_store_req_dir(const struct pouch_store_req *r);
+
+/* Removes the request directory with what it still holds (NULL allowed). A staged upload taken
+ * into it and not stored by a put goes back to uploads/, so the client can retry. */
+void pouch_store_req_free(struct pouch_store_req *r);
+
+/* What pouch_store_put stores: the files in the request directory plus these facts. */
+struct pouch_store_put {
+	const struct pouch_header *h; /* the verified header */
+	const char *sender;           /* the authenticated agency: must be h->sender.agency */
+	int detached;                 /* the request directory holds ID.pouch.pgp too */
+	const char *digest;           /* SHA-256 hex of the envelope bytes */
+	const char *header_sha256;    /* SHA-256 hex of the header's exact bytes */
+	time_t received;
+};
+
+/* Stores the package whose envelope (and detached payload, of the header's size) is in r's
+ * directory, idempotently. When the id is stored already by the same sender with the same
+ * digest, rec receives the original record and *existing is set (the files stay in r). The id
+ * stored with another digest or sender is POUCH_E_EXISTS. Otherwise the files are synced and
+ * renamed into packages/ and the index rows committed, and rec receives the record with its new
+ * seq (*existing 0). A crash at any moment leaves the whole package or nothing visible. After a
+ * put that succeeds, a staged upload taken into r is gone. Bad input is POUCH_E_USAGE. */
+int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
+		    const struct pouch_store_put *in, struct pouch_store_record *rec,
+		    int *existing, struct pouch_err *err);
+
+/* The record of package id for caller: POUCH_E_NOTFOUND unless it is stored and caller is its
+ * sender or one of its recipients. */
+int pouch_store_get(struct pouch_store *s, const char *caller, const char *id,
+		    struct pouch_store_record *rec, struct pouch_err *err);
+
+/* The paths of rec's envelope and (when detached, else NULL) payload files, newly allocated. */
+int pouch_store_files(const struct pouch_store *s, const struct pouch_store_record *rec,
+		      char **envelope, char **payload, struct pouch_err *err);
+
+/* The packages addressed to caller (as a recipient) with seq greater than after, at most limit
+ * (1 to POUCH_STORE_LIMIT_MAX, else POUCH_E_USAGE) of them. Release page with
+ * pouch_store_page_release. */
+int pouch_store_list(struct pouch_store *s, const char *caller, int64_t after, size_t limit,
+		     struct pouch_store_page *page, struct pouch_err *err);
+
+void pouch_store_page_release(struct pouch_store_page *page);
+
+/* Files receipt rc (package, from, verdict, sha256, bytes and len, received set by the caller;
+ * bytes borrowed) for a stored package of which rc->from is a recipient (else
+ * POUCH_E_NOTFOUND). The same from with the same sha256 again sets *existing and gives back the
+ * original seq and received; with another sha256 it is POUCH_E_EXISTS. A new receipt gets its
+ * seq in rc->seq. */
+int pouch_store_receipt_put(struct pouch_store *s, struct pouch_store_receipt *rc,
+			    int *existing, struct pouch_err *err);
+
+/* The receipts for packages caller sent with seq greater than after, at most limit (1 to
+ * POUCH_STORE_LIMIT_MAX) of them, each with its bytes. Release with
+ * pouch_store_receipt_page_release. */
+int pouch_store_receipt_list(struct pouch_store *s, const char *caller, int64_t after,
+			     size_t limit, struct pouch_store_receipt_page *page,
+			     struct pouch_err *err);
+
+void pouch_store_receipt_page_release(struct pouch_store_receipt_page *page);
+
+/* How many packages and receipts are stored (either pointer may be NULL). */
+int pouch_store_counts(struct pouch_store *s, uint64_t *packages, uint64_t *receipts,
+		       struct pouch_err *err);
+
+/* Outcomes of the staged-upload calls that are answers for the client, not failures: positive,
+ * so they never mix with the negative POUCH_E_* codes. */
+enum pouch_upload_status {
+	POUCH_UPLOAD_OFFSET = 1,    /* the offset given is not the staged size (409) */
+	POUCH_UPLOAD_TOO_LARGE = 2, /* the staged total would pass the maximum (413) */
+	POUCH_UPLOAD_BUSY = 3,      /* another append or a push is using this upload (409) */
+};
+
+/* The staged size of caller's upload for package id in *offset (0 when there is none). */
+int pouch_store_upload_offset(struct pouch_store *s, const char *caller, const char *id,
+			      uint64_t *offset, struct pouch_err *err);
+
+/* Starts appending to caller's staged upload for id, which must hold exactly offset bytes
+ * (else POUCH_UPLOAD_OFFSET, the staged size in *actual) and is to stay within max bytes in all.
+ * POUCH_UPLOAD_BUSY while another session or a request holds it. On 0, *out is a session: write
+ * chunks, then end it (or abort it). */
+int pouch_store_append_begin(struct pouch_store *s, const char *caller, const char *id,
+			     uint64_t offset, uint64_t max, struct pouch_store_append **out,
+			     uint64_t *actual, struct pouch_err *err);
+
+/* Appends len bytes. POUCH_UPLOAD_TOO_LARGE (nothing of this chunk written) when the total
+ * would pass the session's max. */
+int pouch_store_append_write(struct pouch_store_append *a, const void *buf, size_t len,
+			     struct pouch_err *err);
+
+/* Syncs what was written, frees a, and gives the staged size in *offset (may be NULL). */
+int pouch_store_append_end(struct pouch_store_append *a, uint64_t *offset,
+			   struct pouch_err *err);
+
+/* Frees a (NULL allowed) after a failure or a disconnect, keeping (and syncing) the bytes
+ * written so far: the point the client resumes from. */
+void pouch_store_append_abort(struct pouch_store_append *a);
+
+/* A whole append from fd (read to its end) in one call: the outcomes of begin, write and end;
+ * *offset receives the staged size afterwards (the actual one on POUCH_UPLOAD_OFFSET). */
+int pouch_store_upload_append_fd(struct pouch_store *s, const char *caller, const char *id,
+				 uint64_t offset, uint64_t max, int fd, uint64_t *offset_out,
+				 struct pouch_err *err);
+
+/* Moves caller's staged upload for id into r's directory as ID.pouch.pgp, its size in *size.
+ * r holds it until freed (it goes back unless a put stored it). POUCH_E_NOTFOUND when nothing
+ * is staged, POUCH_UPLOAD_BUSY while an append is running, POUCH_E_USAGE when r holds one
+ * already. */
+int pouch_store_upload_take(struct pouch_store *s, struct pouch_store_req *r,
+			    const char *caller, const char *id, uint64_t *size,
+			    struct pouch_err *err);
+
+/* Removes caller's staged upload for id (none is not an error); POUCH_UPLOAD_BUSY while in use.
+ * For a payload found bad, so that the client can start again from 0. */
+int pouch_store_upload_discard(struct pouch_store *s, const char *caller, const char *id,
+			       struct pouch_err *err);
+
+#endif

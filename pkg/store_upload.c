@@ -1,0 +1,444 @@
+/* Staged uploads in pouchd's package store: a detached payload sent in pieces to
+ * DIR/uploads/CALLER.ID, resumable from its staged size, taken into a request directory when the
+ * package is pushed, and expired when left untouched. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "pouch/fs.h"
+#include "store_internal.h"
+
+#define CHUNK (64 * 1024)
+
+struct pouch_store_append {
+	struct pouch_store *s;
+	char key[STORE_KEY_MAX];
+	int fd;
+	uint64_t size, max;
+};
+
+int store_upload_key(const char *caller, const char *id, char *key, struct pouch_err *err)
+{
+	int ret;
+
+	if ((ret = pouch_agency_code_check(caller, err)) < 0 ||
+	    (ret = pouch_uuid_check(id, err)) < 0)
+		return ret;
+	snprintf(key, STORE_KEY_MAX, "%s.%s", caller, id);
+	return 0;
+}
+
+/* Whether name is "CALLER.ID" as store_upload_key makes it. */
+static int is_key(const char *name)
+{
+	char caller[POUCH_CODE_MAX + 1];
+	const char *dot = strchr(name, '.');
+
+	if (!dot || dot == name || (size_t)(dot - name) > POUCH_CODE_MAX)
+		return 0;
+	memcpy(caller, name, (size_t)(dot - name));
+	caller[dot - name] = '\0';
+	return pouch_agency_code_check(caller, NULL) == 0 && pouch_uuid_check(dot + 1, NULL) == 0;
+}
+
+/* The busy list, under up_lock: an upload in it is being appended to or held by a request. */
+static int busy_index(const struct pouch_store *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->nbusy; i++)
+		if (strcmp(s->busy[i], key) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int busy_claim(struct pouch_store *s, const char *key, struct pouch_err *err)
+{
+	char elem[STORE_KEY_MAX];
+
+	if (busy_index(s, key) >= 0)
+		return POUCH_UPLOAD_BUSY;
+	snprintf(elem, sizeof(elem), "%s", key);
+	return pouch_array_push(&s->busy, &s->nbusy, sizeof(elem), elem, err);
+}
+
+static void busy_release(struct pouch_store *s, const char *key)
+{
+	int i = busy_index(s, key);
+
+	if (i < 0)
+		return;
+	s->nbusy--;
+	if ((size_t)i != s->nbusy)
+		memcpy(s->busy[i], s->busy[s->nbusy], STORE_KEY_MAX);
+}
+
+/* Checks caller and id, and names their staged upload: key "CALLER.ID" and *path uploads/KEY
+ * (newly allocated). */
+static int staged(const struct pouch_store *s, const char *caller, const char *id, char *key,
+		  char **path, struct pouch_err *err)
+{
+	int ret = store_upload_key(caller, id, key, err);
+
+	*path = NULL;
+	if (ret < 0)
+		return ret;
+	*path = pouch_path_join(s->uploads, key);
+	return *path ? 0 : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+}
+
+/* The size of the staged file at path: 0 when there is none. */
+static int staged_size(const char *path, uint64_t *size, struct pouch_err *err)
+{
+	struct stat st;
+
+	*size = 0;
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", path,
+				     strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode))
+		return pouch_err_set(err, POUCH_E_IO, "cannot read '%s': not a regular file", path);
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* One call on a staged upload: its id, and what the call gives or takes. */
+struct staged_op {
+	const char *id;
+	struct pouch_store_req *r; /* take: the request to take it into */
+	uint64_t *size;            /* offset, take: the staged size */
+	int (*run)(struct pouch_store *s, const char *key, const char *path,
+		   const struct staged_op *op, struct pouch_err *err); /* under up_lock */
+};
+
+/* Runs op->run on caller's staged upload for op->id (key "CALLER.ID", path uploads/KEY) under
+ * up_lock. */
+static int with_staged(struct pouch_store *s, const char *caller, const struct staged_op *op,
+		       struct pouch_err *err)
+{
+	char key[STORE_KEY_MAX];
+	char *path = NULL;
+	int ret;
+
+	ret = staged(s, caller, op->id, key, &path, err);
+	if (ret < 0)
+		return ret;
+	pthread_mutex_lock(&s->up_lock);
+	ret = op->run(s, key, path, op, err);
+	pthread_mutex_unlock(&s->up_lock);
+	free(path);
+	return ret;
+}
+
+static int offset_locked(struct pouch_store *s, const char *key, const char *path,
+			 const struct staged_op *op, struct pouch_err *err)
+{
+	(void)s;
+	(void)key;
+	return staged_size(path, op->size, err);
+}
+
+int pouch_store_upload_offset(struct pouch_store *s, const char *caller, const char *id,
+			      uint64_t *offset, struct pouch_err *err)
+{
+	struct staged_op op = { .id = id, .size = offset, .run = offset_locked };
+
+	*offset = 0;
+	return with_staged(s, caller, &op, err);
+}
+
+/* Under up_lock: checks the offset, opens the staged file for appending and claims it. */
+static int begin_locked(struct pouch_store_append *a, const char *path, uint64_t offset,
+			uint64_t *actual, struct pouch_err *err)
+{
+	int ret;
+
+	if (busy_index(a->s, a->key) >= 0)
+		return POUCH_UPLOAD_BUSY;
+	ret = staged_size(path, &a->size, err);
+	if (ret < 0)
+		return ret;
+	if (actual)
+		*actual = a->size;
+	if (a->size != offset)
+		return POUCH_UPLOAD_OFFSET;
+	a->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (a->fd < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot open '%s': %s", path,
+				     strerror(errno));
+	return busy_claim(a->s, a->key, err);
+}
+
+int pouch_store_append_begin(struct pouch_store *s, const char *caller, const char *id,
+			     uint64_t offset, uint64_t max, struct pouch_store_append **out,
+			     uint64_t *actual, struct pouch_err *err)
+{
+	struct pouch_store_append *a = NULL;
+	char *path = NULL;
+	int ret;
+
+	*out = NULL;
+	if (actual)
+		*actual = 0;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	a->s = s;
+	a->fd = -1;
+	a->max = max;
+	ret = staged(s, caller, id, a->key, &path, err);
+	if (ret < 0)
+		goto out;
+	pthread_mutex_lock(&s->up_lock);
+	ret = begin_locked(a, path, offset, actual, err);
+	pthread_mutex_unlock(&s->up_lock);
+	if (ret != 0)
+		goto out;
+	*out = a;
+	a = NULL;
+out:
+	if (a && a->fd >= 0)
+		close(a->fd);
+	free(a);
+	free(path);
+	return ret;
+}
+
+int pouch_store_append_write(struct pouch_store_append *a, const void *buf, size_t len,
+			     struct pouch_err *err)
+{
+	struct stat st;
+
+	if (len > a->max || a->size > a->max - len)
+		return POUCH_UPLOAD_TOO_LARGE;
+	if (pouch_fs_write_all(a->fd, buf, len) < 0) {
+		int e = errno;
+		/* Part of it may have landed: the file's size stays the resume point. */
+		if (fstat(a->fd, &st) == 0)
+			a->size = (uint64_t)st.st_size;
+		return pouch_err_set(err, POUCH_E_IO, "cannot write the upload '%s': %s", a->key,
+				     strerror(e));
+	}
+	a->size += len;
+	return 0;
+}
+
+/* Closes a's file after syncing it and releases the upload. Returns 0 or -1 with errno. */
+static int finish(struct pouch_store_append *a)
+{
+	int rc = fsync(a->fd), e = errno;
+
+	if (close(a->fd) < 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	pthread_mutex_lock(&a->s->up_lock);
+	busy_release(a->s, a->key);
+	pthread_mutex_unlock(&a->s->up_lock);
+	errno = e;
+	return rc;
+}
+
+int pouch_store_append_end(struct pouch_store_append *a, uint64_t *offset,
+			   struct pouch_err *err)
+{
+	int ret = 0;
+
+	if (offset)
+		*offset = a->size;
+	if (finish(a) < 0)
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync the upload '%s': %s", a->key,
+				    strerror(errno));
+	free(a);
+	return ret;
+}
+
+void pouch_store_append_abort(struct pouch_store_append *a)
+{
+	if (!a)
+		return;
+	finish(a);
+	free(a);
+}
+
+int pouch_store_upload_append_fd(struct pouch_store *s, const char *caller, const char *id,
+				 uint64_t offset, uint64_t max, int fd, uint64_t *offset_out,
+				 struct pouch_err *err)
+{
+	struct pouch_store_append *a = NULL;
+	char *buf = NULL;
+	ssize_t n;
+	int ret;
+
+	ret = pouch_store_append_begin(s, caller, id, offset, max, &a, offset_out, err);
+	if (ret != 0)
+		return ret;
+	buf = malloc(CHUNK);
+	if (!buf) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	while ((n = read(fd, buf, CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = pouch_err_set(err, POUCH_E_IO, "cannot read the upload for '%s': %s",
+					    a->key, strerror(errno));
+			goto out;
+		}
+		ret = pouch_store_append_write(a, buf, (size_t)n, err);
+		if (ret != 0)
+			goto out;
+	}
+	ret = pouch_store_append_end(a, offset_out, err);
+	a = NULL;
+out:
+	if (a && offset_out)
+		*offset_out = a->size;
+	pouch_store_append_abort(a);
+	free(buf);
+	return ret;
+}
+
+/* Under up_lock: moves uploads/KEY (at src) into the request directory and holds it there. */
+static int take_locked(struct pouch_store *s, const char *key, const char *src,
+		       const struct staged_op *op, struct pouch_err *err)
+{
+	struct pouch_store_req *r = op->r;
+	const char *id = op->id;
+	char *dst = NULL;
+	struct stat st;
+	int ret;
+
+	if (asprintf(&dst, "%s/%s.pouch.pgp", r->dir, id) < 0) {
+		dst = NULL;
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (r->held[0]) {
+		ret = pouch_err_set(err, POUCH_E_USAGE, "request '%s' holds an upload already",
+				    r->dir);
+		goto out;
+	}
+	if (busy_index(s, key) >= 0) {
+		ret = POUCH_UPLOAD_BUSY;
+		goto out;
+	}
+	if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = pouch_err_set(err, POUCH_E_NOTFOUND, "no payload of package '%s' is staged",
+				    id);
+		goto out;
+	}
+	ret = busy_claim(s, key, err);
+	if (ret < 0)
+		goto out;
+	if (store_move(src, dst) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot move '%s' to '%s': %s", src, dst,
+				    strerror(errno));
+		busy_release(s, key);
+		goto out;
+	}
+	snprintf(r->held, sizeof(r->held), "%s", key);
+	snprintf(r->held_id, sizeof(r->held_id), "%s", id);
+	*op->size = (uint64_t)st.st_size;
+out:
+	free(dst);
+	return ret;
+}
+
+int pouch_store_upload_take(struct pouch_store *s, struct pouch_store_req *r,
+			    const char *caller, const char *id, uint64_t *size,
+			    struct pouch_err *err)
+{
+	struct staged_op op = { .id = id, .r = r, .size = size, .run = take_locked };
+
+	*size = 0;
+	return with_staged(s, caller, &op, err);
+}
+
+void store_upload_settle(struct pouch_store_req *r)
+{
+	struct pouch_store *s = r->s;
+	char *src = NULL, *dst = NULL;
+
+	if (!r->held[0])
+		return;
+	pthread_mutex_lock(&s->up_lock);
+	/* Not stored: the client may push again without sending the payload again. */
+	if (!r->stored && asprintf(&src, "%s/%s.pouch.pgp", r->dir, r->held_id) >= 0 &&
+	    (dst = pouch_path_join(s->uploads, r->held)))
+		store_move(src, dst);
+	busy_release(s, r->held);
+	pthread_mutex_unlock(&s->up_lock);
+	r->held[0] = '\0';
+	free(src);
+	free(dst);
+}
+
+static int discard_locked(struct pouch_store *s, const char *key, const char *path,
+			  const struct staged_op *op, struct pouch_err *err)
+{
+	(void)op;
+	return busy_index(s, key) >= 0 ? POUCH_UPLOAD_BUSY : pouch_fs_remove(path, err);
+}
+
+int pouch_store_upload_discard(struct pouch_store *s, const char *caller, const char *id,
+			       struct pouch_err *err)
+{
+	struct staged_op op = { .id = id, .run = discard_locked };
+
+	return with_staged(s, caller, &op, err);
+}
+
+/* Under up_lock: what expires of uploads/NAME. */
+static int expire_one(struct pouch_store *s, const char *name, time_t now,
+		      struct pouch_err *err)
+{
+	char *path = pouch_path_join(s->uploads, name);
+	struct stat st;
+	int ret = 0;
+
+	if (!path)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (lstat(path, &st) < 0)
+		goto out;
+	if (!is_key(name) || !S_ISREG(st.st_mode))
+		ret = pouch_fs_remove_tree(path, err);
+	else if (busy_index(s, name) < 0 && st.st_mtime + POUCH_STORE_UPLOAD_TTL <= now)
+		ret = pouch_fs_remove(path, err);
+out:
+	free(path);
+	return ret;
+}
+
+int pouch_store_expire_uploads(struct pouch_store *s, time_t now, struct pouch_err *err)
+{
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	pthread_mutex_lock(&s->up_lock);
+	d = opendir(s->uploads);
+	if (!d) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", s->uploads,
+				    strerror(errno));
+		goto out;
+	}
+	while (ret == 0 && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			ret = expire_one(s, de->d_name, now, err);
+	closedir(d);
+out:
+	pthread_mutex_unlock(&s->up_lock);
+	return ret;
+}

@@ -1,0 +1,110 @@
+# Exchange test library, sourced after lib.sh: throwaway certificates made with openssl, and a
+# real pouchd started on 127.0.0.1 (a free port it picks) and stopped when the script ends.
+POUCHD_BIN="$POUCH_BUILD/pouchd"
+[ -x "$POUCHD_BIN" ] || { echo "Bail out! no pouchd binary at $POUCHD_BIN"; exit 1; }
+OPENAPI="$SRC_DIR/spec/openapi.yaml"
+
+# make_ca NAME: a test CA in NAME.ca.pem and NAME.ca.key.
+make_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$1.ca.key" -out "$1.ca.pem" -days 30 -subj "/CN=$1 test CA (pouch tests)" \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+}
+
+# make_cert CA NAME CN server|client: NAME.pem and NAME.key issued by CA for that purpose (a
+# server certificate is for IP 127.0.0.1).
+make_cert() {
+	if [ "$4" = server ]; then
+		printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$2.ext"
+	else
+		printf 'extendedKeyUsage=clientAuth\n' >"$2.ext"
+	fi
+	printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n' >>"$2.ext" &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$2.key" \
+		-out "$2.csr" -subj "/CN=$3" 2>/dev/null &&
+	openssl x509 -req -in "$2.csr" -CA "$1.ca.pem" -CAkey "$1.ca.key" -CAcreateserial \
+		-out "$2.pem" -days 30 -extfile "$2.ext" 2>/dev/null &&
+	chmod 600 "$2.key" && rm -f "$2.csr" "$2.ext"
+}
+
+# start_pouchd HOME DATA [FLAGS...]: starts pouchd with the server certificate srv.pem and the
+# client CA clients.ca.pem of the trash directory. Tests run in subshells, so its pid and port
+# go to files (.pouchd.pid, .pouchd.port); its log goes to pouchd.log.
+start_pouchd() {
+	_home=$1 _data=$2
+	shift 2
+	: >pouchd.log
+	"$POUCHD_BIN" --home "$_home" --data "$_data" --listen 127.0.0.1:0 --cert srv.pem \
+		--key srv.key --client-ca clients.ca.pem "$@" 2>>pouchd.log &
+	echo $! >"$TRASH/.pouchd.pid"
+	_i=0
+	while [ $_i -lt 200 ]; do
+		_port=$(sed -n 's/^pouchd: listening on .* port \([0-9]*\) .*/\1/p' pouchd.log)
+		if [ -n "$_port" ]; then
+			echo "$_port" >"$TRASH/.pouchd.port"
+			return 0
+		fi
+		kill -0 "$(cat "$TRASH/.pouchd.pid")" 2>/dev/null || break
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	cat pouchd.log >&2
+	return 1
+}
+
+pouchd_port() { cat "$TRASH/.pouchd.port"; }
+
+# stop_pouchd [SIGNAL]: sends SIGNAL (TERM by default) and waits until pouchd is gone.
+stop_pouchd() {
+	[ -s "$TRASH/.pouchd.pid" ] || return 0
+	_pid=$(cat "$TRASH/.pouchd.pid")
+	: >"$TRASH/.pouchd.pid"
+	kill "-${1:-TERM}" "$_pid" 2>/dev/null || return 0
+	_i=0
+	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 400 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	! kill -0 "$_pid" 2>/dev/null
+}
+
+# req CLIENT METHOD PATH [CURL ARGS...]: one request as CLIENT (NAME of NAME.pem/NAME.key, or
+# "-" for none). The body goes to body.out, the status is printed.
+req() {
+	_who=$1 _method=$2 _path=$3
+	shift 3
+	if [ "$_who" = - ]; then set -- "$@"; else set -- --cert "$_who.pem" --key "$_who.key" "$@"; fi
+	curl -sS --cacert servers.ca.pem -o body.out -w '%{http_code}' -X "$_method" "$@" \
+		"https://127.0.0.1:$(pouchd_port)$_path"
+}
+
+# is_status WANT CLIENT METHOD PATH [ARGS]: the request answers WANT.
+is_status() {
+	_want=$1
+	shift
+	_got=$(req "$@") || return 1
+	[ "$_got" = "$_want" ] || { echo "status $_got, want $_want:"; cat body.out; echo; return 1; }
+}
+
+# jget FILE PATH: the JSON value at a dotted path (numbers index arrays); strings bare, other
+# values as JSON.
+jget() {
+	"$SYSTEM_PYTHON" -c 'import json, sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(v if isinstance(v, str) else json.dumps(v))' "$1" "$2"
+}
+
+# error_code CODE: body.out is an error body with that stable code.
+error_code() {
+	[ "$(jget body.out error.code 2>/dev/null)" = "$1" ] ||
+		{ echo "want error $1, got:"; cat body.out; echo; return 1; }
+}
+
+# api_ok METHOD PATH STATUS: body.out matches spec/openapi.yaml's response schema.
+api_ok() {
+	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-openapi.py" "$OPENAPI" --response "$1" "$2" "$3" \
+		body.out
+}
