@@ -56,9 +56,10 @@ static int load_key(const json_t *j, struct pouch_agency_key *k, struct pouch_er
 
 static int load_fields(const json_t *j, struct pouch_agency *a, struct pouch_err *err)
 {
-	static const char *const fields[] = { "format", "code", "name", "created", "keys", NULL };
+	static const char *const fields[] = { "format", "code", "name", "created", "gateway",
+					      "keys", NULL };
 	const char *format, *code, *name;
-	const json_t *keys, *kj;
+	const json_t *keys, *kj, *gw = json_object_get(j, "gateway");
 	size_t i, current = 0;
 	int ret;
 
@@ -77,8 +78,12 @@ static int load_fields(const json_t *j, struct pouch_agency *a, struct pouch_err
 		ret = pouch_err_set(err, POUCH_E_CORRUPT, "invalid agency name");
 	if (!ret)
 		ret = pouch_json_time(j, "created", 0, &a->created, err);
+	/* Optional, for records older than gateways: absent means not a gateway. */
+	if (!ret && gw && !json_is_boolean(gw))
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "field 'gateway' is not true or false");
 	if (ret)
 		return ret;
+	a->gateway = json_is_true(gw);
 	snprintf(a->code, sizeof(a->code), "%s", code);
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	keys = json_object_get(j, "keys");
@@ -144,6 +149,9 @@ static json_t *to_json(const struct pouch_agency *a, int describe)
 		json_object_set_new(j, "expires", pouch_json_time_new(cur->expires));
 	}
 	json_object_set_new(j, "created", pouch_json_time_new(a->created));
+	/* Written only when set, so that other homes' records stay as they were. */
+	if (describe || a->gateway)
+		json_object_set_new(j, "gateway", json_boolean(a->gateway));
 	for (i = 0; i < a->nkeys; i++) {
 		const struct pouch_agency_key *k = &a->keys[i];
 		json_t *kj = json_object();

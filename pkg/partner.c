@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint_internal.h"
 #include "internal.h"
+#include "pouch/agency.h"
 #include "pouch/fs.h"
 #include "pouch/partner.h"
 #include "pouch/pgp.h"
@@ -15,7 +17,7 @@
 void pouch_partner_release(struct pouch_partner *p)
 {
 	free(p->endpoint);
-	free(p->ca_file);
+	pouch_tls_conf_release(&p->tls);
 	free(p->keys);
 	memset(p, 0, sizeof(*p));
 }
@@ -54,52 +56,13 @@ static int load_key(const json_t *j, struct pouch_partner_key *k, struct pouch_e
 	return ret;
 }
 
-static int load_tls(const json_t *tls, const char *code, struct pouch_partner *p,
-		    struct pouch_err *err)
-{
-	static const char *const fields[] = { "ca_file", "pin", NULL };
-	char want[POUCH_CODE_MAX + 8];
-	const char *ca = NULL, *pin = NULL;
-	int ret;
-
-	if (!tls)
-		return pouch_err_set(err, POUCH_E_CORRUPT, "field 'tls' is missing");
-	if (json_is_null(tls))
-		return 0;
-	ret = pouch_json_only_keys(tls, fields, err);
-	if (ret)
-		return ret;
-	if (json_object_size(tls) != 1)
-		return pouch_err_set(err, POUCH_E_CORRUPT, "field 'tls' needs one of ca_file, pin");
-	if (json_object_get(tls, "ca_file"))
-		ret = pouch_json_str(tls, "ca_file", 0, &ca, err);
-	else if (json_object_get(tls, "pin"))
-		ret = pouch_json_str(tls, "pin", 0, &pin, err);
-	else
-		ret = pouch_err_set(err, POUCH_E_CORRUPT, "field 'tls' needs one of ca_file, pin");
-	if (ret)
-		return ret;
-	if (ca) {
-		/* Only our own name: removing the partner deletes this file. */
-		snprintf(want, sizeof(want), "%s.ca.pem", code);
-		if (strcmp(ca, want) != 0)
-			return pouch_err_set(err, POUCH_E_CORRUPT, "invalid 'ca_file': not '%s'",
-					     want);
-		p->ca_file = strdup(ca);
-		if (!p->ca_file)
-			return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	}
-	if (pin && (pouch_pin_normalize(pin, p->pin, NULL) < 0 || strcmp(pin, p->pin) != 0))
-		return pouch_err_set(err, POUCH_E_CORRUPT, "invalid 'pin'");
-	return 0;
-}
-
 static int load_fields(const json_t *j, const char *code, struct pouch_partner *p,
 		       struct pouch_err *err)
 {
 	static const char *const fields[] = { "format", "code", "name", "endpoint", "tls",
-					      "keys", "created", "updated", NULL };
-	const char *format, *jcode, *name, *endpoint;
+					      "client", "client_cn", "keys", "created", "updated",
+					      NULL };
+	const char *format, *jcode, *name, *endpoint, *cn = NULL;
 	const json_t *keys, *kj;
 	size_t i, n;
 	int ret;
@@ -126,11 +89,17 @@ static int load_fields(const json_t *j, const char *code, struct pouch_partner *
 		ret = pouch_json_time(j, "created", 0, &p->created, err);
 	if (!ret)
 		ret = pouch_json_time(j, "updated", 0, &p->updated, err);
+	/* Records older than client_cn lack it: null. */
+	if (!ret && json_object_get(j, "client_cn"))
+		ret = pouch_json_str(j, "client_cn", 1, &cn, err);
+	if (!ret && cn && pouch_client_cn_check(cn, NULL) < 0)
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "invalid 'client_cn'");
 	if (!ret)
-		ret = load_tls(json_object_get(j, "tls"), code, p, err);
+		ret = pouch_tls_conf_from_json(j, code, 1, &p->tls, err);
 	if (ret)
 		return ret;
 	snprintf(p->code, sizeof(p->code), "%s", code);
+	snprintf(p->client_cn, sizeof(p->client_cn), "%s", cn ? cn : "");
 	snprintf(p->name, sizeof(p->name), "%s", name ? name : "");
 	if (endpoint && !(p->endpoint = strdup(endpoint)))
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
@@ -190,7 +159,7 @@ out:
 
 static json_t *to_json(const struct pouch_partner *p, const enum pouch_key_state *states)
 {
-	json_t *j = json_object(), *keys = json_array(), *tls = NULL;
+	json_t *j = json_object(), *keys = json_array();
 	size_t i;
 
 	if (!j || !keys)
@@ -199,11 +168,10 @@ static json_t *to_json(const struct pouch_partner *p, const enum pouch_key_state
 	json_object_set_new(j, "code", json_string(p->code));
 	json_object_set_new(j, "name", p->name[0] ? json_string(p->name) : json_null());
 	json_object_set_new(j, "endpoint", p->endpoint ? json_string(p->endpoint) : json_null());
-	if (p->ca_file)
-		tls = json_pack("{s:s}", "ca_file", p->ca_file);
-	else if (p->pin[0])
-		tls = json_pack("{s:s}", "pin", p->pin);
-	json_object_set_new(j, "tls", tls ? tls : json_null());
+	if (pouch_tls_conf_to_json(j, &p->tls) < 0)
+		goto fail;
+	json_object_set_new(j, "client_cn",
+			    p->client_cn[0] ? json_string(p->client_cn) : json_null());
 	for (i = 0; i < p->nkeys; i++) {
 		const struct pouch_partner_key *k = &p->keys[i];
 		json_t *kj = json_object();
@@ -235,7 +203,7 @@ fail:
 /* What load_fields would refuse is never written. */
 static int check_record(const struct pouch_partner *p, struct pouch_err *err)
 {
-	char fpr[POUCH_FPR_LEN + 1], pin[POUCH_PIN_LEN + 1], ca[POUCH_CODE_MAX + 8];
+	char fpr[POUCH_FPR_LEN + 1], what[POUCH_CODE_MAX + 16];
 	size_t i, j;
 	int ret = pouch_agency_code_check(p->code, err);
 
@@ -243,17 +211,13 @@ static int check_record(const struct pouch_partner *p, struct pouch_err *err)
 		ret = pouch_name_check("partner name", p->name, err);
 	if (!ret && p->endpoint)
 		ret = pouch_endpoint_check(p->endpoint, err);
+	if (!ret && p->client_cn[0])
+		ret = pouch_client_cn_check(p->client_cn, err);
+	snprintf(what, sizeof(what), "partner '%s'", p->code);
+	if (!ret)
+		ret = pouch_tls_conf_check(&p->tls, p->code, what, err);
 	if (ret)
 		return ret;
-	if (p->ca_file && p->pin[0])
-		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s' has both a CA file and a pin",
-				     p->code);
-	snprintf(ca, sizeof(ca), "%s.ca.pem", p->code);
-	if (p->ca_file && strcmp(p->ca_file, ca) != 0)
-		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s': CA file is not '%s'",
-				     p->code, ca);
-	if (p->pin[0] && (pouch_pin_normalize(p->pin, pin, err) < 0 || strcmp(pin, p->pin)))
-		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s': invalid pin", p->code);
 	if (p->nkeys == 0)
 		return pouch_err_set(err, POUCH_E_USAGE, "partner '%s' has no key", p->code);
 	for (i = 0; i < p->nkeys; i++) {
@@ -414,4 +378,65 @@ const char *pouch_key_state_name(enum pouch_key_state s)
 		return "missing";
 	}
 	return "unknown";
+}
+
+int pouch_client_cn_check(const char *cn, struct pouch_err *err)
+{
+	char shown[80];
+	size_t i, len = strlen(cn);
+
+	for (i = 0; i < len; i++)
+		if (cn[i] < 0x20 || cn[i] > 0x7e)
+			break;
+	if (len >= 1 && len <= POUCH_CLIENT_CN_MAX && i == len)
+		return 0;
+	pouch_escape(cn, shown, sizeof(shown));
+	return pouch_err_set(err, POUCH_E_USAGE, "invalid client common name '%s': use 1 to %d "
+			     "printable ASCII characters", shown, POUCH_CLIENT_CN_MAX);
+}
+
+const char *pouch_partner_client_cn(const struct pouch_partner *p)
+{
+	return p->client_cn[0] ? p->client_cn : p->code;
+}
+
+int pouch_partner_by_client_cn(const struct pouch_home *h, const char *cn, char *code,
+			       struct pouch_err *err)
+{
+	struct pouch_agency self = { 0 };
+	char **codes = NULL, shown[POUCH_CLIENT_CN_MAX * 4 + 1];
+	size_t i, n = 0, found = 0;
+	int ret;
+
+	code[0] = '\0';
+	pouch_escape(cn, shown, sizeof(shown));
+	ret = pouch_agency_load(h->agency, &self, err);
+	if (!ret && strcmp(cn, self.code) == 0) {
+		snprintf(code, POUCH_CODE_MAX + 1, "%s", self.code);
+		found = 1;
+	}
+	if (!ret)
+		ret = pouch_partner_codes(h, &codes, &n, err);
+	for (i = 0; !ret && i < n; i++) {
+		struct pouch_partner p;
+		ret = pouch_partner_load(h, codes[i], &p, err);
+		if (!ret && strcmp(pouch_partner_client_cn(&p), cn) == 0) {
+			/* Two agencies behind one name would let one act as the other. */
+			if (found++)
+				ret = pouch_err_set(err, POUCH_E_CORRUPT,
+						    "client common name '%s' names both '%s' "
+						    "and '%s'", shown, code, p.code);
+			else
+				snprintf(code, POUCH_CODE_MAX + 1, "%s", p.code);
+		}
+		pouch_partner_release(&p);
+	}
+	if (!ret && !found)
+		ret = pouch_err_set(err, POUCH_E_NOTFOUND, "no agency's client certificates carry "
+				    "the common name '%s'", shown);
+	if (ret < 0)
+		code[0] = '\0';
+	pouch_partner_codes_free(codes, n);
+	pouch_agency_release(&self);
+	return ret;
 }

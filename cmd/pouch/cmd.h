@@ -75,7 +75,12 @@ int cli_no_args(int argc, char **argv, const char *usage);
 /* Starts option parsing of a subcommand afresh. */
 void cli_reset(void);
 
+int cmd_audit_show(int argc, char **argv);
+int cmd_audit_verify(int argc, char **argv);
+int cmd_endpoint_set(int argc, char **argv);
+int cmd_endpoint_show(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_key_add(int argc, char **argv);
 int cmd_key_export(int argc, char **argv);
 int cmd_key_rotate(int argc, char **argv);
 int cmd_open(int argc, char **argv);
@@ -85,6 +90,7 @@ int cmd_partner_add_key(int argc, char **argv);
 int cmd_partner_list(int argc, char **argv);
 int cmd_partner_remove(int argc, char **argv);
 int cmd_partner_revoke(int argc, char **argv);
+int cmd_partner_set(int argc, char **argv);
 int cmd_partner_show(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_whoami(int argc, char **argv);

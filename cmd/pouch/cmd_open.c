@@ -4,6 +4,8 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "pouch/audit.h"
+#include "pouch/fs.h"
 #include "pouch/open.h"
 #include "pouch/secret.h"
 #include "pouch/timefmt.h"
@@ -22,10 +24,11 @@ int cmd_open(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pouch_opened res;
-	struct pouch_err err = { 0 };
+	struct pouch_err err = { 0 }, aerr = { 0 };
 	const char *out = NULL, *passfile = NULL;
 	char *pass = NULL, when[POUCH_TIME_LEN];
-	int c, ret;
+	time_t now = time(NULL);
+	int c, ret, status;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
 		if (c == 'o')
@@ -44,7 +47,25 @@ int cmd_open(int argc, char **argv)
 							      : "missing the package");
 	if (passfile && pouch_secret_read_passphrase(passfile, &pass, &err) < 0)
 		return pouch_fail(&err);
-	ret = pouch_package_open(&cli.home, argv[optind], out, pass, time(NULL), &res, &err);
+	ret = pouch_package_open(&cli.home, argv[optind], out, pass, now, &res, &err);
+	/* Opened or refused, it is recorded before it is reported; an opened package that cannot
+	 * be recorded is removed again (exit 3). A usage error is no attempt. */
+	status = ret ? pouch_err_exit_status(ret) : EXIT_OK;
+	if (status != EXIT_USAGE &&
+	    pouch_audit_append_file(&cli.home, &(struct pouch_audit_entry){ .event = "open",
+		    .id = ret ? NULL : res.v.h.id, .agency = ret ? NULL : res.v.h.sender.agency,
+		    .verdict = !ret ? "opened" : status == EXIT_REFUSED ? "refused" : "failed",
+		    .reason = ret ? err.msg : NULL }, argv[optind], now, &aerr) < 0) {
+		if (ret == 0) {
+			pouch_fs_remove_tree(res.dir, NULL);
+			pouch_opened_release(&res);
+		} else
+			pouch_fail(&err);
+		pouch_secret_free(pass);
+		return pouch_fail(&aerr);
+	}
+	if (status != EXIT_USAGE && pouch_audit_checkpoint(&cli.home, pass, now, &aerr) < 0)
+		pouch_warn("%s", aerr.msg);
 	pouch_secret_free(pass);
 	if (ret < 0)
 		return pouch_fail(&err);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "pouch/audit.h"
 #include "pouch/envelope.h"
 #include "pouch/fs.h"
 #include "pouch/pack.h"
@@ -121,13 +122,25 @@ static int detached_beside(const char *dir, const char *id)
 	return pouch_fs_exists(path);
 }
 
+/* Removes the package's files again: a package that could not be recorded is not made. */
+static void unmake(const char *dir, const char *id)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s.pouch.pgp", dir, id);
+	pouch_fs_remove(path, NULL);
+	path[strlen(path) - 4] = '\0';
+	pouch_fs_remove(path, NULL);
+}
+
 int cmd_pack(int argc, char **argv)
 {
 	struct pack_cli c = { 0 };
 	struct pouch_pack_req req = { 0 };
 	struct pouch_err err = { 0 };
 	const char *to[(POUCH_RECIPIENTS_MAX + 1)];
-	char id[POUCH_UUID_LEN], *codes = NULL, *pass = NULL;
+	char id[POUCH_UUID_LEN], *codes = NULL, *pass = NULL, envelope[4096];
+	time_t now = time(NULL);
 	int ret = parse(argc, argv, &c);
 
 	if (ret)
@@ -160,10 +173,20 @@ int cmd_pack(int argc, char **argv)
 					(POUCH_RECIPIENTS_MAX + 1) - 1);
 		goto out;
 	}
-	if (pouch_pack(&cli.home, &req, time(NULL), id, &err) < 0) {
+	if (pouch_pack(&cli.home, &req, now, id, &err) < 0) {
 		ret = pouch_fail(&err);
 		goto out;
 	}
+	/* Recorded before it is reported; without a record there is no package (exit 3). */
+	snprintf(envelope, sizeof(envelope), "%s/%s.pouch", req.out_dir, id);
+	if (pouch_audit_append_file(&cli.home, &(struct pouch_audit_entry){ .event = "pack",
+		    .id = id, .agency = c.to }, envelope, now, &err) < 0) {
+		unmake(req.out_dir, id);
+		ret = pouch_fail(&err);
+		goto out;
+	}
+	if (pouch_audit_checkpoint(&cli.home, pass, now, &err) < 0)
+		pouch_warn("%s", err.msg);
 	if (req.priority && strcmp(req.priority, "immediate") == 0)
 		pouch_warn("priority immediate: also phone the recipient's 24/7 contact now; pouch "
 			   "is never the only channel for a child in danger");

@@ -6,35 +6,42 @@
 
 static const char usage[] =
 	"usage: pouch partner add CODE --key FILE [--fingerprint FPR] [--name NAME]\n"
-	"                         [--endpoint URL] [--ca FILE | --pin SHA256]\n"
+	"                         [--endpoint URL [--ca FILE] [--pin SHA256]\n"
+	"                          [--client-cert FILE --client-key FILE]] [--client-cn CN]\n"
 	"  --key FILE          the partner's public key (one key, armored or binary)\n"
 	"  --fingerprint FPR   the primary fingerprint the partner confirmed out of band\n"
 	"  --name NAME         the partner's name\n"
-	"  --endpoint URL      the partner's pouchd endpoint (https only)\n"
-	"  --ca FILE           CA certificates (PEM) that issue the endpoint's certificate\n"
-	"  --pin SHA256        the endpoint's public-key SHA-256 (sha256//BASE64 or hex)\n";
+	"  --endpoint URL      the partner's pouchd endpoint (https only)\n" TLSOPTS_USAGE
+	"  --client-cn CN      the common name of the partner's client certificates at our\n"
+	"                      pouchd (default: its code)\n";
 
 int cmd_partner_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
+		TLSOPTS_OPTIONS,
 		{ "key", required_argument, NULL, 'k' },
 		{ "fingerprint", required_argument, NULL, 'F' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "endpoint", required_argument, NULL, 'e' },
-		{ "ca", required_argument, NULL, 'C' },
-		{ "pin", required_argument, NULL, 'p' },
+		{ "client-cn", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pouch_partner_req req = { 0 };
 	struct pouch_agency self = { 0 };
 	struct pouch_partner p = { 0 };
 	struct pouch_err err = { 0 };
+	struct tlsopts t = { 0 };
 	const char **slot;
 	const char *name;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
+		ret = tlsopts_option(&t, c, optarg, usage);
+		if (ret < 0)
+			return EXIT_USAGE;
+		if (ret > 0)
+			continue;
 		switch (c) {
 		case 'k':
 			slot = &req.key_file, name = "--key";
@@ -48,11 +55,8 @@ int cmd_partner_add(int argc, char **argv)
 		case 'e':
 			slot = &req.endpoint, name = "--endpoint";
 			break;
-		case 'C':
-			slot = &req.ca_file, name = "--ca";
-			break;
-		case 'p':
-			slot = &req.pin, name = "--pin";
+		case 'N':
+			slot = &req.client_cn, name = "--client-cn";
 			break;
 		default:
 			ret = cli_common_option(c, usage);
@@ -68,8 +72,10 @@ int cmd_partner_add(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!req.key_file)
 		return pouch_usage_error(usage, "missing --key");
-	if (req.ca_file && req.pin)
-		return pouch_usage_error(usage, "give --ca or --pin, not both");
+	req.ca_file = t.ca;
+	req.pin = t.pin;
+	req.client_cert = t.client_cert;
+	req.client_key = t.client_key;
 	if (pouch_identity_load(&cli.home, &self, &err) < 0 ||
 	    pouch_directory_add(&cli.home, &self, &req, &p, &err) < 0) {
 		ret = pouch_fail(&err);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "pouch/audit.h"
 #include "pouch/timefmt.h"
 #include "pouch/verify.h"
 
@@ -26,7 +27,8 @@ int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct pouch_verified v;
-	struct pouch_err err = { 0 };
+	struct pouch_err err = { 0 }, aerr = { 0 };
+	time_t now = time(NULL);
 	const char *path;
 	char *json = NULL;
 	int c, ret;
@@ -40,7 +42,19 @@ int cmd_verify(int argc, char **argv)
 		return pouch_usage_error(usage, optind < argc ? "give one package"
 							      : "missing the package");
 	path = argv[optind];
-	ret = pouch_package_verify(&cli.home, path, time(NULL), &v, &err);
+	ret = pouch_package_verify(&cli.home, path, now, &v, &err);
+	/* Every verdict, good or bad, is recorded before it is reported: exit 3 without it. */
+	if ((ret == 0 || err.code == POUCH_E_VERIFY) &&
+	    pouch_audit_append_file(&cli.home, &(struct pouch_audit_entry){ .event = "verify",
+		    .id = ret ? NULL : v.h.id, .agency = ret ? NULL : v.h.sender.agency,
+		    .verdict = ret ? "bad" : "good", .reason = ret ? err.msg : NULL }, path, now,
+		    &aerr) < 0) {
+		if (ret == 0)
+			pouch_verified_release(&v);
+		else
+			pouch_fail(&err);
+		return pouch_fail(&aerr);
+	}
 	if (ret < 0) {
 		if (cli.json && err.code == POUCH_E_VERIFY && (json = pouch_verdict_json(path, NULL,
 											  err.msg)))

@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "pouch/identity.h"
 
 enum {
-	NEEDS_HOME = 1 << 0, /* an initialised home (agency identity) */
+	NEEDS_HOME = 1 << 0,   /* an initialised home (agency identity) */
+	NEEDS_SECRET = 1 << 1, /* our secret key: not a gateway home (pouch init --gateway) */
 };
 
 struct command {
@@ -22,12 +24,20 @@ struct command {
 
 /* Alphabetical. */
 static const struct command commands[] = {
+	{ "audit show", cmd_audit_show, NEEDS_HOME, "list the audit trail" },
+	{ "audit verify", cmd_audit_verify, NEEDS_HOME, "check the audit trail's chain and "
+							"signatures" },
+	{ "endpoint set", cmd_endpoint_set, NEEDS_HOME, "set our own endpoint and its TLS" },
+	{ "endpoint show", cmd_endpoint_show, NEEDS_HOME, "show our own endpoint" },
 	{ "init", cmd_init, 0, "create this agency's identity and key" },
+	{ "key add", cmd_key_add, NEEDS_HOME, "pin the agency's new key (gateway home)" },
 	{ "key export", cmd_key_export, NEEDS_HOME, "print our public key for partners" },
-	{ "key rotate", cmd_key_rotate, NEEDS_HOME, "replace our key, keeping the old one for "
-						    "verifying" },
-	{ "open", cmd_open, NEEDS_HOME, "verify, decrypt and unpack a package for us" },
-	{ "pack", cmd_pack, NEEDS_HOME, "seal a report and attachments into a package" },
+	{ "key rotate", cmd_key_rotate, NEEDS_HOME | NEEDS_SECRET,
+	  "replace our key, keeping the old one for verifying" },
+	{ "open", cmd_open, NEEDS_HOME | NEEDS_SECRET,
+	  "verify, decrypt and unpack a package for us" },
+	{ "pack", cmd_pack, NEEDS_HOME | NEEDS_SECRET,
+	  "seal a report and attachments into a package" },
 	{ "partner add", cmd_partner_add, NEEDS_HOME, "add a partner agency and pin its key" },
 	{ "partner add-key", cmd_partner_add_key, NEEDS_HOME, "pin a partner's new key "
 							      "(rollover)" },
@@ -35,6 +45,8 @@ static const struct command commands[] = {
 	{ "partner remove", cmd_partner_remove, NEEDS_HOME, "remove a partner and its keys" },
 	{ "partner revoke", cmd_partner_revoke, NEEDS_HOME, "import a partner's revocation "
 							    "certificate" },
+	{ "partner set", cmd_partner_set, NEEDS_HOME, "change a partner's endpoint and TLS "
+						      "settings" },
 	{ "partner show", cmd_partner_show, NEEDS_HOME, "show one partner" },
 	{ "verify", cmd_verify, NEEDS_HOME, "check a package is genuine (no private key needed)" },
 	{ "whoami", cmd_whoami, NEEDS_HOME, "show this agency's identity" },
@@ -162,7 +174,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct pouch_err err = { 0 };
 
-	if ((cmd->flags & NEEDS_HOME) && pouch_home_require(&cli.home, &err) < 0) {
+	if (((cmd->flags & NEEDS_HOME) && pouch_home_require(&cli.home, &err) < 0) ||
+	    ((cmd->flags & NEEDS_SECRET) && pouch_identity_require_secret(&cli.home, &err) < 0)) {
 		/* --help works anywhere. */
 		int i;
 		for (i = 1; i < argc; i++)

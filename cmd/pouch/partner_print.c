@@ -1,4 +1,5 @@
-/* How partner records are shown: a block for people, or JSON with each key's state. */
+/* How partner records and our own endpoint are shown: a block for people, or JSON with each
+ * key's state; and the TLS options that partner add, partner set and endpoint set share. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -29,6 +30,25 @@ static const char *when(time_t t, char *buf, const char *none)
 	return t ? pouch_time_format(t, buf) : none;
 }
 
+/* The "tls:" and "client:" lines of an endpoint whose files are in dir. */
+static void print_tls(const struct pouch_tls_conf *t, const char *dir, int has_endpoint)
+{
+	if (t->ca_file && t->pin[0])
+		printf("tls:       CA file %s/%s and pinned public key %s\n", dir, t->ca_file,
+		       t->pin);
+	else if (t->ca_file)
+		printf("tls:       CA file %s/%s\n", dir, t->ca_file);
+	else if (t->pin[0])
+		printf("tls:       system CA store and pinned public key %s\n", t->pin);
+	else
+		printf("tls:       %s\n", has_endpoint ? "system CA store" : "-");
+	if (t->client_cert)
+		printf("client:    certificate %s/%s, key %s/%s\n", dir, t->client_cert, dir,
+		       t->client_key);
+	else
+		printf("client:    -\n");
+}
+
 int partner_print(const struct pouch_partner *p)
 {
 	enum pouch_key_state *states = calloc(p->nkeys ? p->nkeys : 1, sizeof(*states));
@@ -49,18 +69,15 @@ int partner_print(const struct pouch_partner *p)
 		ret = json ? pouch_print(json) : EXIT_OPERATIONAL;
 		goto out;
 	}
-	printf("partner:  %s\n", p->code);
-	printf("name:     %s\n", p->name[0] ? p->name : "-");
-	printf("endpoint: %s\n", p->endpoint ? p->endpoint : "-");
-	if (p->ca_file)
-		printf("tls:      CA file %s/%s\n", cli.home.partners, p->ca_file);
-	else if (p->pin[0])
-		printf("tls:      pinned public key %s\n", p->pin);
-	else
-		printf("tls:      %s\n", p->endpoint ? "system CA store" : "-");
+	printf("partner:   %s\n", p->code);
+	printf("name:      %s\n", p->name[0] ? p->name : "-");
+	printf("endpoint:  %s\n", p->endpoint ? p->endpoint : "-");
+	print_tls(&p->tls, cli.home.partners, p->endpoint != NULL);
+	printf("client cn: %s%s\n", pouch_partner_client_cn(p),
+	       p->client_cn[0] ? "" : " (its code)");
 	for (i = 0; i < p->nkeys; i++) {
 		const struct pouch_partner_key *k = &p->keys[i];
-		printf("key:      %s %s (valid %s to %s", k->fpr, pouch_key_state_name(states[i]),
+		printf("key:       %s %s (valid %s to %s", k->fpr, pouch_key_state_name(states[i]),
 		       when(k->valid_from, a, "-"), when(k->valid_until, b, "open"));
 		printf(", key expires %s", when(k->expires, a, "never"));
 		if (k->revoked)
@@ -72,4 +89,38 @@ out:
 	free(json);
 	free(states);
 	return ret;
+}
+
+int endpoint_print(const struct pouch_endpoint *e)
+{
+	char t[POUCH_TIME_LEN];
+	char *json;
+	int ret;
+
+	if (cli.json) {
+		json = pouch_endpoint_json(e, 0);
+		ret = json ? pouch_print(json) : EXIT_OPERATIONAL;
+		free(json);
+		return ret;
+	}
+	printf("endpoint:  %s\n", e->url);
+	print_tls(&e->tls, cli.home.dir, 1);
+	printf("updated:   %s\n", pouch_time_format(e->updated, t));
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
+}
+
+int tlsopts_option(struct tlsopts *t, int c, const char *arg, const char *usage)
+{
+	switch (c) {
+	case 'C':
+		return cli_once(&t->ca, arg, "--ca", usage) ? -1 : 1;
+	case 'p':
+		return cli_once(&t->pin, arg, "--pin", usage) ? -1 : 1;
+	case 'c':
+		return cli_once(&t->client_cert, arg, "--client-cert", usage) ? -1 : 1;
+	case 'K':
+		return cli_once(&t->client_key, arg, "--client-key", usage) ? -1 : 1;
+	default:
+		return 0;
+	}
 }

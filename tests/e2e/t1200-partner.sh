@@ -1,11 +1,13 @@
 #!/bin/sh
-# The partner directory: add, list, show, add-key (rollover), remove, and the file format.
+# The partner directory: add, list, show, set, add-key (rollover), remove, and the file format.
 . "$(dirname "$0")/lib.sh"
+. "$SRC_DIR/tests/e2e/certs.sh"
 
 schema() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-schema.py" \
 	"$SRC_DIR/spec/partner.schema.json" "$@"; }
 
 expect_success 'setup: a national centre and a local force export their keys' '
+	certs_make &&
 	init_agency ceop GB-NCA-CEOP "National Crime Agency CEOP" &&
 	init_agency met GB-MET "Metropolitan Police Service" &&
 	pouch --home ceop key export -o ceop.asc && pouch --home met key export -o met.asc &&
@@ -73,7 +75,6 @@ expect_success 'the example partner entry in keys/ follows the schema' '
 '
 
 expect_success '--ca copies the CA certificates into the home' '
-	printf -- "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" >ca.pem &&
 	testkeys_make "$KEYS" DE-BKA &&
 	pouch --home ceop partner add DE-BKA --key DE-BKA.asc --endpoint https://[::1]:8443/in \
 		--ca ca.pem >out &&
@@ -86,8 +87,78 @@ expect_success '--pin accepts sha256//base64, base64 or hex and stores one form'
 	testkeys_make "$KEYS" FR-OCRVP &&
 	pouch --home ceop partner add FR-OCRVP --key FR-OCRVP.asc \
 		--endpoint https://pouch.ocrvp.example --pin "$(printf "%064d" 0)" >out &&
-	grep -q "^tls: *pinned public key sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\$" out &&
+	grep -q "^tls: *system CA store and pinned public key sha256//A\{43\}=\$" out &&
 	schema ceop/partners/FR-OCRVP.json
+'
+
+expect_success '--ca and --pin together, a client certificate and a client common name' '
+	testkeys_make "$KEYS" NL-POL &&
+	pouch --home ceop partner add NL-POL --key NL-POL.asc --endpoint https://127.0.0.1:8443 \
+		--ca chain.pem --pin "$(printf "%064d" 0)" --client-cert client.pem \
+		--client-key client.key --client-cn "pouch.politie.example" >out &&
+	p=ceop/partners &&
+	test_cmp chain.pem $p/NL-POL.ca.pem && test_cmp client.pem $p/NL-POL.client.pem &&
+	test_cmp client.key $p/NL-POL.client.key &&
+	test "$(stat -c %a $p/NL-POL.client.key $p/NL-POL.client.pem $p/NL-POL.ca.pem)" = \
+		"600
+600
+600" &&
+	grep -q "^tls: *CA file $TRASH/$p/NL-POL.ca.pem and pinned public key sha256//A*=\$" out &&
+	grep -q "^client: *certificate $TRASH/$p/NL-POL.client.pem, key $TRASH/$p/NL-POL.client.key\$" \
+		out &&
+	grep -q "^client cn: *pouch.politie.example\$" out &&
+	schema $p/NL-POL.json
+'
+
+expect_success 'show and list give the new members, never key material' '
+	pouch --home ceop partner show NL-POL --json >show.json &&
+	"$SYSTEM_PYTHON" -c "import json; p=json.load(open(\"show.json\")); \
+		assert p[\"tls\"] == {\"ca_file\": \"NL-POL.ca.pem\", \"pin\": \"sha256//\" + \"A\" * 43 + \"=\"}, p; \
+		assert p[\"client\"] == {\"cert\": \"NL-POL.client.pem\", \
+			\"key\": \"NL-POL.client.key\"}, p; \
+		assert p[\"client_cn\"] == \"pouch.politie.example\", p" &&
+	pouch --home ceop partner list --json >list.json &&
+	grep -q "\"client_cn\":\"pouch.politie.example\"" list.json &&
+	pouch --home ceop partner show NL-POL >show.txt && pouch --home ceop partner list >list.txt &&
+	! grep -q -- "$(key_line client.key)" show.json list.json show.txt list.txt &&
+	pouch --home ceop partner show GB-MET >out &&
+	grep -q "^client: *-\$" out && grep -q "^client cn: *GB-MET (its code)\$" out
+'
+
+expect_success 'partner set replaces and removes settings, and the files follow' '
+	p=ceop/partners &&
+	pouch --home ceop partner set NL-POL --pin "$(printf "%064d" 1)" >out &&
+	grep -q "^tls: *system CA store and pinned public key sha256//A*E=\$" out &&
+	test ! -e $p/NL-POL.ca.pem && test -e $p/NL-POL.client.key && schema $p/NL-POL.json &&
+	pouch --home ceop partner set NL-POL --client-cert chain.pem --client-key client.key \
+		--ca ca.pem >out &&
+	test_cmp chain.pem $p/NL-POL.client.pem && test_cmp ca.pem $p/NL-POL.ca.pem &&
+	grep -q "^tls: *CA file $TRASH/$p/NL-POL.ca.pem\$" out &&
+	pouch --home ceop partner set NL-POL --no-client --no-client-cn \
+		--endpoint https://pouch.politie.example/v >out &&
+	test ! -e $p/NL-POL.client.pem && test ! -e $p/NL-POL.client.key &&
+	grep -q "^endpoint: *https://pouch.politie.example/v\$" out &&
+	grep -q "^client cn: *NL-POL (its code)\$" out && schema $p/NL-POL.json &&
+	pouch --home ceop partner set NL-POL --no-tls >out &&
+	grep -q "^tls: *system CA store\$" out && test ! -e $p/NL-POL.ca.pem &&
+	pouch --home ceop partner set NL-POL --client-cert client.pem --client-key client.key \
+		--client-cn nl >/dev/null &&
+	pouch --home ceop partner set NL-POL --no-endpoint >out &&
+	grep -q "^endpoint: *-\$" out && grep -q "^client: *-\$" out &&
+	grep -q "^client cn: *nl\$" out && test ! -e $p/NL-POL.client.key &&
+	test "$(ls $p | grep -c NL-POL)" = 1 && schema $p/NL-POL.json &&
+	pouch --home ceop partner show NL-POL --json >p.json &&
+	test "$(json_field p.json keys | grep -c fingerprint)" = 1
+'
+
+expect_success 'a record written before client and client_cn loads, and set writes them' '
+	"$SYSTEM_PYTHON" -c "import json; f=\"ceop/partners/GB-MET.json\"; p=json.load(open(f)); \
+		del p[\"client\"], p[\"client_cn\"]; json.dump(p, open(f, \"w\"))" &&
+	! grep -q client ceop/partners/GB-MET.json &&
+	pouch --home ceop partner show GB-MET >out && grep -q "^client: *-\$" out &&
+	pouch --home ceop partner set GB-MET --client-cn met >/dev/null &&
+	grep -q "\"client\": null" ceop/partners/GB-MET.json &&
+	grep -q "\"client_cn\": \"met\"" ceop/partners/GB-MET.json && schema ceop/partners/GB-MET.json
 '
 
 expect_success 'add-key pins a new partner key beside the old one' '
@@ -143,7 +214,10 @@ expect_success 'add-key to an unknown partner is refused' '
 '
 
 expect_success 'partner remove drops the entry, its CA copy and its keys' '
+	pouch --home ceop partner set DE-BKA --client-cert client.pem --client-key client.key \
+		>/dev/null &&
 	pouch --home ceop partner remove DE-BKA &&
+	test ! -e ceop/partners/DE-BKA.client.pem && test ! -e ceop/partners/DE-BKA.client.key &&
 	test ! -e ceop/partners/DE-BKA.json && test ! -e ceop/partners/DE-BKA.ca.pem &&
 	! gpg --homedir ceop/gnupg --list-keys "$(cat DE-BKA.fpr)" >/dev/null 2>&1 &&
 	pouch --home ceop partner list >out && ! grep -q DE-BKA out &&

@@ -2,6 +2,7 @@
 # Hostile and mistaken input to the partner directory: each refused with one line naming the
 # subject, the documented exit status, and the home exactly as it was.
 . "$(dirname "$0")/lib.sh"
+. "$SRC_DIR/tests/e2e/certs.sh"
 
 # refused STATUS PATTERN pouch-args...: fails with STATUS and one matching error line, and
 # leaves home a unchanged.
@@ -20,7 +21,7 @@ expect_success 'setup: an agency, a partner, and keys of every kind' '
 	testkeys_make "$KEYS" SIGNONLY none &&
 	testkeys_make "$KEYS" OLD encr 1d 20200101T000000 &&
 	testkeys_make "$KEYS" REVOKED && testkeys_revoked "$KEYS" REVOKED &&
-	testkeys_secret "$KEYS" GOOD &&
+	testkeys_secret "$KEYS" GOOD && certs_make &&
 	cat GOOD.asc OTHER.asc >TWO.asc &&
 	pouch --home a partner add GB-MET --key OTHER.asc >/dev/null &&
 	pouch --home a key export -o OURS.asc
@@ -136,13 +137,91 @@ expect_success 'bad TLS trust options' '
 		partner add US-NCMEC --key GOOD.asc --endpoint https://h --ca withkey.pem &&
 	refused 2 "invalid pin .abc." \
 		partner add US-NCMEC --key GOOD.asc --endpoint https://h --pin abc &&
-	refused 2 "--ca and --pin need --endpoint" \
+	refused 2 "--ca, --pin and --client-cert need --endpoint" \
 		partner add US-NCMEC --key GOOD.asc --pin "$(printf "%064d" 0)" &&
-	home_state a >before &&
-	must_fail 2 pouch --home a partner add US-NCMEC --key GOOD.asc --endpoint https://h \
-		--ca bad.pem --pin abc &&
-	grep -q "^pouch: give --ca or --pin, not both" err &&
-	home_state a >after && test_cmp before after
+	refused 2 "CA file .bad.pem. holds no PEM certificate" \
+		partner add US-NCMEC --key GOOD.asc --endpoint https://h --ca bad.pem \
+		--pin "$(printf "%064d" 0)" &&
+	printf -- "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" >fake.pem &&
+	refused 2 "CA file .fake.pem. does not parse" \
+		partner add US-NCMEC --key GOOD.asc --endpoint https://h --ca fake.pem
+'
+
+expect_success 'a client certificate and key that do not belong together' '
+	refused 1 "client key .other.key. does not belong to the certificate in .client.pem." \
+		partner add US-NCMEC --key GOOD.asc --endpoint https://h --client-cert client.pem \
+		--client-key other.key &&
+	! grep -q -- "$(key_line other.key)" err
+'
+
+expect_success 'an encrypted client key' '
+	refused 1 "client key .enc.key. is encrypted" partner add US-NCMEC --key GOOD.asc \
+		--endpoint https://h --client-cert client.pem --client-key enc.key
+'
+
+expect_success 'a client certificate without its key, or the other way round' '
+	refused 2 "give --client-cert and --client-key together" partner add US-NCMEC \
+		--key GOOD.asc --endpoint https://h --client-cert client.pem &&
+	refused 2 "give --client-cert and --client-key together" partner add US-NCMEC \
+		--key GOOD.asc --endpoint https://h --client-key client.key &&
+	refused 2 "--ca, --pin and --client-cert need --endpoint" partner add US-NCMEC \
+		--key GOOD.asc --client-cert client.pem --client-key client.key
+'
+
+expect_success 'a key where the certificate belongs, a certificate where the key belongs' '
+	cat client.pem client.key >both.pem &&
+	refused 1 "client certificate .both.pem. holds a private key" partner add US-NCMEC \
+		--key GOOD.asc --endpoint https://h --client-cert both.pem --client-key client.key &&
+	refused 2 "client key .client.pem. holds no PEM private key" partner add US-NCMEC \
+		--key GOOD.asc --endpoint https://h --client-cert client.pem --client-key client.pem
+'
+
+expect_success 'a client key or certificate file too large' '
+	{ cat client.key; head -c 70000 /dev/zero | tr "\0" "\n"; } >big.key &&
+	refused 1 "cannot read .big.key.: larger than 65536 bytes" partner add US-NCMEC \
+		--key GOOD.asc --endpoint https://h --client-cert client.pem --client-key big.key
+'
+
+expect_success 'a bad or taken client common name' '
+	refused 2 "invalid client common name" partner add US-NCMEC --key GOOD.asc \
+		--client-cn "$(printf "a\tb")" &&
+	refused 2 "invalid client common name" partner add US-NCMEC --key GOOD.asc \
+		--client-cn "$(printf "%065d" 0)" &&
+	refused 2 "invalid client common name" partner add US-NCMEC --key GOOD.asc --client-cn "" &&
+	refused 1 "client common name .GB-MET. is already partner .GB-MET..s" \
+		partner add US-NCMEC --key GOOD.asc --client-cn GB-MET &&
+	refused 1 "client common name .GB-NCA-CEOP. is our own agency.s" \
+		partner add US-NCMEC --key GOOD.asc --client-cn GB-NCA-CEOP
+'
+
+expect_success 'partner set: nothing to change, conflicts, bad values, unknown partner' '
+	pouch --home a partner set GB-MET --endpoint https://h --ca ca.pem >/dev/null &&
+	refused 2 "nothing to change" partner set GB-MET &&
+	refused 2 "give --endpoint or --no-endpoint, not both" \
+		partner set GB-MET --endpoint https://h --no-endpoint &&
+	refused 2 "--no-endpoint drops the TLS settings" partner set GB-MET --no-endpoint \
+		--pin "$(printf "%064d" 0)" &&
+	refused 2 "give --ca and --pin, or --no-tls, not both" partner set GB-MET --no-tls \
+		--ca ca.pem &&
+	refused 2 "give --client-cert and --client-key, or --no-client, not both" \
+		partner set GB-MET --no-client --client-cert client.pem --client-key client.key &&
+	refused 2 "give --client-cn or --no-client-cn, not both" \
+		partner set GB-MET --client-cn x --no-client-cn &&
+	refused 2 "invalid endpoint" partner set GB-MET --endpoint http://h &&
+	refused 2 "invalid pin" partner set GB-MET --pin 12 &&
+	refused 2 "no partner .US-NCMEC. in the directory" partner set US-NCMEC --no-tls &&
+	refused 1 "client key .other.key. does not belong" partner set GB-MET \
+		--client-cert client.pem --client-key other.key &&
+	refused 1 "client key .enc.key. is encrypted" partner set GB-MET \
+		--client-cert client.pem --client-key enc.key &&
+	must_fail 2 pouch --home a partner set GB-MET --pin 1 --pin 2 &&
+	head -1 err | grep -q "^pouch: option .--pin. given twice" &&
+	must_fail 2 pouch --home a partner set GB-MET US-NCMEC --no-tls &&
+	head -1 err | grep -q "^pouch: give one partner code" &&
+	test_cmp ca.pem a/partners/GB-MET.ca.pem &&
+	pouch --home a partner set GB-MET --no-endpoint >/dev/null &&
+	refused 2 "partner .GB-MET. has no endpoint for TLS settings" \
+		partner set GB-MET --pin "$(printf "%064d" 0)"
 '
 
 expect_success 'a command run before pouch init' '

@@ -1,5 +1,6 @@
 /* Unit tests for pkg/agency.c: the agency identity record (agency.json) loaded from
- * hand-written files, saved and loaded back, and described as JSON. No keyring is involved. */
+ * hand-written files, saved and loaded back, and described as JSON; a gateway home's record
+ * too. No keyring is involved. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ static void test_agency__valid_record_loads(void **state)
 	assert_int_equal(a.keys[1].expires, 0);
 	assert_int_equal(a.keys[1].retired, 0);
 	assert_ptr_equal(pouch_agency_current(&a), &a.keys[1]);
+	assert_false(a.gateway); /* written before gateways: no member, not one */
 	pouch_agency_release(&a);
 	assert_null(a.keys);
 	assert_null(pouch_agency_current(&a));
@@ -146,6 +148,44 @@ static void test_agency__save_exclusive_keeps_existing(void **state)
 	pouch_agency_release(&a);
 }
 
+static void test_agency__gateway_member(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_agency a;
+	char *text = NULL;
+
+	put_text(f->h.agency, HEAD NAME CREATED "\"gateway\":true," KEYS(CURRENT(FPR1)), 0600);
+	assert_int_equal(pouch_agency_load(f->h.agency, &a, NULL), 0);
+	assert_true(a.gateway);
+	pouch_agency_release(&a);
+	put_text(f->h.agency, HEAD NAME CREATED "\"gateway\":false," KEYS(CURRENT(FPR1)), 0600);
+	assert_int_equal(pouch_agency_load(f->h.agency, &a, NULL), 0);
+	assert_false(a.gateway);
+	pouch_agency_release(&a);
+	/* Saved: the member only when it is a gateway, so other records stay as they were. */
+	fill(&a);
+	assert_int_equal(pouch_agency_save(f->h.agency, &a, 0, NULL), 0);
+	assert_int_equal(pouch_fs_read(f->h.agency, 1 << 20, &text, NULL, NULL), 0);
+	assert_null(strstr(text, "gateway"));
+	free(text);
+	a.gateway = 1;
+	assert_int_equal(pouch_agency_save(f->h.agency, &a, 0, NULL), 0);
+	assert_int_equal(pouch_fs_read(f->h.agency, 1 << 20, &text, NULL, NULL), 0);
+	assert_non_null(strstr(text, "\"gateway\": true"));
+	free(text);
+	pouch_agency_release(&a);
+	assert_int_equal(pouch_agency_load(f->h.agency, &a, NULL), 0);
+	assert_true(a.gateway);
+	text = pouch_agency_json(&a);
+	assert_non_null(strstr(text, "\"gateway\":true"));
+	free(text);
+	a.gateway = 0;
+	text = pouch_agency_json(&a);
+	assert_non_null(strstr(text, "\"gateway\":false"));
+	free(text);
+	pouch_agency_release(&a);
+}
+
 static void test_agency__json_names_current_key(void **state)
 {
 	struct pouch_agency a;
@@ -184,6 +224,7 @@ int main(void)
 		T(test_agency__missing_is_notinit),
 		T(test_agency__save_load_round_trip),
 		T(test_agency__save_exclusive_keeps_existing),
+		T(test_agency__gateway_member),
 		cmocka_unit_test(test_agency__json_names_current_key),
 		C("not_json", "{format: pouch-agency/1}", "not valid JSON"),
 		C("empty_file", "", "not valid JSON"),
@@ -221,6 +262,10 @@ int main(void)
 		C("no_current_key", HEAD NAME CREATED KEYS(RETIRED(FPR1)), "0 current keys"),
 		C("no_keys", HEAD NAME CREATED KEYS(""), "non-empty list"),
 		C("keys_missing", HEAD NAME "\"created\":\"" T0 "\"}", "non-empty list"),
+		C("gateway_not_boolean", HEAD NAME CREATED "\"gateway\":\"yes\","
+		  KEYS(CURRENT(FPR1)), "field 'gateway' is not true or false"),
+		C("gateway_null", HEAD NAME CREATED "\"gateway\":null," KEYS(CURRENT(FPR1)),
+		  "field 'gateway' is not true or false"),
 		/* REPORTED BUG: the agency record accepts fingerprints in any case (and with
 		 * spaces) and normalises them silently, where partner records refuse them. */
 		C("lowercase_fingerprint", HEAD NAME CREATED

@@ -1,6 +1,7 @@
 /* Unit tests for pkg/partner.c: partner records (partners/CODE.json) loaded from hand-written
- * files, saved and loaded back, listed, and described as JSON. No keyring is involved.
- * Corrupt records are in test_partner_corrupt.c. */
+ * files, saved and loaded back, listed, described as JSON, and found by the common name of
+ * their client certificates. No keyring is involved. Corrupt records are in
+ * test_partner_corrupt.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,9 @@
 
 /* FPR1, FPR2, T0, T1 and the record parts are in fixture.h. */
 #define T2 "2027-06-01T00:00:00Z" /* 1811808000 */
+#define TLS_BOTH "\"tls\":{\"ca_file\":\"GB-MET.ca.pem\",\"pin\":\"" PIN "\"},"
+#define CLIENT "\"client\":{\"cert\":\"GB-MET.client.pem\",\"key\":\"GB-MET.client.key\"},"
+#define CN(cn) "\"client_cn\":" cn ","
 
 /* Writes text to partners/name. */
 static void put_partner(struct fixture *f, const char *name, const char *text)
@@ -39,8 +43,13 @@ static void test_partner__valid_record_loads(void **state)
 	assert_string_equal(p.code, "GB-MET");
 	assert_string_equal(p.name, "Metropolitan Police");
 	assert_string_equal(p.endpoint, "https://pouch.met.example:8443/in");
-	assert_null(p.ca_file);
-	assert_string_equal(p.pin, PIN);
+	assert_null(p.tls.ca_file);
+	assert_string_equal(p.tls.pin, PIN);
+	/* Written before "client" and "client_cn" existed: both null. */
+	assert_null(p.tls.client_cert);
+	assert_null(p.tls.client_key);
+	assert_string_equal(p.client_cn, "");
+	assert_string_equal(pouch_partner_client_cn(&p), "GB-MET");
 	assert_int_equal(p.created, 1767225600);
 	assert_int_equal(p.updated, 1780272000);
 	assert_int_equal(p.nkeys, 2);
@@ -67,14 +76,37 @@ static void test_partner__null_name_endpoint_tls_and_ca_file(void **state)
 	assert_int_equal(pouch_partner_load(&f->h, "GB-MET", &p, NULL), 0);
 	assert_string_equal(p.name, "");
 	assert_null(p.endpoint);
-	assert_null(p.ca_file);
-	assert_string_equal(p.pin, "");
+	assert_null(p.tls.ca_file);
+	assert_string_equal(p.tls.pin, "");
 	pouch_partner_release(&p);
 	put_met(f, HEAD NAME EP "\"tls\":{\"ca_file\":\"GB-MET.ca.pem\"}," KEYS(KEY(FPR1)) TAIL);
 	assert_int_equal(pouch_partner_load(&f->h, "GB-MET", &p, NULL), 0);
-	assert_string_equal(p.ca_file, "GB-MET.ca.pem");
-	assert_string_equal(p.pin, "");
+	assert_string_equal(p.tls.ca_file, "GB-MET.ca.pem");
+	assert_string_equal(p.tls.pin, "");
 	pouch_partner_release(&p);
+	put_met(f, HEAD NAME EP TLS "\"client\":null,\"client_cn\":null," KEYS(KEY(FPR1)) TAIL);
+	assert_int_equal(pouch_partner_load(&f->h, "GB-MET", &p, NULL), 0);
+	assert_null(p.tls.client_cert);
+	assert_string_equal(p.client_cn, "");
+	pouch_partner_release(&p);
+}
+
+static void test_partner__ca_and_pin_client_and_client_cn_load(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	struct pouch_partner p;
+
+	put_met(f, HEAD NAME EP TLS_BOTH CLIENT CN("\"met-client ~!\"") KEYS(KEY(FPR1)) TAIL);
+	assert_int_equal(pouch_partner_load(&f->h, "GB-MET", &p, &err), 0);
+	assert_string_equal(p.tls.ca_file, "GB-MET.ca.pem");
+	assert_string_equal(p.tls.pin, PIN);
+	assert_string_equal(p.tls.client_cert, "GB-MET.client.pem");
+	assert_string_equal(p.tls.client_key, "GB-MET.client.key");
+	assert_string_equal(p.client_cn, "met-client ~!");
+	assert_string_equal(pouch_partner_client_cn(&p), "met-client ~!");
+	pouch_partner_release(&p);
+	assert_null(p.tls.client_cert);
 }
 
 static void test_partner__missing_is_notfound(void **state)
@@ -100,7 +132,7 @@ static void fill(struct pouch_partner *p, const char *code)
 	snprintf(p->code, sizeof(p->code), "%s", code);
 	snprintf(p->name, sizeof(p->name), "National Center \xe2\x80\x93 Exploited Children");
 	p->endpoint = strdup("https://[2001:db8::1]:8443/pouch");
-	snprintf(p->pin, sizeof(p->pin), "%s", PIN);
+	snprintf(p->tls.pin, sizeof(p->tls.pin), "%s", PIN);
 	p->created = 1767225600;
 	p->updated = 1780272000;
 	assert_int_equal(pouch_partner_add_key(p, &k, NULL), 0);
@@ -118,9 +150,14 @@ static void assert_same(const struct pouch_partner *a, const struct pouch_partne
 	assert_string_equal(a->name, b->name);
 	if (a->endpoint || b->endpoint)
 		assert_string_equal(a->endpoint, b->endpoint);
-	if (a->ca_file || b->ca_file)
-		assert_string_equal(a->ca_file, b->ca_file);
-	assert_string_equal(a->pin, b->pin);
+	if (a->tls.ca_file || b->tls.ca_file)
+		assert_string_equal(a->tls.ca_file, b->tls.ca_file);
+	assert_string_equal(a->tls.pin, b->tls.pin);
+	if (a->tls.client_cert || b->tls.client_cert) {
+		assert_string_equal(a->tls.client_cert, b->tls.client_cert);
+		assert_string_equal(a->tls.client_key, b->tls.client_key);
+	}
+	assert_string_equal(a->client_cn, b->client_cn);
 	assert_int_equal(a->created, b->created);
 	assert_int_equal(a->updated, b->updated);
 	assert_int_equal(a->nkeys, b->nkeys);
@@ -148,16 +185,106 @@ static void test_partner__save_load_round_trip(void **state)
 	assert_same(&p, &q);
 	pouch_partner_release(&q);
 	/* The CA-file form, no name, no endpoint. */
-	p.pin[0] = '\0';
+	p.tls.pin[0] = '\0';
 	p.name[0] = '\0';
 	free(p.endpoint);
 	p.endpoint = NULL;
-	p.ca_file = strdup("US-NCMEC.ca.pem");
+	p.tls.ca_file = strdup("US-NCMEC.ca.pem");
+	assert_int_equal(pouch_partner_save(&f->h, &p, 0, NULL), 0);
+	assert_int_equal(pouch_partner_load(&f->h, "US-NCMEC", &q, NULL), 0);
+	assert_same(&p, &q);
+	pouch_partner_release(&q);
+	/* A CA file and a pin, a client certificate, a client common name. */
+	snprintf(p.tls.pin, sizeof(p.tls.pin), "%s", PIN);
+	p.tls.client_cert = strdup("US-NCMEC.client.pem");
+	p.tls.client_key = strdup("US-NCMEC.client.key");
+	snprintf(p.client_cn, sizeof(p.client_cn), "ncmec.example");
 	assert_int_equal(pouch_partner_save(&f->h, &p, 0, NULL), 0);
 	assert_int_equal(pouch_partner_load(&f->h, "US-NCMEC", &q, NULL), 0);
 	assert_same(&p, &q);
 	pouch_partner_release(&q);
 	pouch_partner_release(&p);
+}
+
+/* What load would refuse is never written. */
+static void test_partner__save_refuses_bad_tls_and_client_cn(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	struct pouch_partner p;
+
+	fill(&p, "GB-MET");
+	p.tls.client_cert = strdup("GB-MET.client.pem");
+	assert_int_equal(pouch_partner_save(&f->h, &p, 1, &err), POUCH_E_USAGE);
+	assert_non_null(strstr(err.msg, "goes with its key"));
+	p.tls.client_key = strdup("US-NCMEC.client.key");
+	assert_int_equal(pouch_partner_save(&f->h, &p, 1, &err), POUCH_E_USAGE);
+	assert_non_null(strstr(err.msg, "client files are not"));
+	free(p.tls.client_key);
+	p.tls.client_key = strdup("GB-MET.client.key");
+	p.tls.ca_file = strdup("../GB-MET.ca.pem");
+	assert_int_equal(pouch_partner_save(&f->h, &p, 1, &err), POUCH_E_USAGE);
+	assert_non_null(strstr(err.msg, "CA file is not 'GB-MET.ca.pem'"));
+	free(p.tls.ca_file);
+	p.tls.ca_file = NULL;
+	snprintf(p.client_cn, sizeof(p.client_cn), "met\tclient");
+	assert_int_equal(pouch_partner_save(&f->h, &p, 1, &err), POUCH_E_USAGE);
+	assert_non_null(strstr(err.msg, "invalid client common name 'met\\x09client'"));
+	assert_false(pouch_fs_exists(f->path));
+	snprintf(p.client_cn, sizeof(p.client_cn), "met client");
+	assert_int_equal(pouch_partner_save(&f->h, &p, 1, &err), 0);
+	pouch_partner_release(&p);
+}
+
+static void test_partner__client_cn_check(void **state)
+{
+	char long_cn[POUCH_CLIENT_CN_MAX + 2];
+
+	(void)state;
+	memset(long_cn, 'A', sizeof(long_cn) - 1);
+	long_cn[sizeof(long_cn) - 1] = '\0';
+	assert_int_equal(pouch_client_cn_check("GB-MET", NULL), 0);
+	assert_int_equal(pouch_client_cn_check("a b ~ !", NULL), 0);
+	assert_int_equal(pouch_client_cn_check(long_cn + 1, NULL), 0);
+	assert_int_equal(pouch_client_cn_check(long_cn, NULL), POUCH_E_USAGE);
+	assert_int_equal(pouch_client_cn_check("", NULL), POUCH_E_USAGE);
+	assert_int_equal(pouch_client_cn_check("a\nb", NULL), POUCH_E_USAGE);
+	assert_int_equal(pouch_client_cn_check("a\x7f", NULL), POUCH_E_USAGE);
+	assert_int_equal(pouch_client_cn_check("caf\xc3\xa9", NULL), POUCH_E_USAGE);
+}
+
+/* pouchd's question: which agency does a client certificate's common name stand for? */
+static void test_partner__by_client_cn(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	char code[POUCH_CODE_MAX + 1];
+
+	put_text(f->h.agency, "{\"format\":\"pouch-agency/1\",\"code\":\"GB-NCA-CEOP\","
+		 "\"name\":\"CEOP\",\"created\":\"" T0 "\",\"keys\":[{\"fingerprint\":\"" FPR2
+		 "\",\"created\":\"" T0 "\",\"expires\":null,\"retired\":null,"
+		 "\"verify_until\":null}]}", 0600);
+	put_met(f, HEAD NAME EP TLS CN("\"met.police.example\"") KEYS(KEY(FPR1)) TAIL);
+	put_partner(f, "US-NCMEC.json", "{\"format\":\"pouch-partner/1\",\"code\":\"US-NCMEC\","
+		    NAME EP TLS KEYS(KEY(FPR2)) TAIL);
+	assert_int_equal(pouch_partner_by_client_cn(&f->h, "GB-NCA-CEOP", code, &err), 0);
+	assert_string_equal(code, "GB-NCA-CEOP");
+	assert_int_equal(pouch_partner_by_client_cn(&f->h, "met.police.example", code, &err), 0);
+	assert_string_equal(code, "GB-MET");
+	assert_int_equal(pouch_partner_by_client_cn(&f->h, "US-NCMEC", code, &err), 0);
+	assert_string_equal(code, "US-NCMEC");
+	/* With a client_cn of its own, a partner's code no longer names it. */
+	assert_int_equal(pouch_partner_by_client_cn(&f->h, "GB-MET", code, &err),
+			 POUCH_E_NOTFOUND);
+	assert_string_equal(code, "");
+	assert_non_null(strstr(err.msg, "'GB-MET'"));
+	/* One name for two agencies fails closed. */
+	put_partner(f, "AU-AFP.json", "{\"format\":\"pouch-partner/1\",\"code\":\"AU-AFP\","
+		    NAME EP TLS CN("\"US-NCMEC\"") KEYS(KEY(FPR2)) TAIL);
+	assert_int_equal(pouch_partner_by_client_cn(&f->h, "US-NCMEC", code, &err),
+			 POUCH_E_CORRUPT);
+	assert_non_null(strstr(err.msg, "names both 'AU-AFP' and 'US-NCMEC'"));
+	assert_string_equal(code, "");
 }
 
 static void test_partner__save_exclusive_keeps_existing(void **state)
@@ -271,6 +398,8 @@ static void test_partner__json_state_only_when_given(void **state)
 	assert_string_equal(json_string_value(json_object_get(j, "code")), "US-NCMEC");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "tls"), "pin")),
 			    PIN);
+	assert_true(json_is_null(json_object_get(j, "client")));
+	assert_true(json_is_null(json_object_get(j, "client_cn")));
 	k = json_array_get(json_object_get(j, "keys"), 0);
 	assert_string_equal(json_string_value(json_object_get(k, "fingerprint")), FPR1);
 	assert_string_equal(json_string_value(json_object_get(k, "valid_until")), T2);
@@ -310,11 +439,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_partner__valid_record_loads),
 		T(test_partner__null_name_endpoint_tls_and_ca_file),
+		T(test_partner__ca_and_pin_client_and_client_cn_load),
 		T(test_partner__missing_is_notfound),
 		T(test_partner__save_load_round_trip),
 		T(test_partner__save_exclusive_keeps_existing),
 		T(test_partner__save_without_keys_refused),
 		T(test_partner__save_refuses_invalid_code),
+		T(test_partner__save_refuses_bad_tls_and_client_cn),
+		T(test_partner__by_client_cn),
+		cmocka_unit_test(test_partner__client_cn_check),
 		T(test_partner__codes_sorted_and_filtered),
 		T(test_partner__codes_without_directory_is_io),
 		cmocka_unit_test(test_partner__json_state_only_when_given),

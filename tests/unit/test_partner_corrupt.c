@@ -24,7 +24,8 @@ static void test_partner__corrupt(void **state)
 	assert_null(p.keys);
 	assert_int_equal(p.nkeys, 0);
 	assert_null(p.endpoint);
-	assert_null(p.ca_file);
+	assert_null(p.tls.ca_file);
+	assert_null(p.tls.client_cert);
 	assert_int_equal(pouch_partner_load(&f->h, "GB-MET", &p, NULL), POUCH_E_CORRUPT);
 }
 
@@ -95,9 +96,35 @@ int main(void)
 		  "\"" T1 "\"", "null")) TAIL, "listed twice"),
 		C("valid_until_before_valid_from", HEAD NAME EP TLS KEYS(KEY_R("\"" FPR1 "\"",
 		  "\"" T1 "\"", "\"2026-05-31T23:59:59Z\"")) TAIL, "ends before it starts"),
-		C("tls_ca_file_and_pin", HEAD NAME EP "\"tls\":{\"ca_file\":\"GB-MET.ca.pem\","
-		  "\"pin\":\"" PIN "\"}," KEYS(KEY(FPR1)) TAIL, "needs one of ca_file, pin"),
+		C("tls_ca_file_and_bad_pin", HEAD NAME EP "\"tls\":{\"ca_file\":\"GB-MET.ca.pem\","
+		  "\"pin\":\"sha256//x\"}," KEYS(KEY(FPR1)) TAIL, "invalid 'pin'"),
 		C("tls_empty", HEAD NAME EP "\"tls\":{}," KEYS(KEY(FPR1)) TAIL, "needs one of"),
+		C("tls_pin_null", HEAD NAME EP "\"tls\":{\"pin\":null}," KEYS(KEY(FPR1)) TAIL,
+		  "field 'pin' is not a string"),
+		C("client_empty", HEAD NAME EP TLS "\"client\":{}," KEYS(KEY(FPR1)) TAIL,
+		  "field 'cert' is missing"),
+		C("client_cert_only", HEAD NAME EP TLS "\"client\":{\"cert\":"
+		  "\"GB-MET.client.pem\"}," KEYS(KEY(FPR1)) TAIL, "field 'key' is missing"),
+		C("client_not_object", HEAD NAME EP TLS "\"client\":\"GB-MET.client.pem\","
+		  KEYS(KEY(FPR1)) TAIL, "expected an object"),
+		C("client_key_elsewhere", HEAD NAME EP TLS "\"client\":{\"cert\":"
+		  "\"GB-MET.client.pem\",\"key\":\"../../.ssh/id_rsa\"}," KEYS(KEY(FPR1)) TAIL,
+		  "invalid 'client'"),
+		C("client_of_another_partner", HEAD NAME EP TLS "\"client\":{\"cert\":"
+		  "\"US-NCMEC.client.pem\",\"key\":\"US-NCMEC.client.key\"}," KEYS(KEY(FPR1)) TAIL,
+		  "invalid 'client'"),
+		C("client_unknown_field", HEAD NAME EP TLS "\"client\":{\"cert\":"
+		  "\"GB-MET.client.pem\",\"key\":\"GB-MET.client.key\",\"password\":\"x\"},"
+		  KEYS(KEY(FPR1)) TAIL,
+		  "unknown field 'password'"),
+		C("client_cn_empty", HEAD NAME EP TLS "\"client_cn\":\"\"," KEYS(KEY(FPR1)) TAIL,
+		  "invalid 'client_cn'"),
+		C("client_cn_control", HEAD NAME EP TLS "\"client_cn\":\"GB\\u001bMET\","
+		  KEYS(KEY(FPR1)) TAIL, "invalid 'client_cn'"),
+		C("client_cn_too_long", HEAD NAME EP TLS "\"client_cn\":\"" NEST15 NEST15 NEST15
+		  "\"," KEYS(KEY(FPR1)) TAIL, "invalid 'client_cn'"),
+		C("client_cn_not_string", HEAD NAME EP TLS "\"client_cn\":7," KEYS(KEY(FPR1)) TAIL,
+		  "field 'client_cn' is not a string"),
 		C("tls_unknown_field", HEAD NAME EP "\"tls\":{\"insecure\":true}," KEYS(KEY(FPR1))
 		  TAIL, "unknown field 'insecure'"),
 		C("ca_file_with_slash", HEAD NAME EP "\"tls\":{\"ca_file\":\"../GB-MET.ca.pem\"},"

@@ -1,5 +1,6 @@
 /* The agency identity record (agency.json in the home): our code, name and keys. Exactly one
- * key is current (signs); a rotated-out key stays for verifying until its verify_until. */
+ * key is current (signs); a rotated-out key stays for verifying until its verify_until. A
+ * gateway home's record (pouchd's) holds the agency's public keys only: "gateway": true. */
 #ifndef POUCH_AGENCY_H
 #define POUCH_AGENCY_H
 
@@ -21,6 +22,8 @@ struct pouch_agency {
 	char code[POUCH_CODE_MAX + 1];
 	char name[POUCH_NAME_MAX + 1];
 	time_t created;
+	int gateway; /* 1: the keyring holds the agency's public keys only, no secret key
+		      * (the member "gateway": true; records without it are not gateways) */
 	struct pouch_agency_key *keys;
 	size_t nkeys;
 };
@@ -44,7 +47,7 @@ int pouch_agency_add_key(struct pouch_agency *a, const struct pouch_agency_key *
 const struct pouch_agency_key *pouch_agency_current(const struct pouch_agency *a);
 
 /* The record as JSON text for --json output, with the current key's fingerprint and expiry at
- * the top level; caller frees. NULL when out of memory. */
+ * the top level and "gateway" (true or false); caller frees. NULL when out of memory. */
 char *pouch_agency_json(const struct pouch_agency *a);
 
 #endif

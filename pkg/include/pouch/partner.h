@@ -1,15 +1,19 @@
 /* The partner directory: one record per partner agency (partners/CODE.json in the home), with
- * the pinned primary fingerprints of its keys, each valid within a window, its endpoint and
- * the TLS trust for it. The format is spec/partner.schema.json. */
+ * the pinned primary fingerprints of its keys, each valid within a window, its endpoint with
+ * the TLS settings for it (trust, our client certificate), and the common name its own client
+ * certificates carry. The format is spec/partner.schema.json. */
 #ifndef POUCH_PARTNER_H
 #define POUCH_PARTNER_H
 
 #include <stddef.h>
 #include <time.h>
 
+#include "pouch/endpoint.h"
 #include "pouch/err.h"
 #include "pouch/home.h"
 #include "pouch/validate.h"
+
+#define POUCH_CLIENT_CN_MAX 64
 
 struct pouch_pgp;
 
@@ -26,15 +30,17 @@ struct pouch_partner {
 	char code[POUCH_CODE_MAX + 1];
 	char name[POUCH_NAME_MAX + 1]; /* may be empty */
 	char *endpoint;                /* NULL: none */
-	char *ca_file;                 /* file name inside partners/, NULL: system CAs */
-	char pin[POUCH_PIN_LEN + 1];   /* "sha256//..." or empty */
+	struct pouch_tls_conf tls;     /* for endpoint; its files are inside partners/ */
+	char client_cn[POUCH_CLIENT_CN_MAX + 1]; /* the common name of the partner's client
+						  * certificates at our pouchd; "": its code */
 	time_t created, updated;
 	struct pouch_partner_key *keys;
 	size_t nkeys;
 };
 
 /* Loads partner code's record. A partner not in the directory is POUCH_E_NOTFOUND; a record
- * that fails validation is POUCH_E_CORRUPT naming the file. */
+ * that fails validation is POUCH_E_CORRUPT naming the file. Records written before the members
+ * "client" and "client_cn" existed load with both null. */
 int pouch_partner_load(const struct pouch_home *h, const char *code, struct pouch_partner *p,
 		       struct pouch_err *err);
 
@@ -49,6 +55,22 @@ void pouch_partner_release(struct pouch_partner *p);
 /* Appends a copy of k to p. */
 int pouch_partner_add_key(struct pouch_partner *p, const struct pouch_partner_key *k,
 			  struct pouch_err *err);
+
+/* Client certificate common names: 1 to 64 printable ASCII characters (space to '~').
+ * Returns 0 or POUCH_E_USAGE. */
+int pouch_client_cn_check(const char *cn, struct pouch_err *err);
+
+/* The subject common name that partner p's client certificates carry: its client_cn, else its
+ * code. */
+const char *pouch_partner_client_cn(const struct pouch_partner *p);
+
+/* The agency that a client certificate with common name cn identifies, for pouchd: our own (the
+ * identity in h) when cn is our code, else the partner whose pouch_partner_client_cn is cn. Its
+ * code goes to code (POUCH_CODE_MAX + 1 bytes). Returns 0; POUCH_E_NOTFOUND when no agency has
+ * that name; POUCH_E_CORRUPT when two do, or a record is corrupt (fails closed); the errors of
+ * loading the identity. */
+int pouch_partner_by_client_cn(const struct pouch_home *h, const char *cn, char *code,
+			       struct pouch_err *err);
 
 /* Sorted codes of the partners in the directory, from the record file names; *codes is a
  * newly allocated array (free with pouch_partner_codes_free). */
