@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pouch/agency.h"
 #include "pouch/partner.h"
 #include "pouch/protocol.h"
 #include "pouchd.h"
@@ -123,10 +122,9 @@ static int match(const char *pattern, const char *path, char *id)
  * code or a partner's. */
 static int client_agency(struct pouchd *pd, struct pd_req *q)
 {
+	struct pouch_err err = { 0 };
 	const char *cn = NULL;
-	struct pouch_agency self = { 0 };
-	struct pouch_partner p = { 0 };
-	int known;
+	int ret;
 
 	switch (pouch_http_client(q->http, &cn)) {
 	case POUCH_HTTP_CLIENT_NONE:
@@ -139,21 +137,13 @@ static int client_agency(struct pouchd *pd, struct pd_req *q)
 	case POUCH_HTTP_CLIENT_OK:
 		break;
 	}
-	known = pouch_agency_code_check(cn, NULL) == 0;
-	if (known && pouch_agency_load(pd->home.agency, &self, NULL) == 0 &&
-	    strcmp(self.code, cn) == 0)
-		known = 2;
-	else if (known && pouch_partner_load(&pd->home, cn, &p, NULL) == 0)
-		known = 2;
-	pouch_agency_release(&self);
-	pouch_partner_release(&p);
-	if (known != 2) {
+	ret = pouch_partner_by_client_cn(&pd->home, cn, q->agency, &err);
+	if (ret == POUCH_E_NOTFOUND)
 		pd_error(q, 403, "unknown_agency", "the client certificate names '%s', which is "
 			 "not an agency this endpoint knows", cn);
-		return -1;
-	}
-	snprintf(q->agency, sizeof(q->agency), "%s", cn);
-	return 0;
+	else if (ret < 0)
+		pd_fail(q, &err);
+	return ret < 0 ? -1 : 0;
 }
 
 /* 405 with the Allow header HTTP requires: the methods the path has. */

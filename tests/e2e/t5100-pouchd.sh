@@ -15,6 +15,32 @@ push() {
 
 stored_files() { find data/packages -type f | wc -l; }
 
+# receipt HOME SIGNER-HOME PACKAGE VERDICT REASON OUT: the receipt HOME's agency gives for the
+# package file, signed with gpg by SIGNER-HOME's current key, as a partner's own code would.
+receipt() {
+	_code=$(pouch --home "$1" whoami --json | jget /dev/stdin code) &&
+	_fpr=$(pouch --home "$1" whoami --json | jget /dev/stdin fingerprint) &&
+	_signer=$(pouch --home "$2" whoami --json | jget /dev/stdin fingerprint) &&
+	b64_member "$3" header .hdr &&
+	"$SYSTEM_PYTHON" -c 'import hashlib, json, sys, time
+h = json.load(open(".hdr"))
+reason = sys.argv[4] or None
+body = {"format": "pouch-receipt/1", "package": h["id"],
+        "header_sha256": hashlib.sha256(open(".hdr", "rb").read()).hexdigest(),
+        "sender": h["sender"]["agency"],
+        "recipient": {"agency": sys.argv[1], "fingerprint": sys.argv[2]},
+        "verdict": sys.argv[3], "reason": reason,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+open(".body", "w").write(json.dumps(body, separators=(",", ":")))' \
+		"$_code" "$_fpr" "$4" "$5" &&
+	gpg --homedir "$2/gnupg" --batch --yes --local-user "$_signer!" --detach-sign \
+		-o .sig .body 2>/dev/null &&
+	"$SYSTEM_PYTHON" -c 'import base64, json, sys
+b64 = lambda f: base64.b64encode(open(f, "rb").read()).decode()
+json.dump({"pouch": "receipt/1", "receipt": b64(".body"), "signature": b64(".sig")},
+          open(sys.argv[1], "w"))' "$6"
+}
+
 # slow CLIENT METHOD PATH CONTENT-TYPE FILE [CURL ARGS]: a 200 KB/s upload in the background;
 # SLOW_PID is curl's.
 slow() {
@@ -231,6 +257,44 @@ expect_success 'pouchd killed mid-push: nothing half-stored after the restart' '
 	sleep 1 && stop_pouchd KILL; wait "$SLOW_PID"; start_pouchd met data &&
 	test -z "$(ls data/tmp)" && test "$(stored_files)" = 5 &&
 	is_status 404 met GET "/v1/packages/$(cat idm)"
+'
+
+expect_success 'a recipient files its signed receipt; the same again is 200, another 409' '
+	receipt met met "pk/$(cat id1).pouch" accepted "" r1.json &&
+	is_status 201 met PUT "/v1/packages/$(cat id1)/receipt" -H "$JSON" --data-binary @r1.json &&
+	api_ok PUT /v1/packages/{id}/receipt 201 && test "$(jget body.out verdict)" = accepted &&
+	is_status 200 met PUT "/v1/packages/$(cat id1)/receipt" -H "$JSON" --data-binary @r1.json &&
+	receipt met met "pk/$(cat id1).pouch" rejected "changed our mind" r2.json &&
+	is_status 409 met PUT "/v1/packages/$(cat id1)/receipt" -H "$JSON" --data-binary @r2.json &&
+	error_code receipt_conflict
+'
+
+expect_success 'a forged receipt is refused: 422 not_genuine, nothing filed' '
+	receipt met ncmec "pk/$(cat id2).pouch" accepted "" forged.json &&
+	is_status 422 met PUT "/v1/packages/$(cat id2)/receipt" -H "$JSON" \
+		--data-binary @forged.json && error_code not_genuine &&
+	receipt met met "pk/$(cat id2).pouch" accepted "" r3.json &&
+	is_status 403 ncmec PUT "/v1/packages/$(cat id2)/receipt" -H "$JSON" \
+		--data-binary @r3.json && error_code sender_mismatch &&
+	is_status 400 met PUT "/v1/packages/$(cat id3)/receipt" -H "$JSON" \
+		--data-binary @r3.json && error_code id_mismatch
+'
+
+expect_success 'the sender lists the receipts for what it sent, with their signed bytes' '
+	is_status 200 ceop GET /v1/receipts && api_ok GET /v1/receipts 200 &&
+	test "$(jget body.out receipts.0.package)" = "$(cat id1)" &&
+	test "$(jget body.out receipts.0.from)" = GB-MET &&
+	"$SYSTEM_PYTHON" -c "import json; assert len(json.load(open(\"body.out\"))[\"receipts\"]) == 1" &&
+	test "$(jget body.out has_more)" = false &&
+	is_status 200 met GET /v1/receipts && test "$(jget body.out receipts)" = "[]"
+'
+
+expect_success 'a partner whose certificates carry another name (client_cn) is known by it' '
+	make_cert clients ncmecgw ncmec-gateway client &&
+	is_status 403 ncmecgw GET /v1/packages && error_code unknown_agency &&
+	pouch --home met partner set US-NCMEC --client-cn ncmec-gateway -q &&
+	is_status 200 ncmecgw GET /v1/packages &&
+	is_status 403 ncmec GET /v1/packages && error_code unknown_agency
 '
 
 test_done
