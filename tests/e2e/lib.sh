@@ -119,6 +119,17 @@ home_state() {
 }
 
 # init_agency DIR CODE [NAME]: an initialised home with an unprotected key.
+# refused STATUS PATTERN pouch-args...: fails with STATUS and one matching error line, and
+# leaves home a unchanged.
+refused() {
+	_st=$1 _pat=$2
+	shift 2
+	home_state a >before &&
+	must_fail "$_st" pouch --home a "$@" &&
+	error_is "$_pat" &&
+	home_state a >after && test_cmp before after
+}
+
 init_agency() {
 	pouch --home "$1" init --agency "$2" --name "${3:-Agency $2}" --no-passphrase >/dev/null
 }

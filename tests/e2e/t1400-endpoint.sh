@@ -7,17 +7,6 @@
 schema() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-schema.py" \
 	"$SRC_DIR/spec/endpoint.schema.json" "$@"; }
 
-# refused STATUS PATTERN pouch-args...: fails with STATUS and one matching error line, and
-# leaves home a unchanged.
-refused() {
-	_st=$1 _pat=$2
-	shift 2
-	home_state a >before &&
-	must_fail "$_st" pouch --home a "$@" &&
-	error_is "$_pat" &&
-	home_state a >after && test_cmp before after
-}
-
 expect_success 'setup: an agency and certificates' '
 	init_agency a GB-NCA-CEOP && certs_make
 '

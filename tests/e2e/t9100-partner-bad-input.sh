@@ -4,17 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRC_DIR/tests/e2e/certs.sh"
 
-# refused STATUS PATTERN pouch-args...: fails with STATUS and one matching error line, and
-# leaves home a unchanged.
-refused() {
-	_st=$1 _pat=$2
-	shift 2
-	home_state a >before &&
-	must_fail "$_st" pouch --home a "$@" &&
-	error_is "$_pat" &&
-	home_state a >after && test_cmp before after
-}
-
 expect_success 'setup: an agency, a partner, and keys of every kind' '
 	init_agency a GB-NCA-CEOP &&
 	testkeys_make "$KEYS" GOOD && testkeys_make "$KEYS" OTHER &&

@@ -18,40 +18,10 @@
 #include "pouch/identity.h"
 #include "pouch/pgp.h"
 
-struct agency {
-	struct pouch_home h;
-	char fpr[POUCH_FPR_LEN + 1];
-	struct pouch_pgp *pgp;
-};
+#include "agencies.h"
 
 static char dir[32];
 static struct agency A, B, C;
-
-static void make(struct agency *x, const char *code)
-{
-	struct pouch_key_opts ko = { 365LL * 86400, 0, NULL };
-	struct pouch_agency a;
-	char path[64];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, code);
-	assert_int_equal(pouch_home_init(&x->h, path, NULL), 0);
-	assert_int_equal(pouch_identity_create(&x->h, code, code, &ko, 0, &a, NULL), 0);
-	snprintf(x->fpr, sizeof(x->fpr), "%s", a.keys[0].fpr);
-	pouch_agency_release(&a);
-	assert_int_equal(pouch_home_pgp(&x->h, &x->pgp, NULL), 0);
-}
-
-/* Gives to's keyring from's public key. */
-static void share(struct agency *from, struct agency *to)
-{
-	const char *one[1] = { from->fpr };
-	char *key = NULL;
-	size_t len = 0;
-
-	assert_int_equal(pouch_pgp_export(from->pgp, one, 1, &key, &len, NULL), 0);
-	assert_int_equal(pouch_pgp_import_key(to->pgp, key, len, from->fpr, NULL), 0);
-	free(key);
-}
 
 static int group_setup(void **state)
 {
@@ -59,32 +29,21 @@ static int group_setup(void **state)
 	strcpy(dir, "/tmp/pu.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	make(&A, "GB-A");
-	make(&B, "GB-B");
-	make(&C, "GB-C");
-	share(&A, &B);
-	share(&B, &A);
-	share(&C, &B);
+	agency_make(&A, dir, "GB-A");
+	agency_make(&B, dir, "GB-B");
+	agency_make(&C, dir, "GB-C");
+	agency_share(&A, &B);
+	agency_share(&B, &A);
+	agency_share(&C, &B);
 	return 0;
-}
-
-static void drop(struct agency *x)
-{
-	char cmd[128];
-
-	pouch_pgp_free(x->pgp);
-	snprintf(cmd, sizeof(cmd), "gpgconf --homedir '%s' --kill all", x->h.gnupg);
-	if (system(cmd) != 0)
-		fprintf(stderr, "# could not stop the agent of %s\n", x->h.gnupg);
-	pouch_home_release(&x->h);
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	drop(&A);
-	drop(&B);
-	drop(&C);
+	agency_drop(&A);
+	agency_drop(&B);
+	agency_drop(&C);
 	return pouch_fs_remove_tree(dir, NULL);
 }
 
