@@ -69,6 +69,9 @@ stop_pouchd() {
 	! kill -0 "$_pid" 2>/dev/null
 }
 
+# pouchd never outlives the script, whatever way it ends.
+trap 'stop_pouchd KILL; cleanup' EXIT
+
 # req CLIENT METHOD PATH [CURL ARGS...]: one request as CLIENT (NAME of NAME.pem/NAME.key, or
 # "-" for none). The body goes to body.out, the status is printed.
 req() {
