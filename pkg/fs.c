@@ -112,6 +112,32 @@ out:
 	return ret;
 }
 
+int pouch_fs_move(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* A file system without RENAME_NOREPLACE: link() never replaces a name either. */
+	if (link(from, to) < 0)
+		return -1;
+	unlink(from);
+	return 0;
+}
+
+int pouch_fs_sync_dir(const char *dir, struct pouch_err *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync the directory '%s': %s", dir,
+				    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 static int fsync_dir_of(const char *path)
 {
 	char *copy = strdup(path);

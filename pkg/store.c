@@ -48,33 +48,6 @@ static const char *const schema[] = {
 	"CREATE INDEX receipts_by_sender ON receipts (sender, seq);",
 };
 
-int store_move(const char *from, const char *to)
-{
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-	/* A file system without RENAME_NOREPLACE: link() never replaces a name either. */
-	if (link(from, to) < 0)
-		return -1;
-	unlink(from);
-	return 0;
-}
-
-/* Makes a directory entry (a rename or an unlink) in dir durable. */
-static int sync_dir(const char *dir, struct pouch_err *err)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0 || fsync(fd) < 0)
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync the directory '%s': %s", dir,
-				    strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
 /* Takes the store's lock file: a second pouchd on the same directory would remove the files of
  * packages the first is storing as if a crash had left them. */
 static int take_lock(struct pouch_store *s, struct pouch_err *err)
@@ -188,7 +161,8 @@ static int setup(struct pouch_store *s, struct pouch_err *err)
 		goto out;
 	/* Request directories live only as long as their request. */
 	if ((ret = pouch_fs_remove_tree(s->tmp, err)) < 0 ||
-	    (ret = pouch_fs_mkdir_private(s->tmp, err)) < 0 || (ret = sync_dir(s->dir, err)) < 0)
+	    (ret = pouch_fs_mkdir_private(s->tmp, err)) < 0 ||
+	    (ret = pouch_fs_sync_dir(s->dir, err)) < 0)
 		goto out;
 	ret = pouch_db_open(db, &s->db, err);
 	if (ret < 0)
@@ -464,13 +438,13 @@ static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, c
 	if (ret != POUCH_E_NOTFOUND)
 		return ret;
 	for (; moved < nfiles; moved++) {
-		if (store_move(src[moved], dst[moved]) < 0) {
+		if (pouch_fs_move(src[moved], dst[moved]) < 0) {
 			ret = pouch_err_set(err, POUCH_E_IO, "cannot move '%s' to '%s': %s",
 					    src[moved], dst[moved], strerror(errno));
 			goto out;
 		}
 	}
-	ret = sync_dir(s->packages, err);
+	ret = pouch_fs_sync_dir(s->packages, err);
 	if (ret < 0)
 		goto out;
 	ret = insert_rows(s, in, size, &seq, err);
@@ -480,7 +454,7 @@ static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, c
 out:
 	/* Not committed: nothing may stay visible; a crash here leaves orphans open removes. */
 	for (i = 0; ret < 0 && i < moved; i++)
-		if (store_move(dst[i], src[i]) < 0)
+		if (pouch_fs_move(dst[i], src[i]) < 0)
 			unlink(dst[i]);
 	return ret;
 }

@@ -36,9 +36,6 @@ int store_upload_key(const char *caller, const char *id, char *key, struct pouch
 /* Gives r's held upload back to uploads/ unless a put stored it, and releases it. */
 void store_upload_settle(struct pouch_store_req *r);
 
-/* Renames from to to without ever replacing an existing to. Returns 0, or -1 with errno. */
-int store_move(const char *from, const char *to);
-
 /* Whether s is a SHA-256 in lower-case hex (64 digits). */
 int store_is_digest(const char *s);
 

@@ -342,7 +342,7 @@ static int take_locked(struct pouch_store *s, const char *key, const char *src,
 	ret = busy_claim(s, key, err);
 	if (ret < 0)
 		goto out;
-	if (store_move(src, dst) < 0) {
+	if (pouch_fs_move(src, dst) < 0) {
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot move '%s' to '%s': %s", src, dst,
 				    strerror(errno));
 		busy_release(s, key);
@@ -377,7 +377,7 @@ void store_upload_settle(struct pouch_store_req *r)
 	/* Not stored: the client may push again without sending the payload again. */
 	if (!r->stored && asprintf(&src, "%s/%s.pouch.pgp", r->dir, r->held_id) >= 0 &&
 	    (dst = pouch_path_join(s->uploads, r->held)))
-		store_move(src, dst);
+		pouch_fs_move(src, dst);
 	busy_release(s, r->held);
 	pthread_mutex_unlock(&s->up_lock);
 	r->held[0] = '\0';

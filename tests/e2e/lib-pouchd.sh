@@ -29,14 +29,16 @@ make_cert() {
 }
 
 # start_pouchd HOME DATA [FLAGS...]: starts pouchd with the server certificate srv.pem and the
-# client CA clients.ca.pem of the trash directory. Tests run in subshells, so its pid and port
-# go to files (.pouchd.pid, .pouchd.port); its log goes to pouchd.log.
+# client CA clients.ca.pem of the trash directory, on POUCHD_LISTEN (default 127.0.0.1:0, a
+# free port; give 127.0.0.1:$(pouchd_port) to restart on the same one). Tests run in
+# subshells, so its pid and port go to files (.pouchd.pid, .pouchd.port); its log goes to
+# pouchd.log.
 start_pouchd() {
 	_home=$1 _data=$2
 	shift 2
 	: >pouchd.log
-	"$POUCHD_BIN" --home "$_home" --data "$_data" --listen 127.0.0.1:0 --cert srv.pem \
-		--key srv.key --client-ca clients.ca.pem "$@" 2>>pouchd.log &
+	"$POUCHD_BIN" --home "$_home" --data "$_data" --listen "${POUCHD_LISTEN:-127.0.0.1:0}" \
+		--cert srv.pem --key srv.key --client-ca clients.ca.pem "$@" 2>>pouchd.log &
 	echo $! >"$TRASH/.pouchd.pid"
 	_i=0
 	while [ $_i -lt 200 ]; do
@@ -110,4 +112,48 @@ error_code() {
 api_ok() {
 	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-openapi.py" "$OPENAPI" --response "$1" "$2" "$3" \
 		body.out
+}
+
+# gateway HOME GWHOME: GWHOME becomes the gateway home of HOME's agency (its public key only)
+# and pins the same partners HOME pins.
+gateway() {
+	pouch --home "$1" key export -o "$TRASH/.gw.asc" &&
+	pouch --home "$1" whoami --json >"$TRASH/.gw.json" &&
+	pouch --home "$2" init --gateway --code "$(jget "$TRASH/.gw.json" code)" \
+		--key "$TRASH/.gw.asc" --fingerprint "$(jget "$TRASH/.gw.json" fingerprint)" \
+		>/dev/null 2>&1 &&
+	for _p in "$1"/partners/*.json; do
+		[ -e "$_p" ] || continue
+		_c=$(basename "$_p" .json)
+		pouch --home "$1" partner show "$_c" --json >"$TRASH/.gw.p.json" &&
+		gpg --homedir "$1/gnupg" --batch --armor --export \
+			"$(jget "$TRASH/.gw.p.json" keys.0.fingerprint)" >"$TRASH/.gw.k.asc" &&
+		pouch --home "$2" partner add "$_c" --key "$TRASH/.gw.k.asc" -q >/dev/null ||
+			return 1
+	done
+	rm -f "$TRASH"/.gw.*
+}
+
+# exchange_setup: the force GB-MET (home met) runs pouchd (gateway home metgw, data in data/)
+# on 127.0.0.1; the national centre GB-NCA-CEOP (home ceop) and US-NCMEC (home ncmec) are its
+# partners and reach it with client certificates issued by the clients CA (files ceop.pem,
+# ncmec.pem, met.pem and their keys). Servers are certified by the servers CA (srv.pem). The
+# partners' GB-MET records and met's own endpoint point at that pouchd. Start it again with
+# start_pouchd metgw data.
+exchange_setup() {
+	init_agency met GB-MET && init_agency ceop GB-NCA-CEOP && init_agency ncmec US-NCMEC &&
+	partners met ceop && partners met ncmec && partners ceop ncmec &&
+	gateway met metgw &&
+	make_ca servers && make_ca clients &&
+	make_cert servers srv 127.0.0.1 server &&
+	make_cert clients ceop GB-NCA-CEOP client && make_cert clients met GB-MET client &&
+	make_cert clients ncmec US-NCMEC client &&
+	start_pouchd metgw data &&
+	_url="https://127.0.0.1:$(pouchd_port)" &&
+	for _a in ceop ncmec; do
+		pouch --home "$_a" partner set GB-MET --endpoint "$_url" --ca servers.ca.pem \
+			--client-cert "$_a.pem" --client-key "$_a.key" -q >/dev/null || return 1
+	done &&
+	pouch --home met endpoint set --endpoint "$_url" --ca servers.ca.pem \
+		--client-cert met.pem --client-key met.key -q >/dev/null
 }

@@ -25,6 +25,15 @@ int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t 
  * errno set. */
 int pouch_fs_write_all(int fd, const void *data, size_t len);
 
+/* Renames from to to without ever replacing an existing to (renameat2 RENAME_NOREPLACE, or
+ * link and unlink where the file system lacks it). Returns 0, or -1 with errno (EEXIST when to
+ * exists). */
+int pouch_fs_move(const char *from, const char *to);
+
+/* Makes a directory entry (a rename or an unlink) in dir durable: fsync on the directory.
+ * Returns 0 or POUCH_E_IO naming dir. */
+int pouch_fs_sync_dir(const char *dir, struct pouch_err *err);
+
 /* Removes path (file or empty directory); a missing path is not an error. */
 int pouch_fs_remove(const char *path, struct pouch_err *err);
 

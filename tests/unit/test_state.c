@@ -1,0 +1,117 @@
+/* Unit tests for pkg/state.c: the client's state.db and its directories in a fresh home, the
+ * schema's rules, and the per-job locks. */
+#include "fixture.h"
+
+#include "pouch/state.h"
+
+#define ID "6717d936-a2d4-4a4d-a6d7-a07aadb96a02"
+
+static int exec(struct pouch_state *s, const char *sql)
+{
+	struct pouch_err err = { 0 };
+
+	return pouch_db_exec(s->db, sql, &err);
+}
+
+static void test_state__open_makes_private_directories_and_database(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_state s;
+	static const char *const dirs[] = { POUCH_OUTBOX_DIR, POUCH_INBOX_DIR,
+					    POUCH_QUARANTINE_DIR, POUCH_INCOMING_DIR };
+	size_t i;
+
+	assert_int_equal(pouch_state_open(&f->h, &s, NULL), 0);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		assert_int_equal(mode_of(at(f, dirs[i])), 0700);
+	assert_string_equal(s.inbox, at(f, POUCH_INBOX_DIR));
+	assert_int_equal(mode_of(at(f, POUCH_STATE_FILE)), 0600);
+	assert_int_equal(exec(&s, "INSERT INTO cursor VALUES ('https://x', 'packages', '7')"), 0);
+	pouch_state_close(&s);
+	pouch_state_close(&s); /* closing twice is harmless */
+	/* Opening again keeps what is there. */
+	assert_int_equal(pouch_state_open(&f->h, &s, NULL), 0);
+	assert_int_equal(exec(&s, "INSERT INTO cursor VALUES ('https://x', 'packages', '8')"),
+			 POUCH_E_EXISTS);
+	pouch_state_close(&s);
+}
+
+static void test_state__schema_enforces_its_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_state s;
+
+	assert_int_equal(pouch_state_open(&f->h, &s, NULL), 0);
+	/* A delivery needs its package. */
+	assert_int_equal(exec(&s, "INSERT INTO delivery (id, pos, recipient, state) VALUES ('" ID
+			     "', 0, 'GB-MET', 'queued')"), POUCH_E_REFUSED);
+	assert_int_equal(exec(&s, "INSERT INTO outgoing VALUES ('" ID "', 'GB-NCA-CEOP', 'd', 1,"
+			     " 'h', 'routine', NULL, 1, 2, 3)"), 0);
+	/* Delivered exactly when it has a time; states are a closed list. */
+	assert_int_equal(exec(&s, "INSERT INTO delivery (id, pos, recipient, state) VALUES ('" ID
+			     "', 0, 'GB-MET', 'delivered')"), POUCH_E_REFUSED);
+	assert_int_equal(exec(&s, "INSERT INTO delivery (id, pos, recipient, state) VALUES ('" ID
+			     "', 0, 'GB-MET', 'sent')"), POUCH_E_REFUSED);
+	assert_int_equal(exec(&s, "INSERT INTO delivery (id, pos, recipient, state, delivered)"
+			     " VALUES ('" ID "', 0, 'GB-MET', 'delivered', 5)"), 0);
+	/* One row per recipient. */
+	assert_int_equal(exec(&s, "INSERT INTO delivery (id, pos, recipient, state) VALUES ('" ID
+			     "', 1, 'GB-MET', 'queued')"), POUCH_E_EXISTS);
+	/* A receipt comes with its verdict. */
+	assert_int_equal(exec(&s, "UPDATE delivery SET receipt = x'00'"), POUCH_E_REFUSED);
+	/* A bad package carries its reason, a good one none. */
+	assert_int_equal(exec(&s, "INSERT INTO incoming (id, source, sender, digest, size, verdict,"
+			     " received) VALUES ('" ID "', 'https://x', 'GB-MET', 'd', 1, 'bad',"
+			     " 1)"), POUCH_E_REFUSED);
+	assert_int_equal(exec(&s, "INSERT INTO incoming (id, source, sender, digest, size, verdict,"
+			     " received) VALUES ('" ID "', 'https://x', 'GB-MET', 'd', 1, 'good',"
+			     " 1)"), 0);
+	pouch_state_close(&s);
+}
+
+static void test_state__a_job_runs_once_per_home(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_state a, b;
+	struct pouch_err err = { 0 };
+
+	assert_int_equal(pouch_state_open(&f->h, &a, NULL), 0);
+	assert_int_equal(pouch_state_open(&f->h, &b, NULL), 0);
+	assert_int_equal(pouch_state_lock(&a, &f->h, "pull", NULL), 0);
+	assert_int_equal(mode_of(at(f, "state.pull.lock")), 0600);
+	assert_int_equal(pouch_state_lock(&b, &f->h, "pull", &err), POUCH_E_REFUSED);
+	assert_non_null(strstr(err.msg, "another 'pouch pull' is running in '"));
+	/* Another job is not held up. */
+	assert_int_equal(pouch_state_lock(&b, &f->h, "push", NULL), 0);
+	pouch_state_close(&a);
+	assert_int_equal(pouch_state_lock(&b, &f->h, "pull", NULL), 0);
+	pouch_state_close(&b);
+}
+
+static void test_state__newer_schema_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_state s;
+	struct pouch_err err = { 0 };
+
+	assert_int_equal(pouch_state_open(&f->h, &s, NULL), 0);
+	assert_int_equal(exec(&s, "PRAGMA user_version = 99"), 0);
+	pouch_state_close(&s);
+	assert_int_equal(pouch_state_open(&f->h, &s, &err), POUCH_E_CORRUPT);
+	assert_non_null(strstr(err.msg, "newer"));
+	pouch_state_close(&s);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup_home, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_state__open_makes_private_directories_and_database),
+		T(test_state__schema_enforces_its_rules),
+		T(test_state__a_job_runs_once_per_home),
+		T(test_state__newer_schema_is_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
