@@ -170,55 +170,129 @@ int pouch_fs_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* Makes a temporary file beside path (mode 0600 until the caller's fchmod): its name goes to
+ * *tmp (caller frees and unlinks). Returns the descriptor, or < 0 with err set. */
+static int tmp_open(const char *path, char **tmp, struct pouch_err *err)
+{
+	int fd;
+
+	if (asprintf(tmp, "%s.tmp.XXXXXX", path) < 0) {
+		*tmp = NULL;
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	}
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0) {
+		fd = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return fd;
+}
+
+/* Finishes a temporary file written in full: fsync and close fd (always closed), move tmp to
+ * path (never replacing it with exclusive set), fsync the directory. */
+static int tmp_commit(int fd, const char *tmp, const char *path, int exclusive,
+		      struct pouch_err *err)
+{
+	if (fsync(fd) < 0) {
+		close(fd);
+		return pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
+				     strerror(errno));
+	}
+	if (close(fd) < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
+				     strerror(errno));
+	if (exclusive) {
+		/* link() never replaces an existing name, unlike rename(). */
+		if (link(tmp, path) < 0)
+			return pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
+					     "cannot write '%s': %s", path, strerror(errno));
+	} else if (rename(tmp, path) < 0) {
+		return pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
+				     strerror(errno));
+	}
+	if (fsync_dir_of(path) < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot sync the directory of '%s': %s", path,
+				     strerror(errno));
+	return 0;
+}
+
 int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			  int exclusive, struct pouch_err *err)
 {
 	char *tmp = NULL;
-	int fd = -1;
-	int ret = POUCH_E_IO;
+	int fd, ret;
 
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
-		tmp = NULL;
-		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	fd = tmp_open(path, &tmp, err);
+	if (fd < 0)
+		return fd;
+	if (fchmod(fd, mode) < 0 || pouch_fs_write_all(fd, buf, len) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		goto out;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
+	ret = tmp_commit(fd, tmp, path, exclusive, err);
+out:
+	unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+int pouch_fs_copy(const char *from, const char *to, mode_t mode, int exclusive,
+		  struct pouch_err *err)
+{
+	char buf[65536], *tmp = NULL;
+	int in = -1, fd = -1, ret;
+	struct stat st;
+	ssize_t got;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
+				     "cannot open '%s': %s", from, strerror(errno));
+	if (fstat(in, &st) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", from, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot copy '%s': not a regular file", from);
+		goto out;
+	}
+	fd = tmp_open(to, &tmp, err);
 	if (fd < 0) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return ret;
-	}
-	if (fchmod(fd, mode) < 0 || pouch_fs_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		ret = fd;
 		goto out;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
+	if (fchmod(fd, mode) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", to, strerror(errno));
 		goto out;
 	}
-	fd = -1;
-	if (exclusive) {
-		/* link() never replaces an existing name, unlike rename(). */
-		if (link(tmp, path) < 0) {
-			ret = pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
-					    "cannot write '%s': %s", path, strerror(errno));
+	for (;;) {
+		got = read(in, buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", from,
+					    strerror(errno));
 			goto out;
 		}
-	} else if (rename(tmp, path) < 0) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
+		if (got == 0)
+			break;
+		if (pouch_fs_write_all(fd, buf, (size_t)got) < 0) {
+			ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", to,
+					    strerror(errno));
+			goto out;
+		}
 	}
-	if (fsync_dir_of(path) < 0) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync the directory of '%s': %s", path,
-				    strerror(errno));
-		goto out;
-	}
-	ret = 0;
+	ret = tmp_commit(fd, tmp, to, exclusive, err);
+	fd = -1;
 out:
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	if (tmp)
+		unlink(tmp);
 	free(tmp);
+	close(in);
 	return ret;
 }
 

@@ -29,6 +29,7 @@ static const struct command commands[] = {
 							"signatures" },
 	{ "endpoint set", cmd_endpoint_set, NEEDS_HOME, "set our own endpoint and its TLS" },
 	{ "endpoint show", cmd_endpoint_show, NEEDS_HOME, "show our own endpoint" },
+	{ "inbox", cmd_inbox, NEEDS_HOME, "list the packages pulled in, good and quarantined" },
 	{ "init", cmd_init, 0, "create this agency's identity and key" },
 	{ "key add", cmd_key_add, NEEDS_HOME, "pin the agency's new key (gateway home)" },
 	{ "key export", cmd_key_export, NEEDS_HOME, "print our public key for partners" },
@@ -36,6 +37,7 @@ static const struct command commands[] = {
 	  "replace our key, keeping the old one for verifying" },
 	{ "open", cmd_open, NEEDS_HOME | NEEDS_SECRET,
 	  "verify, decrypt and unpack a package for us" },
+	{ "outbox", cmd_outbox, NEEDS_HOME, "list the packages waiting for delivery" },
 	{ "pack", cmd_pack, NEEDS_HOME | NEEDS_SECRET,
 	  "seal a report and attachments into a package" },
 	{ "partner add", cmd_partner_add, NEEDS_HOME, "add a partner agency and pin its key" },
@@ -48,6 +50,10 @@ static const struct command commands[] = {
 	{ "partner set", cmd_partner_set, NEEDS_HOME, "change a partner's endpoint and TLS "
 						      "settings" },
 	{ "partner show", cmd_partner_show, NEEDS_HOME, "show one partner" },
+	{ "pull", cmd_pull, NEEDS_HOME | NEEDS_SECRET,
+	  "fetch, verify and acknowledge the packages addressed to us" },
+	{ "push", cmd_push, NEEDS_HOME, "deliver packages to their recipients' endpoints" },
+	{ "status", cmd_status, NEEDS_HOME, "show a package's deliveries and receipts" },
 	{ "verify", cmd_verify, NEEDS_HOME, "check a package is genuine (no private key needed)" },
 	{ "whoami", cmd_whoami, NEEDS_HOME, "show this agency's identity" },
 };

@@ -21,6 +21,13 @@ int pouch_fs_read(const char *path, size_t max, char **out, size_t *len, struct 
 int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			  int exclusive, struct pouch_err *err);
 
+/* Copies the regular file from to to the same way: a temporary file beside to (mode mode),
+ * streamed, fsync'ed, renamed (with exclusive set never replacing an existing to:
+ * POUCH_E_EXISTS), then the directory fsync'ed. A missing from is POUCH_E_NOTFOUND; other
+ * failures POUCH_E_IO naming the file. */
+int pouch_fs_copy(const char *from, const char *to, mode_t mode, int exclusive,
+		  struct pouch_err *err);
+
 /* Writes all len bytes at data to fd, retrying short writes and EINTR. Returns 0, or -1 with
  * errno set. */
 int pouch_fs_write_all(int fd, const void *data, size_t len);

@@ -1,0 +1,190 @@
+/* pouch push: take packages into the outbox and deliver them (or flush the outbox). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "progress.h"
+#include "pouch/push.h"
+
+static const char usage[] =
+	"usage: pouch push [FILE...] [--endpoint URL] [--retries N] [--json]\n";
+
+/* What the callbacks share. */
+struct push_ctx {
+	struct progress pg;
+	char *json;  /* the JSON array text being built, or NULL without --json */
+	size_t jlen;
+	int oom;
+};
+
+static void on_report(void *arg, const struct pouch_push_report *r)
+{
+	struct push_ctx *c = arg;
+	char *text, *grown;
+
+	if (r->verdict == POUCH_PUSH_RETRY) {
+		pouch_note("retrying %s for %s in %.1f s: %s", r->id, r->recipient,
+			   (double)r->wait_ms / 1000.0, r->reason);
+		return;
+	}
+	if (c->json) {
+		text = pouch_push_report_json(r);
+		grown = text ? realloc(c->json, c->jlen + strlen(text) + 2) : NULL;
+		if (!grown) {
+			c->oom = 1;
+			free(text);
+			return;
+		}
+		c->json = grown;
+		c->jlen += (size_t)sprintf(c->json + c->jlen, "%s%s", c->jlen > 1 ? "," : "", text);
+		free(text);
+		return;
+	}
+	if (r->verdict == POUCH_PUSH_DELIVERED)
+		printf("delivered %s to %s (%s)\n", r->id, r->recipient, r->url);
+	else
+		printf("%s %s for %s: %s\n", r->verdict == POUCH_PUSH_FAILED ? "failed" : "queued",
+		       r->id, r->recipient, r->reason ? r->reason : "");
+	fflush(stdout);
+}
+
+static void on_transfer(void *arg, const char *label)
+{
+	struct push_ctx *c = arg;
+
+	if (label)
+		progress_start(&c->pg, label);
+	else
+		progress_end(&c->pg);
+}
+
+static void on_progress(void *arg, const struct pouch_https_progress *p)
+{
+	struct push_ctx *c = arg;
+
+	progress_cb(&c->pg, p);
+}
+
+static int parse_retries(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > POUCH_PUSH_RETRIES_MAX)
+		return pouch_usage_error(usage, "--retries must be a number from 0 to %d",
+					 POUCH_PUSH_RETRIES_MAX);
+	*out = (int)v;
+	return 0;
+}
+
+int cmd_push(int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTIONS,
+					      { "endpoint", required_argument, NULL, 'e' },
+					      { "retries", required_argument, NULL, 'r' },
+					      { NULL, 0, NULL, 0 } };
+	struct pouch_state st = { 0 };
+	struct pouch_err err = { 0 };
+	struct pouch_push_opts po = { 0 };
+	struct pouch_push_summary sum = { 0 };
+	struct pouch_push_queued *queued = NULL;
+	struct push_ctx ctx = { 0 };
+	const char *endpoint = NULL, *retries_s = NULL, **ids = NULL;
+	time_t now = time(NULL);
+	size_t i, nfiles;
+	int c, ret;
+
+	st.lock_fd = -1;
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			ret = cli_once(&endpoint, optarg, "--endpoint", usage);
+			break;
+		case 'r':
+			ret = cli_once(&retries_s, optarg, "--retries", usage);
+			break;
+		default:
+			ret = cli_common_option(c, usage);
+			if (ret == CLI_CONTINUE)
+				ret = 0;
+			else
+				return ret;
+		}
+		if (ret)
+			return ret;
+	}
+	po.retries = POUCH_PUSH_RETRIES;
+	if (retries_s && (ret = parse_retries(retries_s, &po.retries)) != 0)
+		return ret;
+	nfiles = (size_t)(argc - optind);
+	if (endpoint && nfiles == 0)
+		return pouch_usage_error(usage, "--endpoint needs the packages to send there");
+	if (pouch_state_open(&cli.home, &st, &err) < 0 ||
+	    pouch_state_lock(&st, &cli.home, "push", &err) < 0) {
+		ret = pouch_fail(&err);
+		goto out;
+	}
+	if (nfiles) {
+		queued = calloc(nfiles, sizeof(*queued));
+		ids = calloc(nfiles, sizeof(*ids));
+		if (!queued || !ids) {
+			pouch_error("out of memory");
+			ret = EXIT_OPERATIONAL;
+			goto out;
+		}
+		if (pouch_push_queue(&cli.home, &st, (const char *const *)argv + optind, nfiles,
+				     endpoint, now, queued, &err) < 0) {
+			ret = pouch_fail(&err);
+			goto out;
+		}
+		for (i = 0; i < nfiles; i++) {
+			ids[i] = queued[i].id;
+			if (!queued[i].added)
+				pouch_note("%s is already in the outbox", queued[i].id);
+		}
+		po.ids = ids;
+		po.nids = nfiles;
+	}
+	if (cli.json && !(ctx.json = strdup("["))) {
+		pouch_error("out of memory");
+		ret = EXIT_OPERATIONAL;
+		goto out;
+	}
+	ctx.jlen = 1;
+	po.now = now;
+	po.report = on_report;
+	po.transfer = on_transfer;
+	po.progress = on_progress;
+	po.arg = &ctx;
+	progress_start(&ctx.pg, NULL);
+	if (pouch_push_deliver(&cli.home, &st, &po, &sum, &err) < 0) {
+		progress_end(&ctx.pg);
+		ret = pouch_fail(&err);
+		goto out;
+	}
+	if (ctx.json) {
+		char *grown = ctx.oom ? NULL : realloc(ctx.json, ctx.jlen + 2);
+
+		if (!grown) {
+			pouch_error("out of memory");
+			ret = EXIT_OPERATIONAL;
+			goto out;
+		}
+		ctx.json = grown;
+		strcpy(ctx.json + ctx.jlen, "]");
+		if ((ret = pouch_print(ctx.json)) != EXIT_OK)
+			goto out;
+	}
+	ret = sum.failed ? EXIT_REFUSED : sum.queued ? EXIT_OPERATIONAL : EXIT_OK;
+out:
+	free(ctx.json);
+	free(ids);
+	free(queued);
+	pouch_state_close(&st);
+	return ret;
+}
