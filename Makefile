@@ -107,10 +107,17 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	POUCH_BIN=$(abspath $(BUILD))/pouch sh tests/demo/demo.sh
 
-# Figures, not tests: pouch against gpg on this machine (tests/bench/bench.sh).
+# Debian packages only `make bench` needs: wrk and nginx (the exchange baselines; nginx is
+# installed with service starts forbidden and only ever runs as the bench's own child) and
+# libssl-dev (the client-certificate shim wrk is run with).
+BENCH_DEBS = wrk nginx libssl-dev
+
+# Figures, not tests: pouch against gpg, pouchd against nginx, push and pull against curl, on
+# this machine (tests/bench/bench.sh, tests/bench/exchange.sh).
 bench: deps
+	sh tests/bench/deps.sh $(BENCH_DEBS)
 	$(MAKE) --no-print-directory all
-	POUCH_BIN=$(abspath $(BUILD))/pouch sh tests/bench/bench.sh
+	CC='$(CC)' POUCH_BIN=$(abspath $(BUILD))/pouch sh tests/bench/bench.sh
 
 check: deps
 	$(MAKE) --no-print-directory test

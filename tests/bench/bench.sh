@@ -1,6 +1,8 @@
 #!/bin/sh
-# make bench: pouch against the obvious baseline (gpg, tar) on this machine, in one run.
-# Prints figures; asserts nothing. BENCH_SMALL_RUNS and BENCH_BIG_MB scale it.
+# make bench: pouch against the obvious baseline (gpg, tar) on this machine, in one run, then
+# the exchange part (tests/bench/exchange.sh: pouchd against nginx with wrk, push and pull
+# against curl). Prints figures; asserts nothing. BENCH_SMALL_RUNS and BENCH_BIG_MB scale this
+# part; exchange.sh names its own knobs. POUCH_BIN is the pouch binary, pouchd beside it.
 set -eu
 
 SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
@@ -8,6 +10,7 @@ POUCH_BIN=${POUCH_BIN:-$SRC_DIR/build/pouch}
 RUNS=${BENCH_SMALL_RUNS:-20}
 BIG_MB=${BENCH_BIG_MB:-1024}
 B=$(mktemp -d /tmp/pb.XXXXXX)
+STARTED=$(date +%s)
 export LC_ALL=C
 
 stop() {
@@ -105,3 +108,7 @@ big_row pack "$pack_s" "$pack_m" "$gpg_s" "$gpg_m"
 big_row open "$open_s" "$open_m" "$dec_s" "$dec_m"
 echo "  (ratio: pouch's time over gpg's; MB = MiB here; pouch's RSS is its own process,"
 echo "   the gpg and gpg-agent it runs are apart)"
+
+POUCH_BUILD=$(cd "$(dirname "$POUCH_BIN")" && pwd) sh "$SRC_DIR/tests/bench/exchange.sh"
+echo
+echo "(the bench took $(($(date +%s) - STARTED)) s in all)"
