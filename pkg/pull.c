@@ -258,6 +258,27 @@ out:
 	return ret;
 }
 
+/* Puts the files move_in moved into dir back into incoming/, when the package could not be
+ * recorded: no file stays in the inbox or quarantine without its row. */
+static void move_back(struct pull_run *r, const char *id, const char *dir)
+{
+	static const char *const ext[] = { ".pouch", ".pouch.pgp" };
+	char *from = NULL, *to = NULL;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (asprintf(&from, "%s/%s%s", dir, id, ext[i]) < 0)
+			from = NULL;
+		if (asprintf(&to, "%s/%s%s", r->st.incoming, id, ext[i]) < 0)
+			to = NULL;
+		if (from && to)
+			rename(from, to);
+		free(from);
+		free(to);
+		from = to = NULL;
+	}
+}
+
 /* Records the package and the cursor after it in one transaction. */
 static int record(struct pull_run *r, struct pull_source *s, const struct item *it,
 		  const struct verdict *v, const char *receipt, size_t rlen, struct pouch_err *err)
@@ -376,8 +397,10 @@ static int pull_item(struct pull_run *r, struct pull_source *s, const struct ite
 					     .verdict = v.good ? "good" : "bad",
 					     .reason = v.good ? NULL : v.reason},
 		 r->o->now, err)) < 0 ||
-	    (ret = record(r, s, it, &v, file, flen, err)) < 0)
+	    (ret = record(r, s, it, &v, file, flen, err)) < 0) {
+		move_back(r, it->id, v.good ? r->st.inbox : r->st.quarantine);
 		goto out;
+	}
 	ev.kind = v.good ? POUCH_PULL_GOOD : POUCH_PULL_QUARANTINED;
 	ev.id = it->id;
 	ev.agency = v.named ? v.hd.sender.agency : it->sender;

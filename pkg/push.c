@@ -27,6 +27,7 @@ struct incoming_pkg {
 	uint64_t size;
 	char header_sha256[POUCH_SHA256_HEX];
 	int added;
+	int copied; /* its files are in the outbox, its rows not yet committed */
 };
 
 static int nomem(struct pouch_err *err)
@@ -110,6 +111,21 @@ static int examine(const struct pouch_home *h, struct pouch_state *s, const char
 	return 0;
 }
 
+/* Removes p's files from the outbox (those of a package whose rows were not committed). */
+static void uncopy(struct pouch_state *s, const struct incoming_pkg *p)
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "%s/%s.pouch", s->outbox, p->v.h.id) < 0)
+		return;
+	pouch_fs_remove(path, NULL);
+	free(path);
+	if (asprintf(&path, "%s/%s.pouch.pgp", s->outbox, p->v.h.id) < 0)
+		return;
+	pouch_fs_remove(path, NULL);
+	free(path);
+}
+
 /* Copies p's files into the outbox as ID.pouch (and ID.pouch.pgp) and checks the copy is what
  * was verified. A file left there without a row (an earlier run stopped before its commit) is
  * replaced: the caller holds the push lock and no row names it. */
@@ -128,8 +144,15 @@ static int copy_in(struct pouch_state *s, struct incoming_pkg *p, struct pouch_e
 		ret = nomem(err);
 		goto out;
 	}
-	if (pay && (ret = pouch_fs_copy(p->v.payload_path, pay, 0600, 0, err)) < 0)
+	/* The payload copy too must be what the header signs: the file may change after verify. */
+	if (pay && ((ret = pouch_fs_copy(p->v.payload_path, pay, 0600, 0, err)) < 0 ||
+		    (ret = file_digest(pay, digest, &size, err)) < 0))
 		goto out;
+	if (pay && (strcmp(digest, p->v.h.payload_sha256) != 0 || size != p->v.h.payload_size)) {
+		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot push '%s': its payload changed "
+				    "while being read", p->path);
+		goto out;
+	}
 	if ((ret = pouch_fs_copy(p->path, env, 0600, 0, err)) < 0 ||
 	    (ret = file_digest(env, digest, &size, err)) < 0)
 		goto out;
@@ -137,6 +160,8 @@ static int copy_in(struct pouch_state *s, struct incoming_pkg *p, struct pouch_e
 		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot push '%s': it changed while "
 				    "being read", p->path);
 out:
+	if (ret < 0)
+		uncopy(s, p);
 	free(env);
 	free(pay);
 	return ret;
@@ -238,9 +263,11 @@ int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const ch
 			pk[i].added = 0;
 		}
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (pk[i].added && (ret = copy_in(s, &pk[i], err)) < 0)
 			goto out;
+		pk[i].copied = pk[i].added;
+	}
 	if ((ret = pouch_fs_sync_dir(s->outbox, err)) < 0 || (ret = pouch_db_begin(s->db, err)) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -251,6 +278,8 @@ int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const ch
 	}
 	if ((ret = pouch_db_commit(s->db, err)) < 0)
 		goto out;
+	for (i = 0; i < n; i++)
+		pk[i].copied = 0; /* their rows name them now */
 	for (i = 0; i < n; i++) {
 		snprintf(out[i].id, sizeof(out[i].id), "%s", pk[i].v.h.id);
 		out[i].added = pk[i].added;
@@ -259,9 +288,12 @@ int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const ch
 	}
 	ret = 0;
 out:
-	for (i = 0; pk && i < n; i++)
+	for (i = 0; pk && i < n; i++) {
+		if (pk[i].copied)
+			uncopy(s, &pk[i]);
 		if (pk[i].verified)
 			pouch_verified_release(&pk[i].v);
+	}
 	free(pk);
 	pouch_agency_release(&own);
 	return ret;

@@ -189,7 +189,9 @@ static uint64_t retry_after_ms(const struct pouch_https_resp *resp)
 		return 0;
 	errno = 0;
 	s = strtoull(v, &end, 10);
-	if (errno || *end || s > RETRY_AFTER_MAX)
+	if (*end)
+		return 0;
+	if (errno || s > RETRY_AFTER_MAX)
 		s = RETRY_AFTER_MAX;
 	return (uint64_t)s * 1000;
 }

@@ -79,6 +79,13 @@ expect_success 'a Retry-After beyond the cap is not waited for in this run' '
 	test "$(statuses)" = 429 && ! grep -q retrying err
 '
 
+expect_success 'a Retry-After pouch cannot read counts as none: retried as usual' '
+	start_fake 429:5x,201 && pack >id7 &&
+	pouch --home ceop push --endpoint "$(fake)" "pk/$(cat id7).pouch" >out 2>err &&
+	grep -q "^delivered $(cat id7) to GB-MET" out &&
+	test "$(statuses)" = "429 201"
+'
+
 expect_success 'an endpoint that gave up is not tried again for the next package' '
 	start_fake 503 && pack >id5 && pack >id6 &&
 	must_fail 3 pouch --home ceop push --retries 0 --endpoint "$(fake)" \
