@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pouch/fault.h"
 #include "pouch/fs.h"
 
 char *pouch_path_join(const char *a, const char *b)
@@ -118,6 +119,8 @@ out:
 
 int pouch_fs_move(const char *from, const char *to)
 {
+	if (pouch_fault_hit("fs.rename"))
+		return -1;
 	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
@@ -134,7 +137,7 @@ int pouch_fs_sync_dir(const char *dir, struct pouch_err *err)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int ret = 0;
 
-	if (fd < 0 || fsync(fd) < 0)
+	if (fd < 0 || pouch_fault_hit("fs.fsync") || fsync(fd) < 0)
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync the directory '%s': %s", dir,
 				    strerror(errno));
 	if (fd >= 0)
@@ -162,6 +165,8 @@ int pouch_fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *buf = data;
 
+	if (pouch_fault_hit("fs.write"))
+		return -1;
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)
@@ -290,7 +295,10 @@ static int tmp_commit(int fd, const char *tmp, const char *path, int exclusive,
 {
 	int ret = 0;
 
-	if (fsync(fd) < 0)
+	if (pouch_fault_hit("fs.fsync") || fsync(fd) < 0)
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
+				    strerror(errno));
+	else if (pouch_fault_hit("fs.rename"))
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
 				    strerror(errno));
 	else if (exclusive)
@@ -337,6 +345,7 @@ int pouch_fs_copy(const char *from, const char *to, mode_t mode, int exclusive,
 	struct stat st;
 	ssize_t got;
 
+	(void)pouch_fault_hit("fs.copy");
 	in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "pouch/agency.h"
+#include "pouch/fault.h"
 #include "pouch/pgp.h"
 #include "pouch/store.h"
 #include "pouchd.h"
@@ -65,7 +66,8 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 			return EXIT_SUCCESS;
 		}
 		if (c == 'V') {
-			puts("pouchd " POUCH_VERSION);
+			printf("pouchd %s%s\n", POUCH_VERSION,
+			       POUCH_FAULT_BUILD ? " (test build with fault injection)" : "");
 			return EXIT_SUCCESS;
 		}
 		if (c == 'c') {
@@ -181,6 +183,12 @@ int main(int argc, char **argv)
 	int ret, status = EXIT_OPERATIONAL;
 
 	pd.started = time(NULL);
+#ifdef POUCH_FAULTS
+	if (getenv("POUCH_FAULT") && pouch_fault_arm(getenv("POUCH_FAULT")) < 0) {
+		fprintf(stderr, "pouchd: cannot read POUCH_FAULT '%s'\n", getenv("POUCH_FAULT"));
+		return EXIT_USAGE;
+	}
+#endif
 	ret = configure(&pd, argc, argv, &err);
 	if (ret >= 0) {
 		if (ret == EXIT_USAGE && err.msg[0])
