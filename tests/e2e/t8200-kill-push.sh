@@ -26,36 +26,6 @@ rows() { sqlite3 ceop/state.db "$1"; }
 delivered() { rows "SELECT count(*) FROM delivery WHERE state = 'delivered'"; }
 undelivered() { rows "SELECT count(*) FROM delivery WHERE state <> 'delivered'"; }
 
-# outbox_whole: every queued package has its files in the outbox, byte for byte, and the
-# outbox holds nothing else.
-outbox_whole() {
-	for f in ceop/outbox/* ceop/outbox/.[!.]*; do
-		[ -e "$f" ] || continue
-		cmp -s "$f" "pk/$(basename "$f")" || { echo "partial or stray: $f"; return 1; }
-	done &&
-	for id in $(rows "SELECT id FROM outgoing"); do
-		test -e "ceop/outbox/$id.pouch" || { echo "queued but missing: $id"; return 1; }
-	done
-}
-
-# server_whole: the store holds whole packages only, none twice, and no request leftovers
-# once pouchd has started again.
-server_whole() {
-	for f in data/packages/*; do
-		[ -e "$f" ] || continue
-		cmp -s "$f" "pk/$(basename "$f")" || { echo "partial on the server: $f"; return 1; }
-	done &&
-	test "$(sqlite3 data/pouchd.db "SELECT count(*) FROM packages")" = \
-		"$(sqlite3 data/pouchd.db "SELECT count(DISTINCT id) FROM packages")"
-}
-
-# listed ID: how many times GB-MET's listing shows ID.
-listed() {
-	req met GET "/v1/packages?limit=1000" >/dev/null &&
-	"$SYSTEM_PYTHON" -c 'import json, sys
-print(sum(p["id"] == sys.argv[1] for p in json.load(open("body.out"))["packages"]))' "$1"
-}
-
 expect_success 'setup: the centre has 2 large (9 MB, detached) and 16 small packages for GB-MET' '
 	exchange_setup && echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
 	head -c 9000000 /dev/urandom >big.bin &&
@@ -72,7 +42,7 @@ expect_success 'setup: the centre has 2 large (9 MB, detached) and 16 small pack
 
 expect_success 'push killed after growing delays: the outbox holds only whole, queued packages' '
 	for d in 0.05 0.1 0.2 0.4 0.7 1 1.5 2 3 4 6; do
-		kill_push "$d" pk/*.pouch && outbox_whole && server_whole ||
+		kill_push "$d" pk/*.pouch && outbox_whole ceop && store_whole data ||
 			{ echo "after $d s"; return 1; }
 		delivered >>counts
 	done &&
@@ -84,7 +54,7 @@ expect_success 'pouchd killed while packages arrive, then restarted: nothing sto
 	for d in 0.1 0.3 0.6 1 1.5; do
 		pouch --home ceop push --retries 0 >/dev/null 2>&1 &
 		pid=$! && sleep "$d" && stop_pouchd KILL && wait "$pid"
-		outbox_whole && server_whole || { echo "after $d s"; return 1; }
+		outbox_whole ceop && store_whole data || { echo "after $d s"; return 1; }
 		POUCHD_LISTEN=127.0.0.1:$port start_pouchd metgw data &&
 		test -z "$(ls -A data/tmp)" || return 1
 	done
@@ -95,10 +65,10 @@ expect_success 'a last push delivers the rest: every package on the server exact
 	test "$(undelivered)" = 0 &&
 	test "$(rows "SELECT count(*) FROM outgoing")" = $((N_SMALL + N_BIG)) &&
 	for id in $(cat ids); do
-		test "$(listed "$id")" = 1 || { echo "listed $(listed "$id") times: $id"; return 1; }
+		k=$(listed met "$id") && test "$k" = 1 || { echo "listed $k times: $id"; return 1; }
 		cmp "data/packages/$id.pouch" "pk/$id.pouch" || return 1
 	done &&
-	outbox_whole && server_whole && ! ls -A ceop/outbox | grep -q "^\." &&
+	outbox_whole ceop && store_whole data && ! ls -A ceop/outbox | grep -q "^\." &&
 	! ls -A ceop/outbox | grep -q "tmp"
 '
 

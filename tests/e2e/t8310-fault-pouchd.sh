@@ -13,33 +13,12 @@ STEPS=8
 crow() { sqlite3 ceop/state.db "$1" 2>/dev/null; }
 undelivered() { crow "SELECT count(*) FROM delivery WHERE state <> 'delivered'"; }
 
-# server_whole: the store holds whole packages only, each once and each with its row.
-server_whole() {
-	for f in data/packages/*; do
-		[ -e "$f" ] || continue
-		cmp -s "$f" "pk/$(basename "$f")" || { echo "partial on the server: $f"; return 1; }
-		id=$(basename "$f" | sed 's/\.pouch.*//')
-		test "$(sqlite3 data/pouchd.db "SELECT count(*) FROM packages WHERE id = '$id'")" = 1 ||
-			{ echo "stored without its row: $f"; return 1; }
-	done &&
-	for id in $(sqlite3 data/pouchd.db "SELECT id FROM packages"); do
-		test -e "data/packages/$id.pouch" || { echo "row without its file: $id"; return 1; }
-	done
-}
-
 # restart [FAULT]: pouchd again on the same port, with POUCH_FAULT=FAULT when given.
 restart() {
 	stop_pouchd && if [ -n "${1:-}" ]; then export POUCH_FAULT="$1"; fi &&
 	POUCHD_LISTEN=127.0.0.1:$(cat port) start_pouchd metgw data 2>/dev/null; _st=$?
 	unset POUCH_FAULT
 	return $_st
-}
-
-# listed ID: how many times GB-MET's listing shows ID.
-listed() {
-	req met GET "/v1/packages?limit=1000" >/dev/null &&
-	"$SYSTEM_PYTHON" -c 'import json, sys
-print(sum(p["id"] == sys.argv[1] for p in json.load(open("body.out"))["packages"]))' "$1"
 }
 
 expect_success 'setup: GB-MET runs pouchd; the centre has a large (detached) package' '
@@ -66,7 +45,7 @@ expect_success 'every failing step of a push is a JSON error and leaves nothing 
 				>out 2>err
 			st=$? && [ $st -le 3 ] || { echo "push exited $st at $s:$n"; return 1; }
 			kill -0 "$(cat "$TRASH/.pouchd.pid")" || { echo "pouchd died at $s:$n"; return 1; }
-			server_whole || { echo "after $s:$n"; return 1; }
+			store_whole data || { echo "after $s:$n"; return 1; }
 			if [ $st -ne 0 ]; then echo "$s:$n" >>failed; fi
 			n=$((n + 1))
 		done
@@ -75,7 +54,8 @@ expect_success 'every failing step of a push is a JSON error and leaves nothing 
 '
 
 expect_success 'a store failure answers a JSON error naming no server path' '
-	restart db.commit:1 && id=$(pouch --home ceop pack --to GB-MET --report report.json -o pk 2>/dev/null) &&
+	restart db.commit:1 &&
+	id=$(pouch --home ceop pack --to GB-MET --report report.json -o pk 2>/dev/null) &&
 	echo "$id" >>ids &&
 	is_status 500 ceop PUT "/v1/packages/$id" -H "Content-Type: application/json" \
 		--data-binary "@pk/$id.pouch" &&
@@ -86,9 +66,9 @@ expect_success 'after a clean restart every package is delivered and stored exac
 	restart && test -z "$(ls -A data/tmp)" && pouch --home ceop push pk/*.pouch >/dev/null 2>&1;
 	pouch --home ceop push >out && test "$(undelivered)" = 0 &&
 	for id in $(cat ids); do
-		test "$(listed "$id")" = 1 || { echo "listed $(listed "$id") times: $id"; return 1; }
+		k=$(listed met "$id") && test "$k" = 1 || { echo "listed $k times: $id"; return 1; }
 		cmp "data/packages/$id.pouch" "pk/$id.pouch" || return 1
-	done && server_whole
+	done && store_whole data
 '
 
 test_done
