@@ -82,15 +82,20 @@ need_faults() {
 	exit 0
 }
 
-# wait_stopped PID: waits (up to five minutes) until process PID has stopped itself at a fault
-# site (state T).
+# wait_stopped PID [OTHER]: waits (up to five minutes) until process PID has stopped itself at
+# a fault site (state T: returns 0), or PID or OTHER has ended (returns 1).
 wait_stopped() {
 	_i=0
 	while [ $_i -lt 6000 ]; do
 		case $(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) in
 		T*) return 0 ;;
-		"") return 1 ;;
+		Z* | "") return 1 ;;
 		esac
+		if [ -n "${2:-}" ]; then
+			case $(sed 's/^.*) //' "/proc/$2/stat" 2>/dev/null) in
+			Z* | "") return 1 ;;
+			esac
+		fi
 		sleep 0.05
 		_i=$((_i + 1))
 	done
