@@ -6,6 +6,8 @@ DESTDIR ?=
 BUILD ?= build
 CC ?= cc
 SANITIZE ?=
+# FAULTS=1 compiles in the fault-injection hook (POUCH_FAULT=site:n); only test builds have it.
+FAULTS ?=
 EXTRA_CFLAGS ?=
 EXTRA_LDFLAGS ?=
 PROVE ?= prove
@@ -24,7 +26,8 @@ WARN = -Wall -Wextra -Wpedantic -Werror -Wmissing-prototypes -Wstrict-prototypes
 CFLAGS ?= -O2 -g
 # CFLAGS and LDFLAGS stay the user's (optimisation, hardening); the project's flags come apart.
 ALL_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ipkg/include \
-             -DPOUCH_VERSION='"$(VERSION)"' $(SAN_FLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+             -DPOUCH_VERSION='"$(VERSION)"' $(if $(FAULTS),-DPOUCH_FAULTS) $(SAN_FLAGS) $(CFLAGS) \
+             $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) -pthread $(LDFLAGS) $(EXTRA_LDFLAGS)
 ifneq ($(SANITIZE),)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
@@ -53,7 +56,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h cmd/pouchd/*.h tests/unit/*.h)
 
-.PHONY: all deps check test unit-build asan-check demo bench install clean help
+.PHONY: all deps check test run-tests unit-build asan-check demo bench install clean help
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/pouch $(if $(POUCHD_SRC),$(BUILD)/pouchd)
@@ -94,8 +97,12 @@ deps:
 	echo "installing: $$missing"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
 
-# The same TAP suites, run by prove, against the binaries in $(BUILD).
-test: all unit-build
+# The same TAP suites, run by prove, against test builds of their own in $(BUILD)/test (with
+# the fault-injection hook, which the programs `make all` builds never have).
+test:
+	$(MAKE) --no-print-directory run-tests BUILD=$(BUILD)/test FAULTS=1
+
+run-tests: all unit-build
 	CMOCKA_MESSAGE_OUTPUT=TAP POUCH_BUILD=$(abspath $(BUILD)) \
 	  $(PROVE) $(PROVE_FLAGS) $(UNIT_BIN) $(sort $(wildcard tests/e2e/t*.sh))
 

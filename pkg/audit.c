@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "pouch/fault.h"
 #include "pouch/agency.h"
 #include "audit_internal.h"
 #include "pouch/audit.h"
@@ -368,7 +369,8 @@ static int write_line(int fd, off_t size, const char *dir, const char *line,
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	memcpy(buf, line, len);
 	buf[len] = '\n';
-	if (pouch_fs_write_all(fd, buf, len + 1) < 0 || fsync(fd) < 0) {
+	if (pouch_fault_hit("audit.append") || pouch_fs_write_all(fd, buf, len + 1) < 0 ||
+	    fsync(fd) < 0) {
 		ret = pouch_err_set(err, POUCH_E_IO, "%s", strerror(errno));
 		if (ftruncate(fd, size) == 0)
 			(void)fsync(fd);

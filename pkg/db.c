@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "pouch/fault.h"
 #include "pouch/db.h"
 
 struct pouch_db {
@@ -218,7 +219,8 @@ int pouch_db_begin(struct pouch_db *db, struct pouch_err *err)
 
 int pouch_db_commit(struct pouch_db *db, struct pouch_err *err)
 {
-	int rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	int rc = pouch_fault_hit("db.commit") ? SQLITE_IOERR
+					      : sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 
 	if (rc == SQLITE_OK)
 		return 0;

@@ -1,15 +1,20 @@
 /* File-system helpers: private directories, capped reads, atomic and exclusive writes. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pouch/fault.h"
 #include "pouch/fs.h"
 
 char *pouch_path_join(const char *a, const char *b)
@@ -114,6 +119,8 @@ out:
 
 int pouch_fs_move(const char *from, const char *to)
 {
+	if (pouch_fault_hit("fs.rename"))
+		return -1;
 	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
@@ -130,7 +137,7 @@ int pouch_fs_sync_dir(const char *dir, struct pouch_err *err)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int ret = 0;
 
-	if (fd < 0 || fsync(fd) < 0)
+	if (fd < 0 || pouch_fault_hit("fs.fsync") || fsync(fd) < 0)
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync the directory '%s': %s", dir,
 				    strerror(errno));
 	if (fd >= 0)
@@ -158,6 +165,8 @@ int pouch_fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *buf = data;
 
+	if (pouch_fault_hit("fs.write"))
+		return -1;
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)
@@ -170,51 +179,140 @@ int pouch_fs_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* Makes a temporary file beside path (mode 0600 until the caller's fchmod): its name goes to
- * *tmp (caller frees and unlinks). Returns the descriptor, or < 0 with err set. */
-static int tmp_open(const char *path, char **tmp, struct pouch_err *err)
+char *pouch_fs_dir_of(const char *path)
 {
-	int fd;
+	char *copy = strdup(path), *d;
 
-	if (asprintf(tmp, "%s.tmp.XXXXXX", path) < 0) {
-		*tmp = NULL;
-		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (!copy)
+		return NULL;
+	d = strdup(dirname(copy));
+	free(copy);
+	return d;
+}
+
+int pouch_fs_tmpfile(const char *dir, const char *hint, char **name, struct pouch_err *err)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600), e;
+
+	*name = NULL;
+	if (fd >= 0)
+		return fd;
+	/* File systems without unnamed files (EOPNOTSUPP; EISDIR on old kernels) get a named
+	 * one, which a process killed before it finishes leaves behind. */
+	if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+		if (asprintf(name, "%s/.%s.XXXXXX", dir, hint) < 0) {
+			*name = NULL;
+			return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		}
+		fd = mkostemp(*name, O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		e = errno;
+		free(*name);
+		*name = NULL;
+		errno = e;
 	}
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		fd = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path, strerror(errno));
-		free(*tmp);
-		*tmp = NULL;
-	}
+	e = errno;
+	fd = pouch_err_set(err, POUCH_E_IO, "cannot write in '%s': %s", dir, strerror(e));
+	errno = e;
 	return fd;
 }
 
-/* Finishes a temporary file written in full: fsync and close fd (always closed), move tmp to
- * path (never replacing it with exclusive set), fsync the directory. */
+/* Gives the file open at fd (named name, or unnamed when name is NULL) the name path, never
+ * replacing an existing one. Returns 0, or -1 with errno set (EEXIST when path exists). */
+static int link_new(int fd, const char *name, const char *path)
+{
+	char proc[64];
+
+	if (name)
+		return link(name, path);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+int pouch_fs_tmpfile_link(int fd, const char *name, const char *path, struct pouch_err *err)
+{
+	if (link_new(fd, name, path) < 0)
+		return pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
+				     "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+/* Makes a temporary file beside path (mode 0600 until the caller's fchmod), unnamed where the
+ * file system allows; a name it had to give goes to *tmp (caller frees and unlinks). Returns
+ * the descriptor, or < 0 with err set. */
+static int tmp_open(const char *path, char **tmp, struct pouch_err *err)
+{
+	char *dir = pouch_fs_dir_of(path);
+	int fd;
+
+	*tmp = NULL;
+	if (!dir)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	fd = pouch_fs_tmpfile(dir, "tmp", tmp, NULL);
+	free(dir);
+	if (fd == POUCH_E_IO)
+		return pouch_err_set(err, fd, "cannot write '%s': %s", path, strerror(errno));
+	if (fd < 0)
+		return pouch_err_set(err, fd, "out of memory");
+	return fd;
+}
+
+/* Replaces path with the file open at fd (named tmp, or unnamed): an unnamed one is first
+ * given a fresh random name beside path, then renamed over it. */
+static int replace_with(int fd, const char *tmp, const char *path)
+{
+	char *name = NULL;
+	int ret = -1, tries, e;
+	uint32_t r;
+
+	if (tmp)
+		return rename(tmp, path);
+	for (tries = 0; tries < 100; tries++) {
+		free(name);
+		name = NULL;
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r) ||
+		    asprintf(&name, "%s.tmp.%08" PRIx32, path, r) < 0)
+			return -1;
+		ret = link_new(fd, NULL, name);
+		if (ret == 0 || errno != EEXIST)
+			break;
+	}
+	if (ret == 0 && rename(name, path) < 0) {
+		e = errno;
+		unlink(name);
+		errno = e;
+		ret = -1;
+	}
+	free(name);
+	return ret;
+}
+
+/* Finishes a temporary file written in full: fsync, name it path (never replacing an existing
+ * path with exclusive set), close fd (always closed), fsync the directory. */
 static int tmp_commit(int fd, const char *tmp, const char *path, int exclusive,
 		      struct pouch_err *err)
 {
-	if (fsync(fd) < 0) {
-		close(fd);
-		return pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
-				     strerror(errno));
-	}
-	if (close(fd) < 0)
-		return pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
-				     strerror(errno));
-	if (exclusive) {
-		/* link() never replaces an existing name, unlike rename(). */
-		if (link(tmp, path) < 0)
-			return pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
-					     "cannot write '%s': %s", path, strerror(errno));
-	} else if (rename(tmp, path) < 0) {
-		return pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
-				     strerror(errno));
-	}
-	if (fsync_dir_of(path) < 0)
-		return pouch_err_set(err, POUCH_E_IO, "cannot sync the directory of '%s': %s", path,
-				     strerror(errno));
-	return 0;
+	int ret = 0;
+
+	if (pouch_fault_hit("fs.fsync") || fsync(fd) < 0)
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
+				    strerror(errno));
+	else if (pouch_fault_hit("fs.rename"))
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
+				    strerror(errno));
+	else if (exclusive)
+		ret = pouch_fs_tmpfile_link(fd, tmp, path, err);
+	else if (replace_with(fd, tmp, path) < 0)
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
+				    strerror(errno));
+	if (close(fd) < 0 && !ret)
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", path,
+				    strerror(errno));
+	if (!ret && fsync_dir_of(path) < 0)
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync the directory of '%s': %s",
+				    path, strerror(errno));
+	return ret;
 }
 
 int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
@@ -233,7 +331,8 @@ int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t 
 	}
 	ret = tmp_commit(fd, tmp, path, exclusive, err);
 out:
-	unlink(tmp);
+	if (tmp)
+		unlink(tmp);
 	free(tmp);
 	return ret;
 }
@@ -246,6 +345,7 @@ int pouch_fs_copy(const char *from, const char *to, mode_t mode, int exclusive,
 	struct stat st;
 	ssize_t got;
 
+	(void)pouch_fault_hit("fs.copy");
 	in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
@@ -294,6 +394,60 @@ out:
 	free(tmp);
 	close(in);
 	return ret;
+}
+
+/* Stale work directories are named PREFIX followed by mkdtemp's six characters. */
+static int is_work_name(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(name, prefix, n) == 0 && strlen(name + n) == 6 && !strchr(name + n, '/');
+}
+
+int pouch_fs_workdir_new(const char *parent, const char *prefix, char **path, int *lock,
+			 struct pouch_err *err)
+{
+	DIR *d = opendir(parent);
+	struct dirent *e;
+	char *stale;
+	int fd;
+
+	*path = NULL;
+	*lock = -1;
+	/* Whatever a killed run left behind is swept first: its lock went with it. */
+	while (d && (e = readdir(d))) {
+		if (!is_work_name(e->d_name, prefix) || !(stale = pouch_path_join(parent, e->d_name)))
+			continue;
+		fd = open(stale, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			pouch_fs_remove_tree(stale, NULL);
+		if (fd >= 0)
+			close(fd);
+		free(stale);
+	}
+	if (d)
+		closedir(d);
+	if (asprintf(path, "%s/%sXXXXXX", parent, prefix) < 0) {
+		*path = NULL;
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	}
+	if (!mkdtemp(*path))
+		goto fail;
+	*lock = open(*path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*lock >= 0 && flock(*lock, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	fd = errno;
+	rmdir(*path);
+	errno = fd;
+fail:
+	fd = pouch_err_set(err, POUCH_E_IO, "cannot create a directory in '%s': %s", parent,
+			   strerror(errno));
+	if (*lock >= 0)
+		close(*lock);
+	*lock = -1;
+	free(*path);
+	*path = NULL;
+	return fd;
 }
 
 int pouch_fs_remove(const char *path, struct pouch_err *err)

@@ -278,8 +278,8 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 			       const char *passphrase, const char *final, struct pouch_err *err)
 {
 	struct pouch_pgp *pgp = NULL;
-	char signer[POUCH_FPR_LEN + 1], *tmp = NULL;
-	int in = -1, out = -1, made = 0, ret;
+	char signer[POUCH_FPR_LEN + 1], *tmp = NULL, *parent = NULL;
+	int in = -1, out = -1, made = 0, lock = -1, ret;
 
 	ret = pouch_home_pgp(home, &pgp, err);
 	if (ret < 0)
@@ -299,11 +299,11 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 				    "by %s", signer, v->h.sender.fpr);
 	if (ret < 0)
 		goto out;
-	if (asprintf(&tmp, "%s.part-XXXXXX", final) < 0 || !mkdtemp(tmp)) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot create a directory beside '%s': %s",
-				    final, strerror(errno));
+	parent = pouch_fs_dir_of(final);
+	ret = parent ? pouch_fs_workdir_new(parent, ".pouch-open-", &tmp, &lock, err)
+		     : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (ret < 0)
 		goto out;
-	}
 	made = 1;
 	ret = extract(out, tmp, &v->h, err);
 	if (!ret && renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
@@ -318,7 +318,10 @@ out:
 		close(in);
 	if (out >= 0)
 		close(out);
+	if (lock >= 0)
+		close(lock);
 	free(tmp);
+	free(parent);
 	pouch_pgp_free(pgp);
 	return ret;
 }

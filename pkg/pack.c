@@ -258,32 +258,19 @@ static void outputs_release(struct outputs *o, int failed)
 	free(o->envelope);
 }
 
+/* A temporary file in the output directory: unnamed where the file system allows, so that a
+ * pack killed half way leaves nothing behind. */
 static int temp_in(const char *dir, const char *id, const char *what, char **path,
 		   struct pouch_err *err)
 {
+	char *hint = NULL;
 	int fd;
 
-	if (asprintf(path, "%s/.%s.%s.XXXXXX", dir, id, what) < 0) {
-		*path = NULL;
+	if (asprintf(&hint, "%s.%s", id, what) < 0)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	}
-	fd = mkostemp(*path, O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		free(*path);
-		*path = NULL;
-		return pouch_err_set(err, POUCH_E_IO, "cannot write in '%s': %s", dir, strerror(e));
-	}
+	fd = pouch_fs_tmpfile(dir, hint, path, err);
+	free(hint);
 	return fd;
-}
-
-/* Moves tmp to final without ever replacing an existing file, and syncs. */
-static int place(const char *tmp, const char *final, struct pouch_err *err)
-{
-	if (link(tmp, final) < 0)
-		return pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
-				     "cannot write '%s': %s", final, strerror(errno));
-	return 0;
 }
 
 static int write_package(struct pouch_pgp *pgp, const struct pouch_header *h, int payload_fd,
@@ -299,7 +286,7 @@ static int write_package(struct pouch_pgp *pgp, const struct pouch_header *h, in
 	if (ret < 0)
 		goto out;
 	if (detached) {
-		ret = place(o->payload_tmp, o->payload, err);
+		ret = pouch_fs_tmpfile_link(payload_fd, o->payload_tmp, o->payload, err);
 		if (ret < 0)
 			goto out;
 		o->linked_payload = 1;
@@ -320,7 +307,9 @@ static int write_package(struct pouch_pgp *pgp, const struct pouch_header *h, in
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot write the envelope: %s",
 				    strerror(errno));
 	if (!ret)
-		ret = place(o->envelope_tmp, o->envelope, err);
+		ret = pouch_fs_tmpfile_link(fd, o->envelope_tmp, o->envelope, err);
+	if (!ret)
+		ret = pouch_fs_sync_dir(o->dir, err);
 out:
 	if (fd >= 0)
 		close(fd);

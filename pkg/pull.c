@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "pouch/fault.h"
 #include "pouch/audit.h"
 #include "pouch/digest.h"
 #include "pouch/envelope.h"
@@ -132,7 +133,8 @@ static int download(struct pull_run *r, struct pull_source *s, const char *id, c
 		goto out;
 	}
 done:
-	if (fsync(fd) < 0 || rename(part, final) < 0) {
+	if (pouch_fault_hit("fs.fsync") || fsync(fd) < 0 || pouch_fault_hit("fs.rename") ||
+	    rename(part, final) < 0) {
 		ret =
 		    pouch_err_set(err, POUCH_E_IO, "cannot store '%s': %s", final, strerror(errno));
 		goto out;
@@ -241,11 +243,15 @@ static int move_in(struct pull_run *r, const char *id, int payload, const char *
 	}
 	/* The payload first: a package is in place when its envelope is. */
 	for (i = payload ? 1 : 0; i >= 0 && !ret; i--)
-		if (rename(from[i], to[i]) < 0)
+		if (pouch_fault_hit("fs.rename") || rename(from[i], to[i]) < 0)
 			ret = pouch_err_set(err, POUCH_E_IO, "cannot move '%s' to '%s': %s",
 					    from[i], to[i], strerror(errno));
 	if (!ret && (ret = pouch_fs_sync_dir(dir, err)) == 0)
 		ret = pouch_fs_sync_dir(r->st.incoming, err);
+	/* Whatever moved goes back: no file stays in dir without its row. */
+	for (i = 0; ret < 0 && i < 2; i++)
+		if (access(to[i], F_OK) == 0 && access(from[i], F_OK) != 0)
+			rename(to[i], from[i]);
 	if (!ret) {
 		*envpath = to[0];
 		to[0] = NULL;

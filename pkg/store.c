@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pouch/fault.h"
 #include "pouch/fs.h"
 #include "store_internal.h"
 
@@ -315,7 +316,7 @@ static int sync_file(const char *path, uint64_t *size, struct pouch_err *err)
 	if (fd < 0)
 		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
 				     "cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || fsync(fd) < 0)
+	if (fstat(fd, &st) < 0 || pouch_fault_hit("fs.fsync") || fsync(fd) < 0)
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync '%s': %s", path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot store '%s': not a regular file", path);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "pouch/fault.h"
 #include "pouch/fs.h"
 #include "store_internal.h"
 
@@ -236,7 +237,7 @@ int pouch_store_append_write(struct pouch_store_append *a, const void *buf, size
 /* Closes a's file after syncing it and releases the upload. Returns 0 or -1 with errno. */
 static int finish(struct pouch_store_append *a)
 {
-	int rc = fsync(a->fd), e = errno;
+	int rc = pouch_fault_hit("fs.fsync") ? -1 : fsync(a->fd), e = errno;
 
 	if (close(a->fd) < 0 && rc == 0) {
 		rc = -1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "pouch/fault.h"
 #include "pouch/identity.h"
 
 enum {
@@ -206,13 +207,20 @@ int main(int argc, char **argv)
 
 	/* getopt's messages start with argv[0]: make them "pouch: ..." like every other. */
 	argv[0] = (char *)"pouch";
+#ifdef POUCH_FAULTS
+	if (getenv("POUCH_FAULT") && pouch_fault_arm(getenv("POUCH_FAULT")) < 0) {
+		pouch_error("cannot read POUCH_FAULT '%s'", getenv("POUCH_FAULT"));
+		return EXIT_USAGE;
+	}
+#endif
 	while ((c = getopt_long(argc, argv, "+hqV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			print_help(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("pouch %s\n", POUCH_VERSION);
+			printf("pouch %s%s\n", POUCH_VERSION,
+			       POUCH_FAULT_BUILD ? " (test build with fault injection)" : "");
 			return EXIT_OK;
 		case 'H':
 			if (home)

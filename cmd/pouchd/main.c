@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "pouch/agency.h"
+#include "pouch/fault.h"
 #include "pouch/pgp.h"
 #include "pouch/store.h"
 #include "pouchd.h"
@@ -65,7 +66,8 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 			return EXIT_SUCCESS;
 		}
 		if (c == 'V') {
-			puts("pouchd " POUCH_VERSION);
+			printf("pouchd %s%s\n", POUCH_VERSION,
+			       POUCH_FAULT_BUILD ? " (test build with fault injection)" : "");
 			return EXIT_SUCCESS;
 		}
 		if (c == 'c') {
@@ -173,6 +175,20 @@ static int serve(struct pouchd *pd, const struct pouch_agency *self, struct pouc
 	return 0;
 }
 
+/* In a test build, POUCH_FAULT's sites count from here: the requests, not the start. */
+static int arm_faults(struct pouch_err *err)
+{
+#ifdef POUCH_FAULTS
+	const char *spec = getenv("POUCH_FAULT");
+
+	if (spec && pouch_fault_arm(spec) < 0)
+		return pouch_err_set(err, POUCH_E_USAGE, "cannot read POUCH_FAULT '%s'", spec);
+#else
+	(void)err;
+#endif
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pouchd pd = { 0 };
@@ -190,7 +206,8 @@ int main(int argc, char **argv)
 	}
 	if (open_home(&pd, &self, &err) < 0 ||
 	    pouch_store_open(pd.conf.data, &pd.store, &err) < 0 ||
-	    pd_rate_new(pd.conf.rate, &pd.rate) < 0 || serve(&pd, &self, &err) < 0) {
+	    pd_rate_new(pd.conf.rate, &pd.rate) < 0 || arm_faults(&err) < 0 ||
+	    serve(&pd, &self, &err) < 0) {
 		fprintf(stderr, "pouchd: %s\n", err.msg[0] ? err.msg : "out of memory");
 		status = pouch_err_exit_status(err.code);
 		goto out;

@@ -157,3 +157,37 @@ exchange_setup() {
 	pouch --home met endpoint set --endpoint "$_url" --ca servers.ca.pem \
 		--client-cert met.pem --client-key met.key -q >/dev/null
 }
+
+# listed CLIENT ID: how many times pouchd's listing for CLIENT shows package ID.
+listed() {
+	req "$1" GET "/v1/packages?limit=1000" >/dev/null &&
+	"$SYSTEM_PYTHON" -c 'import json, sys
+print(sum(p["id"] == sys.argv[1] for p in json.load(open("body.out"))["packages"]))' "$2"
+}
+
+# outbox_whole HOME: every package HOME has queued has its files in its outbox, byte for byte
+# as in pk/, and the outbox holds nothing else (no partial or temporary file).
+outbox_whole() {
+	for _f in "$1"/outbox/* "$1"/outbox/.[!.]*; do
+		[ -e "$_f" ] || continue
+		cmp -s "$_f" "pk/$(basename "$_f")" || { echo "partial or stray: $_f"; return 1; }
+	done &&
+	for _id in $(sqlite3 "$1/state.db" "SELECT id FROM outgoing" 2>/dev/null); do
+		test -e "$1/outbox/$_id.pouch" || { echo "queued but missing: $_id"; return 1; }
+	done
+}
+
+# store_whole DATA: pouchd's store in DATA holds whole packages only (as in pk/), each once
+# and with its row, and every row has its file.
+store_whole() {
+	for _f in "$1"/packages/*; do
+		[ -e "$_f" ] || continue
+		cmp -s "$_f" "pk/$(basename "$_f")" || { echo "partial on the server: $_f"; return 1; }
+		_id=$(basename "$_f" | sed 's/\.pouch.*//')
+		test "$(sqlite3 "$1/pouchd.db" "SELECT count(*) FROM packages WHERE id = '$_id'")" = 1 ||
+			{ echo "stored without its row: $_f"; return 1; }
+	done &&
+	for _id in $(sqlite3 "$1/pouchd.db" "SELECT id FROM packages"); do
+		test -e "$1/packages/$_id.pouch" || { echo "row without its file: $_id"; return 1; }
+	done
+}

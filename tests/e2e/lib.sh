@@ -70,6 +70,43 @@ skip_test() {
 	echo "ok $test_count - $1 # skip $2"
 }
 
+# need_faults: ends the script, skipped, unless the programs are a test build with the
+# fault-injection hook (POUCH_FAULT=SITE:N[:stop]; `make test` and `make check` build one).
+# Sites: fs.write, fs.fsync, fs.rename (every rename or link that puts a file in place),
+# fs.copy (the start of a file copy; use with :stop), db.commit, audit.append.
+need_faults() {
+	case $("$POUCH_BIN" --version) in
+	*"fault injection"*) return 0 ;;
+	esac
+	echo "1..0 # skip $POUCH_BIN is not a test build with fault injection (make test)"
+	exit 0
+}
+
+# wait_stopped PID [OTHER]: waits (up to five minutes) until process PID has stopped itself at
+# a fault site (state T: returns 0), or PID or OTHER has ended (returns 1).
+wait_stopped() {
+	_i=0
+	while [ $_i -lt 6000 ]; do
+		case $(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) in
+		T*) return 0 ;;
+		Z* | "") return 1 ;;
+		esac
+		if [ -n "${2:-}" ]; then
+			case $(sed 's/^.*) //' "/proc/$2/stat" 2>/dev/null) in
+			Z* | "") return 1 ;;
+			esac
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# pouch_lines FILE: every line of FILE is a pouch message ("pouch: ...").
+pouch_lines() {
+	! grep -v "^pouch: " "$1"
+}
+
 # must_fail STATUS command...: succeeds only when command exits with exactly STATUS (not a
 # crash: above 128 is reported as one). Its stdout goes to ./out, stderr to ./err.
 must_fail() {

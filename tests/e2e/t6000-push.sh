@@ -14,13 +14,6 @@ py() {
 	"$SYSTEM_PYTHON" -c "$_s" "$@"
 }
 
-# listed CLIENT ID: how many times GET /v1/packages lists ID to CLIENT.
-listed() {
-	req "$1" GET "/v1/packages?limit=1000" >/dev/null &&
-	py 'import json, sys
-print(sum(p["id"] == sys.argv[1] for p in json.load(open("body.out"))["packages"]))' "$2"
-}
-
 # puts ID: how many PUT requests for package ID pouchd logged since it started.
 puts() { grep -c "^pouchd: PUT /v1/packages/{id} .* id=$1 " pouchd.log; }
 

@@ -28,6 +28,23 @@ int pouch_fs_write_atomic(const char *path, const void *buf, size_t len, mode_t 
 int pouch_fs_copy(const char *from, const char *to, mode_t mode, int exclusive,
 		  struct pouch_err *err);
 
+/* Opens a new temporary file in dir for reading and writing, mode 0600: an unnamed one
+ * (O_TMPFILE), which vanishes whatever happens to the process, or where the file system has
+ * none a named ".HINT.XXXXXX" whose name goes to *name (caller unlinks and frees; NULL for an
+ * unnamed file). Returns the descriptor, or < 0 with err set naming dir. */
+int pouch_fs_tmpfile(const char *dir, const char *hint, char **name, struct pouch_err *err);
+
+/* Gives the temporary file fd (name as pouch_fs_tmpfile returned it) the name path, in the
+ * same directory, never replacing an existing path (POUCH_E_EXISTS). The caller syncs. */
+int pouch_fs_tmpfile_link(int fd, const char *name, const char *path, struct pouch_err *err);
+
+/* Makes a new private work directory PARENT/PREFIXxxxxxx (mkdtemp), locked with flock for as
+ * long as the caller keeps *lock open, after removing every work directory of that prefix in
+ * parent whose lock is free (left by a process that was killed). Its path goes to *path
+ * (caller frees). Returns 0, or POUCH_E_IO naming parent. */
+int pouch_fs_workdir_new(const char *parent, const char *prefix, char **path, int *lock,
+			 struct pouch_err *err);
+
 /* Writes all len bytes at data to fd, retrying short writes and EINTR. Returns 0, or -1 with
  * errno set. */
 int pouch_fs_write_all(int fd, const void *data, size_t len);
@@ -53,6 +70,10 @@ int pouch_fs_exists(const char *path);
 /* The highest ancestor of path (or path itself) that does not exist, newly allocated: what
  * pouch_fs_mkdir_private(path) would create first. NULL when path exists or out of memory. */
 char *pouch_fs_first_missing(const char *path);
+
+/* The directory part of path, newly allocated ("." for a bare name), or NULL when out of
+ * memory. */
+char *pouch_fs_dir_of(const char *path);
 
 /* Returns a newly allocated "a/b" (caller frees), or NULL when out of memory. */
 char *pouch_path_join(const char *a, const char *b);
