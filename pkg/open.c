@@ -62,8 +62,8 @@ static char *seen_path(const struct pouch_home *home, const struct pouch_header 
 
 /* Compares the record at path with digest: 0 with *before set when it is this package (or
  * there is no record), POUCH_E_REFUSED when it is another. */
-static int seen_compare(const char *path, const struct pouch_header *h, const char *digest,
-			time_t *before, struct pouch_err *err)
+static int seen_compare(const char *path, int legacy, const struct pouch_header *h,
+			const char *digest, time_t *before, struct pouch_err *err)
 {
 	struct stat st;
 	char *text = NULL;
@@ -76,9 +76,10 @@ static int seen_compare(const char *path, const struct pouch_header *h, const ch
 		ret = 0;
 	} else if (ret == 0) {
 		if (len < 64 || strncmp(text, digest, 64) != 0)
-			ret = pouch_err_set(err, POUCH_E_REFUSED, "package id %s from %s conflicts "
-					    "with a different package opened before", h->id,
-					    h->sender.agency);
+			ret = pouch_err_set(err, POUCH_E_REFUSED, "package id %s conflicts with a "
+					    "different package opened before (%s)", h->id,
+					    legacy ? "recorded before ids were per sender"
+						   : "from the same sender");
 		else
 			*before = stat(path, &st) == 0 && st.st_mtime > 0 ? st.st_mtime : 1;
 	}
@@ -97,7 +98,7 @@ static int seen_check(const struct pouch_home *home, const struct pouch_header *
 	*before = 0;
 	for (legacy = 0; !ret && !*before && legacy < 2; legacy++) {
 		path = seen_path(home, h, legacy);
-		ret = path ? seen_compare(path, h, digest, before, err)
+		ret = path ? seen_compare(path, legacy, h, digest, before, err)
 			   : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		free(path);
 	}
@@ -130,7 +131,7 @@ static int seen_claim(const struct pouch_home *home, const struct pouch_header *
 		ret = pouch_fs_write_atomic(path, line, strlen(line), 0600, 1, err);
 	if (ret == POUCH_E_EXISTS) { /* another open was first: the same package, or not */
 		pouch_err_clear(err);
-		ret = seen_compare(path, h, digest, before, err);
+		ret = seen_compare(path, 0, h, digest, before, err);
 	} else if (ret == 0) {
 		*created = 1;
 	}

@@ -27,7 +27,7 @@ struct item {
 	const char *id, *sender, *digest, *cursor;
 	uint64_t size;
 	int64_t payload; /* the detached payload's size, or -1 */
-	char name[POUCH_CODE_MAX + 1 + POUCH_UUID_LEN]; /* "SENDER.ID": its files' base name */
+	char name[POUCH_CODE_MAX + 1 + POUCH_UUID_LEN]; /* its files' base name (name_item) */
 };
 
 /* What verifying a download found. */
@@ -71,7 +71,6 @@ static int item_read(const struct pull_source *s, json_t *j, struct item *it, st
 	    (unsigned long long)json_integer_value(size) > POUCH_ENVELOPE_MAX || !pay)
 		goto bad;
 	it->size = (uint64_t)json_integer_value(size);
-	snprintf(it->name, sizeof(it->name), "%s.%s", it->sender, it->id);
 	if (!json_is_null(pay)) {
 		psize = json_object_get(pay, "size");
 		if (!json_is_integer(psize) || json_integer_value(psize) <= 0)
@@ -431,13 +430,33 @@ out:
 	return ret;
 }
 
+/* The base name of the item's files in incoming/, inbox/ and quarantine/: the id, or
+ * SENDER.ID when another sender's package holds that name already. */
+static int name_item(struct pull_run *r, struct item *it, struct pouch_err *err)
+{
+	struct pouch_db_stmt *st = NULL;
+	int ret;
+
+	if ((ret = pouch_db_prepare(r->st.db, "SELECT 1 FROM incoming WHERE name = ?", &st,
+				    err)) < 0)
+		return ret;
+	pouch_db_bind_text(st, 1, it->id);
+	ret = pouch_db_step(st, err);
+	pouch_db_finalize(st);
+	if (ret == POUCH_DB_ROW)
+		snprintf(it->name, sizeof(it->name), "%s.%s", it->sender, it->id);
+	else
+		snprintf(it->name, sizeof(it->name), "%s", it->id);
+	return ret < 0 ? ret : 0;
+}
+
 /* One listed package: pulled unless it was before. */
 static int take_package(struct pull_run *r, struct pull_source *s, json_t *j, struct pouch_err *err)
 {
 	struct item it;
 	int ret;
 
-	if ((ret = item_read(s, j, &it, err)) == 0)
+	if ((ret = item_read(s, j, &it, err)) == 0 && (ret = name_item(r, &it, err)) == 0)
 		ret = pull_item(r, s, &it, err);
 	return ret;
 }

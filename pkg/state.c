@@ -30,8 +30,8 @@
  * cursor: where the last list of each kind ended at each source, saved only after every item
  *   before it is stored.
  * Version 2: an id belongs to its sender, so incoming is keyed by (sender, id), and name is
- *   the base name of its files: "SENDER.ID" (inbox/SENDER.ID.pouch), or "ID" for a package
- *   pulled before. */
+ *   the base name of its files: the id (inbox/ID.pouch), or SENDER.ID when another sender's
+ *   package had the id first. */
 static const char *const schema[] = {
 	"CREATE TABLE outgoing ("
 	" id TEXT PRIMARY KEY,"

@@ -47,7 +47,7 @@ static const char *const schema[] = {
 	" UNIQUE (package, agency));"
 	"CREATE INDEX receipts_by_sender ON receipts (sender, seq);",
 	/* An id belongs to its sender: unique per (sender, id). name is the files' base name in
-	 * packages/: "SENDER.ID", or "ID" for a package stored before this version. The table is
+	 * packages/: "ID", or "SENDER.ID" when another sender's package had the id first. The table is
 	 * rebuilt under the same name (the other tables refer to it), its rows and its
 	 * AUTOINCREMENT high-water mark kept; the foreign keys are checked at commit. */
 	"PRAGMA defer_foreign_keys = ON;"
@@ -361,9 +361,31 @@ static int compare_existing(const struct pouch_store_put *in, const struct pouch
 	return 0;
 }
 
+/* The base name for a new package's files: "ID", or "SENDER.ID" when another sender's package
+ * holds that name already (so that a store's files keep their names from before ids were per
+ * sender, and two senders' packages under one id never share a file). */
+static int choose_name(struct pouch_store *s, const struct pouch_store_put *in, char *name,
+		       struct pouch_err *err)
+{
+	struct pouch_db_stmt *st = NULL;
+	int ret;
+
+	ret = pouch_db_prepare(s->db, "SELECT 1 FROM packages WHERE name = ?", &st, err);
+	if (ret < 0)
+		return ret;
+	pouch_db_bind_text(st, 1, in->h->id);
+	ret = pouch_db_step(st, err);
+	pouch_db_finalize(st);
+	if (ret == POUCH_DB_ROW)
+		snprintf(name, STORE_KEY_MAX, "%s.%s", in->sender, in->h->id);
+	else
+		snprintf(name, STORE_KEY_MAX, "%s", in->h->id);
+	return ret < 0 ? ret : 0;
+}
+
 /* Inserts the package row and its recipients' rows in one transaction. */
 static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
-		       const uint64_t *size, int64_t *seq, struct pouch_err *err)
+		       const uint64_t *size, const char *name, int64_t *seq, struct pouch_err *err)
 {
 	const struct pouch_header *h = in->h;
 	struct pouch_db_stmt *st = NULL;
@@ -376,7 +398,7 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 	ret = pouch_db_prepare(s->db,
 			       "INSERT INTO packages (id, sender, digest, size, payload_size, "
 			       "payload_sha256, header_sha256, received, name) "
-			       "VALUES (?,?,?,?,?,?,?,?,?2 || '.' || ?1)",
+			       "VALUES (?,?,?,?,?,?,?,?,?)",
 			       &st, err);
 	if (ret < 0)
 		goto out;
@@ -390,6 +412,7 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 	}
 	pouch_db_bind_text(st, 7, in->header_sha256);
 	pouch_db_bind_int64(st, 8, (int64_t)in->received);
+	pouch_db_bind_text(st, 9, name);
 	ret = pouch_db_step(st, err);
 	if (ret < 0)
 		goto out;
@@ -416,8 +439,8 @@ out:
 }
 
 /* The record of a package just stored, from what was put. */
-static void fill_record(const struct pouch_store_put *in, const uint64_t *size, int64_t seq,
-			struct pouch_store_record *rec)
+static void fill_record(const struct pouch_store_put *in, const uint64_t *size, const char *name,
+			int64_t seq, struct pouch_store_record *rec)
 {
 	const struct pouch_header *h = in->h;
 	size_t i;
@@ -425,7 +448,7 @@ static void fill_record(const struct pouch_store_put *in, const uint64_t *size, 
 	memset(rec, 0, sizeof(*rec));
 	snprintf(rec->id, sizeof(rec->id), "%s", h->id);
 	snprintf(rec->sender, sizeof(rec->sender), "%s", in->sender);
-	snprintf(rec->name, sizeof(rec->name), "%s.%s", in->sender, h->id);
+	snprintf(rec->name, sizeof(rec->name), "%s", name);
 	for (i = 0; i < h->nrecipients; i++)
 		snprintf(rec->recipients[i], sizeof(rec->recipients[i]), "%s",
 			 h->recipients[i].agency);
@@ -446,10 +469,11 @@ static void fill_record(const struct pouch_store_put *in, const uint64_t *size, 
 /* Under db_lock: the existing record, or the files moved into packages/ and the rows committed.
  * A failure moves the files back into the request directory. */
 static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, char **src,
-		      char **dst, const uint64_t *size, struct pouch_store_record *rec,
-		      int *existing, struct pouch_err *err)
+		      const uint64_t *size, struct pouch_store_record *rec, int *existing,
+		      struct pouch_err *err)
 {
 	int nfiles = in->detached ? 2 : 1, moved = 0, i;
+	char name[STORE_KEY_MAX], *dst[2] = { NULL, NULL };
 	int64_t seq = 0;
 	int ret;
 
@@ -459,8 +483,13 @@ static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, c
 		*existing = ret == 0;
 		return ret;
 	}
-	if (ret != POUCH_E_NOTFOUND)
+	if (ret != POUCH_E_NOTFOUND || (ret = choose_name(s, in, name, err)) < 0)
 		return ret;
+	if (asprintf(&dst[0], "%s/%s.pouch", s->packages, name) < 0 ||
+	    asprintf(&dst[1], "%s/%s.pouch.pgp", s->packages, name) < 0) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
 	for (; moved < nfiles; moved++) {
 		if (pouch_fs_move(src[moved], dst[moved]) < 0) {
 			ret = pouch_err_set(err, POUCH_E_IO, "cannot move '%s' to '%s': %s",
@@ -471,15 +500,17 @@ static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, c
 	ret = pouch_fs_sync_dir(s->packages, err);
 	if (ret < 0)
 		goto out;
-	ret = insert_rows(s, in, size, &seq, err);
+	ret = insert_rows(s, in, size, name, &seq, err);
 	if (ret < 0)
 		goto out;
-	fill_record(in, size, seq, rec);
+	fill_record(in, size, name, seq, rec);
 out:
 	/* Not committed: nothing may stay visible; a crash here leaves orphans open removes. */
 	for (i = 0; ret < 0 && i < moved; i++)
 		if (pouch_fs_move(dst[i], src[i]) < 0)
 			unlink(dst[i]);
+	free(dst[0]);
+	free(dst[1]);
 	return ret;
 }
 
@@ -487,7 +518,7 @@ int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 		    const struct pouch_store_put *in, struct pouch_store_record *rec,
 		    int *existing, struct pouch_err *err)
 {
-	char *src[2] = { NULL, NULL }, *dst[2] = { NULL, NULL };
+	char *src[2] = { NULL, NULL };
 	char key[STORE_KEY_MAX];
 	uint64_t size[2] = { 0, 0 };
 	int i, ret;
@@ -497,9 +528,7 @@ int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 	if (ret < 0)
 		return ret;
 	if (asprintf(&src[0], "%s/%s.pouch", r->dir, in->h->id) < 0 ||
-	    asprintf(&dst[0], "%s/%s.%s.pouch", s->packages, in->sender, in->h->id) < 0 ||
-	    asprintf(&src[1], "%s/%s.pouch.pgp", r->dir, in->h->id) < 0 ||
-	    asprintf(&dst[1], "%s/%s.%s.pouch.pgp", s->packages, in->sender, in->h->id) < 0) {
+	    asprintf(&src[1], "%s/%s.pouch.pgp", r->dir, in->h->id) < 0) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -518,16 +547,14 @@ int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 		goto out;
 	}
 	pthread_mutex_lock(&s->db_lock);
-	ret = put_locked(s, in, src, dst, size, rec, existing, err);
+	ret = put_locked(s, in, src, size, rec, existing, err);
 	pthread_mutex_unlock(&s->db_lock);
 	/* What was taken is stored now (or was already): it must not go back to uploads/. */
 	if (ret == 0 && store_upload_key(in->sender, in->h->id, key, NULL) == 0 &&
 	    strcmp(r->held, key) == 0)
 		r->stored = 1;
 out:
-	for (i = 0; i < 2; i++) {
-		free(src[i]);
-		free(dst[i]);
-	}
+	free(src[0]);
+	free(src[1]);
 	return ret;
 }

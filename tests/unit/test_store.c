@@ -614,7 +614,7 @@ static void test_store__failed_put_leaves_nothing(void **state)
 	assert_int_equal(pouch_store_req_new(e->s, &r, NULL), 0);
 	snprintf(env, sizeof(env), "%s/%s.pouch", pouch_store_req_dir(r), id);
 	snprintf(pay, sizeof(pay), "%s/%s.pouch.pgp", pouch_store_req_dir(r), id);
-	snprintf(way, sizeof(way), "%s/packages/%s.%s.pouch.pgp", e->data, NCA, id);
+	snprintf(way, sizeof(way), "%s/packages/%s.pouch.pgp", e->data, id);
 	put_text(env, "envelope", 0600);
 	/* Detached, but no payload in the request: nothing moves, no row. */
 	assert_int_equal(pouch_store_put(e->s, r, &in, &rec, &existing, &err), POUCH_E_NOTFOUND);
@@ -662,7 +662,7 @@ static void test_store__reopen_removes_what_a_crash_left(void **state)
 	put_text(dpath(e, name), "orphan", 0600);
 	snprintf(name, sizeof(name), "packages/%s.pouch.pgp", orphan);
 	put_text(dpath(e, name), "orphan", 0600);
-	snprintf(name, sizeof(name), "packages/%s.%s.pouch.pgp", NCA, id);
+	snprintf(name, sizeof(name), "packages/%s.pouch.pgp", id);
 	put_text(dpath(e, name), "stray", 0600);
 	put_text(dpath(e, "packages/junk"), "junk", 0600);
 	/* A request directory a killed daemon left, and an old and a fresh staged upload. */

@@ -109,6 +109,10 @@ static void test_store_ids__same_id_two_senders_two_packages(void **state)
 	assert_int_equal(put(s, id, NCA, "from nca", 'a', &a, &existing, &err), 0);
 	assert_false(existing);
 	assert_true(a.seq > b.seq);
+	/* Their files: the first keeps the plain id as its name. */
+	assert_string_equal(b.name, id);
+	assert_true(strncmp(a.name, NCA ".", strlen(NCA) + 1) == 0);
+	assert_string_equal(a.name + strlen(NCA) + 1, id);
 	/* Each resends as its own, and conflicts only with itself. */
 	assert_int_equal(put(s, id, NCA, "from nca", 'a', &rec, &existing, &err), 0);
 	assert_true(existing);

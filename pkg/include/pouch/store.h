@@ -1,6 +1,6 @@
 /* pouchd's package store in a data directory: DIR/pouchd.db (the SQLite index),
- * DIR/packages/SENDER.ID.pouch and SENDER.ID.pouch.pgp (stored files; ID.pouch for a package
- * stored by a version before ids were per sender), DIR/uploads/ (staged detached payloads),
+ * DIR/packages/NAME.pouch and NAME.pouch.pgp (stored files; NAME is the id, or SENDER.ID when
+ * another sender's package had the id first), DIR/uploads/ (staged detached payloads),
  * DIR/tmp/ (request directories). A package is known by its sender and id together: two
  * agencies may use one id without touching each other's packages. Every function is safe to
  * call from several threads. */
