@@ -219,7 +219,7 @@ static int check(struct pull_run *r, const char *path, const struct item *it, st
 			 strcmp(v->hd.sender.agency, it->sender) != 0)) {
 		v->named = 0;
 		if (v->good)
-			reason_set(v, "the header's id or sender is not the one the endpoint listed");
+			reason_set(v, "the header's id or sender is not those the endpoint listed");
 		v->good = 0;
 	} else if (v->good && strcmp(v->digest, it->digest) != 0) {
 		v->good = 0;

@@ -47,8 +47,8 @@ static const char *const schema[] = {
 	" UNIQUE (package, agency));"
 	"CREATE INDEX receipts_by_sender ON receipts (sender, seq);",
 	/* An id belongs to its sender: unique per (sender, id). name is the files' base name in
-	 * packages/: "ID", or "SENDER.ID" when another sender's package had the id first. The table is
-	 * rebuilt under the same name (the other tables refer to it), its rows and its
+	 * packages/: "ID", or "SENDER.ID" when another sender's package had the id first. The
+	 * table is rebuilt under the same name (the other tables refer to it), its rows and its
 	 * AUTOINCREMENT high-water mark kept; the foreign keys are checked at commit. */
 	"PRAGMA defer_foreign_keys = ON;"
 	"CREATE TABLE v1_packages AS SELECT * FROM packages;"
@@ -134,8 +134,9 @@ static int remove_orphans(struct pouch_store *s, struct pouch_err *err)
 	char *path = NULL;
 	int keep, ret;
 
-	ret = pouch_db_prepare(s->db, "SELECT payload_size IS NOT NULL FROM packages WHERE name = ?",
-			       &st, err);
+	ret = pouch_db_prepare(s->db,
+			       "SELECT payload_size IS NOT NULL FROM packages WHERE name = ?", &st,
+			       err);
 	if (ret < 0)
 		return ret;
 	d = opendir(s->packages);

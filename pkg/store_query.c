@@ -50,8 +50,8 @@ static int read_record(struct pouch_store *s, struct pouch_db_stmt *st,
 	if ((ret = store_column(s, st, 1, rec->id, sizeof(rec->id), err)) < 0 ||
 	    (ret = store_column(s, st, 2, rec->sender, sizeof(rec->sender), err)) < 0 ||
 	    (ret = store_column(s, st, 3, rec->digest, sizeof(rec->digest), err)) < 0 ||
-	    (ret = store_column(s, st, 7, rec->header_sha256, sizeof(rec->header_sha256), err)) < 0 ||
-	    (ret = store_column(s, st, 9, rec->name, sizeof(rec->name), err)) < 0)
+	    (ret = store_column(s, st, 9, rec->name, sizeof(rec->name), err)) < 0 ||
+	    (ret = store_column(s, st, 7, rec->header_sha256, sizeof(rec->header_sha256), err)) < 0)
 		return ret;
 	rec->size = (uint64_t)pouch_db_column_int64(st, 4);
 	rec->detached = !pouch_db_column_is_null(st, 5);

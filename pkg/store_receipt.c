@@ -32,7 +32,8 @@ static int find_package(struct pouch_store *s, const struct pouch_store_receipt 
 	int ret;
 
 	ret = pouch_db_prepare(s->db,
-			       "SELECT p.seq FROM packages p JOIN recipients r ON r.package = p.seq "
+			       "SELECT p.seq FROM packages p JOIN recipients r "
+			       "ON r.package = p.seq "
 			       "WHERE p.sender = ? AND p.id = ? AND r.agency = ?",
 			       &st, err);
 	if (ret < 0)
@@ -171,8 +172,8 @@ int pouch_store_receipt_list(struct pouch_store *s, const char *caller, int64_t 
 {
 	struct store_pager pg = {
 		.s = s,
-		.sql = "SELECT r.seq, p.id, r.agency, r.verdict, r.sha256, r.received, r.body, r.sender "
-		       "FROM receipts r JOIN packages p ON p.seq = r.package "
+		.sql = "SELECT r.seq, p.id, r.agency, r.verdict, r.sha256, r.received, r.body, "
+		       "r.sender FROM receipts r JOIN packages p ON p.seq = r.package "
 		       "WHERE r.sender = ? AND r.seq > ? ORDER BY r.seq LIMIT ?",
 		.read = read_receipt,
 		STORE_PAGER_OF(page),

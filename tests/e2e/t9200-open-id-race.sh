@@ -50,7 +50,7 @@ expect_success 'racing opens of two packages under one id: exactly one wins, eve
 		! ls -a . | grep -q "^o$i$lose.part" &&
 		test "$(cat "o$i$win/attachments/v.txt")" = "$win" &&
 		test "$(wc -l <"err.$i$lose")" = 1 &&
-		grep -q "^pouch: .*package id $id conflicts with a different package opened before" \
+		grep -q "^pouch: .*package id $id conflicts with a different package opened" \
 			"err.$i$lose" &&
 		test "$(head -c 64 "met/seen/GB-NCA-CEOP.$id")" = "$(hsha "pk/$i$win.pouch")" || {
 			echo "pair $i: winner $win"; cat "err.$i$lose"; return 1; }

@@ -66,10 +66,12 @@ expect_success 'pull takes both in, each good with its own file and its receipt 
 	cmp "met/inbox/GB-NCA-CEOP.$id.pouch" "pk/$id.pouch" &&
 	pouch --home met inbox --json >inbox.json &&
 	"$SYSTEM_PYTHON" -c "import json; a = json.load(open(\"inbox.json\"))
-assert sorted(i[\"sender\"] for i in a if i[\"id\"] == \"$id\") == [\"GB-NCA-CEOP\", \"US-NCMEC\"], a
+s = sorted(i[\"sender\"] for i in a if i[\"id\"] == \"$id\")
+assert s == [\"GB-NCA-CEOP\", \"US-NCMEC\"], a
 assert all(i[\"verdict\"] == \"good\" and i[\"receipt\"] == \"sent\" for i in a), a" &&
 	for who in ceop ncmec; do
-		is_status 200 $who GET /v1/receipts && test "$(jget body.out receipts.0.package)" = "$id" &&
+		is_status 200 $who GET /v1/receipts &&
+		test "$(jget body.out receipts.0.package)" = "$id" &&
 		test "$(jget body.out receipts.0.verdict)" = accepted || return 1
 	done
 '

@@ -70,8 +70,8 @@ static void test_state__schema_enforces_its_rules(void **state)
 	/* An id belongs to its sender: the same id from another sender is another package. */
 	assert_int_equal(exec(&s, INCOMING("GB-GMP", "good")), 0);
 	assert_int_equal(exec(&s, "INSERT INTO incoming (id, source, sender, name, digest, size,"
-			     " verdict, received) VALUES ('" ID "', 'https://y', 'GB-MET', 'x', 'e',"
-			     " 1, 'good', 1)"), POUCH_E_EXISTS);
+			     " verdict, received) VALUES ('" ID "', 'https://y', 'GB-MET', 'x',"
+			     " 'e', 1, 'good', 1)"), POUCH_E_EXISTS);
 	pouch_state_close(&s);
 }
 
@@ -83,17 +83,18 @@ static void test_state__old_incoming_rows_migrated(void **state)
 	struct pouch_db_stmt *st = NULL;
 
 	/* A state.db of version 1: incoming keyed by id alone. */
+	static const char v1[] =
+	    "CREATE TABLE incoming (id TEXT PRIMARY KEY, source TEXT NOT NULL, sender TEXT NOT"
+	    " NULL, digest TEXT NOT NULL, size INTEGER NOT NULL, payload_size INTEGER, verdict"
+	    " TEXT NOT NULL, reason TEXT, header_sha256 TEXT, priority TEXT, created INTEGER,"
+	    " expires INTEGER, received INTEGER NOT NULL, receipt BLOB, receipt_sent INTEGER)"
+	    " WITHOUT ROWID;"
+	    "INSERT INTO incoming (id, source, sender, digest, size, verdict, received)"
+	    " VALUES ('" ID "', 'https://x', 'GB-MET', 'd', 1, 'good', 1);"
+	    "PRAGMA user_version = 1;";
+
 	assert_int_equal(pouch_db_open(at(f, POUCH_STATE_FILE), &db, NULL), 0);
-	assert_int_equal(pouch_db_exec(db, "CREATE TABLE incoming (id TEXT PRIMARY KEY,"
-				       " source TEXT NOT NULL, sender TEXT NOT NULL, digest TEXT NOT"
-				       " NULL, size INTEGER NOT NULL, payload_size INTEGER, verdict"
-				       " TEXT NOT NULL, reason TEXT, header_sha256 TEXT, priority TEXT,"
-				       " created INTEGER, expires INTEGER, received INTEGER NOT NULL,"
-				       " receipt BLOB, receipt_sent INTEGER) WITHOUT ROWID;"
-				       "INSERT INTO incoming (id, source, sender, digest, size,"
-				       " verdict, received) VALUES ('" ID "', 'https://x', 'GB-MET',"
-				       " 'd', 1, 'good', 1);"
-				       "PRAGMA user_version = 1;", NULL), 0);
+	assert_int_equal(pouch_db_exec(db, v1, NULL), 0);
 	pouch_db_close(db);
 	assert_int_equal(pouch_state_open(&f->h, &s, NULL), 0);
 	/* Its files keep their names (inbox/ID.pouch). */

@@ -194,8 +194,8 @@ static void test_store_ids__old_index_and_files_migrated(void **state)
 		 "INSERT INTO recipients VALUES (2, 0, '%s');"
 		 "INSERT INTO receipts VALUES (1, 2, '%s', '%s', 'accepted', '%s', x'7b7d', %d);"
 		 "DELETE FROM packages WHERE seq = 1;",
-		 NCA, digest('9'), digest('9'), NOW, id, NCA, digest('a'), digest('e'), NOW, MET, NCA,
-		 MET, digest('1'), NOW) > 0);
+		 NCA, digest('9'), digest('9'), NOW, id, NCA, digest('a'), digest('e'), NOW, MET,
+		 NCA, MET, digest('1'), NOW) > 0);
 	assert_int_equal(pouch_db_exec(db, sql, &err), 0);
 	free(sql);
 	pouch_db_close(db);

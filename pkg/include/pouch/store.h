@@ -139,7 +139,8 @@ void pouch_store_page_release(struct pouch_store_page *page);
 
 /* Files receipt rc (package, sender, from, verdict, sha256, bytes and len, received set by the
  * caller; bytes borrowed) for the stored package (sender, package) of which rc->from is a
- * recipient (else POUCH_E_NOTFOUND). The same from with the same sha256 again sets *existing and gives back the
+ * recipient (else POUCH_E_NOTFOUND). The same from with the same sha256 again sets *existing
+ * and gives back the
  * original seq and received; with another sha256 it is POUCH_E_EXISTS. A new receipt gets its
  * seq in rc->seq. */
 int pouch_store_receipt_put(struct pouch_store *s, struct pouch_store_receipt *rc,
