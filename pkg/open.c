@@ -1,5 +1,6 @@
 /* Opening a package: verify, decrypt into a capped private file, check the inner signature
- * and binding, extract into a fresh directory, then record the id as seen. */
+ * and binding, extract into a fresh directory, then record (sender, id) as seen and move the
+ * directory into place. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -46,63 +47,108 @@ static int addressed_to_us(const struct pouch_header *h, const struct pouch_agen
 			     self->code);
 }
 
-/* seen/ID holds the SHA-256 of the header bytes of the package first opened under that id. */
-static char *seen_path(const struct pouch_home *home, const char *id)
+/* seen/SENDER.ID holds the SHA-256 of the header bytes of the package from SENDER first opened
+ * under that id: an id belongs to its sender. seen/ID is a record made before that (its sender
+ * unknown), still read. */
+static char *seen_path(const struct pouch_home *home, const struct pouch_header *h, int legacy)
 {
 	char *p = NULL;
 
-	if (asprintf(&p, "%s/seen/%s", home->dir, id) < 0)
+	if ((legacy ? asprintf(&p, "%s/seen/%s", home->dir, h->id)
+		    : asprintf(&p, "%s/seen/%s.%s", home->dir, h->sender.agency, h->id)) < 0)
 		return NULL;
 	return p;
 }
 
-static int seen_check(const struct pouch_home *home, const struct pouch_verified *v,
-		      const char *digest, time_t *before, struct pouch_err *err)
+/* Compares the record at path with digest: 0 with *before set when it is this package (or
+ * there is no record), POUCH_E_REFUSED when it is another. */
+static int seen_compare(const char *path, int legacy, const struct pouch_header *h,
+			const char *digest, time_t *before, struct pouch_err *err)
 {
-	char *path = seen_path(home, v->h.id), *text = NULL;
 	struct stat st;
+	char *text = NULL;
 	size_t len = 0;
 	int ret;
 
-	*before = 0;
-	if (!path)
-		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	ret = pouch_fs_read(path, 256, &text, &len, err);
 	if (ret == POUCH_E_NOTFOUND) {
+		pouch_err_clear(err);
 		ret = 0;
 	} else if (ret == 0) {
 		if (len < 64 || strncmp(text, digest, 64) != 0)
 			ret = pouch_err_set(err, POUCH_E_REFUSED, "package id %s conflicts with a "
-					    "different package opened before", v->h.id);
-		else if (stat(path, &st) == 0)
-			*before = st.st_mtime;
+					    "different package opened before (%s)", h->id,
+					    legacy ? "recorded before ids were per sender"
+						   : "from the same sender");
+		else
+			*before = stat(path, &st) == 0 && st.st_mtime > 0 ? st.st_mtime : 1;
 	}
 	free(text);
-	free(path);
 	return ret;
 }
 
-static int seen_record(const struct pouch_home *home, const char *id, const char *digest,
-		       struct pouch_err *err)
+/* Looks the package up in seen/ (the sender's record, else the one made before records were
+ * per sender): *before is when it was first opened, 0 when never. */
+static int seen_check(const struct pouch_home *home, const struct pouch_header *h,
+		      const char *digest, time_t *before, struct pouch_err *err)
 {
-	char *dir = pouch_path_join(home->dir, "seen"), *path = seen_path(home, id);
+	char *path = NULL;
+	int legacy, ret = 0;
+
+	*before = 0;
+	for (legacy = 0; !ret && !*before && legacy < 2; legacy++) {
+		path = seen_path(home, h, legacy);
+		ret = path ? seen_compare(path, legacy, h, digest, before, err)
+			   : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		free(path);
+	}
+	return ret;
+}
+
+/* Records (sender, id) as opened with digest, in one step that either creates the record or
+ * finds the one there: link() never replaces a name, so of two opens racing with different
+ * packages under one id exactly one records it and the other gets the conflict. *created tells
+ * whether this call made the record; *before is set when this package was recorded before. */
+static int seen_claim(const struct pouch_home *home, const struct pouch_header *h,
+		      const char *digest, time_t *before, int *created, struct pouch_err *err)
+{
+	char *dir = pouch_path_join(home->dir, "seen"), *path = seen_path(home, h, 0);
 	char line[POUCH_SHA256_HEX + 1];
 	int ret;
 
+	*created = 0;
 	if (!dir || !path) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		goto out;
 	}
+	/* A record made before records were per sender still counts, and can only be read. */
+	ret = seen_check(home, h, digest, before, err);
+	if (ret < 0 || *before)
+		goto out;
 	snprintf(line, sizeof(line), "%s\n", digest);
 	ret = pouch_fs_mkdir_private(dir, err);
 	if (!ret)
 		ret = pouch_fs_write_atomic(path, line, strlen(line), 0600, 1, err);
-	if (ret == POUCH_E_EXISTS) /* the same package, opened again */
-		ret = 0;
+	if (ret == POUCH_E_EXISTS) { /* another open was first: the same package, or not */
+		pouch_err_clear(err);
+		ret = seen_compare(path, 0, h, digest, before, err);
+	} else if (ret == 0) {
+		*created = 1;
+	}
 out:
 	free(dir);
 	free(path);
 	return ret;
+}
+
+/* Undoes a record seen_claim made, when the package could not be put in place after all. */
+static void seen_unclaim(const struct pouch_home *home, const struct pouch_header *h)
+{
+	char *path = seen_path(home, h, 0);
+
+	if (path)
+		unlink(path);
+	free(path);
 }
 
 /* The payload as a readable descriptor: the inline bytes in memory, or the detached file. */
@@ -274,8 +320,32 @@ out:
 	return ret;
 }
 
+/* Records the package as seen (the id check and the record in one step), then moves the
+ * extracted directory tmp to final: a package whose id another package holds never gets there.
+ * A record made here is undone when the move fails. */
+static int place(const struct pouch_home *home, const struct pouch_verified *v,
+		 const char *digest, const char *tmp, const char *final, time_t *before,
+		 struct pouch_err *err)
+{
+	int created = 0, ret;
+
+	ret = seen_claim(home, &v->h, digest, before, &created, err);
+	if (ret == POUCH_E_REFUSED)
+		return ret;
+	if (ret < 0)
+		return pouch_err_prefix(err, "cannot record package %s as opened", v->h.id), ret;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0) {
+		ret = pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
+				    "cannot create '%s': %s", final, strerror(errno));
+		if (created)
+			seen_unclaim(home, &v->h);
+	}
+	return ret;
+}
+
 static int decrypt_and_extract(const struct pouch_home *home, const struct pouch_verified *v,
-			       const char *passphrase, const char *final, struct pouch_err *err)
+			       const char *passphrase, const char *digest, const char *final,
+			       time_t *before, struct pouch_err *err)
 {
 	struct pouch_pgp *pgp = NULL;
 	char signer[POUCH_FPR_LEN + 1], *tmp = NULL, *parent = NULL;
@@ -306,9 +376,8 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 		goto out;
 	made = 1;
 	ret = extract(out, tmp, &v->h, err);
-	if (!ret && renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
-		ret = pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
-				    "cannot create '%s': %s", final, strerror(errno));
+	if (!ret)
+		ret = place(home, v, digest, tmp, final, before, err);
 	if (!ret)
 		made = 0;
 out:
@@ -377,7 +446,8 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
 		goto out;
 	pouch_sha256_update(d, res->v.env.header, res->v.env.header_len);
 	pouch_sha256_hex(d, digest);
-	ret = seen_check(home, &res->v, digest, &res->seen_before, err);
+	/* Early, to refuse a conflict before decrypting; seen_claim decides. */
+	ret = seen_check(home, &res->v.h, digest, &res->seen_before, err);
 	if (ret < 0)
 		goto out;
 	if (out_dir)
@@ -396,11 +466,10 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
 				    "-o", res->dir);
 		goto out;
 	}
-	ret = decrypt_and_extract(home, &res->v, passphrase, res->dir, err);
+	ret = decrypt_and_extract(home, &res->v, passphrase, digest, res->dir, &res->seen_before,
+				  err);
 	if (ret == POUCH_E_VERIFY || ret == POUCH_E_REFUSED)
 		pouch_err_prefix(err, "package '%s' does not open", path);
-	if (!ret)
-		ret = seen_record(home, res->v.h.id, digest, err);
 out:
 	pouch_sha256_free(d);
 	pouch_agency_release(&self);

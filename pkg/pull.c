@@ -28,6 +28,7 @@ struct item {
 	const char *id, *sender, *digest, *cursor;
 	uint64_t size;
 	int64_t payload; /* the detached payload's size, or -1 */
+	char name[POUCH_CODE_MAX + 1 + POUCH_UUID_LEN]; /* its files' base name (name_item) */
 };
 
 /* What verifying a download found. */
@@ -215,10 +216,12 @@ static int check(struct pull_run *r, const char *path, const struct item *it, st
 	} else {
 		return pouch_err_set(err, ret, "%s", verr.msg);
 	}
-	if (v->named && strcmp(v->hd.id, it->id) != 0) {
+	/* The package is known by the listed (sender, id): the header must name the same. */
+	if (v->named && (strcmp(v->hd.id, it->id) != 0 ||
+			 strcmp(v->hd.sender.agency, it->sender) != 0)) {
 		v->named = 0;
 		if (v->good)
-			reason_set(v, "the header's id is not the one the endpoint listed");
+			reason_set(v, "the header's id or sender is not those the endpoint listed");
 		v->good = 0;
 	} else if (v->good && strcmp(v->digest, it->digest) != 0) {
 		v->good = 0;
@@ -227,17 +230,18 @@ static int check(struct pull_run *r, const char *path, const struct item *it, st
 	return 0;
 }
 
-/* Moves name (and name.pgp) from incoming/ into dir, replacing what a crashed run left. */
-static int move_in(struct pull_run *r, const char *id, int payload, const char *dir, char **envpath,
-		   struct pouch_err *err)
+/* Moves name.pouch (and name.pouch.pgp) from incoming/ into dir, replacing what a crashed run
+ * left. */
+static int move_in(struct pull_run *r, const char *name, int payload, const char *dir,
+		   char **envpath, struct pouch_err *err)
 {
 	char *from[2] = {NULL, NULL}, *to[2] = {NULL, NULL};
 	int i, ret = 0;
 
-	if (asprintf(&from[0], "%s/%s.pouch", r->st.incoming, id) < 0 ||
-	    asprintf(&to[0], "%s/%s.pouch", dir, id) < 0 ||
-	    asprintf(&from[1], "%s/%s.pouch.pgp", r->st.incoming, id) < 0 ||
-	    asprintf(&to[1], "%s/%s.pouch.pgp", dir, id) < 0) {
+	if (asprintf(&from[0], "%s/%s.pouch", r->st.incoming, name) < 0 ||
+	    asprintf(&to[0], "%s/%s.pouch", dir, name) < 0 ||
+	    asprintf(&from[1], "%s/%s.pouch.pgp", r->st.incoming, name) < 0 ||
+	    asprintf(&to[1], "%s/%s.pouch.pgp", dir, name) < 0) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -266,16 +270,16 @@ out:
 
 /* Puts the files move_in moved into dir back into incoming/, when the package could not be
  * recorded: no file stays in the inbox or quarantine without its row. */
-static void move_back(struct pull_run *r, const char *id, const char *dir)
+static void move_back(struct pull_run *r, const char *name, const char *dir)
 {
 	static const char *const ext[] = { ".pouch", ".pouch.pgp" };
 	char *from = NULL, *to = NULL;
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		if (asprintf(&from, "%s/%s%s", dir, id, ext[i]) < 0)
+		if (asprintf(&from, "%s/%s%s", dir, name, ext[i]) < 0)
 			from = NULL;
-		if (asprintf(&to, "%s/%s%s", r->st.incoming, id, ext[i]) < 0)
+		if (asprintf(&to, "%s/%s%s", r->st.incoming, name, ext[i]) < 0)
 			to = NULL;
 		if (from && to)
 			rename(from, to);
@@ -297,13 +301,14 @@ static int record(struct pull_run *r, struct pull_source *s, const struct item *
 	ret = pouch_db_prepare(r->st.db,
 			       "INSERT INTO incoming (id, source, sender, digest, size, "
 			       "payload_size, verdict, reason, header_sha256, priority, created, "
-			       "expires, received, receipt) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       "expires, received, receipt, name) "
+			       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       &st, err);
 	if (ret < 0)
 		goto out;
 	pouch_db_bind_text(st, 1, it->id);
 	pouch_db_bind_text(st, 2, s->tls.url);
-	pouch_db_bind_text(st, 3, v->named ? v->hd.sender.agency : it->sender);
+	pouch_db_bind_text(st, 3, it->sender);
 	pouch_db_bind_text(st, 4, v->digest);
 	pouch_db_bind_int64(st, 5, (int64_t)it->size);
 	if (it->payload >= 0)
@@ -319,6 +324,7 @@ static int record(struct pull_run *r, struct pull_source *s, const struct item *
 	pouch_db_bind_int64(st, 13, r->o->now);
 	if (receipt)
 		pouch_db_bind_blob(st, 14, receipt, rlen);
+	pouch_db_bind_text(st, 15, it->name);
 	if ((ret = pouch_db_step(st, err)) < 0 ||
 	    (ret = pull_cursor_set(r, s->tls.url, "packages", it->cursor, err)) < 0)
 		goto out;
@@ -330,15 +336,18 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
-/* Whether the package id was pulled before (from any source). */
-static int known(struct pull_run *r, const char *id, struct pouch_err *err)
+/* Whether the sender's package id was pulled before (from any source). The same id from
+ * another sender is another package. */
+static int known(struct pull_run *r, const struct item *it, struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	if ((ret = pouch_db_prepare(r->st.db, "SELECT 1 FROM incoming WHERE id = ?", &st, err)) < 0)
+	if ((ret = pouch_db_prepare(r->st.db, "SELECT 1 FROM incoming WHERE sender = ? AND id = ?",
+				    &st, err)) < 0)
 		return ret;
-	pouch_db_bind_text(st, 1, id);
+	pouch_db_bind_text(st, 1, it->sender);
+	pouch_db_bind_text(st, 2, it->id);
 	ret = pouch_db_step(st, err);
 	pouch_db_finalize(st);
 	return ret;
@@ -355,14 +364,16 @@ static int pull_item(struct pull_run *r, struct pull_source *s, const struct ite
 	size_t flen = 0;
 	int ret;
 
-	if ((ret = known(r, it->id, err)) < 0)
+	if ((ret = known(r, it, err)) < 0)
 		return ret;
 	if (ret == POUCH_DB_ROW)
 		return pull_cursor_set(r, s->tls.url, "packages", it->cursor, err);
-	if (asprintf(&env, "%s/%s.pouch", r->st.incoming, it->id) < 0 ||
-	    asprintf(&pay, "%s/%s.pouch.pgp", r->st.incoming, it->id) < 0 ||
-	    !(url = pull_url(s, "/v1/packages/%s", it->id)) ||
-	    !(purl = pull_url(s, "/v1/packages/%s/payload", it->id))) {
+	/* The sender named, so that an endpoint holding the id from several senders serves
+	 * this one. */
+	if (asprintf(&env, "%s/%s.pouch", r->st.incoming, it->name) < 0 ||
+	    asprintf(&pay, "%s/%s.pouch.pgp", r->st.incoming, it->name) < 0 ||
+	    !(url = pull_url(s, "/v1/packages/%s?sender=%s", it->id, it->sender)) ||
+	    !(purl = pull_url(s, "/v1/packages/%s/payload?sender=%s", it->id, it->sender))) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -382,7 +393,7 @@ static int pull_item(struct pull_run *r, struct pull_source *s, const struct ite
 		if ((ret = pouch_receipt_make(r->h, &rc, r->o->passphrase, &file, &flen, err)) < 0)
 			goto out;
 	}
-	if ((ret = move_in(r, it->id, it->payload >= 0, v.good ? r->st.inbox : r->st.quarantine,
+	if ((ret = move_in(r, it->name, it->payload >= 0, v.good ? r->st.inbox : r->st.quarantine,
 			   &stored, err)) < 0)
 		goto out;
 	/* Recorded in the trail before the package counts as pulled. */
@@ -404,7 +415,7 @@ static int pull_item(struct pull_run *r, struct pull_source *s, const struct ite
 					     .reason = v.good ? NULL : v.reason},
 		 r->o->now, err)) < 0 ||
 	    (ret = record(r, s, it, &v, file, flen, err)) < 0) {
-		move_back(r, it->id, v.good ? r->st.inbox : r->st.quarantine);
+		move_back(r, it->name, v.good ? r->st.inbox : r->st.quarantine);
 		goto out;
 	}
 	ev.kind = v.good ? POUCH_PULL_GOOD : POUCH_PULL_QUARANTINED;
@@ -414,7 +425,7 @@ static int pull_item(struct pull_run *r, struct pull_source *s, const struct ite
 	ev.path = stored;
 	pull_emit(r, s, &ev);
 	if (file)
-		ret = pull_send_receipts(r, s, it->id, err);
+		ret = pull_send_receipts(r, s, it->name, err);
 out:
 	free(env);
 	free(pay);
@@ -425,13 +436,33 @@ out:
 	return ret;
 }
 
+/* The base name of the item's files in incoming/, inbox/ and quarantine/: the id, or
+ * SENDER.ID when another sender's package holds that name already. */
+static int name_item(struct pull_run *r, struct item *it, struct pouch_err *err)
+{
+	struct pouch_db_stmt *st = NULL;
+	int ret;
+
+	if ((ret = pouch_db_prepare(r->st.db, "SELECT 1 FROM incoming WHERE name = ?", &st,
+				    err)) < 0)
+		return ret;
+	pouch_db_bind_text(st, 1, it->id);
+	ret = pouch_db_step(st, err);
+	pouch_db_finalize(st);
+	if (ret == POUCH_DB_ROW)
+		snprintf(it->name, sizeof(it->name), "%s.%s", it->sender, it->id);
+	else
+		snprintf(it->name, sizeof(it->name), "%s", it->id);
+	return ret < 0 ? ret : 0;
+}
+
 /* One listed package: pulled unless it was before. */
 static int take_package(struct pull_run *r, struct pull_source *s, json_t *j, struct pouch_err *err)
 {
 	struct item it;
 	int ret;
 
-	if ((ret = item_read(s, j, &it, err)) == 0)
+	if ((ret = item_read(s, j, &it, err)) == 0 && (ret = name_item(r, &it, err)) == 0)
 		ret = pull_item(r, s, &it, err);
 	return ret;
 }

@@ -24,8 +24,8 @@ int pouch_inbox_list(const struct pouch_home *h,
 	ret = pouch_db_prepare(st.db,
 			       "SELECT id, source, sender, digest, size, payload_size, "
 			       "verdict = 'good', reason, priority, created, expires, received, "
-			       "receipt IS NOT NULL, receipt_sent FROM incoming ORDER BY received, "
-			       "id",
+			       "receipt IS NOT NULL, receipt_sent, name FROM incoming "
+			       "ORDER BY received, id, sender",
 			       &q, err);
 	while (ret >= 0 && (ret = pouch_db_step(q, err)) == POUCH_DB_ROW) {
 		memset(&it, 0, sizeof(it));
@@ -43,7 +43,8 @@ int pouch_inbox_list(const struct pouch_home *h,
 		it.received = (time_t)pouch_db_column_int64(q, 11);
 		it.has_receipt = (int)pouch_db_column_int64(q, 12);
 		it.receipt_sent = (time_t)pouch_db_column_int64(q, 13);
-		if (asprintf(&path, "%s/%s.pouch", it.good ? st.inbox : st.quarantine, it.id) < 0) {
+		if (asprintf(&path, "%s/%s.pouch", it.good ? st.inbox : st.quarantine,
+			     pouch_db_column_text(q, 14)) < 0) {
 			path = NULL;
 			ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 			break;

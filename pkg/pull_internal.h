@@ -57,9 +57,10 @@ int pull_cursor_set(struct pull_run *r, const char *url, const char *kind, const
 		    struct pouch_err *err);
 
 /* Sends the receipts of this source's incoming rows that the source has not taken yet (only
- * id's when id is not NULL) and marks them sent. A receipt the source refuses (a 4xx other than
- * 429) is a warning and stays unsent; a network failure or another status is POUCH_E_NET. */
-int pull_send_receipts(struct pull_run *r, struct pull_source *s, const char *id,
+ * the row whose files are named name when name is not NULL) and marks them sent. A receipt the
+ * source refuses (a 4xx other than 429) is a warning and stays unsent; a network failure or
+ * another status is POUCH_E_NET. */
+int pull_send_receipts(struct pull_run *r, struct pull_source *s, const char *name,
 		       struct pouch_err *err);
 
 /* Lists the receipts for packages we sent at this source after the saved cursor, verifying and

@@ -14,13 +14,15 @@
 /* One incoming row whose receipt the source has not taken. */
 struct unsent {
 	char id[POUCH_UUID_LEN];
+	char name[POUCH_CODE_MAX + 1 + POUCH_UUID_LEN]; /* the row's key: "SENDER.ID" */
 	char sender[POUCH_CODE_MAX + 1];
 	int accepted;
 	char *file;
 	size_t len;
 };
 
-/* The next unsent receipt of source url after id last (""), only id only when not NULL.
+/* The next unsent receipt of source url after the row named last (""), only the row named only
+ * when not NULL.
  * Returns POUCH_DB_ROW with u filled (u->file to free), POUCH_DB_DONE, or an error. */
 static int next_unsent(struct pull_run *r, const char *url, const char *only, const char *last,
 		       struct unsent *u, struct pouch_err *err)
@@ -30,9 +32,10 @@ static int next_unsent(struct pull_run *r, const char *url, const char *only, co
 	int ret;
 
 	ret = pouch_db_prepare(r->st.db,
-			       "SELECT id, sender, verdict = 'good', receipt FROM "
+			       "SELECT id, sender, verdict = 'good', receipt, name FROM "
 			       "incoming WHERE source = ? AND receipt IS NOT NULL AND receipt_sent "
-			       "IS NULL AND id > ? AND (?3 IS NULL OR id = ?3) ORDER BY id LIMIT 1",
+			       "IS NULL AND name > ? AND (?3 IS NULL OR name = ?3) ORDER BY name "
+			       "LIMIT 1",
 			       &st, err);
 	if (ret < 0)
 		return ret;
@@ -43,6 +46,7 @@ static int next_unsent(struct pull_run *r, const char *url, const char *only, co
 	if (ret == POUCH_DB_ROW) {
 		snprintf(u->id, sizeof(u->id), "%s", pouch_db_column_text(st, 0));
 		snprintf(u->sender, sizeof(u->sender), "%s", pouch_db_column_text(st, 1));
+		snprintf(u->name, sizeof(u->name), "%s", pouch_db_column_text(st, 4));
 		u->accepted = (int)pouch_db_column_int64(st, 2);
 		blob = pouch_db_column_blob(st, 3, &u->len);
 		if (!(u->file = malloc(u->len + 1)))
@@ -56,16 +60,16 @@ static int next_unsent(struct pull_run *r, const char *url, const char *only, co
 	return ret;
 }
 
-static int mark_sent(struct pull_run *r, const char *id, struct pouch_err *err)
+static int mark_sent(struct pull_run *r, const char *name, struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	if ((ret = pouch_db_prepare(r->st.db, "UPDATE incoming SET receipt_sent = ? WHERE id = ?",
+	if ((ret = pouch_db_prepare(r->st.db, "UPDATE incoming SET receipt_sent = ? WHERE name = ?",
 				    &st, err)) < 0)
 		return ret;
 	pouch_db_bind_int64(st, 1, r->o->now);
-	pouch_db_bind_text(st, 2, id);
+	pouch_db_bind_text(st, 2, name);
 	ret = pouch_db_step(st, err);
 	pouch_db_finalize(st);
 	return ret < 0 ? ret : 0;
@@ -100,7 +104,7 @@ static int send_one(struct pull_run *r, struct pull_source *s, const struct unse
 									  .verdict = verdict,
 									  .endpoint = s->tls.url},
 					      r->o->now, err)) < 0 ||
-		    (ret = mark_sent(r, u->id, err)) < 0)
+		    (ret = mark_sent(r, u->name, err)) < 0)
 			goto out;
 		ev.kind = POUCH_PULL_RECEIPT_SENT;
 		ev.verdict = verdict;
@@ -122,18 +126,18 @@ out:
 	return ret;
 }
 
-int pull_send_receipts(struct pull_run *r, struct pull_source *s, const char *id,
+int pull_send_receipts(struct pull_run *r, struct pull_source *s, const char *name,
 		       struct pouch_err *err)
 {
 	struct unsent u;
-	char last[POUCH_UUID_LEN] = "";
+	char last[sizeof(u.name)] = "";
 	int ret;
 
 	for (;;) {
 		memset(&u, 0, sizeof(u));
-		if ((ret = next_unsent(r, s->tls.url, id, last, &u, err)) != POUCH_DB_ROW)
+		if ((ret = next_unsent(r, s->tls.url, name, last, &u, err)) != POUCH_DB_ROW)
 			break;
-		memcpy(last, u.id, sizeof(last));
+		memcpy(last, u.name, sizeof(last));
 		ret = send_one(r, s, &u, err);
 		free(u.file);
 		if (ret < 0)

@@ -23,12 +23,15 @@
  *   The receipt_* columns hold the recipient's signed receipt once it came back and verified:
  *   the file as received, its verdict and reason, the time it states, when we got it.
  * incoming: a package pouch pull fetched, by id, from source (the endpoint's URL). verdict good
- *   (inbox/ID.pouch) or bad (quarantine/ID.pouch, reason says why). The header columns are NULL
+ *   (inbox/NAME.pouch) or bad (quarantine/NAME.pouch, reason says why). The header columns are NULL
  *   when the header could not be read. receipt is our signed receipt, made once and sent
  *   verbatim until the endpoint takes it (receipt_sent: when it did); NULL when none can be
  *   made (a header that cannot be read names nobody to answer).
  * cursor: where the last list of each kind ended at each source, saved only after every item
- *   before it is stored. */
+ *   before it is stored.
+ * Version 2: an id belongs to its sender, so incoming is keyed by (sender, id), and name is
+ *   the base name of its files: the id (inbox/ID.pouch), or SENDER.ID when another sender's
+ *   package had the id first. */
 static const char *const schema[] = {
 	"CREATE TABLE outgoing ("
 	" id TEXT PRIMARY KEY,"
@@ -84,6 +87,30 @@ static const char *const schema[] = {
 	" kind TEXT NOT NULL CHECK (kind IN ('packages', 'receipts')),"
 	" value TEXT NOT NULL,"
 	" PRIMARY KEY (source, kind)) WITHOUT ROWID;",
+	"ALTER TABLE incoming RENAME TO v1_incoming;"
+	"CREATE TABLE incoming ("
+	" id TEXT NOT NULL,"
+	" source TEXT NOT NULL,"
+	" sender TEXT NOT NULL,"
+	" name TEXT NOT NULL UNIQUE,"
+	" digest TEXT NOT NULL,"
+	" size INTEGER NOT NULL,"
+	" payload_size INTEGER,"
+	" verdict TEXT NOT NULL CHECK (verdict IN ('good', 'bad')),"
+	" reason TEXT,"
+	" header_sha256 TEXT,"
+	" priority TEXT,"
+	" created INTEGER,"
+	" expires INTEGER,"
+	" received INTEGER NOT NULL,"
+	" receipt BLOB,"
+	" receipt_sent INTEGER,"
+	" PRIMARY KEY (sender, id),"
+	" CHECK ((verdict = 'bad') = (reason IS NOT NULL))) WITHOUT ROWID;"
+	"INSERT INTO incoming SELECT id, source, sender, id, digest, size, payload_size, verdict, "
+	" reason, header_sha256, priority, created, expires, received, receipt, receipt_sent "
+	" FROM v1_incoming;"
+	"DROP TABLE v1_incoming;",
 };
 
 static int make_dir(const struct pouch_home *h, const char *name, char **out,

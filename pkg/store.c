@@ -47,6 +47,33 @@ static const char *const schema[] = {
 	" received INTEGER NOT NULL,"
 	" UNIQUE (package, agency));"
 	"CREATE INDEX receipts_by_sender ON receipts (sender, seq);",
+	/* An id belongs to its sender: unique per (sender, id). name is the files' base name in
+	 * packages/: "ID", or "SENDER.ID" when another sender's package had the id first. The
+	 * table is rebuilt under the same name (the other tables refer to it), its rows and its
+	 * AUTOINCREMENT high-water mark kept; the foreign keys are checked at commit. */
+	"PRAGMA defer_foreign_keys = ON;"
+	"CREATE TABLE v1_packages AS SELECT * FROM packages;"
+	"CREATE TABLE v1_sequence AS SELECT seq FROM sqlite_sequence WHERE name = 'packages';"
+	"DROP TABLE packages;"
+	"CREATE TABLE packages ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" id TEXT NOT NULL,"
+	" sender TEXT NOT NULL,"
+	" name TEXT NOT NULL UNIQUE,"
+	" digest TEXT NOT NULL,"
+	" size INTEGER NOT NULL,"
+	" payload_size INTEGER,"
+	" payload_sha256 TEXT,"
+	" header_sha256 TEXT NOT NULL,"
+	" received INTEGER NOT NULL,"
+	" UNIQUE (sender, id),"
+	" CHECK ((payload_size IS NULL) = (payload_sha256 IS NULL)));"
+	"INSERT INTO packages SELECT seq, id, sender, id, digest, size, payload_size, "
+	" payload_sha256, header_sha256, received FROM v1_packages;"
+	"DELETE FROM sqlite_sequence WHERE name = 'packages';"
+	"INSERT INTO sqlite_sequence (name, seq) SELECT 'packages', seq FROM v1_sequence;"
+	"DROP TABLE v1_packages;"
+	"DROP TABLE v1_sequence;",
 };
 
 /* Takes the store's lock file: a second pouchd on the same directory would remove the files of
@@ -70,33 +97,31 @@ static int take_lock(struct pouch_store *s, struct pouch_err *err)
 	return ret;
 }
 
-/* Whether packages/NAME belongs to an index row: ID.pouch for every package, ID.pouch.pgp for
- * a package with a detached payload. */
-static int has_row(struct pouch_db_stmt *st, const char *name, int *keep, struct pouch_err *err)
+/* Whether packages/FILE belongs to an index row: NAME.pouch for every package, NAME.pouch.pgp
+ * for a package with a detached payload, NAME being the row's name. */
+static int has_row(struct pouch_db_stmt *st, const char *file, int *keep, struct pouch_err *err)
 {
-	char id[POUCH_UUID_LEN];
-	const char *dot = strchr(name, '.');
-	int payload, ret;
+	static const char *const ext[] = { ".pouch.pgp", ".pouch" };
+	char name[STORE_KEY_MAX];
+	size_t len = strlen(file), n, i;
+	int ret;
 
 	*keep = 0;
-	if (!dot || (size_t)(dot - name) != POUCH_UUID_LEN - 1)
+	for (i = 0; i < 2; i++) {
+		n = strlen(ext[i]);
+		if (len > n && len - n < sizeof(name) && strcmp(file + len - n, ext[i]) == 0)
+			break;
+	}
+	if (i == 2)
 		return 0;
-	memcpy(id, name, POUCH_UUID_LEN - 1);
-	id[POUCH_UUID_LEN - 1] = '\0';
-	if (strcmp(dot, ".pouch") == 0)
-		payload = 0;
-	else if (strcmp(dot, ".pouch.pgp") == 0)
-		payload = 1;
-	else
-		return 0;
-	if (pouch_uuid_check(id, NULL) < 0)
-		return 0;
+	memcpy(name, file, len - n);
+	name[len - n] = '\0';
 	pouch_db_reset(st);
-	pouch_db_bind_text(st, 1, id);
+	pouch_db_bind_text(st, 1, name);
 	ret = pouch_db_step(st, err);
 	if (ret < 0)
 		return ret;
-	*keep = ret == POUCH_DB_ROW && (!payload || pouch_db_column_int64(st, 0));
+	*keep = ret == POUCH_DB_ROW && (i == 1 || pouch_db_column_int64(st, 0));
 	return 0;
 }
 
@@ -110,8 +135,9 @@ static int remove_orphans(struct pouch_store *s, struct pouch_err *err)
 	char *path = NULL;
 	int keep, ret;
 
-	ret = pouch_db_prepare(s->db, "SELECT payload_size IS NOT NULL FROM packages WHERE id = ?",
-			       &st, err);
+	ret = pouch_db_prepare(s->db,
+			       "SELECT payload_size IS NOT NULL FROM packages WHERE name = ?", &st,
+			       err);
 	if (ret < 0)
 		return ret;
 	d = opendir(s->packages);
@@ -326,23 +352,42 @@ static int sync_file(const char *path, uint64_t *size, struct pouch_err *err)
 	return ret;
 }
 
-/* An id stored already: the same package again (sender and digest equal) or a conflict. */
+/* The sender's id stored already: the same package again (the same digest) or a conflict. */
 static int compare_existing(const struct pouch_store_put *in, const struct pouch_store_record *rec,
 			    struct pouch_err *err)
 {
-	if (strcmp(rec->sender, in->sender) != 0)
-		return pouch_err_set(err, POUCH_E_EXISTS,
-				     "package '%s' is stored already, sent by another agency",
-				     rec->id);
 	if (strcmp(rec->digest, in->digest) != 0)
 		return pouch_err_set(err, POUCH_E_EXISTS,
-				     "package '%s' is stored already with another digest", rec->id);
+				     "package '%s' from '%s' is stored already with another digest",
+				     rec->id, rec->sender);
 	return 0;
+}
+
+/* The base name for a new package's files: "ID", or "SENDER.ID" when another sender's package
+ * holds that name already (so that a store's files keep their names from before ids were per
+ * sender, and two senders' packages under one id never share a file). */
+static int choose_name(struct pouch_store *s, const struct pouch_store_put *in, char *name,
+		       struct pouch_err *err)
+{
+	struct pouch_db_stmt *st = NULL;
+	int ret;
+
+	ret = pouch_db_prepare(s->db, "SELECT 1 FROM packages WHERE name = ?", &st, err);
+	if (ret < 0)
+		return ret;
+	pouch_db_bind_text(st, 1, in->h->id);
+	ret = pouch_db_step(st, err);
+	pouch_db_finalize(st);
+	if (ret == POUCH_DB_ROW)
+		snprintf(name, STORE_KEY_MAX, "%s.%s", in->sender, in->h->id);
+	else
+		snprintf(name, STORE_KEY_MAX, "%s", in->h->id);
+	return ret < 0 ? ret : 0;
 }
 
 /* Inserts the package row and its recipients' rows in one transaction. */
 static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
-		       const uint64_t *size, int64_t *seq, struct pouch_err *err)
+		       const uint64_t *size, const char *name, int64_t *seq, struct pouch_err *err)
 {
 	const struct pouch_header *h = in->h;
 	struct pouch_db_stmt *st = NULL;
@@ -354,7 +399,8 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 		return ret;
 	ret = pouch_db_prepare(s->db,
 			       "INSERT INTO packages (id, sender, digest, size, payload_size, "
-			       "payload_sha256, header_sha256, received) VALUES (?,?,?,?,?,?,?,?)",
+			       "payload_sha256, header_sha256, received, name) "
+			       "VALUES (?,?,?,?,?,?,?,?,?)",
 			       &st, err);
 	if (ret < 0)
 		goto out;
@@ -368,6 +414,7 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 	}
 	pouch_db_bind_text(st, 7, in->header_sha256);
 	pouch_db_bind_int64(st, 8, (int64_t)in->received);
+	pouch_db_bind_text(st, 9, name);
 	ret = pouch_db_step(st, err);
 	if (ret < 0)
 		goto out;
@@ -394,8 +441,8 @@ out:
 }
 
 /* The record of a package just stored, from what was put. */
-static void fill_record(const struct pouch_store_put *in, const uint64_t *size, int64_t seq,
-			struct pouch_store_record *rec)
+static void fill_record(const struct pouch_store_put *in, const uint64_t *size, const char *name,
+			int64_t seq, struct pouch_store_record *rec)
 {
 	const struct pouch_header *h = in->h;
 	size_t i;
@@ -403,6 +450,7 @@ static void fill_record(const struct pouch_store_put *in, const uint64_t *size, 
 	memset(rec, 0, sizeof(*rec));
 	snprintf(rec->id, sizeof(rec->id), "%s", h->id);
 	snprintf(rec->sender, sizeof(rec->sender), "%s", in->sender);
+	snprintf(rec->name, sizeof(rec->name), "%s", name);
 	for (i = 0; i < h->nrecipients; i++)
 		snprintf(rec->recipients[i], sizeof(rec->recipients[i]), "%s",
 			 h->recipients[i].agency);
@@ -423,21 +471,27 @@ static void fill_record(const struct pouch_store_put *in, const uint64_t *size, 
 /* Under db_lock: the existing record, or the files moved into packages/ and the rows committed.
  * A failure moves the files back into the request directory. */
 static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, char **src,
-		      char **dst, const uint64_t *size, struct pouch_store_record *rec,
-		      int *existing, struct pouch_err *err)
+		      const uint64_t *size, struct pouch_store_record *rec, int *existing,
+		      struct pouch_err *err)
 {
 	int nfiles = in->detached ? 2 : 1, moved = 0, i;
+	char name[STORE_KEY_MAX], *dst[2] = { NULL, NULL };
 	int64_t seq = 0;
 	int ret;
 
-	ret = store_load(s, in->h->id, rec, err);
+	ret = store_load(s, in->sender, in->h->id, rec, err);
 	if (ret == 0) {
 		ret = compare_existing(in, rec, err);
 		*existing = ret == 0;
 		return ret;
 	}
-	if (ret != POUCH_E_NOTFOUND)
+	if (ret != POUCH_E_NOTFOUND || (ret = choose_name(s, in, name, err)) < 0)
 		return ret;
+	if (asprintf(&dst[0], "%s/%s.pouch", s->packages, name) < 0 ||
+	    asprintf(&dst[1], "%s/%s.pouch.pgp", s->packages, name) < 0) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
 	for (; moved < nfiles; moved++) {
 		if (pouch_fs_move(src[moved], dst[moved]) < 0) {
 			ret = pouch_err_set(err, POUCH_E_IO, "cannot move '%s' to '%s': %s",
@@ -448,15 +502,17 @@ static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, c
 	ret = pouch_fs_sync_dir(s->packages, err);
 	if (ret < 0)
 		goto out;
-	ret = insert_rows(s, in, size, &seq, err);
+	ret = insert_rows(s, in, size, name, &seq, err);
 	if (ret < 0)
 		goto out;
-	fill_record(in, size, seq, rec);
+	fill_record(in, size, name, seq, rec);
 out:
 	/* Not committed: nothing may stay visible; a crash here leaves orphans open removes. */
 	for (i = 0; ret < 0 && i < moved; i++)
 		if (pouch_fs_move(dst[i], src[i]) < 0)
 			unlink(dst[i]);
+	free(dst[0]);
+	free(dst[1]);
 	return ret;
 }
 
@@ -464,7 +520,7 @@ int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 		    const struct pouch_store_put *in, struct pouch_store_record *rec,
 		    int *existing, struct pouch_err *err)
 {
-	char *src[2] = { NULL, NULL }, *dst[2] = { NULL, NULL };
+	char *src[2] = { NULL, NULL };
 	char key[STORE_KEY_MAX];
 	uint64_t size[2] = { 0, 0 };
 	int i, ret;
@@ -474,9 +530,7 @@ int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 	if (ret < 0)
 		return ret;
 	if (asprintf(&src[0], "%s/%s.pouch", r->dir, in->h->id) < 0 ||
-	    asprintf(&dst[0], "%s/%s.pouch", s->packages, in->h->id) < 0 ||
-	    asprintf(&src[1], "%s/%s.pouch.pgp", r->dir, in->h->id) < 0 ||
-	    asprintf(&dst[1], "%s/%s.pouch.pgp", s->packages, in->h->id) < 0) {
+	    asprintf(&src[1], "%s/%s.pouch.pgp", r->dir, in->h->id) < 0) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -495,16 +549,14 @@ int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 		goto out;
 	}
 	pthread_mutex_lock(&s->db_lock);
-	ret = put_locked(s, in, src, dst, size, rec, existing, err);
+	ret = put_locked(s, in, src, size, rec, existing, err);
 	pthread_mutex_unlock(&s->db_lock);
 	/* What was taken is stored now (or was already): it must not go back to uploads/. */
 	if (ret == 0 && store_upload_key(in->sender, in->h->id, key, NULL) == 0 &&
 	    strcmp(r->held, key) == 0)
 		r->stored = 1;
 out:
-	for (i = 0; i < 2; i++) {
-		free(src[i]);
-		free(dst[i]);
-	}
+	free(src[0]);
+	free(src[1]);
 	return ret;
 }

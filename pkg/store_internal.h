@@ -68,8 +68,9 @@ int store_page(struct store_pager *pg, const char *caller, int64_t after, size_t
 int store_column(const struct pouch_store *s, struct pouch_db_stmt *st, int i, char *out,
 		 size_t outmax, struct pouch_err *err);
 
-/* Loads package id's record (db_lock held): POUCH_E_NOTFOUND when it is not stored. */
-int store_load(struct pouch_store *s, const char *id, struct pouch_store_record *rec,
-	       struct pouch_err *err);
+/* Loads the record of package id from sender (db_lock held): POUCH_E_NOTFOUND when it is not
+ * stored. */
+int store_load(struct pouch_store *s, const char *sender, const char *id,
+	       struct pouch_store_record *rec, struct pouch_err *err);
 
 #endif

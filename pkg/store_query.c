@@ -10,7 +10,7 @@
 /* The columns read_record expects, in its order. */
 #define RECORD_COLUMNS                                                                        \
 	"p.seq, p.id, p.sender, p.digest, p.size, p.payload_size, p.payload_sha256, "        \
-	"p.header_sha256, p.received"
+	"p.header_sha256, p.received, p.name"
 
 int store_column(const struct pouch_store *s, struct pouch_db_stmt *st, int i, char *out,
 		 size_t outmax, struct pouch_err *err)
@@ -50,6 +50,7 @@ static int read_record(struct pouch_store *s, struct pouch_db_stmt *st,
 	if ((ret = store_column(s, st, 1, rec->id, sizeof(rec->id), err)) < 0 ||
 	    (ret = store_column(s, st, 2, rec->sender, sizeof(rec->sender), err)) < 0 ||
 	    (ret = store_column(s, st, 3, rec->digest, sizeof(rec->digest), err)) < 0 ||
+	    (ret = store_column(s, st, 9, rec->name, sizeof(rec->name), err)) < 0 ||
 	    (ret = store_column(s, st, 7, rec->header_sha256, sizeof(rec->header_sha256), err)) < 0)
 		return ret;
 	rec->size = (uint64_t)pouch_db_column_int64(st, 4);
@@ -85,52 +86,78 @@ static int prepare_recipients(struct pouch_store *s, struct pouch_db_stmt **out,
 				err);
 }
 
-int store_load(struct pouch_store *s, const char *id, struct pouch_store_record *rec,
-	       struct pouch_err *err)
+/* Loads the one record that sql (bound to a and b) finds: POUCH_E_NOTFOUND when none,
+ * POUCH_E_USAGE when there are more. */
+static int load_one(struct pouch_store *s, const char *sql, const char *a, const char *b,
+		    const char *id, struct pouch_store_record *rec, struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL, *rst = NULL;
 	int ret;
 
-	if ((ret = pouch_db_prepare(s->db, "SELECT " RECORD_COLUMNS " FROM packages p WHERE id = ?",
-				    &st, err)) < 0 ||
+	if ((ret = pouch_db_prepare(s->db, sql, &st, err)) < 0 ||
 	    (ret = prepare_recipients(s, &rst, err)) < 0)
 		goto out;
-	pouch_db_bind_text(st, 1, id);
+	pouch_db_bind_text(st, 1, a);
+	pouch_db_bind_text(st, 2, b);
 	ret = pouch_db_step(st, err);
 	if (ret == POUCH_DB_DONE)
 		ret = pouch_err_set(err, POUCH_E_NOTFOUND, "package '%s' is not stored", id);
 	if (ret < 0)
 		goto out;
 	ret = read_record(s, st, rst, rec, err);
+	if (ret == 0)
+		ret = pouch_db_step(st, err);
+	if (ret == POUCH_DB_ROW)
+		ret = pouch_err_set(err, POUCH_E_USAGE, "package '%s' was sent by more than one "
+				    "agency: name its sender", id);
 out:
 	pouch_db_finalize(rst);
 	pouch_db_finalize(st);
 	return ret;
 }
 
-int pouch_store_get(struct pouch_store *s, const char *caller, const char *id,
-		    struct pouch_store_record *rec, struct pouch_err *err)
+int store_load(struct pouch_store *s, const char *sender, const char *id,
+	       struct pouch_store_record *rec, struct pouch_err *err)
+{
+	return load_one(s, "SELECT " RECORD_COLUMNS " FROM packages p WHERE sender = ? AND id = ?",
+			sender, id, id, rec, err);
+}
+
+static int visible(const struct pouch_store_record *rec, const char *caller)
 {
 	size_t i;
-	int ret, visible;
+
+	for (i = 0; i < rec->nrecipients; i++)
+		if (strcmp(rec->recipients[i], caller) == 0)
+			return 1;
+	return strcmp(rec->sender, caller) == 0;
+}
+
+int pouch_store_get(struct pouch_store *s, const char *caller, const char *sender,
+		    const char *id, struct pouch_store_record *rec, struct pouch_err *err)
+{
+	int ret;
 
 	if ((ret = pouch_agency_code_check(caller, err)) < 0 ||
+	    (sender && (ret = pouch_agency_code_check(sender, err)) < 0) ||
 	    (ret = pouch_uuid_check(id, err)) < 0)
 		return ret;
 	pthread_mutex_lock(&s->db_lock);
-	ret = store_load(s, id, rec, err);
+	if (sender)
+		ret = store_load(s, sender, id, rec, err);
+	else
+		ret = load_one(s,
+			       "SELECT " RECORD_COLUMNS " FROM packages p WHERE p.id = ?1 AND "
+			       "(p.sender = ?2 OR EXISTS (SELECT 1 FROM recipients r WHERE "
+			       "r.package = p.seq AND r.agency = ?2)) ORDER BY p.seq LIMIT 2",
+			       id, caller, id, rec, err);
 	pthread_mutex_unlock(&s->db_lock);
-	if (ret < 0)
-		return ret;
-	visible = strcmp(rec->sender, caller) == 0;
-	for (i = 0; !visible && i < rec->nrecipients; i++)
-		visible = strcmp(rec->recipients[i], caller) == 0;
-	if (!visible) {
+	if (ret == 0 && !visible(rec, caller))
 		/* Whether it exists is not for the caller to learn. */
+		ret = pouch_err_set(err, POUCH_E_NOTFOUND, "package '%s' is not stored", id);
+	if (ret < 0)
 		memset(rec, 0, sizeof(*rec));
-		return pouch_err_set(err, POUCH_E_NOTFOUND, "package '%s' is not stored", id);
-	}
-	return 0;
+	return ret;
 }
 
 int pouch_store_files(const struct pouch_store *s, const struct pouch_store_record *rec,
@@ -138,11 +165,11 @@ int pouch_store_files(const struct pouch_store *s, const struct pouch_store_reco
 {
 	*envelope = NULL;
 	*payload = NULL;
-	if (asprintf(envelope, "%s/%s.pouch", s->packages, rec->id) < 0) {
+	if (asprintf(envelope, "%s/%s.pouch", s->packages, rec->name) < 0) {
 		*envelope = NULL;
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	}
-	if (rec->detached && asprintf(payload, "%s/%s.pouch.pgp", s->packages, rec->id) < 0) {
+	if (rec->detached && asprintf(payload, "%s/%s.pouch.pgp", s->packages, rec->name) < 0) {
 		free(*envelope);
 		*envelope = NULL;
 		*payload = NULL;

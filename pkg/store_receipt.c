@@ -11,6 +11,7 @@ static int check_receipt(const struct pouch_store_receipt *rc, struct pouch_err 
 	int ret;
 
 	if ((ret = pouch_uuid_check(rc->package, err)) < 0 ||
+	    (ret = pouch_agency_code_check(rc->sender, err)) < 0 ||
 	    (ret = pouch_agency_code_check(rc->from, err)) < 0)
 		return ret;
 	if (strcmp(rc->verdict, "accepted") != 0 && strcmp(rc->verdict, "rejected") != 0)
@@ -23,28 +24,30 @@ static int check_receipt(const struct pouch_store_receipt *rc, struct pouch_err 
 	return 0;
 }
 
-/* The package's seq and sender, when it is stored and rc->from is one of its recipients. */
+/* The package's seq, when it is stored and rc->from is one of its recipients. */
 static int find_package(struct pouch_store *s, const struct pouch_store_receipt *rc,
-			int64_t *seq, char *sender, struct pouch_err *err)
+			int64_t *seq, struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
 	ret = pouch_db_prepare(s->db,
-			       "SELECT p.seq, p.sender FROM packages p JOIN recipients r "
-			       "ON r.package = p.seq WHERE p.id = ? AND r.agency = ?",
+			       "SELECT p.seq FROM packages p JOIN recipients r "
+			       "ON r.package = p.seq "
+			       "WHERE p.sender = ? AND p.id = ? AND r.agency = ?",
 			       &st, err);
 	if (ret < 0)
 		return ret;
-	pouch_db_bind_text(st, 1, rc->package);
-	pouch_db_bind_text(st, 2, rc->from);
+	pouch_db_bind_text(st, 1, rc->sender);
+	pouch_db_bind_text(st, 2, rc->package);
+	pouch_db_bind_text(st, 3, rc->from);
 	ret = pouch_db_step(st, err);
 	if (ret == POUCH_DB_DONE)
 		ret = pouch_err_set(err, POUCH_E_NOTFOUND, "package '%s' is not stored",
 				    rc->package);
 	if (ret == POUCH_DB_ROW) {
 		*seq = pouch_db_column_int64(st, 0);
-		ret = store_column(s, st, 1, sender, POUCH_CODE_MAX + 1, err);
+		ret = 0;
 	}
 	pouch_db_finalize(st);
 	return ret;
@@ -89,8 +92,8 @@ out:
 	return ret;
 }
 
-static int insert_receipt(struct pouch_store *s, int64_t package, const char *sender,
-			  struct pouch_store_receipt *rc, struct pouch_err *err)
+static int insert_receipt(struct pouch_store *s, int64_t package, struct pouch_store_receipt *rc,
+			  struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;
 	int ret;
@@ -102,7 +105,7 @@ static int insert_receipt(struct pouch_store *s, int64_t package, const char *se
 	if (ret < 0)
 		return ret;
 	pouch_db_bind_int64(st, 1, package);
-	pouch_db_bind_text(st, 2, sender);
+	pouch_db_bind_text(st, 2, rc->sender);
 	pouch_db_bind_text(st, 3, rc->from);
 	pouch_db_bind_text(st, 4, rc->verdict);
 	pouch_db_bind_text(st, 5, rc->sha256);
@@ -118,7 +121,6 @@ static int insert_receipt(struct pouch_store *s, int64_t package, const char *se
 int pouch_store_receipt_put(struct pouch_store *s, struct pouch_store_receipt *rc,
 			    int *existing, struct pouch_err *err)
 {
-	char sender[POUCH_CODE_MAX + 1];
 	int64_t package = 0;
 	int ret;
 
@@ -127,11 +129,11 @@ int pouch_store_receipt_put(struct pouch_store *s, struct pouch_store_receipt *r
 	if (ret < 0)
 		return ret;
 	pthread_mutex_lock(&s->db_lock);
-	ret = find_package(s, rc, &package, sender, err);
+	ret = find_package(s, rc, &package, err);
 	if (ret == 0)
 		ret = find_receipt(s, package, rc, existing, err);
 	if (ret == 0 && !*existing)
-		ret = insert_receipt(s, package, sender, rc, err);
+		ret = insert_receipt(s, package, rc, err);
 	pthread_mutex_unlock(&s->db_lock);
 	return ret;
 }
@@ -149,7 +151,8 @@ static int read_receipt(struct store_pager *pg, struct pouch_db_stmt *st, void *
 	if ((ret = store_column(pg->s, st, 1, rc->package, sizeof(rc->package), err)) < 0 ||
 	    (ret = store_column(pg->s, st, 2, rc->from, sizeof(rc->from), err)) < 0 ||
 	    (ret = store_column(pg->s, st, 3, rc->verdict, sizeof(rc->verdict), err)) < 0 ||
-	    (ret = store_column(pg->s, st, 4, rc->sha256, sizeof(rc->sha256), err)) < 0)
+	    (ret = store_column(pg->s, st, 4, rc->sha256, sizeof(rc->sha256), err)) < 0 ||
+	    (ret = store_column(pg->s, st, 7, rc->sender, sizeof(rc->sender), err)) < 0)
 		return ret;
 	rc->received = (time_t)pouch_db_column_int64(st, 5);
 	body = pouch_db_column_blob(st, 6, &len);
@@ -169,8 +172,8 @@ int pouch_store_receipt_list(struct pouch_store *s, const char *caller, int64_t 
 {
 	struct store_pager pg = {
 		.s = s,
-		.sql = "SELECT r.seq, p.id, r.agency, r.verdict, r.sha256, r.received, r.body "
-		       "FROM receipts r JOIN packages p ON p.seq = r.package "
+		.sql = "SELECT r.seq, p.id, r.agency, r.verdict, r.sha256, r.received, r.body, "
+		       "r.sender FROM receipts r JOIN packages p ON p.seq = r.package "
 		       "WHERE r.sender = ? AND r.seq > ? ORDER BY r.seq LIMIT ?",
 		.read = read_receipt,
 		STORE_PAGER_OF(page),

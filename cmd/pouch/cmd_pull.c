@@ -42,7 +42,10 @@ static void on_event(void *arg, const struct pouch_pull_event *ev)
 		bad = !json || printf("%s\n", json) < 0;
 		free(json);
 	} else if (ev->kind == POUCH_PULL_GOOD) {
-		bad = printf("good %s from %s -> inbox/%s.pouch\n", ev->id, ev->agency, ev->id) < 0;
+		/* The file's own name: SENDER.ID.pouch when another sender's package has the id. */
+		const char *file = ev->path ? strrchr(ev->path, '/') : NULL;
+		bad = printf("good %s from %s -> inbox/%s\n", ev->id, ev->agency,
+			     file ? file + 1 : "") < 0;
 	} else if (ev->kind == POUCH_PULL_QUARANTINED) {
 		bad = printf("quarantined %s from %s: %s\n", ev->id, ev->agency, ev->reason) < 0;
 	} else if (ev->kind == POUCH_PULL_RECEIPT) {

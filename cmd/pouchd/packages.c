@@ -150,14 +150,15 @@ static int recipients_known(struct pouchd *pd, struct pd_req *q, const struct po
 	return ok;
 }
 
-/* A repeat of a stored push answers with the original record, without verifying again. */
+/* A repeat of a stored push answers with the original record, without verifying again. Only
+ * the caller's own packages count: an id another agency used is no conflict. */
 static int repeat(struct pouchd *pd, struct pd_req *q, const char *digest)
 {
 	struct pouch_store_record rec;
 
-	if (pouch_store_get(pd->store, q->agency, q->id, &rec, NULL) < 0)
+	if (pouch_store_get(pd->store, q->agency, q->agency, q->id, &rec, NULL) < 0)
 		return 0;
-	if (strcmp(rec.sender, q->agency) == 0 && strcmp(rec.digest, digest) == 0)
+	if (strcmp(rec.digest, digest) == 0)
 		pd_json(q, 200, pouch_proto_package(&rec));
 	else
 		pd_error(q, 409, "id_conflict", "package %s is stored already with other content",
@@ -347,10 +348,12 @@ static int open_stored(struct pouchd *pd, struct pd_req *q, int payload,
 {
 	struct pouch_err err = { 0 };
 	char *env = NULL, *pay = NULL;
-	const char *path;
+	const char *path, *sender = pd_query(q, "sender");
 
 	*fd = -1;
-	if (pouch_store_get(pd->store, q->agency, q->id, rec, &err) < 0 ||
+	if (sender && pouch_agency_code_check(sender, NULL) < 0)
+		return pd_error(q, 400, "bad_request", "bad agency code in 'sender'"), -1;
+	if (pouch_store_get(pd->store, q->agency, sender, q->id, rec, &err) < 0 ||
 	    pouch_store_files(pd->store, rec, &env, &pay, &err) < 0)
 		return pd_fail(q, &err), -1;
 	path = payload ? pay : env;

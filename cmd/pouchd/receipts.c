@@ -57,9 +57,10 @@ static int check(struct pouchd *pd, struct pd_req *q, const struct pouch_receipt
 	if (strcmp(r->recipient.agency, q->agency) != 0)
 		return pd_error(q, 403, "sender_mismatch", "the receipt is signed by %s, but the "
 				"client certificate is %s's", r->recipient.agency, q->agency), -1;
-	if (pouch_store_get(pd->store, q->agency, q->id, &rec, &err) < 0)
+	/* The receipt names the package's sender: ids are unique per sender only. */
+	if (pouch_store_get(pd->store, q->agency, r->sender, q->id, &rec, &err) < 0)
 		return pd_fail(q, &err), -1;
-	if (strcmp(rec.sender, r->sender) != 0 || strcmp(rec.header_sha256, r->header_sha256) != 0)
+	if (strcmp(rec.header_sha256, r->header_sha256) != 0)
 		return pd_error(q, 422, "not_genuine", "the receipt is not for package %s as "
 				"stored here", q->id), -1;
 	return 0;
@@ -86,6 +87,7 @@ void pd_receipt_end(struct pouchd *pd, struct pd_req *q)
 		return;
 	}
 	memcpy(rc.package, r.package, sizeof(rc.package));
+	memcpy(rc.sender, r.sender, sizeof(rc.sender));
 	memcpy(rc.from, r.recipient.agency, sizeof(rc.from));
 	snprintf(rc.verdict, sizeof(rc.verdict), "%s", r.accepted ? "accepted" : "rejected");
 	rc.bytes = b->buf;

@@ -36,6 +36,11 @@ static void test_state__open_makes_private_directories_and_database(void **state
 	pouch_state_close(&s);
 }
 
+/* An incoming row for package ID from sender with verdict v, its files named SENDER.ID. */
+#define INCOMING(sender, v)                                                                   \
+	"INSERT INTO incoming (id, source, sender, name, digest, size, verdict, received) "  \
+	"VALUES ('" ID "', 'https://x', '" sender "', '" sender "." ID "', 'd', 1, '" v "', 1)"
+
 static void test_state__schema_enforces_its_rules(void **state)
 {
 	struct fixture *f = *state;
@@ -60,12 +65,46 @@ static void test_state__schema_enforces_its_rules(void **state)
 	/* A receipt comes with its verdict. */
 	assert_int_equal(exec(&s, "UPDATE delivery SET receipt = x'00'"), POUCH_E_REFUSED);
 	/* A bad package carries its reason, a good one none. */
-	assert_int_equal(exec(&s, "INSERT INTO incoming (id, source, sender, digest, size, verdict,"
-			     " received) VALUES ('" ID "', 'https://x', 'GB-MET', 'd', 1, 'bad',"
-			     " 1)"), POUCH_E_REFUSED);
-	assert_int_equal(exec(&s, "INSERT INTO incoming (id, source, sender, digest, size, verdict,"
-			     " received) VALUES ('" ID "', 'https://x', 'GB-MET', 'd', 1, 'good',"
-			     " 1)"), 0);
+	assert_int_equal(exec(&s, INCOMING("GB-MET", "bad")), POUCH_E_REFUSED);
+	assert_int_equal(exec(&s, INCOMING("GB-MET", "good")), 0);
+	/* An id belongs to its sender: the same id from another sender is another package. */
+	assert_int_equal(exec(&s, INCOMING("GB-GMP", "good")), 0);
+	assert_int_equal(exec(&s, "INSERT INTO incoming (id, source, sender, name, digest, size,"
+			     " verdict, received) VALUES ('" ID "', 'https://y', 'GB-MET', 'x',"
+			     " 'e', 1, 'good', 1)"), POUCH_E_EXISTS);
+	pouch_state_close(&s);
+}
+
+static void test_state__old_incoming_rows_migrated(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_state s;
+	struct pouch_db *db = NULL;
+	struct pouch_db_stmt *st = NULL;
+
+	/* A state.db of version 1: incoming keyed by id alone. */
+	static const char v1[] =
+	    "CREATE TABLE incoming (id TEXT PRIMARY KEY, source TEXT NOT NULL, sender TEXT NOT"
+	    " NULL, digest TEXT NOT NULL, size INTEGER NOT NULL, payload_size INTEGER, verdict"
+	    " TEXT NOT NULL, reason TEXT, header_sha256 TEXT, priority TEXT, created INTEGER,"
+	    " expires INTEGER, received INTEGER NOT NULL, receipt BLOB, receipt_sent INTEGER)"
+	    " WITHOUT ROWID;"
+	    "INSERT INTO incoming (id, source, sender, digest, size, verdict, received)"
+	    " VALUES ('" ID "', 'https://x', 'GB-MET', 'd', 1, 'good', 1);"
+	    "PRAGMA user_version = 1;";
+
+	assert_int_equal(pouch_db_open(at(f, POUCH_STATE_FILE), &db, NULL), 0);
+	assert_int_equal(pouch_db_exec(db, v1, NULL), 0);
+	pouch_db_close(db);
+	assert_int_equal(pouch_state_open(&f->h, &s, NULL), 0);
+	/* Its files keep their names (inbox/ID.pouch). */
+	assert_int_equal(pouch_db_prepare(s.db, "SELECT sender, name FROM incoming", &st, NULL), 0);
+	assert_int_equal(pouch_db_step(st, NULL), POUCH_DB_ROW);
+	assert_string_equal(pouch_db_column_text(st, 0), "GB-MET");
+	assert_string_equal(pouch_db_column_text(st, 1), ID);
+	pouch_db_finalize(st);
+	assert_int_equal(exec(&s, INCOMING("GB-GMP", "good")), 0);
+	assert_int_equal(exec(&s, INCOMING("GB-MET", "good")), POUCH_E_EXISTS);
 	pouch_state_close(&s);
 }
 
@@ -108,6 +147,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_state__open_makes_private_directories_and_database),
+		T(test_state__old_incoming_rows_migrated),
 		T(test_state__schema_enforces_its_rules),
 		T(test_state__a_job_runs_once_per_home),
 		T(test_state__newer_schema_is_refused),

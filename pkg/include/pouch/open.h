@@ -1,5 +1,5 @@
 /* Opening a package addressed to us (spec/envelope.md section 6), and the record of the
- * package ids already opened (seen/ID in the home). */
+ * packages already opened (seen/SENDER.ID in the home). */
 #ifndef POUCH_OPEN_H
 #define POUCH_OPEN_H
 
@@ -19,10 +19,16 @@ struct pouch_opened {
  * us (or sent by us), decrypts it into a private temporary file with the plaintext capped at
  * the payload's size, requires the inner signature by the same pinned sender key, checks
  * pouch.json's binding against the header and the attachments against pouch.json, and only
- * then moves the result into out_dir (made here, mode 0700; files 0600; NULL: ./ID) and
- * records the id as seen. A different package reusing a seen id is POUCH_E_REFUSED as a
- * conflict. On failure nothing is written and nothing recorded. passphrase: for our key
- * (NULL: gpg-agent asks). */
+ * then records (sender, id) as seen and moves the result into out_dir (made here, mode 0700;
+ * files 0600; NULL: ./ID). An id belongs to its sender: the same id from another sender is
+ * another package. A different package from the same sender under a seen id is
+ * POUCH_E_REFUSED as a conflict; the check and the record are one atomic step taken before
+ * the move, so of two opens racing with different packages under one id exactly one succeeds,
+ * and the other writes nothing. Two opens of the same package at once both succeed (into their
+ * own directories), one of them with seen_before set. A record made before records were per
+ * sender (seen/ID) still counts: a different package under its id is a conflict, whoever sent
+ * it. On failure nothing is written and nothing recorded. passphrase: for our key (NULL:
+ * gpg-agent asks). */
 int pouch_package_open(const struct pouch_home *home, const char *path, const char *out_dir,
 		       const char *passphrase, time_t now, struct pouch_opened *res,
 		       struct pouch_err *err);

@@ -1,6 +1,9 @@
 /* pouchd's package store in a data directory: DIR/pouchd.db (the SQLite index),
- * DIR/packages/ID.pouch and ID.pouch.pgp (stored files), DIR/uploads/ (staged detached payloads),
- * DIR/tmp/ (request directories). Every function is safe to call from several threads. */
+ * DIR/packages/NAME.pouch and NAME.pouch.pgp (stored files; NAME is the id, or SENDER.ID when
+ * another sender's package had the id first), DIR/uploads/ (staged detached payloads),
+ * DIR/tmp/ (request directories). A package is known by its sender and id together: two
+ * agencies may use one id without touching each other's packages. Every function is safe to
+ * call from several threads. */
 #ifndef POUCH_STORE_H
 #define POUCH_STORE_H
 
@@ -25,6 +28,7 @@ struct pouch_store_append;
 struct pouch_store_record {
 	char id[POUCH_UUID_LEN];
 	char sender[POUCH_CODE_MAX + 1];
+	char name[POUCH_CODE_MAX + 1 + POUCH_UUID_LEN]; /* the files' base name in packages/ */
 	char recipients[POUCH_RECIPIENTS_MAX][POUCH_CODE_MAX + 1]; /* in the header's order */
 	size_t nrecipients;
 	char digest[POUCH_SHA256_HEX]; /* SHA-256 of the envelope bytes */
@@ -47,6 +51,7 @@ struct pouch_store_page {
 /* A receipt filed by a recipient for a package. */
 struct pouch_store_receipt {
 	char package[POUCH_UUID_LEN];
+	char sender[POUCH_CODE_MAX + 1]; /* the package's sender */
 	char from[POUCH_CODE_MAX + 1]; /* the recipient agency that filed it */
 	char verdict[16];              /* "accepted" or "rejected" */
 	char sha256[POUCH_SHA256_HEX]; /* of the receipt file bytes */
@@ -102,20 +107,23 @@ struct pouch_store_put {
 };
 
 /* Stores the package whose envelope (and detached payload, of the header's size) is in r's
- * directory, idempotently. When the id is stored already by the same sender with the same
- * digest, rec receives the original record and *existing is set (the files stay in r). The id
- * stored with another digest or sender is POUCH_E_EXISTS. Otherwise the files are synced and
- * renamed into packages/ and the index rows committed, and rec receives the record with its new
- * seq (*existing 0). A crash at any moment leaves the whole package or nothing visible. After a
- * put that succeeds, a staged upload taken into r is gone. Bad input is POUCH_E_USAGE. */
+ * directory, idempotently. When the sender's id is stored already with the same digest, rec
+ * receives the original record and *existing is set (the files stay in r); with another digest
+ * it is POUCH_E_EXISTS. The same id from another sender is another package. Otherwise the files
+ * are synced and renamed into packages/ and the index rows committed, and rec receives the
+ * record with its new seq (*existing 0). A crash at any moment leaves the whole package or
+ * nothing visible. After a put that succeeds, a staged upload taken into r is gone. Bad input is
+ * POUCH_E_USAGE. */
 int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 		    const struct pouch_store_put *in, struct pouch_store_record *rec,
 		    int *existing, struct pouch_err *err);
 
-/* The record of package id for caller: POUCH_E_NOTFOUND unless it is stored and caller is its
- * sender or one of its recipients. */
-int pouch_store_get(struct pouch_store *s, const char *caller, const char *id,
-		    struct pouch_store_record *rec, struct pouch_err *err);
+/* The record of package id from sender for caller: POUCH_E_NOTFOUND unless it is stored and
+ * caller is its sender or one of its recipients. With sender NULL: the one package with that
+ * id that caller may see; POUCH_E_USAGE when caller may see several (from several senders), so
+ * that the sender must be named. */
+int pouch_store_get(struct pouch_store *s, const char *caller, const char *sender,
+		    const char *id, struct pouch_store_record *rec, struct pouch_err *err);
 
 /* The paths of rec's envelope and (when detached, else NULL) payload files, newly allocated. */
 int pouch_store_files(const struct pouch_store *s, const struct pouch_store_record *rec,
@@ -129,9 +137,10 @@ int pouch_store_list(struct pouch_store *s, const char *caller, int64_t after, s
 
 void pouch_store_page_release(struct pouch_store_page *page);
 
-/* Files receipt rc (package, from, verdict, sha256, bytes and len, received set by the caller;
- * bytes borrowed) for a stored package of which rc->from is a recipient (else
- * POUCH_E_NOTFOUND). The same from with the same sha256 again sets *existing and gives back the
+/* Files receipt rc (package, sender, from, verdict, sha256, bytes and len, received set by the
+ * caller; bytes borrowed) for the stored package (sender, package) of which rc->from is a
+ * recipient (else POUCH_E_NOTFOUND). The same from with the same sha256 again sets *existing
+ * and gives back the
  * original seq and received; with another sha256 it is POUCH_E_EXISTS. A new receipt gets its
  * seq in rc->seq. */
 int pouch_store_receipt_put(struct pouch_store *s, struct pouch_store_receipt *rc,
