@@ -10,9 +10,12 @@
 #   manifest_recipients=CODE:FPR,...   manifest_id=ID   id=ID   priority=P
 #   created=T expires=T   entries=JSON [[name, text], ...] after pouch.json (attachments/NAME
 #   listed in the manifest unless their name starts with "!", which is archived unlisted)
+#   list=JSON ["name", ...]  pouch.json lists exactly these instead, in this order (a name
+#                       listed twice, or not archived, is listed all the same)
 #   link=NAME:TARGET    adds a symbolic link entry     zeros=N   an attachment of N zero bytes
+#   random=N            an attachment of N random bytes (they do not compress)
 #   compress=zlib       compresses the OpenPGP message
-import base64, datetime, hashlib, io, json, subprocess, sys, tarfile, uuid
+import base64, datetime, hashlib, io, json, os, subprocess, sys, tarfile, uuid
 
 home, out = sys.argv[1:3]
 o = dict(a.split("=", 1) for a in sys.argv[3:])
@@ -29,8 +32,17 @@ priority = o.get("priority", "routine")
 entries = [(n, t.encode()) for n, t in json.loads(o.get("entries", "[]"))]
 if "zeros" in o:
     entries.append(("zeros", bytes(int(o["zeros"]))))
+if "random" in o:
+    entries.append(("random", os.urandom(int(o["random"]))))
 listed = [{"name": n, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
           for n, b in entries if not n.startswith("!")]
+if "list" in o:  # the listed names, in this order, each as first archived (else empty)
+    first = {}
+    for n, b in entries:
+        first.setdefault(n.lstrip("!"), b)
+    listed = [{"name": n, "size": len(first.get(n, b"")),
+               "sha256": hashlib.sha256(first.get(n, b"")).hexdigest()}
+              for n in json.loads(o["list"])]
 mrcpt = [party(p) for p in o.get("manifest_recipients", o["recipients"]).split(",")]
 manifest = json.dumps({"format": "pouch-content/1", "id": o.get("manifest_id", pid),
                        "sender": sender, "recipients": mrcpt, "created": created,
