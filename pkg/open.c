@@ -300,7 +300,8 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 		ret = in < 0 ? in : out;
 		goto out;
 	}
-	/* No compression is allowed, so the plaintext is never larger than the payload. */
+	/* No compression is allowed (pouch_pgp_open refuses it), so the plaintext is never larger
+	 * than the payload. */
 	ret = pouch_pgp_open(pgp, in, out, v->h.payload_size, signer, err);
 	if (!ret && strcmp(signer, v->h.sender.fpr) != 0)
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is signed by %s, the header "
