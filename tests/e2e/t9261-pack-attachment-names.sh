@@ -39,8 +39,10 @@ expect_success 'a leading dash, a trailing dot or space' '
 with .-." &&
 	pack_refuses "f/a.exe." "attachment .f/a.exe..: invalid attachment name .a.exe..: it \
 must not end with a dot or a space" &&
-	pack_refuses "f/a.exe " "attachment .f/a.exe .: invalid attachment name .a.exe .: it must not end with" &&
-	pack_refuses "f/ lead" "attachment .f/ lead.: invalid attachment name . lead.: it must not start with a space"
+	pack_refuses "f/a.exe " "attachment .f/a.exe .: invalid attachment name .a.exe .: it \
+must not end with" &&
+	pack_refuses "f/ lead" "attachment .f/ lead.: invalid attachment name . lead.: it must \
+not start with a space"
 '
 
 expect_success 'two names that are one: precomposed and decomposed, Unicode case' '
