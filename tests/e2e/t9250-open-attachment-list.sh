@@ -4,30 +4,14 @@
 # normalisation. A refusal leaves no output directory, no temporary directory, no seen record.
 . "$(dirname "$0")/lib.sh"
 
-forge() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/forge-package.py" "$@"; }
-fpr() { pouch --home "$1" whoami --json >.w.json && json_field .w.json fingerprint; }
-# nothing_left: no output directory, no partial one beside it, no seen record at the force.
-nothing_left() {
-	test ! -e opened && ! ls -a . | grep -q "opened.part" &&
-	test -z "$(ls met/seen 2>/dev/null)"
-}
-# forged OUT key=value...: a package from the centre to the force.
-forged() {
-	_out=$1
-	shift
-	forge ceop/gnupg "$_out" signer=$C encrypt_to=$M sender=GB-NCA-CEOP:$C \
-		recipients=GB-MET:$M "$@"
-}
+. "$SRC_DIR/tests/e2e/lib-forge.sh"
 # refused_open PKG PATTERN: open fails (exit 1) with the pattern, leaving nothing.
 refused_open() {
 	must_fail 1 pouch --home met open "$1" -o opened &&
 	error_is "package '$1' does not open: $2" && nothing_left
 }
 
-expect_success 'setup: a centre and a force' '
-	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && partners ceop met &&
-	C=$(fpr ceop) && M=$(fpr met) && echo "C=$C M=$M" >fprs
-'
+expect_success 'setup: a centre and a force' 'setup_forge'
 
 . ./fprs 2>/dev/null || true
 

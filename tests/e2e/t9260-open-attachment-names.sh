@@ -4,25 +4,16 @@
 # with the name escaped in the message, leaving nothing behind.
 . "$(dirname "$0")/lib.sh"
 
-forge() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/forge-package.py" "$@"; }
-fpr() { pouch --home "$1" whoami --json >.w.json && json_field .w.json fingerprint; }
-nothing_left() {
-	test ! -e opened && ! ls -a . | grep -q "opened.part" &&
-	test -z "$(ls met/seen 2>/dev/null)"
-}
+. "$SRC_DIR/tests/e2e/lib-forge.sh"
 
-expect_success 'setup: a centre and a force' '
-	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && partners ceop met &&
-	C=$(fpr ceop) && M=$(fpr met) && echo "C=$C M=$M" >fprs
-'
+expect_success 'setup: a centre and a force' 'setup_forge'
 
 . ./fprs 2>/dev/null || true
 
 # open_refuses NAME(JSON string) REASON: a package holding one attachment so named (listed and
 # archived) does not open, for REASON; no raw bidirectional or invisible bytes reach the error.
 open_refuses() {
-	forge ceop/gnupg n.pouch signer=$C encrypt_to=$M sender=GB-NCA-CEOP:$C \
-		recipients=GB-MET:$M entries="[[\"$1\", \"x\"]]" &&
+	forged n.pouch entries="[[\"$1\", \"x\"]]" &&
 	must_fail 1 pouch --home met open n.pouch -o opened &&
 	error_is "package .n.pouch. does not open: pouch.json lists attachment .*: invalid \
 attachment name .*: $2" &&
@@ -63,8 +54,7 @@ expect_success 'a trailing dot or space, ASCII or not' '
 '
 
 expect_success 'names that only look unusual still open' '
-	forge ceop/gnupg ok.pouch signer=$C encrypt_to=$M sender=GB-NCA-CEOP:$C \
-		recipients=GB-MET:$M entries="[[\"a-b .txt\", \"1\"], [\"\\u05e9.txt\", \"2\"], \
+	forged ok.pouch entries="[[\"a-b .txt\", \"1\"], [\"\\u05e9.txt\", \"2\"], \
 [\".hidden\", \"3\"], [\"x\\u00a0y.txt\", \"4\"]]" &&
 	pouch --home met open ok.pouch -o okdir >/dev/null &&
 	test "$(ls -A okdir/attachments | wc -l)" = 4
