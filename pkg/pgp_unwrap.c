@@ -78,10 +78,12 @@ static void length_octet(struct scan *s, unsigned char b)
 	s->got++;
 	if (!s->new_format || s->got > 1) {
 		s->len = s->len << 8 | b;
-		if (s->got == s->need)
-			length_done(s, s->need == 2 && s->new_format ? s->len - (192u << 8) + 192
-								      : s->len,
-				    0);
+		if (s->got < s->need)
+			return;
+		/* A new-format two-octet length: ((first - 192) << 8) + second + 192. */
+		if (s->new_format && s->need == 2)
+			s->len = s->len - (192u << 8) + 192;
+		length_done(s, s->len, 0);
 		return;
 	}
 	if (b < 192) {
