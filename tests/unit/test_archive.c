@@ -602,11 +602,13 @@ static void test_archive__extract_dir_must_be_empty_and_real(void **state)
 	/* A missing directory, and a symbolic link to the real one. */
 	fd = open(in_tar, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(pouch_archive_extract(fd, at(f, "nodir"), &LIM, list_cb, NULL, &m, NULL, &err),
+	assert_int_equal(pouch_archive_extract(fd, at(f, "nodir"), &LIM, list_cb, NULL, &m, NULL,
+					       &err),
 			 POUCH_E_IO);
 	assert_non_null(strstr(err.msg, f->path));
 	assert_int_equal(symlink(out_dir, at(f, "link")), 0);
-	assert_int_equal(pouch_archive_extract(fd, f->path, &LIM, list_cb, NULL, &m, NULL, &err), POUCH_E_IO);
+	assert_int_equal(pouch_archive_extract(fd, f->path, &LIM, list_cb, NULL, &m, NULL, &err),
+			 POUCH_E_IO);
 	close(fd);
 	assert_null(m);
 	assert_int_equal(entries(out_dir), 0);
@@ -620,7 +622,8 @@ static void test_archive__extract_read_error_is_io(void **state)
 	int fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	assert_true(fd >= 0);
-	assert_int_equal(pouch_archive_extract(fd, out_dir, &LIM, list_cb, NULL, &m, NULL, &err), POUCH_E_IO);
+	assert_int_equal(pouch_archive_extract(fd, out_dir, &LIM, list_cb, NULL, &m, NULL, &err),
+			 POUCH_E_IO);
 	assert_int_equal(err.code, POUCH_E_IO);
 	assert_non_null(strstr(err.msg, "cannot read the archive"));
 	close(fd);
