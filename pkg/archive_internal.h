@@ -1,11 +1,12 @@
-/* Inside the container module only (archive.c: names and shared helpers; archive_write.c;
- * archive_read.c): the one place that includes libarchive's headers. */
+/* Inside the container module only (archive.c: shared helpers; archive_name.c and its table;
+ * archive_write.c; archive_read.c): the one place that includes libarchive's headers. */
 #ifndef POUCH_ARCHIVE_INTERNAL_H
 #define POUCH_ARCHIVE_INTERNAL_H
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <locale.h>
+#include <stdint.h>
 
 #include "pouch/archive.h"
 
@@ -22,14 +23,9 @@ const char *archive_shown(const char *s, char *buf);
 /* libarchive's last error text for a. */
 const char *archive_message(struct archive *a);
 
-/* The name in v[0..n) equal to name when compared ASCII case-folded (a.txt and A.TXT are one
- * file on a case-insensitive file system), or NULL. */
-const char *archive_name_clash(char *const *v, size_t n, const char *name);
-
-/* Appends a copy of name to the heap array *v of *n names. Returns 0 or POUCH_E_NOMEM. */
-int archive_name_push(char ***v, size_t *n, const char *name, struct pouch_err *err);
-
-/* Frees v and its n names. */
-void archive_names_free(char **v, size_t n);
+/* Generated (archive_name_table.c): pairs of a character and its base character, by the
+ * first. */
+extern const uint32_t archive_decomp[][2];
+extern const size_t archive_decomp_len;
 
 #endif

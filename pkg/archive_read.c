@@ -14,6 +14,7 @@
 
 #include "archive_internal.h"
 #include "internal.h"
+#include "pouch/digest.h"
 #include "pouch/fs.h"
 #include "pouch/validate.h"
 
@@ -28,9 +29,11 @@ struct extract {
 	const struct pouch_archive_limits *lim;
 	uint64_t total;      /* content bytes read so far */
 	size_t entries;      /* entries seen so far */
-	char **names;        /* files created in dir, removed again on failure */
-	size_t n_names;
-	char last[SHOW_MAX]; /* the last entry's path, escaped, for messages */
+	struct pouch_archive_names made; /* files created in dir, removed again on failure */
+	const struct pouch_archive_file *files; /* what pouch.json lists */
+	size_t n_files;
+	struct pouch_sha256 *d; /* the digest of the entry being streamed */
+	char last[SHOW_MAX];    /* the last entry's path, escaped, for messages */
 };
 
 static la_ssize_t read_cb(struct archive *a, void *ctx, const void **out)
@@ -178,6 +181,8 @@ static int copy_data(struct extract *x, const char *path, int out, const char *n
 			return refuse(err, path, "the archive holds more than %" PRIu64 " bytes",
 				      x->lim->max_total);
 		x->total += n;
+		if (x->d)
+			pouch_sha256_update(x->d, buf, n);
 		if (out < 0) {
 			if (n > cap - done)
 				return refuse(err, path, "larger than %zu bytes", cap);
@@ -239,11 +244,34 @@ static int extract_manifest(struct extract *x, char **out, size_t *len, struct p
 	return 0;
 }
 
+/* Checks that the entry at path, named name, is the next attachment pouch.json lists, and
+ * its size; gives that attachment in *f. */
+static int listed_next(struct extract *x, const char *path, const char *name,
+		       struct archive_entry *e, const struct pouch_archive_file **f,
+		       struct pouch_err *err)
+{
+	size_t k = x->made.n, i;
+
+	if (k >= x->n_files || strcmp(x->files[k].name, name) != 0) {
+		for (i = k + 1; i < x->n_files; i++)
+			if (strcmp(x->files[i].name, name) == 0)
+				return refuse(err, path, "out of order: pouch.json lists it as "
+					      "attachment %zu, not %zu", i + 1, k + 1);
+		return refuse(err, path, "pouch.json does not list it");
+	}
+	*f = &x->files[k];
+	if ((uint64_t)archive_entry_size(e) != (*f)->size)
+		return refuse(err, path, "%lld bytes, not the %llu pouch.json lists",
+			      (long long)archive_entry_size(e), (unsigned long long)(*f)->size);
+	return 0;
+}
+
 /* Checks the current entry e and streams it into dir/NAME. */
 static int extract_attachment(struct extract *x, struct archive_entry *e, struct pouch_err *err)
 {
 	const char *path = archive_entry_pathname(e), *name, *why, *clash;
-	char buf[SHOW_MAX];
+	const struct pouch_archive_file *f = NULL;
+	char buf[SHOW_MAX], hex[POUCH_SHA256_HEX];
 	uint64_t got = 0;
 	int fd = -1;
 	int ret;
@@ -263,25 +291,26 @@ static int extract_attachment(struct extract *x, struct archive_entry *e, struct
 		pouch_err_prefix(err, "cannot extract '%s'", archive_shown(path, buf));
 		return ret;
 	}
-	clash = archive_name_clash(x->names, x->n_names, name);
+	clash = pouch_archive_names_find(&x->made, name);
 	if (clash)
-		return refuse(err, path,
-			      "the name of attachment '%s' differs only in case or not at all",
-			      clash);
-	ret = check_size(x, path, e, err);
+		return refuse(err, path, "the name of attachment '%s' differs only in case or "
+			      "not at all", archive_shown(clash, buf));
+	ret = listed_next(x, path, name, e, &f, err);
+	if (ret == 0)
+		ret = check_size(x, path, e, err);
 	if (ret < 0)
 		return ret;
 	/* name is a checked base name, so the file lands in dir and nowhere else. */
 	fd = openat(x->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		/* An earlier name the file system takes for the same (Unicode case or
-		 * normalisation): the dir was empty when we started. */
+		/* An earlier name the file system takes for the same: the dir was empty when we
+		 * started, and the names are unique by their keys. */
 		if (errno == EEXIST)
 			return refuse(err, path, "clashes with an earlier entry in '%s'", x->dir);
 		return pouch_err_set(err, POUCH_E_IO, "cannot create '%s/%s': %s", x->dir, name,
 				     strerror(errno));
 	}
-	ret = archive_name_push(&x->names, &x->n_names, name, err);
+	ret = pouch_archive_names_add(&x->made, name, NULL, err);
 	if (ret < 0) {
 		unlinkat(x->dirfd, name, 0);
 		goto out;
@@ -292,14 +321,59 @@ static int extract_attachment(struct extract *x, struct archive_entry *e, struct
 				    strerror(errno));
 		goto out;
 	}
-	ret = copy_data(x, path, fd, name, NULL, 0, &got, err);
-	if (ret == 0 && got != (uint64_t)archive_entry_size(e))
+	ret = pouch_sha256_new(&x->d, err);
+	if (ret == 0)
+		ret = copy_data(x, path, fd, name, NULL, 0, &got, err);
+	if (ret == 0 && got != f->size)
 		ret = refuse(err, path, "shorter than its header says");
+	if (ret == 0) {
+		pouch_sha256_hex(x->d, hex);
+		if (strcmp(hex, f->sha256) != 0)
+			ret = refuse(err, path, "its SHA-256 is not the one pouch.json lists");
+	}
 out:
+	pouch_sha256_free(x->d);
+	x->d = NULL;
 	if (close(fd) < 0 && ret == 0)
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s/%s': %s", x->dir, name,
 				    strerror(errno));
 	return ret;
+}
+
+/* Checks the list the caller gives: names valid, unique by key, no more than the entries. */
+static int check_list(struct extract *x, struct pouch_err *err)
+{
+	struct pouch_archive_names seen = { 0 };
+	char buf[SHOW_MAX];
+	size_t i;
+	int ret = 0;
+
+	if (x->n_files >= x->lim->max_entries)
+		return pouch_err_set(err, POUCH_E_REFUSED, POUCH_ARCHIVE_MANIFEST " lists more than "
+				     "%zu attachments", x->lim->max_entries - 1);
+	for (i = 0; ret == 0 && i < x->n_files; i++) {
+		const char *name = x->files[i].name;
+		ret = pouch_archive_name_check(name, err);
+		if (ret == 0)
+			ret = pouch_archive_names_add(&seen, name, NULL, err);
+		if (ret == POUCH_E_REFUSED)
+			pouch_err_prefix(err, POUCH_ARCHIVE_MANIFEST " lists attachment '%s'",
+					 archive_shown(name, buf));
+	}
+	pouch_archive_names_release(&seen);
+	return ret;
+}
+
+/* After the end of the archive: every listed attachment was there. */
+static int check_all_there(struct extract *x, struct pouch_err *err)
+{
+	char buf[SHOW_MAX];
+
+	if (x->made.n < x->n_files)
+		return pouch_err_set(err, POUCH_E_REFUSED, "cannot read the archive: it lacks "
+				     "attachment '%s' that " POUCH_ARCHIVE_MANIFEST " lists",
+				     archive_shown(x->files[x->made.n].name, buf));
+	return 0;
 }
 
 /* Returns 1 when the directory open at dirfd holds no entry, 0 when it does, -1 on error. */
@@ -325,7 +399,10 @@ static int dir_empty(int dirfd)
 }
 
 int pouch_archive_extract(int fd, const char *dir, const struct pouch_archive_limits *lim,
-			  char **manifest, size_t *manifest_len, struct pouch_err *err)
+			  int (*list)(void *ctx, const char *manifest, size_t len,
+				      const struct pouch_archive_file **files, size_t *n,
+				      struct pouch_err *err),
+			  void *ctx, char **manifest, size_t *manifest_len, struct pouch_err *err)
 {
 	struct extract x = { .fd = fd, .dir = dir, .dirfd = -1, .lim = lim };
 	struct archive_entry *e;
@@ -382,6 +459,10 @@ int pouch_archive_extract(int fd, const char *dir, const struct pouch_archive_li
 		goto out;
 	}
 	ret = extract_manifest(&x, &mem, &len, err);
+	if (ret == 0)
+		ret = list(ctx, mem, len, &x.files, &x.n_files, err);
+	if (ret == 0)
+		ret = check_list(&x, err);
 	if (ret < 0)
 		goto out;
 	for (;;) {
@@ -392,6 +473,8 @@ int pouch_archive_extract(int fd, const char *dir, const struct pouch_archive_li
 		if (ret < 0)
 			break;
 	}
+	if (ret == 0)
+		ret = check_all_there(&x, err);
 	if (ret < 0)
 		goto out;
 	*manifest = mem;
@@ -401,9 +484,9 @@ int pouch_archive_extract(int fd, const char *dir, const struct pouch_archive_li
 	ret = 0;
 out:
 	if (ret < 0 && x.dirfd >= 0)
-		for (i = 0; i < x.n_names; i++)
-			unlinkat(x.dirfd, x.names[i], 0);
-	archive_names_free(x.names, x.n_names);
+		for (i = 0; i < x.made.n; i++)
+			unlinkat(x.dirfd, x.made.name[i], 0);
+	pouch_archive_names_release(&x.made);
 	if (x.a)
 		archive_read_free(x.a);
 	if (old != (locale_t)0)

@@ -24,8 +24,7 @@ struct pouch_archive_writer {
 	int fd;
 	enum writer_state state;
 	int discard;  /* drop output: the archive is being abandoned */
-	char **names; /* attachment names so far */
-	size_t n_names;
+	struct pouch_archive_names names; /* attachment names so far */
 	unsigned char *buf; /* POUCH_ARCHIVE_CHUNK bytes of the file being added */
 };
 
@@ -103,7 +102,7 @@ void pouch_archive_writer_free(struct pouch_archive_writer *w)
 	}
 	if (w->loc != (locale_t)0)
 		freelocale(w->loc);
-	archive_names_free(w->names, w->n_names);
+	pouch_archive_names_release(&w->names);
 	if (w->buf) {
 		explicit_bzero(w->buf, POUCH_ARCHIVE_CHUNK);
 		free(w->buf);
@@ -144,7 +143,7 @@ static int attachment_path(const struct pouch_archive_writer *w, const char *nam
 	ret = pouch_archive_name_check(name, err);
 	if (ret < 0)
 		return ret;
-	clash = archive_name_clash(w->names, w->n_names, name);
+	clash = pouch_archive_names_find(&w->names, name);
 	if (clash)
 		return pouch_err_set(err, POUCH_E_REFUSED,
 				     "cannot add attachment '%s': the name of attachment '%s' "
@@ -241,7 +240,7 @@ int pouch_archive_add_bytes(struct pouch_archive_writer *w, const char *name, co
 	ret = attachment_path(w, name, path, err);
 	if (ret < 0)
 		return ret;
-	ret = archive_name_push(&w->names, &w->n_names, name, err);
+	ret = pouch_archive_names_add(&w->names, name, NULL, err);
 	if (ret < 0)
 		return ret;
 	return write_entry(w, path, buf, len, err);
@@ -278,7 +277,7 @@ int pouch_archive_add_file(struct pouch_archive_writer *w, const char *name, con
 		goto out;
 	}
 	total = (uint64_t)st.st_size;
-	ret = archive_name_push(&w->names, &w->n_names, name, err);
+	ret = pouch_archive_names_add(&w->names, name, NULL, err);
 	if (ret < 0)
 		goto out;
 	old = uselocale(w->loc);

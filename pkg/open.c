@@ -2,7 +2,6 @@
  * and binding, extract into a fresh directory, then record (sender, id) as seen and move the
  * directory into place. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -227,53 +226,70 @@ static int check_binding(const json_t *m, const struct pouch_header *h, struct p
 	return 0;
 }
 
-/* Every attachment pouch.json lists is there with its size and digest, and nothing else. */
-static int check_attachments(const json_t *m, const char *dir, struct pouch_err *err)
+/* What extraction needs to check pouch.json, and what pouch.json lists. */
+struct listing {
+	const struct pouch_header *h;
+	json_t *m;                        /* pouch.json, parsed */
+	struct pouch_archive_file *files; /* borrowing m's strings */
+};
+
+static int is_sha256_hex(const char *s)
+{
+	return strlen(s) == POUCH_SHA256_HEX - 1 &&
+	       strspn(s, "0123456789abcdef") == POUCH_SHA256_HEX - 1;
+}
+
+/* The attachments pouch.json lists, well-formed; names and their uniqueness are checked by the
+ * extraction, which holds the archive to exactly this list. */
+static int attachment_list(struct listing *l, size_t *n, struct pouch_err *err)
 {
 	static const char *const fields[] = { "name", "size", "sha256", NULL };
-	const json_t *list = json_object_get(m, "attachments"), *a;
-	struct dirent *de;
-	size_t i, count = 0;
-	DIR *d;
+	const json_t *list = json_object_get(l->m, "attachments"), *a;
+	size_t i;
 
-	if (!json_is_array(list) || json_array_size(list) > MAX_ATTACHMENTS)
+	if (!json_is_array(list))
 		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists no attachments");
+	if (json_array_size(list) > MAX_ATTACHMENTS)
+		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists more than %d "
+				     "attachments", MAX_ATTACHMENTS);
+	l->files = calloc(json_array_size(list) + 1, sizeof(*l->files));
+	if (!l->files)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	json_array_foreach(list, i, a) {
-		char *path = NULL, hex[POUCH_SHA256_HEX];
-		const char *name = NULL;
-		uint64_t size = 0;
-		int fd, ret;
+		const json_t *size = json_object_get(a, "size");
+		struct pouch_archive_file *f = &l->files[i];
 		if (pouch_json_only_keys(a, fields, NULL) < 0 ||
-		    pouch_json_str(a, "name", 0, &name, NULL) < 0 ||
-		    pouch_archive_name_check(name, NULL) < 0 ||
-		    !json_is_integer(json_object_get(a, "size")))
+		    pouch_json_str(a, "name", 0, &f->name, NULL) < 0 ||
+		    pouch_json_str(a, "sha256", 0, &f->sha256, NULL) < 0 ||
+		    !is_sha256_hex(f->sha256) || !json_is_integer(size) ||
+		    json_integer_value(size) < 0)
 			return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists a malformed "
 					     "attachment");
-		if (asprintf(&path, "%s/%s", dir, name) < 0)
-			return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		free(path);
-		if (fd < 0)
-			return pouch_err_set(err, POUCH_E_VERIFY, "attachment '%s' is missing", name);
-		ret = pouch_sha256_fd(fd, hex, &size, err);
-		close(fd);
-		if (ret < 0)
-			return ret;
-		if ((json_int_t)size != json_integer_value(json_object_get(a, "size")) ||
-		    !same_str(a, "sha256", hex))
-			return pouch_err_set(err, POUCH_E_VERIFY, "attachment '%s' is not the one "
-					     "signed", name);
+		f->size = (uint64_t)json_integer_value(size);
 	}
-	d = opendir(dir);
-	if (!d)
-		return pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", dir, strerror(errno));
-	while ((de = readdir(d)))
-		count += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
-	closedir(d);
-	if (count != json_array_size(list))
-		return pouch_err_set(err, POUCH_E_VERIFY, "the archive holds attachments pouch.json "
-				     "does not list");
+	*n = json_array_size(list);
 	return 0;
+}
+
+/* Called by the extraction once pouch.json is read, before any attachment is: pouch.json must
+ * bind what the header says, and gives the attachments the archive must hold. */
+static int list_attachments(void *ctx, const char *manifest, size_t len,
+			    const struct pouch_archive_file **files, size_t *n,
+			    struct pouch_err *err)
+{
+	struct listing *l = ctx;
+	int ret = pouch_json_parse("pouch.json", manifest, len, &l->m, err);
+
+	if (ret == POUCH_E_CORRUPT)
+		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
+	if (!ret && !json_is_object(l->m))
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is not an object");
+	if (!ret)
+		ret = check_binding(l->m, l->h, err);
+	if (!ret)
+		ret = attachment_list(l, n, err);
+	*files = l->files;
+	return ret;
 }
 
 /* Extracts the plaintext in fd into tmp (made 0700 here) and checks it against h. */
@@ -282,8 +298,8 @@ static int extract(int fd, const char *tmp, const struct pouch_header *h, struct
 	struct pouch_archive_limits lim = { h->payload_size, MAX_ATTACHMENTS + 1,
 					    POUCH_REPORT_MAX + 64 * 1024 };
 	char *att = pouch_path_join(tmp, "attachments"), *mpath = pouch_path_join(tmp, "pouch.json");
+	struct listing l = { h, NULL, NULL };
 	char *manifest = NULL;
-	json_t *m = NULL;
 	size_t len = 0;
 	int ret;
 
@@ -295,25 +311,17 @@ static int extract(int fd, const char *tmp, const struct pouch_header *h, struct
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot create '%s': %s", att, strerror(errno));
 		goto out;
 	}
-	ret = lseek(fd, 0, SEEK_SET) < 0 ? pouch_err_set(err, POUCH_E_IO, "cannot reread the "
-							 "plaintext")
-					 : pouch_archive_extract(fd, att, &lim, &manifest, &len, err);
+	ret = lseek(fd, 0, SEEK_SET) < 0
+		      ? pouch_err_set(err, POUCH_E_IO, "cannot reread the plaintext")
+		      : pouch_archive_extract(fd, att, &lim, list_attachments, &l, &manifest, &len,
+					      err);
 	if (ret == POUCH_E_REFUSED)
 		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
 	if (!ret)
-		ret = pouch_json_parse("pouch.json", manifest, len, &m, err);
-	if (ret == POUCH_E_CORRUPT)
-		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
-	if (!ret && !json_is_object(m))
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is not an object");
-	if (!ret)
-		ret = check_binding(m, h, err);
-	if (!ret)
-		ret = check_attachments(m, att, err);
-	if (!ret)
 		ret = pouch_fs_write_atomic(mpath, manifest, len, 0600, 1, err);
 out:
-	json_decref(m);
+	free(l.files);
+	json_decref(l.m);
 	free(manifest);
 	free(att);
 	free(mpath);
@@ -362,7 +370,8 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 		ret = in < 0 ? in : out;
 		goto out;
 	}
-	/* No compression is allowed, so the plaintext is never larger than the payload. */
+	/* No compression is allowed (pouch_pgp_open refuses it), so the plaintext is never larger
+	 * than the payload. */
 	ret = pouch_pgp_open(pgp, in, out, v->h.payload_size, signer, err);
 	if (!ret && strcmp(signer, v->h.sender.fpr) != 0)
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is signed by %s, the header "

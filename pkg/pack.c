@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include "pouch/pack.h"
 #include "pouch/partner.h"
 #include "pouch/pgp.h"
+#include "pouch/validate.h"
 
 struct attachment {
 	const char *path;
@@ -143,41 +143,67 @@ static int recipient(const struct pouch_home *home, struct pouch_pgp *pgp, const
 	return ret;
 }
 
+/* Names attachment i after its file and checks the name (pouch_archive_name_check, unique by
+ * key in names); a refused name is POUCH_E_USAGE, the message naming the file. */
+static int name_attachment(struct attachment *att, size_t i, const char *path,
+			   struct pouch_archive_names *names, struct pouch_err *err)
+{
+	char shown[POUCH_ERR_MSG_MAX / 4], *copy = strdup(path);
+	const char *clash = NULL;
+	int ret;
+
+	if (!copy)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	att[i].path = path;
+	snprintf(att[i].name, sizeof(att[i].name), "%s", basename(copy));
+	ret = strlen(basename(copy)) > POUCH_ARCHIVE_NAME_MAX
+		      ? pouch_err_set(err, POUCH_E_REFUSED, "its name is longer than %d bytes",
+				      POUCH_ARCHIVE_NAME_MAX)
+		      : pouch_archive_name_check(att[i].name, err);
+	free(copy);
+	if (!ret)
+		ret = pouch_archive_names_add(names, att[i].name, &clash, err);
+	if (ret != POUCH_E_REFUSED)
+		return ret;
+	if (clash && strcmp(clash, att[i].name) == 0) {
+		pouch_escape(clash, shown, sizeof(shown));
+		return pouch_err_set(err, POUCH_E_USAGE, "two attachments are named '%s'", shown);
+	}
+	pouch_escape(path, shown, sizeof(shown));
+	if (clash)
+		pouch_err_prefix(err, "two attachments are named alike");
+	else
+		pouch_err_prefix(err, "attachment '%s'", shown);
+	if (err)
+		err->code = POUCH_E_USAGE;
+	return POUCH_E_USAGE;
+}
+
 static int hash_attachments(const struct pouch_pack_req *req, struct attachment *att,
 			    struct pouch_err *err)
 {
-	size_t i, j;
+	struct pouch_archive_names names = { 0 };
+	size_t i;
 	int ret = 0;
 
 	for (i = 0; !ret && i < req->nattach; i++) {
-		char *copy = strdup(req->attach[i]);
 		int fd;
-		if (!copy)
-			return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-		att[i].path = req->attach[i];
-		snprintf(att[i].name, sizeof(att[i].name), "%s", basename(copy));
-		ret = strlen(basename(copy)) > POUCH_ARCHIVE_NAME_MAX
-			      ? pouch_err_set(err, POUCH_E_USAGE, "attachment name of '%s' is too "
-					      "long", att[i].path)
-			      : pouch_archive_name_check(att[i].name, err);
-		free(copy);
-		for (j = 0; !ret && j < i; j++)
-			if (strcasecmp(att[i].name, att[j].name) == 0)
-				ret = pouch_err_set(err, POUCH_E_USAGE, "two attachments are named "
-						    "'%s'", att[i].name);
+		ret = name_attachment(att, i, req->attach[i], &names, err);
 		if (ret)
-			return ret == POUCH_E_REFUSED ? (err ? err->code = POUCH_E_USAGE : POUCH_E_USAGE)
-						      : ret;
+			break;
 		fd = open(att[i].path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
-					     "cannot open attachment '%s': %s", att[i].path,
-					     strerror(errno));
+		if (fd < 0) {
+			ret = pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
+					    "cannot open attachment '%s': %s", att[i].path,
+					    strerror(errno));
+			break;
+		}
 		ret = pouch_sha256_fd(fd, att[i].sha256, &att[i].size, err);
 		close(fd);
 		if (ret)
 			pouch_err_prefix(err, "attachment '%s'", att[i].path);
 	}
+	pouch_archive_names_release(&names);
 	return ret;
 }
 

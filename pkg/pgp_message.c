@@ -294,6 +294,9 @@ int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long l
 	int ret;
 
 	signer[0] = '\0';
+	ret = pgp_refuse_compressed(pgp, in_fd, err);
+	if (ret < 0)
+		return ret;
 	e = gpgme_data_new_from_fd(&in, in_fd);
 	if (!e)
 		e = gpgme_data_new_from_cbs(&out, &cbs, &cap);

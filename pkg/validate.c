@@ -10,6 +10,7 @@
 #include "pouch/validate.h"
 
 #define SHOW_MAX 80
+#define ESC_MAX 20 /* \xNN for each byte of a 4-byte character, and the NUL */
 
 /* Escaped and shortened copy of s for an error message. */
 static const char *shown(const char *s, char *buf)
@@ -98,6 +99,45 @@ int pouch_utf8_is_control(const unsigned char *p, size_t n)
 {
 	/* U+0080 to U+009F are control characters too (U+009B starts a terminal escape). */
 	return (n == 1 && (*p < 0x20 || *p == 0x7f)) || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+}
+
+unsigned pouch_utf8_cp(const unsigned char *p, size_t n)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	unsigned cp = p[0] & lead_mask[n];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
+int pouch_unicode_is_hidden(unsigned cp)
+{
+	static const unsigned ranges[][2] = {
+		{ 0x00ad, 0x00ad },   /* soft hyphen */
+		{ 0x061c, 0x061c },   /* Arabic letter mark */
+		{ 0x115f, 0x1160 },   /* Hangul fillers */
+		{ 0x180e, 0x180e },   /* Mongolian vowel separator */
+		{ 0x200b, 0x200b },   /* zero width space */
+		{ 0x200e, 0x200f },   /* left-to-right and right-to-left marks */
+		{ 0x2028, 0x202e },   /* line and paragraph separators, embeddings, overrides */
+		{ 0x2060, 0x206f },   /* word joiner, invisible operators, isolates, deprecated */
+		{ 0x3164, 0x3164 },   /* Hangul filler */
+		{ 0xfeff, 0xfeff },   /* zero width no-break space (byte order mark) */
+		{ 0xffa0, 0xffa0 },   /* halfwidth Hangul filler */
+		{ 0xfff9, 0xfffb },   /* interlinear annotation */
+		{ 0xfffe, 0xffff },   /* not characters */
+		{ 0x1bca0, 0x1bca3 }, /* shorthand format controls */
+		{ 0x1d173, 0x1d17a }, /* musical symbol format controls */
+		{ 0xe0000, 0xe007f }, /* tags */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return 1;
+	return 0;
 }
 
 int pouch_name_check(const char *what, const char *name, struct pouch_err *err)
@@ -243,16 +283,17 @@ int pouch_pin_normalize(const char *in, char *out, struct pouch_err *err)
 	return 0;
 }
 
-/* The escaped form of the character at p into tmp (16 bytes); *n receives its input length. */
+/* The escaped form of the character at p into tmp (ESC_MAX bytes); *n gets its input length. */
 static size_t escape_char(const unsigned char *p, char *tmp, size_t *n)
 {
 	size_t i, tlen = 0;
 
 	*n = pouch_utf8_seq(p);
-	if (*n == 0 || pouch_utf8_is_control(p, *n) || *p == '\\') {
+	if (*n == 0 || pouch_utf8_is_control(p, *n) || *p == '\\' ||
+	    pouch_unicode_is_hidden(pouch_utf8_cp(p, *n))) {
 		*n = *n ? *n : 1;
 		for (i = 0; i < *n; i++)
-			tlen += (size_t)snprintf(tmp + tlen, 16 - tlen, "\\x%02x", p[i]);
+			tlen += (size_t)snprintf(tmp + tlen, ESC_MAX - tlen, "\\x%02x", p[i]);
 		return tlen;
 	}
 	memcpy(tmp, p, *n);
@@ -263,7 +304,7 @@ void pouch_escape(const char *s, char *out, size_t outmax)
 {
 	const unsigned char *p;
 	size_t o = 0, total = 0, n, tlen, room;
-	char tmp[16];
+	char tmp[ESC_MAX];
 
 	if (outmax == 0)
 		return;

@@ -303,14 +303,14 @@ mkdir "$d"
 forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
 	recipients="GB-VEC-RECIPIENT:$R" entries='[["../evil.txt", "outside"]]'
 expect "$d" "verify good" \
-	"open bad: does not open: cannot extract 'attachments/../evil.txt': invalid attachment name"
+	"open bad: does not open: pouch.json lists attachment '../evil.txt': invalid attachment name"
 
 d=$V/invalid/absolute-path
 mkdir "$d"
 forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
 	recipients="GB-VEC-RECIPIENT:$R" entries='[["/tmp/pouch-vector-evil.txt", "outside"]]'
-expect "$d" "verify good" \
-	"open bad: does not open: cannot extract '/tmp/pouch-vector-evil.txt': not under attachments/"
+expect "$d" "verify good" "open bad: does not open: pouch.json lists attachment \
+'/tmp/pouch-vector-evil.txt': invalid attachment name"
 
 d=$V/invalid/symlink
 mkdir "$d"
@@ -319,32 +319,95 @@ forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S
 expect "$d" "verify good" \
 	"open bad: does not open: cannot extract 'attachments/passwd': a symbolic link"
 
-CLASH="the name of attachment 'a.txt' differs only in case or not at all"
+CLASH="differs only in case or not at all"
 d=$V/invalid/duplicate-names
 mkdir "$d"
 forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
 	recipients="GB-VEC-RECIPIENT:$R" entries='[["a.txt", "first"], ["a.txt", "second"]]'
-expect "$d" "verify good" "open bad: does not open: cannot extract 'attachments/a.txt': $CLASH"
+expect "$d" "verify good" \
+	"open bad: does not open: pouch.json lists attachment 'a.txt': the name of attachment \
+'a.txt' $CLASH from 'a.txt'"
 
 d=$V/invalid/duplicate-names-case
 mkdir "$d"
 forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
 	recipients="GB-VEC-RECIPIENT:$R" entries='[["a.txt", "first"], ["A.TXT", "second"]]'
-expect "$d" "verify good" "open bad: does not open: cannot extract 'attachments/A.TXT': $CLASH"
+expect "$d" "verify good" \
+	"open bad: does not open: pouch.json lists attachment 'A.TXT': the name of attachment \
+'A.TXT' $CLASH from 'a.txt'"
 
 d=$V/invalid/unlisted-attachment
 mkdir "$d"
 forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
 	recipients="GB-VEC-RECIPIENT:$R" entries='[["!hidden.txt", "not in pouch.json"]]'
 expect "$d" "verify good" \
-	"open bad: does not open: the archive holds attachments pouch.json does not list"
+	"open bad: does not open: cannot extract 'attachments/hidden.txt': pouch.json does not list it"
+
+# The list names a.txt twice and the archive holds a.txt and extra.exe: the count matches.
+d=$V/invalid/attachment-listed-twice
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" entries='[["a.txt", "first"], ["extra.exe", "MZ"]]' \
+	list='["a.txt", "a.txt"]'
+expect "$d" "verify good" \
+	"open bad: does not open: pouch.json lists attachment 'a.txt': the name of attachment \
+'a.txt' $CLASH from 'a.txt'"
+
+d=$V/invalid/attachments-out-of-order
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" entries='[["a.txt", "first"], ["b.txt", "second"]]' \
+	list='["b.txt", "a.txt"]'
+expect "$d" "verify good" "open bad: does not open: cannot extract 'attachments/a.txt': out of \
+order: pouch.json lists it as attachment 2, not 1"
+
+# U+00E9 precomposed, and e with U+0301 COMBINING ACUTE ACCENT: one name.
+d=$V/invalid/duplicate-names-normalisation
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" \
+	entries='[["\u00e9.txt", "first"], ["e\u0301.txt", "second"]]'
+expect "$d" "verify good" "open bad: does not open: pouch.json lists attachment 'e$(printf \
+'\314\201').txt': the name of attachment 'e$(printf '\314\201').txt' $CLASH"
+
+# U+202E RIGHT-TO-LEFT OVERRIDE: shown as "invoiceexe.txt", it is an .exe.
+d=$V/invalid/attachment-name-bidi
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" entries='[["invoice\u202etxt.exe", "MZ"]]'
+expect "$d" "verify good" "open bad: does not open: pouch.json lists attachment \
+'invoice\\xe2\\x80\\xaetxt.exe': invalid attachment name 'invoice\\xe2\\x80\\xaetxt.exe': \
+bidirectional, invisible and format characters are not allowed"
+
+d=$V/invalid/attachment-name-leading-dash
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" entries='[["-rf", "x"]]'
+expect "$d" "verify good" "open bad: does not open: pouch.json lists attachment '-rf': invalid \
+attachment name '-rf': it must not start with '-'"
+
+d=$V/invalid/attachment-name-trailing-dot
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" entries='[["report.pdf.exe.", "MZ"]]'
+expect "$d" "verify good" "open bad: does not open: pouch.json lists attachment \
+'report.pdf.exe.': invalid attachment name 'report.pdf.exe.': it must not end with a dot or a space"
 
 # 4 MiB of zeros, compressed (which pouch never does) into a few KiB of payload.
 d=$V/invalid/decompression-bomb
 mkdir "$d"
 forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
 	recipients="GB-VEC-RECIPIENT:$R" zeros=4194304 compress=zlib
-expect "$d" "verify good" "open bad: does not open: plaintext larger than"
+expect "$d" "verify good" "open bad: does not open: the payload is compressed: pouch refuses \
+compressed payloads"
+
+# Random bytes, compressed: no bomb, and refused all the same.
+d=$V/invalid/compressed
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" random=3000 compress=zlib
+expect "$d" "verify good" "open bad: does not open: the payload is compressed: pouch refuses \
+compressed payloads"
 
 echo "made $(ls "$V/valid" | wc -l) valid and $(ls "$V/invalid" | wc -l) invalid vectors" \
 	"in $V ($(du -sh "$V" | cut -f1)); now run tests/e2e/t2300-vectors.sh"

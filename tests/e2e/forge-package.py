@@ -10,9 +10,14 @@
 #   manifest_recipients=CODE:FPR,...   manifest_id=ID   id=ID   priority=P
 #   created=T expires=T   entries=JSON [[name, text], ...] after pouch.json (attachments/NAME
 #   listed in the manifest unless their name starts with "!", which is archived unlisted)
+#   list=JSON ["name", ...]  pouch.json lists exactly these instead, in this order (a name
+#                       listed twice, or not archived, is listed all the same)
 #   link=NAME:TARGET    adds a symbolic link entry     zeros=N   an attachment of N zero bytes
+#   random=N            an attachment of N random bytes (they do not compress)
 #   compress=zlib       compresses the OpenPGP message
-import base64, datetime, hashlib, io, json, subprocess, sys, tarfile, uuid
+#   compress_inside=1   the signed message as one-pass signature, compressed data packet
+#                       (algorithm 0) holding the literal data, signature
+import base64, datetime, hashlib, io, json, os, subprocess, sys, tarfile, tempfile, uuid
 
 home, out = sys.argv[1:3]
 o = dict(a.split("=", 1) for a in sys.argv[3:])
@@ -29,8 +34,17 @@ priority = o.get("priority", "routine")
 entries = [(n, t.encode()) for n, t in json.loads(o.get("entries", "[]"))]
 if "zeros" in o:
     entries.append(("zeros", bytes(int(o["zeros"]))))
+if "random" in o:
+    entries.append(("random", os.urandom(int(o["random"]))))
 listed = [{"name": n, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
           for n, b in entries if not n.startswith("!")]
+if "list" in o:  # the listed names, in this order, each as first archived (else empty)
+    first = {}
+    for n, b in entries:
+        first.setdefault(n.lstrip("!"), b)
+    listed = [{"name": n, "size": len(first.get(n, b"")),
+               "sha256": hashlib.sha256(first.get(n, b"")).hexdigest()}
+              for n in json.loads(o["list"])]
 mrcpt = [party(p) for p in o.get("manifest_recipients", o["recipients"]).split(",")]
 manifest = json.dumps({"format": "pouch-content/1", "id": o.get("manifest_id", pid),
                        "sender": sender, "recipients": mrcpt, "created": created,
@@ -57,7 +71,26 @@ signer = o.get("payload_signer", o["signer"])
 cmd = gpg + ["--encrypt"] + sum((["-r", r] for r in o["encrypt_to"].split(",")), [])
 if signer != "none":
     cmd += ["--sign", "--local-user", signer]
-payload = subprocess.run(cmd + ["-o", "-"], input=tar.getvalue(), stdout=subprocess.PIPE,
+inner = tar.getvalue()
+if "compress_inside" in o:  # one-pass signature, compressed data (algorithm 0) holding the
+    # literal data, signature: the compressed packet comes after the first, not first
+    with tempfile.NamedTemporaryFile() as f:  # from a file, the literal has a length
+        f.write(inner)
+        f.flush()
+        signed = subprocess.run(gpg + ["--sign", "--local-user", signer, "-o", "-", f.name],
+                                stdout=subprocess.PIPE, check=True).stdout
+    packets, i = [], 0
+    while i < len(signed):  # gpg's packet headers here: old format, 1- 2- or 4-octet length
+        n = 1 << (signed[i] & 3)
+        body = int.from_bytes(signed[i + 1:i + 1 + n], "big")
+        packets.append(signed[i:i + 1 + n + body])
+        i += 1 + n + body
+    ops, lit, sig = packets
+    body = b"\0" + lit
+    inner = ops + b"\xc8\xff" + len(body).to_bytes(4, "big") + body + sig
+    cmd = gpg + ["--encrypt", "--no-literal"] + sum((["-r", r] for r in
+                                                     o["encrypt_to"].split(",")), [])
+payload = subprocess.run(cmd + ["-o", "-"], input=inner, stdout=subprocess.PIPE,
                          check=True).stdout
 header = json.dumps({"format": "pouch-header/1", "id": pid, "sender": sender,
                      "recipients": rcpt, "created": created, "expires": expires,

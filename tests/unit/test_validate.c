@@ -330,6 +330,27 @@ static void test_validate__escape_control_backslash_and_bad_utf8(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Characters that change how text is shown without being seen are escaped too, whole (a
+ * 4-byte tag character is 16 characters escaped); right-to-left letters are not. */
+static void test_validate__escape_hidden_characters(void **state)
+{
+	char out[128];
+
+	(void)state;
+	pouch_escape("invoice\xe2\x80\xaetxt.exe", out, sizeof(out));
+	assert_string_equal(out, "invoice\\xe2\\x80\\xaetxt.exe");
+	pouch_escape("a\xe2\x81\xa6" "b\xe2\x80\x8f" "c\xef\xbb\xbf", out, sizeof(out));
+	assert_string_equal(out, "a\\xe2\\x81\\xa6b\\xe2\\x80\\x8fc\\xef\\xbb\\xbf");
+	pouch_escape("t\xf3\xa0\x80\x81", out, sizeof(out));
+	assert_string_equal(out, "t\\xf3\\xa0\\x80\\x81");
+	pouch_escape("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", out, sizeof(out));
+	assert_string_equal(out, "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d");
+	assert_true(pouch_unicode_is_hidden(0x202e) && pouch_unicode_is_hidden(0x2066) &&
+		    pouch_unicode_is_hidden(0x061c) && pouch_unicode_is_hidden(0xe0001));
+	assert_false(pouch_unicode_is_hidden(0x05d0) || pouch_unicode_is_hidden(0x200d) ||
+		     pouch_unicode_is_hidden('a'));
+}
+
 /* The full escaped form of s is at most 63 characters here. */
 static size_t escaped_len(const char *s, size_t n)
 {
@@ -410,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_validate__pin_forms_normalize_alike),
 		cmocka_unit_test(test_validate__pin_refuses_wrong_lengths),
 		cmocka_unit_test(test_validate__escape_control_backslash_and_bad_utf8),
+		cmocka_unit_test(test_validate__escape_hidden_characters),
 		cmocka_unit_test(test_validate__escape_truncates_within_outmax),
 		cmocka_unit_test(test_validate__escape_keeps_string_that_fits),
 	};

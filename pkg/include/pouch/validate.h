@@ -41,8 +41,20 @@ size_t pouch_utf8_seq(const unsigned char *s);
  * U+009F). */
 int pouch_utf8_is_control(const unsigned char *p, size_t n);
 
-/* Copies s into out (outmax bytes) with control bytes, backslashes and non-UTF-8 bytes escaped
- * as \xNN, so that a string from outside is safe to print on a terminal or in a log. */
+/* The code point of the n-byte valid UTF-8 sequence at p (n as pouch_utf8_seq gives it). */
+unsigned pouch_utf8_cp(const unsigned char *p, size_t n);
+
+/* Whether code point cp is one that changes how the text around it is shown without being
+ * seen itself: bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E,
+ * U+200F, U+202A-U+202E, U+2066-U+2069), zero-width and other invisible format characters
+ * (U+00AD, U+200B, U+2060-U+2064, U+FEFF, fillers, tags), line and paragraph separators
+ * (U+2028, U+2029), and the non-characters U+FFFE and U+FFFF. Such characters are escaped on
+ * output and refused in names that are shown. */
+int pouch_unicode_is_hidden(unsigned cp);
+
+/* Copies s into out (outmax bytes) with control bytes, hidden characters (above), backslashes
+ * and non-UTF-8 bytes escaped as \xNN, so that a string from outside is safe to print on a
+ * terminal or in a log. */
 void pouch_escape(const char *s, char *out, size_t outmax);
 
 #endif
