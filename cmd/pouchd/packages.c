@@ -136,8 +136,8 @@ static int recipients_known(struct pouchd *pd, struct pd_req *q, const struct po
 			continue;
 		if (pouch_partner_load(&pd->home, code, &p, &err) < 0) {
 			if (err.code == POUCH_E_NOTFOUND)
-				pd_error(q, 422, "unknown_recipient", "recipient '%s' is not an "
-					 "agency this endpoint serves", code);
+				pd_error(q, 422, "unknown_recipient", "recipient '%s' of package %s "
+					 "is not an agency this endpoint serves", code, q->id);
 			else
 				pd_fail(q, &err);
 			ok = 0;
@@ -261,8 +261,8 @@ void pd_push_end(struct pouchd *pd, struct pd_req *q)
 		goto refused;
 	}
 	if (strcmp(v.h.sender.agency, q->agency) != 0) {
-		pd_error(q, 403, "sender_mismatch", "the package is signed by %s, but the client "
-			 "certificate is %s's", v.h.sender.agency, q->agency);
+		pd_error(q, 403, "sender_mismatch", "package %s is signed by %s, but the client "
+			 "certificate is %s's", q->id, v.h.sender.agency, q->agency);
 		goto refused;
 	}
 	if (strcmp(v.h.id, q->id) != 0) {
