@@ -21,11 +21,10 @@
 #include "pouch/httpd.h"
 #include "pouch/reqparse.h"
 #include "pouch/validate.h"
+#include "pouch/x509.h"
 
 #define PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define PEM_MAX (1024 * 1024)
-#define CN_MAX 257 /* 64 characters of UTF-8 */
-#define CN_CHARS 64
 #define BAD_MAX 128
 
 struct pouch_httpd {
@@ -41,7 +40,7 @@ struct pouch_http_req {
 	char *target; /* the raw request target, as it came */
 	char bad[BAD_MAX]; /* why the request is malformed, or "" */
 	enum pouch_http_client client;
-	char cn[CN_MAX];
+	char cn[POUCH_X509_CN_MAX + 1];
 	void *state;
 	int discard;
 	int began;
@@ -53,58 +52,16 @@ struct pouch_http_req {
 	uint64_t received, sent;
 };
 
-/* Whether the n bytes at v are 1 to CN_CHARS characters of UTF-8 text without controls. */
-static int cn_text(const unsigned char *v, size_t n)
-{
-	size_t i = 0, chars = 0, k;
-
-	while (i < n) {
-		k = pouch_utf8_seq(v + i);
-		if (k == 0 || i + k > n || pouch_utf8_is_control(v + i, k))
-			return 0;
-		i += k;
-		chars++;
-	}
-	return chars >= 1 && chars <= CN_CHARS;
-}
-
-/* The subject's common name, decoded (not in the escaped form of a DN string, where ',' or '+'
- * would carry a backslash), into cn. The subject must hold exactly one CN, a UTF8String or
- * PrintableString of text. */
+/* The subject common name of the peer's certificate, decoded, into cn. */
 static int subject_cn(gnutls_session_t s, char *cn)
 {
 	const gnutls_datum_t *certs;
 	unsigned n = 0;
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_x509_dn_t dn;
-	gnutls_x509_ava_st ava;
-	int i, j, found = 0, ok = 0;
 
 	certs = gnutls_certificate_get_peers(s, &n);
-	if (!certs || n == 0 || gnutls_x509_crt_init(&crt) < 0)
+	if (!certs || n == 0)
 		return -1;
-	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) < 0 ||
-	    gnutls_x509_crt_get_subject(crt, &dn) < 0)
-		goto out;
-	ok = 1;
-	for (i = 0; ok && gnutls_x509_dn_get_rdn_ava(dn, i, 0, &ava) >= 0; i++)
-		for (j = 0; ok && gnutls_x509_dn_get_rdn_ava(dn, i, j, &ava) >= 0; j++) {
-			if (strnlen((const char *)ava.oid.data, ava.oid.size) !=
-				    strlen(GNUTLS_OID_X520_COMMON_NAME) ||
-			    strncmp((const char *)ava.oid.data, GNUTLS_OID_X520_COMMON_NAME,
-				    ava.oid.size) != 0)
-				continue;
-			ok = !found++ && (ava.value_tag == 12 || ava.value_tag == 19) &&
-			     cn_text(ava.value.data, ava.value.size);
-			if (ok) {
-				memcpy(cn, ava.value.data, ava.value.size);
-				cn[ava.value.size] = '\0';
-			}
-		}
-	ok = ok && found == 1;
-out:
-	gnutls_x509_crt_deinit(crt);
-	return ok ? 0 : -1;
+	return pouch_x509_subject_cn(certs[0].data, certs[0].size, cn, NULL);
 }
 
 static enum pouch_http_client check_client(struct MHD_Connection *conn, char *cn)

@@ -10,8 +10,8 @@
 cn_cert() {
 	_n=$1 _s=$2
 	shift 2
-	printf 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n' \
-		>"$_n.ext" &&
+	printf 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n' >"$_n.ext" &&
+	printf 'keyUsage=critical,digitalSignature\n' >>"$_n.ext" &&
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$_n.key" \
 		-out "$_n.csr" -subj "$_s" "$@" 2>/dev/null &&
 	openssl x509 -req -in "$_n.csr" -CA clients.ca.pem -CAkey clients.ca.key \
