@@ -33,14 +33,16 @@ static void test_reqparse__decimal_one_form(void **state)
 
 static void test_reqparse__method_is_a_token(void **state)
 {
+	static const char *const bad[] = { "", "G\x1b[31mET", "GET\r", "G\"T", "G T",
+					   "AAAAAAAAAAAAAAAAA" };
+	size_t i;
+
 	(void)state;
 	assert_int_equal(pouch_req_method_check("GET", NULL), 0);
 	assert_int_equal(pouch_req_method_check("PATCH", NULL), 0);
-	assert_int_equal(pouch_req_method_check("", NULL), POUCH_E_USAGE);
-	assert_int_equal(pouch_req_method_check("G\x1b[31mET", NULL), POUCH_E_USAGE);
-	assert_int_equal(pouch_req_method_check("GET\r", NULL), POUCH_E_USAGE);
-	assert_int_equal(pouch_req_method_check("G\"T", NULL), POUCH_E_USAGE);
-	assert_int_equal(pouch_req_method_check("AAAAAAAAAAAAAAAAA", NULL), POUCH_E_USAGE);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (pouch_req_method_check(bad[i], NULL) != POUCH_E_USAGE)
+			fail_msg("method '%s' taken", bad[i]);
 }
 
 static void test_reqparse__target_decoded(void **state)
