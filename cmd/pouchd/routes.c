@@ -77,16 +77,13 @@ void pd_error(struct pd_req *q, unsigned status, const char *code, const char *f
  * carries library text: it goes to the log, and the client gets a fixed text with the id. */
 void pd_fail(struct pd_req *q, const struct pouch_err *err)
 {
-	const char *id = q->id[0] ? q->id : "-";
-	const char *what = q->route && strstr(q->route->pattern, "/receipt") ? "the receipt for "
-									     "package"
-									   : "package";
+	const char *id = q->id[0] ? q->id : "-", *what = "package";
+	int refusal = err->code == POUCH_E_USAGE || err->code == POUCH_E_VERIFY ||
+		      err->code == POUCH_E_EXISTS || err->code == POUCH_E_NOTFOUND;
 
-	pd_log("%s %s: %s", err->code == POUCH_E_VERIFY || err->code == POUCH_E_USAGE ||
-			    err->code == POUCH_E_EXISTS || err->code == POUCH_E_NOTFOUND
-			    ? "refused"
-			    : "internal error",
-	       id, err->msg);
+	if (q->route && strstr(q->route->pattern, "/receipt"))
+		what = "the receipt for package";
+	pd_log("%s %s: %s", refusal ? "refused" : "internal error", id, err->msg);
 	switch (err->code) {
 	case POUCH_E_USAGE:
 		if (q->id[0])
@@ -161,9 +158,9 @@ static int client_agency(struct pouchd *pd, struct pd_req *q)
 		pd_log("unknown client certificate name '%s'", cn);
 		pd_error(q, 403, "unknown_agency", "the client certificate names '%s', which is "
 			 "not an agency this endpoint knows", cn);
-	}
-	else if (ret < 0)
+	} else if (ret < 0) {
 		pd_fail(q, &err);
+	}
 	return ret < 0 ? -1 : 0;
 }
 
