@@ -145,6 +145,23 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 	return MHD_YES;
 }
 
+/* Header names and values are text: a NUL (which would cut the value short) or another control
+ * byte but the tab is refused. */
+static enum MHD_Result check_text(void *cls, enum MHD_ValueKind kind, const char *key,
+				  size_t key_size, const char *value, size_t value_size)
+{
+	struct pouch_http_req *r = cls;
+	size_t i;
+
+	(void)kind;
+	for (i = 0; i < value_size; i++)
+		if (((unsigned char)value[i] < 0x20 && value[i] != '\t') || value[i] == 0x7f)
+			break;
+	if (strlen(key) != key_size || (value && i < value_size))
+		bad(r, "a header holds a control byte");
+	return MHD_YES;
+}
+
 /* Headers the request must not repeat and how their values must read: anything another reader
  * (a proxy, libmicrohttpd) could take in another way is refused. */
 static void check_headers(struct pouch_http_req *r)
@@ -166,6 +183,7 @@ static void check_headers(struct pouch_http_req *r)
 	if (te && (cl || strcasecmp(te, "chunked") != 0))
 		bad(r, "the Transfer-Encoding is not chunked alone");
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, r);
+	MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, check_text, r);
 }
 
 /* The first call for a request: takes the method, decodes the raw target and checks what the

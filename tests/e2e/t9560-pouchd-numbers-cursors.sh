@@ -66,7 +66,9 @@ expect_success 'Upload-Offset: only plain decimal digits' '
 			return 1
 	done &&
 	bad_request ceop \
-		"PATCH /v1/uploads/$id HTTP/1.1\r\n$H${OCT}Upload-Offset: 0\r\nUpload-Offset: 0\r\n$CL0"
+		"PATCH /v1/uploads/$id HTTP/1.1\r\n$H${OCT}Upload-Offset: 0\r\nUpload-Offset: 0\r\n$CL0" &&
+	bad_request ceop "PATCH /v1/uploads/$id HTTP/1.1\r\n$H${OCT}Upload-Offset: 0\0335\r\n$CL0" &&
+	bad_request ceop "PATCH /v1/uploads/$id HTTP/1.1\r\n$H${OCT}Upload-Offset: 0\r5\r\n$CL0"
 '
 
 expect_success 'Range: only bytes=N- with N in plain decimal digits' '

@@ -70,10 +70,12 @@ const char *pouch_http_header(const struct pouch_http_req *r, const char *name);
 const char *pouch_http_target(const struct pouch_http_req *r);
 
 /* Why the request cannot be taken as it is, or NULL when it can: a method that is not a token,
- * a target pouch_req_target_decode refuses, a repeated Content-Length, Content-Type, Host,
- * Range, Transfer-Encoding or Upload-Offset, a Content-Length that is not a plain decimal
- * number, a Transfer-Encoding other than "chunked" alone, or a query parameter that is
- * repeated or has no value. The begin callback answers such a request with a 400. */
+ * a target pouch_req_target_decode refuses, a header holding a control byte but the tab, a
+ * repeated Content-Length, Content-Type, Host, Range, Transfer-Encoding or Upload-Offset, a
+ * Content-Length that is not a plain decimal number, a Transfer-Encoding other than "chunked"
+ * alone, or a query parameter that is repeated or has no value. The begin callback answers
+ * such a request with a 400. (libmicrohttpd cuts a header value at a NUL before pouchd sees
+ * it: that part of a value cannot be checked.) */
 const char *pouch_http_malformed(const struct pouch_http_req *r);
 
 /* Whether libmicrohttpd refused the request itself before the handler saw it (the finished
