@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,11 +19,13 @@
 #include "internal.h"
 #include "pouch/fs.h"
 #include "pouch/httpd.h"
+#include "pouch/reqparse.h"
 #include "pouch/validate.h"
+#include "pouch/x509.h"
 
 #define PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define PEM_MAX (1024 * 1024)
-#define CN_MAX 256
+#define BAD_MAX 128
 
 struct pouch_httpd {
 	struct MHD_Daemon *mhd;
@@ -34,40 +37,31 @@ struct pouch_http_req {
 	struct pouch_httpd *d;
 	struct MHD_Connection *conn;
 	char *method, *path;
+	char *target; /* the raw request target, as it came */
+	char bad[BAD_MAX]; /* why the request is malformed, or "" */
 	enum pouch_http_client client;
-	char cn[CN_MAX];
+	char cn[POUCH_X509_CN_MAX + 1];
 	void *state;
 	int discard;
 	int began;
+	int started;  /* the handler has seen the request */
+	int refused;  /* libmicrohttpd answered it itself, before the handler */
 	struct MHD_Response *pending; /* answered during the body: queued at its end */
 	unsigned pending_status;
 	unsigned status;
 	uint64_t received, sent;
 };
 
-/* The certificate's subject common name, escaped, into cn. */
+/* The subject common name of the peer's certificate, decoded, into cn. */
 static int subject_cn(gnutls_session_t s, char *cn)
 {
 	const gnutls_datum_t *certs;
 	unsigned n = 0;
-	gnutls_x509_crt_t crt = NULL;
-	char raw[CN_MAX];
-	size_t len = sizeof(raw) - 1;
-	int ok = -1;
 
 	certs = gnutls_certificate_get_peers(s, &n);
-	if (!certs || n == 0 || gnutls_x509_crt_init(&crt) < 0)
+	if (!certs || n == 0)
 		return -1;
-	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) >= 0 &&
-	    gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, raw, &len) >= 0) {
-		raw[len] = '\0';
-		if (strlen(raw) == len) {
-			pouch_escape(raw, cn, CN_MAX);
-			ok = 0;
-		}
-	}
-	gnutls_x509_crt_deinit(crt);
-	return ok;
+	return pouch_x509_subject_cn(certs[0].data, certs[0].size, cn, NULL);
 }
 
 static enum pouch_http_client check_client(struct MHD_Connection *conn, char *cn)
@@ -91,25 +85,139 @@ static enum pouch_http_client check_client(struct MHD_Connection *conn, char *cn
 	return subject_cn(s, cn) == 0 ? POUCH_HTTP_CLIENT_OK : POUCH_HTTP_CLIENT_UNTRUSTED;
 }
 
-static struct pouch_http_req *req_new(struct pouch_httpd *d, struct MHD_Connection *conn,
-				      const char *method, const char *url)
+/* Called by libmicrohttpd with the raw request target as soon as the request line is in, before
+ * it decodes anything: the request's state starts here. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct pouch_http_req *r = calloc(1, sizeof(*r));
 
+	(void)conn;
 	if (!r)
 		return NULL;
-	r->d = d;
-	r->conn = conn;
-	r->method = strdup(method);
-	r->path = strdup(url);
-	if (!r->method || !r->path) {
-		free(r->method);
-		free(r->path);
+	r->d = cls;
+	r->target = strndup(uri, POUCH_REQ_TARGET_MAX + 1);
+	if (!r->target) {
 		free(r);
 		return NULL;
 	}
-	r->client = check_client(conn, r->cn);
 	return r;
+}
+
+static void bad(struct pouch_http_req *r, const char *why)
+{
+	size_t n = strnlen(why, sizeof(r->bad) - 1);
+
+	if (!r->bad[0]) {
+		memcpy(r->bad, why, n);
+		r->bad[n] = '\0';
+	}
+}
+
+struct header_count {
+	const char *name;
+	unsigned n;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct header_count *c = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, c->name) == 0)
+		c->n++;
+	return MHD_YES;
+}
+
+/* Query parameters must come once each, with a value. */
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	struct pouch_http_req *r = cls;
+	struct header_count c = { key, 0 };
+
+	if (!value)
+		bad(r, "a query parameter has no value");
+	MHD_get_connection_values(r->conn, kind, count_header, &c);
+	if (c.n > 1)
+		bad(r, "a query parameter is repeated");
+	return MHD_YES;
+}
+
+/* Header names and values are text: a NUL (which would cut the value short) or another control
+ * byte but the tab is refused. */
+static enum MHD_Result check_text(void *cls, enum MHD_ValueKind kind, const char *key,
+				  size_t key_size, const char *value, size_t value_size)
+{
+	struct pouch_http_req *r = cls;
+	size_t i;
+
+	(void)kind;
+	for (i = 0; i < value_size; i++)
+		if (((unsigned char)value[i] < 0x20 && value[i] != '\t') || value[i] == 0x7f)
+			break;
+	if (strlen(key) != key_size || (value && i < value_size))
+		bad(r, "a header holds a control byte");
+	return MHD_YES;
+}
+
+/* Headers the request must not repeat and how their values must read: anything another reader
+ * (a proxy, libmicrohttpd) could take in another way is refused. */
+static void check_headers(struct pouch_http_req *r)
+{
+	static const char *const once[] = { "Content-Length", "Content-Type", "Host", "Range",
+					    "Transfer-Encoding", "Upload-Offset" };
+	const char *cl = pouch_http_header(r, "Content-Length");
+	const char *te = pouch_http_header(r, "Transfer-Encoding");
+	size_t i;
+
+	for (i = 0; i < sizeof(once) / sizeof(once[0]); i++) {
+		struct header_count c = { once[i], 0 };
+		MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &c);
+		if (c.n > 1)
+			bad(r, "a header that may come once is repeated");
+	}
+	if (cl && pouch_decimal_parse(cl, INT64_MAX, NULL) < 0)
+		bad(r, "the Content-Length is not a plain decimal number");
+	if (te && (cl || strcasecmp(te, "chunked") != 0))
+		bad(r, "the Transfer-Encoding is not chunked alone");
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, r);
+	MHD_get_connection_values_n(r->conn, MHD_HEADER_KIND, check_text, r);
+}
+
+/* The first call for a request: takes the method, decodes the raw target and checks what the
+ * handler will rely on. */
+static int req_start(struct pouch_http_req *r, struct MHD_Connection *conn, const char *method)
+{
+	struct pouch_err err = { 0 };
+	size_t max = strlen(r->target) + 1;
+
+	r->conn = conn;
+	r->started = 1;
+	r->method = strdup(method);
+	r->path = malloc(max);
+	if (!r->method || !r->path)
+		return -1;
+	r->path[0] = '\0';
+	if (pouch_req_method_check(method, &err) < 0 ||
+	    pouch_req_target_decode(r->target, r->path, max, &err) < 0) {
+		bad(r, err.msg);
+		r->path[0] = '\0';
+	}
+	check_headers(r);
+	r->client = check_client(conn, r->cn);
+	return 0;
+}
+
+static void req_free(struct pouch_http_req *r)
+{
+	if (r->pending)
+		MHD_destroy_response(r->pending);
+	free(r->method);
+	free(r->path);
+	free(r->target);
+	free(r);
 }
 
 static enum MHD_Result queue(struct pouch_http_req *r, unsigned status, struct MHD_Response *resp)
@@ -139,11 +247,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct pouch_http_req *r = *con_cls;
 
 	(void)version;
-	if (!r) {
-		r = req_new(d, conn, method, url);
-		if (!r)
+	(void)url; /* decoded by libmicrohttpd: the handler decodes the raw target itself */
+	if (!r || !r->started) {
+		if (!r || req_start(r, conn, method) < 0)
 			return MHD_NO;
-		*con_cls = r;
 		r->began = 1;
 		d->ops.begin(d->ops.ctx, r);
 		r->began = 0;
@@ -181,12 +288,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)conn;
 	if (!r)
 		return;
-	d->ops.finished(d->ops.ctx, r, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
-	if (r->pending)
-		MHD_destroy_response(r->pending);
-	free(r->method);
-	free(r->path);
-	free(r);
+	/* Not started: libmicrohttpd answered a request it could not parse (with its own error
+	 * page: there is no hook to replace it), or the client went before the headers. */
+	r->refused = !r->started && toe == MHD_REQUEST_TERMINATED_WITH_ERROR;
+	if (r->started || r->refused)
+		d->ops.finished(d->ops.ctx, r, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	req_free(r);
 	*con_cls = NULL;
 }
 
@@ -252,12 +359,27 @@ int pouch_http_respond_fd(struct pouch_http_req *r, unsigned status, const char 
 
 const char *pouch_http_method(const struct pouch_http_req *r)
 {
-	return r->method;
+	return r->method ? r->method : "-";
 }
 
 const char *pouch_http_path(const struct pouch_http_req *r)
 {
-	return r->path;
+	return r->path ? r->path : "";
+}
+
+const char *pouch_http_target(const struct pouch_http_req *r)
+{
+	return r->target;
+}
+
+const char *pouch_http_malformed(const struct pouch_http_req *r)
+{
+	return r->bad[0] ? r->bad : NULL;
+}
+
+int pouch_http_refused(const struct pouch_http_req *r)
+{
+	return r->refused;
 }
 
 const char *pouch_http_query(const struct pouch_http_req *r, const char *name)
@@ -396,7 +518,8 @@ int pouch_httpd_start(const struct pouch_httpd_opts *o, const struct pouch_httpd
 		flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_HTTPS_MEM_CERT, d->cert, MHD_OPTION_HTTPS_MEM_KEY, d->key,
 		MHD_OPTION_HTTPS_MEM_TRUST, d->ca, MHD_OPTION_HTTPS_PRIORITIES, PRIORITIES,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_CONNECTION_LIMIT,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
+		MHD_OPTION_CONNECTION_LIMIT,
 		o->max_connections ? o->max_connections : 256u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		o->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 		o->timeout ? o->timeout : 60u, MHD_OPTION_END);

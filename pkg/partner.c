@@ -380,19 +380,31 @@ const char *pouch_key_state_name(enum pouch_key_state s)
 	return "unknown";
 }
 
+/* U+202A..U+202E and U+2066..U+2069: they reorder what a terminal shows. */
+static int bidi_control(const unsigned char *p, size_t n)
+{
+	return n == 3 && p[0] == 0xe2 &&
+	       ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+		(p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
+
 int pouch_client_cn_check(const char *cn, struct pouch_err *err)
 {
+	const unsigned char *p = (const unsigned char *)cn;
 	char shown[80];
-	size_t i, len = strlen(cn);
+	size_t n = 1, chars = 0;
 
-	for (i = 0; i < len; i++)
-		if (cn[i] < 0x20 || cn[i] > 0x7e)
+	for (; *p && chars <= POUCH_CLIENT_CN_MAX; p += n, chars++) {
+		n = pouch_utf8_seq(p);
+		if (n == 0 || pouch_utf8_is_control(p, n) || bidi_control(p, n))
 			break;
-	if (len >= 1 && len <= POUCH_CLIENT_CN_MAX && i == len)
+	}
+	if (!*p && chars >= 1 && chars <= POUCH_CLIENT_CN_MAX)
 		return 0;
 	pouch_escape(cn, shown, sizeof(shown));
 	return pouch_err_set(err, POUCH_E_USAGE, "invalid client common name '%s': use 1 to %d "
-			     "printable ASCII characters", shown, POUCH_CLIENT_CN_MAX);
+			     "characters of text (UTF-8, no control characters)", shown,
+			     POUCH_CLIENT_CN_MAX);
 }
 
 const char *pouch_partner_client_cn(const struct pouch_partner *p)
@@ -404,7 +416,7 @@ int pouch_partner_by_client_cn(const struct pouch_home *h, const char *cn, char 
 			       struct pouch_err *err)
 {
 	struct pouch_agency self = { 0 };
-	char **codes = NULL, shown[POUCH_CLIENT_CN_MAX * 4 + 1];
+	char **codes = NULL, shown[POUCH_CLIENT_CN_BYTES * 4 + 1];
 	size_t i, n = 0, found = 0;
 	int ret;
 

@@ -5,6 +5,7 @@
 
 #include "internal.h"
 #include "pouch/protocol.h"
+#include "pouch/reqparse.h"
 #include "pouch/validate.h"
 
 char *pouch_proto_error(const char *code, const char *message)
@@ -150,19 +151,11 @@ char *pouch_proto_upload(const char *id, uint64_t offset, const char *code, cons
 
 int pouch_proto_cursor(const char *s, int64_t *seq, struct pouch_err *err)
 {
-	long long v = 0;
-	size_t i;
+	uint64_t v = 0;
 
 	*seq = 0;
-	if (!s)
-		return 0;
-	for (i = 0; s[i]; i++) {
-		if (s[i] < '0' || s[i] > '9' || i >= 18)
-			return pouch_err_set(err, POUCH_E_USAGE, "bad cursor");
-		v = v * 10 + (s[i] - '0');
-	}
-	if (i == 0)
+	if (s && pouch_decimal_parse(s, INT64_MAX, &v) < 0)
 		return pouch_err_set(err, POUCH_E_USAGE, "bad cursor");
-	*seq = v;
+	*seq = (int64_t)v;
 	return 0;
 }

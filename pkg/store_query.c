@@ -264,6 +264,36 @@ void pouch_store_page_release(struct pouch_store_page *page)
 	memset(page, 0, sizeof(*page));
 }
 
+int pouch_store_cursor_check(struct pouch_store *s, enum pouch_store_list list,
+			     const char *caller, int64_t seq, struct pouch_err *err)
+{
+	/* The WHERE clauses of the lists' own queries, with "=" for their "> after". */
+	static const char *const sql[] = {
+		[POUCH_STORE_PACKAGES] = "SELECT 1 FROM recipients WHERE agency = ? AND package = ?",
+		[POUCH_STORE_RECEIPTS] = "SELECT 1 FROM receipts WHERE sender = ? AND seq = ?",
+	};
+	struct pouch_db_stmt *st = NULL;
+	int ret;
+
+	if ((ret = pouch_agency_code_check(caller, err)) < 0)
+		return ret;
+	if (list != POUCH_STORE_PACKAGES && list != POUCH_STORE_RECEIPTS)
+		return pouch_err_set(err, POUCH_E_USAGE, "no such list");
+	pthread_mutex_lock(&s->db_lock);
+	ret = pouch_db_prepare(s->db, sql[list], &st, err);
+	if (ret == 0) {
+		pouch_db_bind_text(st, 1, caller);
+		pouch_db_bind_int64(st, 2, seq);
+		ret = pouch_db_step(st, err);
+	}
+	pouch_db_finalize(st);
+	pthread_mutex_unlock(&s->db_lock);
+	if (ret == POUCH_DB_DONE)
+		return pouch_err_set(err, POUCH_E_NOTFOUND, "cursor %lld was not given out to '%s'",
+				     (long long)seq, caller);
+	return ret == POUCH_DB_ROW ? 0 : ret;
+}
+
 static int count(struct pouch_store *s, const char *sql, uint64_t *out, struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;

@@ -7,9 +7,13 @@
 #include <gnutls/x509.h>
 
 #include "pouch/fs.h"
+#include "pouch/validate.h"
 #include "pouch/x509.h"
 
 #define PEM_CERT "-----BEGIN CERTIFICATE-----"
+#define CN_CHARS 64
+#define TAG_UTF8STRING 12
+#define TAG_PRINTABLESTRING 19
 
 static size_t count(const char *s, const char *needle)
 {
@@ -166,5 +170,72 @@ int pouch_x509_read_client(const char *cert_file, const char *key_file,
 		gnutls_x509_crt_deinit(crt);
 	if (ret < 0)
 		pouch_x509_client_release(c);
+	return ret;
+}
+
+/* Whether the n bytes at v are 1 to CN_CHARS characters of UTF-8 text without controls. */
+static int cn_text(const unsigned char *v, size_t n)
+{
+	size_t i = 0, chars = 0, k;
+
+	while (i < n) {
+		k = pouch_utf8_seq(v + i);
+		if (k == 0 || i + k > n || pouch_utf8_is_control(v + i, k))
+			return 0;
+		i += k;
+		chars++;
+	}
+	return chars >= 1 && chars <= CN_CHARS && n <= POUCH_X509_CN_MAX;
+}
+
+static int is_cn(const gnutls_datum_t *oid)
+{
+	const char *want = GNUTLS_OID_X520_COMMON_NAME;
+
+	return strnlen((const char *)oid->data, oid->size) == strlen(want) &&
+	       strncmp((const char *)oid->data, want, strlen(want)) == 0;
+}
+
+/* Walks every attribute of every RDN: the CN must be there once, as text. */
+static int find_cn(gnutls_x509_dn_t dn, char *cn)
+{
+	gnutls_x509_ava_st ava;
+	int i, j, found = 0;
+
+	for (i = 0; gnutls_x509_dn_get_rdn_ava(dn, i, 0, &ava) >= 0; i++)
+		for (j = 0; gnutls_x509_dn_get_rdn_ava(dn, i, j, &ava) >= 0; j++) {
+			if (!is_cn(&ava.oid))
+				continue;
+			if (found++ || (ava.value_tag != TAG_UTF8STRING &&
+					ava.value_tag != TAG_PRINTABLESTRING) ||
+			    !cn_text(ava.value.data, ava.value.size))
+				return -1;
+			memcpy(cn, ava.value.data, ava.value.size);
+			cn[ava.value.size] = '\0';
+		}
+	return found == 1 ? 0 : -1;
+}
+
+int pouch_x509_subject_cn(const void *der, size_t len, char *cn, struct pouch_err *err)
+{
+	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len };
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_x509_dn_t dn;
+	int ret;
+
+	cn[0] = '\0';
+	if (len > POUCH_X509_CERT_MAX || gnutls_x509_crt_init(&crt) < 0)
+		return pouch_err_set(err, POUCH_E_USAGE, "cannot read the certificate");
+	if (gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_x509_crt_get_subject(crt, &dn) < 0)
+		ret = pouch_err_set(err, POUCH_E_USAGE, "the certificate does not parse");
+	else if (find_cn(dn, cn) < 0)
+		ret = pouch_err_set(err, POUCH_E_USAGE, "the certificate's subject has no single "
+				    "common name of 1 to %d characters of text", CN_CHARS);
+	else
+		ret = 0;
+	if (ret < 0)
+		cn[0] = '\0';
+	gnutls_x509_crt_deinit(crt);
 	return ret;
 }

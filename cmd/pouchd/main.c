@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 	ret = configure(&pd, argc, argv, &err);
 	if (ret >= 0) {
 		if (ret == EXIT_USAGE && err.msg[0])
-			fprintf(stderr, "pouchd: %s\n", err.msg);
+			pd_log("%s", err.msg);
 		status = ret;
 		goto out;
 	}
@@ -208,7 +208,7 @@ int main(int argc, char **argv)
 	    pouch_store_open(pd.conf.data, &pd.store, &err) < 0 ||
 	    pd_rate_new(pd.conf.rate, &pd.rate) < 0 || arm_faults(&err) < 0 ||
 	    serve(&pd, &self, &err) < 0) {
-		fprintf(stderr, "pouchd: %s\n", err.msg[0] ? err.msg : "out of memory");
+		pd_log("%s", err.msg[0] ? err.msg : "out of memory");
 		status = pouch_err_exit_status(err.code);
 		goto out;
 	}

@@ -71,6 +71,9 @@ void pd_metrics(struct pouchd *pd, struct pd_req *q)
 			 "# HELP pouchd_unrouted_requests_total Requests matching no route.\n"
 			 "# TYPE pouchd_unrouted_requests_total counter\n"
 			 "pouchd_unrouted_requests_total %llu\n"
+			 "# HELP pouchd_malformed_requests_total Requests refused as unparsable.\n"
+			 "# TYPE pouchd_malformed_requests_total counter\n"
+			 "pouchd_malformed_requests_total %llu\n"
 			 "# HELP pouchd_received_bytes_total Request body bytes received.\n"
 			 "# TYPE pouchd_received_bytes_total counter\n"
 			 "pouchd_received_bytes_total %llu\n"
@@ -93,6 +96,7 @@ void pd_metrics(struct pouchd *pd, struct pd_req *q)
 			 "# HELP pouchd_start_time_seconds When pouchd started (Unix time).\n"
 			 "# TYPE pouchd_start_time_seconds gauge\npouchd_start_time_seconds %lld\n",
 			 (unsigned long long)atomic_load(&m->unrouted),
+			 (unsigned long long)atomic_load(&m->malformed),
 			 (unsigned long long)atomic_load(&m->bytes_in),
 			 (unsigned long long)atomic_load(&m->bytes_out),
 			 (double)atomic_load(&m->duration_us) / 1e6,

@@ -16,6 +16,7 @@
 #include "pouch/partner.h"
 #include "pouch/protocol.h"
 #include "pouch/receipt.h"
+#include "pouch/reqparse.h"
 #include "pouch/store.h"
 #include "pouch/verify.h"
 #include "pouchd.h"
@@ -39,18 +40,15 @@ static uint64_t envelope_cap(const struct pouchd *pd)
 int pd_length_ok(struct pd_req *q, uint64_t cap)
 {
 	const char *cl = pouch_http_header(q->http, "Content-Length");
-	char *end;
-	unsigned long long n;
+	uint64_t n;
 
 	if (!cl)
 		return 1;
-	errno = 0;
-	n = strtoull(cl, &end, 10);
-	if (errno || *end || end == cl)
+	if (pouch_decimal_parse(cl, UINT64_MAX, &n) < 0)
 		return pd_error(q, 400, "bad_request", "bad Content-Length"), 0;
 	if (n > cap)
-		return pd_error(q, 413, "too_large", "the body is %llu bytes; the most this "
-				"endpoint takes is %" PRIu64, n, cap), 0;
+		return pd_error(q, 413, "too_large", "the body is %" PRIu64 " bytes; the most "
+				"this endpoint takes is %" PRIu64, n, cap), 0;
 	return 1;
 }
 
@@ -138,8 +136,8 @@ static int recipients_known(struct pouchd *pd, struct pd_req *q, const struct po
 			continue;
 		if (pouch_partner_load(&pd->home, code, &p, &err) < 0) {
 			if (err.code == POUCH_E_NOTFOUND)
-				pd_error(q, 422, "unknown_recipient", "recipient '%s' is not an "
-					 "agency this endpoint serves", code);
+				pd_error(q, 422, "unknown_recipient", "recipient '%s' of package %s "
+					 "is not an agency this endpoint serves", code, q->id);
 			else
 				pd_fail(q, &err);
 			ok = 0;
@@ -264,8 +262,8 @@ void pd_push_end(struct pouchd *pd, struct pd_req *q)
 		goto refused;
 	}
 	if (strcmp(v.h.sender.agency, q->agency) != 0) {
-		pd_error(q, 403, "sender_mismatch", "the package is signed by %s, but the client "
-			 "certificate is %s's", v.h.sender.agency, q->agency);
+		pd_error(q, 403, "sender_mismatch", "package %s is signed by %s, but the client "
+			 "certificate is %s's", q->id, v.h.sender.agency, q->agency);
 		goto refused;
 	}
 	if (strcmp(v.h.id, q->id) != 0) {
@@ -303,26 +301,35 @@ void pd_push_cleanup(struct pouchd *pd, struct pd_req *q)
 static int limit_of(struct pd_req *q, size_t *limit)
 {
 	const char *s = pd_query(q, "limit");
-	char *end;
-	unsigned long n;
+	uint64_t n;
 
 	*limit = 100;
 	if (!s)
 		return 0;
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || *end || end == s || s[0] == '-' || n < 1 || n > POUCH_STORE_LIMIT_MAX)
+	if (pouch_decimal_parse(s, POUCH_STORE_LIMIT_MAX, &n) < 0 || n < 1)
 		return pd_error(q, 400, "bad_request", "limit must be 1 to %d",
 				POUCH_STORE_LIMIT_MAX), -1;
-	*limit = n;
+	*limit = (size_t)n;
 	return 0;
 }
 
-/* The after and limit parameters of a list. */
-int pd_page_args(struct pd_req *q, int64_t *after, size_t *limit)
+/* The after and limit parameters of a list: after must be a cursor this list gave the caller. */
+int pd_page_args(struct pouchd *pd, struct pd_req *q, enum pouch_store_list list,
+		 int64_t *after, size_t *limit)
 {
+	struct pouch_err err = { 0 };
+	int ret;
+
 	if (pouch_proto_cursor(pd_query(q, "after"), after, NULL) < 0)
 		return pd_error(q, 400, "bad_request", "bad cursor in 'after'"), -1;
+	if (pd_query(q, "after")) {
+		ret = pouch_store_cursor_check(pd->store, list, q->agency, *after, &err);
+		if (ret == POUCH_E_NOTFOUND)
+			return pd_error(q, 400, "bad_request", "the cursor in 'after' is not one "
+					"this endpoint gave you for this list"), -1;
+		if (ret < 0)
+			return pd_fail(q, &err), -1;
+	}
 	return limit_of(q, limit);
 }
 
@@ -333,7 +340,7 @@ void pd_list(struct pouchd *pd, struct pd_req *q)
 	int64_t after;
 	size_t limit;
 
-	if (pd_page_args(q, &after, &limit) < 0)
+	if (pd_page_args(pd, q, POUCH_STORE_PACKAGES, &after, &limit) < 0)
 		return;
 	if (pouch_store_list(pd->store, q->agency, after, limit, &page, &err) < 0) {
 		pd_fail(q, &err);
@@ -388,18 +395,22 @@ void pd_fetch(struct pouchd *pd, struct pd_req *q)
 /* "bytes=N-": the offset; -1 when the header is absent, -2 when it is not of that form. */
 static int64_t range_start(const char *range)
 {
-	char *end;
-	unsigned long long n;
+	char num[24];
+	size_t n;
+	uint64_t v;
 
 	if (!range)
 		return -1;
-	if (strncmp(range, "bytes=", 6) != 0 || range[6] < '0' || range[6] > '9')
+	if (strncmp(range, "bytes=", 6) != 0)
 		return -2;
-	errno = 0;
-	n = strtoull(range + 6, &end, 10);
-	if (errno || strcmp(end, "-") != 0 || n > INT64_MAX)
+	n = strlen(range + 6);
+	if (n < 2 || n > sizeof(num) || range[6 + n - 1] != '-')
 		return -2;
-	return (int64_t)n;
+	memcpy(num, range + 6, n - 1);
+	num[n - 1] = '\0';
+	if (pouch_decimal_parse(num, INT64_MAX, &v) < 0)
+		return -2;
+	return (int64_t)v;
 }
 
 void pd_fetch_payload(struct pouchd *pd, struct pd_req *q)

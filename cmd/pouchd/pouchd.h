@@ -15,6 +15,7 @@
 #include "pouch/home.h"
 #include "pouch/httpd.h"
 #include "pouch/srvconf.h"
+#include "pouch/store.h"
 #include "pouch/uuid.h"
 #include "pouch/validate.h"
 
@@ -28,6 +29,7 @@ extern const unsigned pd_statuses[PD_NSTATUS];
 struct pd_metrics {
 	atomic_ullong requests[16][PD_NSTATUS + 1]; /* per route and status */
 	atomic_ullong unrouted;
+	atomic_ullong malformed; /* refused as unparsable, by pouchd or libmicrohttpd */
 	atomic_ullong bytes_in, bytes_out;
 	atomic_ullong duration_us;
 	atomic_ullong accepted, refused;
@@ -84,14 +86,16 @@ void pd_json(struct pd_req *q, unsigned status, char *text);
 int pd_length_ok(struct pd_req *q, uint64_t cap);
 int pd_media_ok(struct pd_req *q, const char *want);
 
-/* The after (cursor) and limit (1 to 1000, default 100) of a list request; responds 400 and
- * returns -1 when they are bad. */
-int pd_page_args(struct pd_req *q, int64_t *after, size_t *limit);
+/* The after (cursor) and limit (1 to 1000, default 100) of a request for list; responds 400 and
+ * returns -1 when they are bad, or after is not a cursor that list gave the caller. */
+int pd_page_args(struct pouchd *pd, struct pd_req *q, enum pouch_store_list list,
+		 int64_t *after, size_t *limit);
 
 /* A query parameter's value or NULL. */
 const char *pd_query(struct pd_req *q, const char *name);
 
-/* Logs one line on stderr: "pouchd: " and the message (never request or package contents). */
+/* Logs one line on stderr: "pouchd: " and the message (never request or package contents),
+ * escaped as a whole with pouch_escape: no control byte from a request reaches the log. */
 void pd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The httpd callbacks that dispatch to routes[]. */

@@ -124,7 +124,7 @@ void pd_receipts(struct pouchd *pd, struct pd_req *q)
 	int64_t after;
 	size_t limit;
 
-	if (pd_page_args(q, &after, &limit) < 0)
+	if (pd_page_args(pd, q, POUCH_STORE_RECEIPTS, &after, &limit) < 0)
 		return;
 	if (pouch_store_receipt_list(pd->store, q->agency, after, limit, &page, &err) < 0) {
 		pd_fail(q, &err);

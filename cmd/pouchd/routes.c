@@ -36,12 +36,14 @@ const unsigned pd_statuses[PD_NSTATUS] = { 200, 201, 206, 400, 401, 403, 404, 40
 void pd_log(const char *fmt, ...)
 {
 	va_list ap;
-	char line[1024];
+	char line[1024], safe[4 * sizeof(line)];
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "pouchd: %s\n", line);
+	/* The one escape for every field: methods, paths, names and messages come from outside. */
+	pouch_escape(line, safe, sizeof(safe));
+	fprintf(stderr, "pouchd: %s\n", safe);
 }
 
 void pd_json(struct pd_req *q, unsigned status, char *text)
@@ -71,25 +73,39 @@ void pd_error(struct pd_req *q, unsigned status, const char *code, const char *f
 	pouch_http_discard(q->http);
 }
 
-/* The one place pouch error codes become HTTP statuses. */
+/* The one place pouch error codes become HTTP statuses. err's message names server files and
+ * carries library text: it goes to the log, and the client gets a fixed text with the id. */
 void pd_fail(struct pd_req *q, const struct pouch_err *err)
 {
+	const char *id = q->id[0] ? q->id : "-", *what = "package";
+	int refusal = err->code == POUCH_E_USAGE || err->code == POUCH_E_VERIFY ||
+		      err->code == POUCH_E_EXISTS || err->code == POUCH_E_NOTFOUND;
+
+	if (q->route && strstr(q->route->pattern, "/receipt"))
+		what = "the receipt for package";
+	pd_log("%s %s: %s", refusal ? "refused" : "internal error", id, err->msg);
 	switch (err->code) {
 	case POUCH_E_USAGE:
-		pd_error(q, 400, "bad_request", "%s", err->msg);
+		if (q->id[0])
+			pd_error(q, 400, "bad_request", "%s %s is malformed", what, id);
+		else
+			pd_error(q, 400, "bad_request", "the request is malformed");
 		break;
 	case POUCH_E_VERIFY:
-		pd_error(q, 422, "not_genuine", "%s", err->msg);
+		pd_error(q, 422, "not_genuine", "%s %s is not genuine (this endpoint's log says "
+			 "why)", what, id);
 		break;
 	case POUCH_E_EXISTS:
-		pd_error(q, 409, "id_conflict", "%s", err->msg);
+		pd_error(q, 409, "id_conflict", "package %s is stored already with other content",
+			 id);
 		break;
 	case POUCH_E_NOTFOUND:
-		pd_error(q, 404, "not_found", "%s", err->msg);
+		if (q->id[0])
+			pd_error(q, 404, "not_found", "package %s is not stored here", id);
+		else
+			pd_error(q, 404, "not_found", "not found");
 		break;
 	default:
-		/* Operational detail (paths, library messages) stays in the server's log. */
-		pd_log("internal error: %s", err->msg);
 		pd_error(q, 500, "internal", "the server failed; try again later");
 		break;
 	}
@@ -138,11 +154,13 @@ static int client_agency(struct pouchd *pd, struct pd_req *q)
 		break;
 	}
 	ret = pouch_partner_by_client_cn(&pd->home, cn, q->agency, &err);
-	if (ret == POUCH_E_NOTFOUND)
+	if (ret == POUCH_E_NOTFOUND) {
+		pd_log("unknown client certificate name '%s'", cn);
 		pd_error(q, 403, "unknown_agency", "the client certificate names '%s', which is "
 			 "not an agency this endpoint knows", cn);
-	else if (ret < 0)
+	} else if (ret < 0) {
 		pd_fail(q, &err);
+	}
 	return ret < 0 ? -1 : 0;
 }
 
@@ -170,9 +188,15 @@ static void route(struct pouchd *pd, struct pd_req *q)
 	const char *method = pouch_http_method(q->http), *path = pouch_http_path(q->http);
 	char id[POUCH_UUID_LEN];
 	int path_known = 0;
+	const char *why = pouch_http_malformed(q->http);
 	size_t i;
 	unsigned wait;
 
+	if (why) {
+		atomic_fetch_add(&pd->metrics.malformed, 1);
+		pd_error(q, 400, "bad_request", "%s", why);
+		return;
+	}
 	for (i = 0; i < pd_nroutes; i++) {
 		if (!match(pd_routes[i].pattern, path, id))
 			continue;
@@ -277,8 +301,14 @@ static void on_finished(void *ctx, struct pouch_http_req *r, int complete)
 	uint64_t us;
 	unsigned status;
 
-	if (!q)
+	if (!q) {
+		if (pouch_http_refused(r)) {
+			atomic_fetch_add(&pd->metrics.malformed, 1);
+			pd_log("- %.200s refused by the HTTP parser (its own answer)",
+			       pouch_http_target(r));
+		}
 		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	us = (uint64_t)(now.tv_sec - q->start.tv_sec) * 1000000u +
 	     (uint64_t)((now.tv_nsec - q->start.tv_nsec) / 1000);
@@ -286,8 +316,8 @@ static void on_finished(void *ctx, struct pouch_http_req *r, int complete)
 	if (q->route && q->route->cleanup)
 		q->route->cleanup(pd, q);
 	count(pd, q, status, us);
-	pd_log("%s %s status=%u%s agency=%s id=%s in=%llu out=%llu ms=%llu",
-	       pouch_http_method(r), q->route ? q->route->pattern : "-", status,
+	pd_log("%.16s %.200s status=%u%s agency=%s id=%s in=%llu out=%llu ms=%llu",
+	       pouch_http_method(r), q->route ? q->route->pattern : pouch_http_target(r), status,
 	       complete ? "" : " aborted", q->agency[0] ? q->agency : "-",
 	       q->id[0] ? q->id : "-", (unsigned long long)pouch_http_received(r),
 	       (unsigned long long)pouch_http_sent(r), (unsigned long long)(us / 1000));

@@ -250,7 +250,28 @@ static void test_partner__client_cn_check(void **state)
 	assert_int_equal(pouch_client_cn_check("", NULL), POUCH_E_USAGE);
 	assert_int_equal(pouch_client_cn_check("a\nb", NULL), POUCH_E_USAGE);
 	assert_int_equal(pouch_client_cn_check("a\x7f", NULL), POUCH_E_USAGE);
-	assert_int_equal(pouch_client_cn_check("caf\xc3\xa9", NULL), POUCH_E_USAGE);
+	/* Decoded names: DN-special characters and UTF-8 text are plain characters. */
+	assert_int_equal(pouch_client_cn_check("caf\xc3\xa9", NULL), 0);
+	assert_int_equal(pouch_client_cn_check("Police, Force+1 \"q\" \\x", NULL), 0);
+	assert_int_equal(pouch_client_cn_check("caf\xff", NULL), POUCH_E_USAGE);
+	assert_int_equal(pouch_client_cn_check("a\xc2\x85", NULL), POUCH_E_USAGE);
+	assert_int_equal(pouch_client_cn_check("a\xe2\x80\xae", NULL), POUCH_E_USAGE);
+	assert_int_equal(pouch_client_cn_check("a\xe2\x81\xa6", NULL), POUCH_E_USAGE);
+}
+
+/* The limit counts characters, not bytes: 64 two-byte characters pass, 65 do not. */
+static void test_partner__client_cn_utf8_length(void **state)
+{
+	char cn[2 * (POUCH_CLIENT_CN_MAX + 1) + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < POUCH_CLIENT_CN_MAX + 1; i++)
+		memcpy(cn + 2 * i, "\xc3\xa9", 2);
+	cn[2 * (POUCH_CLIENT_CN_MAX + 1)] = '\0';
+	assert_int_equal(pouch_client_cn_check(cn, NULL), POUCH_E_USAGE);
+	cn[2 * POUCH_CLIENT_CN_MAX] = '\0';
+	assert_int_equal(pouch_client_cn_check(cn, NULL), 0);
 }
 
 /* pouchd's question: which agency does a client certificate's common name stand for? */
@@ -448,6 +469,7 @@ int main(void)
 		T(test_partner__save_refuses_bad_tls_and_client_cn),
 		T(test_partner__by_client_cn),
 		cmocka_unit_test(test_partner__client_cn_check),
+		cmocka_unit_test(test_partner__client_cn_utf8_length),
 		T(test_partner__codes_sorted_and_filtered),
 		T(test_partner__codes_without_directory_is_io),
 		cmocka_unit_test(test_partner__json_state_only_when_given),

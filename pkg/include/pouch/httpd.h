@@ -32,7 +32,8 @@ struct pouch_httpd_ops {
 	/* The body is complete: respond now (a request left without response gets 500). */
 	void (*end)(void *ctx, struct pouch_http_req *r);
 	/* The request is over: complete (the response went out) or not (the client went away,
-	 * the server stopped). Release per-request state here. */
+	 * the server stopped). Release per-request state here. It also runs, without begin before
+	 * it, for a request libmicrohttpd refused itself (pouch_http_refused). */
 	void (*finished)(void *ctx, struct pouch_http_req *r, int complete);
 };
 
@@ -56,15 +57,36 @@ unsigned pouch_httpd_port(const struct pouch_httpd *d);
  * allowed. */
 void pouch_httpd_stop(struct pouch_httpd *d);
 
-/* The request line and headers. The path is decoded from the URL without its query string;
- * query and header return NULL when absent. */
+/* The request line and headers. The path is decoded from the raw request target without its
+ * query string ("" when the target is malformed); query and header return NULL when absent.
+ * The method is "-" for a request libmicrohttpd refused before the handler. */
 const char *pouch_http_method(const struct pouch_http_req *r);
 const char *pouch_http_path(const struct pouch_http_req *r);
 const char *pouch_http_query(const struct pouch_http_req *r, const char *name);
 const char *pouch_http_header(const struct pouch_http_req *r, const char *name);
 
+/* The raw request target as it came on the request line (not decoded: escape it before it is
+ * shown anywhere). */
+const char *pouch_http_target(const struct pouch_http_req *r);
+
+/* Why the request cannot be taken as it is, or NULL when it can: a method that is not a token,
+ * a target pouch_req_target_decode refuses, a header holding a control byte but the tab, a
+ * repeated Content-Length, Content-Type, Host, Range, Transfer-Encoding or Upload-Offset, a
+ * Content-Length that is not a plain decimal number, a Transfer-Encoding other than "chunked"
+ * alone, or a query parameter that is repeated or has no value. The begin callback answers
+ * such a request with a 400. (libmicrohttpd cuts a header value at a NUL before pouchd sees
+ * it: that part of a value cannot be checked.) */
+const char *pouch_http_malformed(const struct pouch_http_req *r);
+
+/* Whether libmicrohttpd refused the request itself before the handler saw it (the finished
+ * callback then runs without begin; the state pointer is NULL). Its answer is its own HTML
+ * page: a malformed Content-Length (a sign, a non-digit, a value past 2^64), a header line
+ * without a colon, a request line without a version, a request head over its buffer. */
+int pouch_http_refused(const struct pouch_http_req *r);
+
 /* The client certificate's state and, when POUCH_HTTP_CLIENT_OK, its subject common name
- * (escaped, at most 255 bytes) in cn. */
+ * (decoded UTF-8 text, 1 to 64 characters without controls; the subject holds exactly one CN)
+ * in cn. */
 enum pouch_http_client pouch_http_client(const struct pouch_http_req *r, const char **cn);
 
 /* The request's state pointer, owned by the callbacks. */

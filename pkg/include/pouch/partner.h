@@ -13,7 +13,8 @@
 #include "pouch/home.h"
 #include "pouch/validate.h"
 
-#define POUCH_CLIENT_CN_MAX 64
+#define POUCH_CLIENT_CN_MAX 64                        /* characters */
+#define POUCH_CLIENT_CN_BYTES (4 * POUCH_CLIENT_CN_MAX) /* UTF-8 bytes, at most */
 
 struct pouch_pgp;
 
@@ -31,8 +32,8 @@ struct pouch_partner {
 	char name[POUCH_NAME_MAX + 1]; /* may be empty */
 	char *endpoint;                /* NULL: none */
 	struct pouch_tls_conf tls;     /* for endpoint; its files are inside partners/ */
-	char client_cn[POUCH_CLIENT_CN_MAX + 1]; /* the common name of the partner's client
-						  * certificates at our pouchd; "": its code */
+	char client_cn[POUCH_CLIENT_CN_BYTES + 1]; /* the common name of the partner's client
+						    * certificates at our pouchd; "": its code */
 	time_t created, updated;
 	struct pouch_partner_key *keys;
 	size_t nkeys;
@@ -56,8 +57,10 @@ void pouch_partner_release(struct pouch_partner *p);
 int pouch_partner_add_key(struct pouch_partner *p, const struct pouch_partner_key *k,
 			  struct pouch_err *err);
 
-/* Client certificate common names: 1 to 64 printable ASCII characters (space to '~').
- * Returns 0 or POUCH_E_USAGE. */
+/* Client certificate common names, as pouchd reads them from a certificate (decoded, so ','
+ * '+' and the like are plain characters): 1 to 64 characters of UTF-8 without control
+ * characters (C0, DEL, C1) or bidirectional controls (U+202A to U+202E, U+2066 to U+2069),
+ * compared byte for byte. Returns 0 or POUCH_E_USAGE. */
 int pouch_client_cn_check(const char *cn, struct pouch_err *err);
 
 /* The subject common name that partner p's client certificates carry: its client_cn, else its

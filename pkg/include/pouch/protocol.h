@@ -34,8 +34,8 @@ char *pouch_proto_receipt_page(const struct pouch_store_receipt_page *page, cons
  * offset_mismatch body carries the offset too). */
 char *pouch_proto_upload(const char *id, uint64_t offset, const char *code, const char *message);
 
-/* Parses a cursor: NULL or a decimal sequence number from 0 up (the form pouchd gives out).
- * Returns 0 or POUCH_E_USAGE. */
+/* Parses a cursor: NULL (0) or a decimal sequence number in pouchd's one form (no sign, no
+ * leading zero, at most INT64_MAX; pouch_decimal_parse). Returns 0 or POUCH_E_USAGE. */
 int pouch_proto_cursor(const char *s, int64_t *seq, struct pouch_err *err);
 
 #endif

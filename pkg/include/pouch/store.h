@@ -137,6 +137,18 @@ int pouch_store_list(struct pouch_store *s, const char *caller, int64_t after, s
 
 void pouch_store_page_release(struct pouch_store_page *page);
 
+/* The two lists a caller pages through. */
+enum pouch_store_list {
+	POUCH_STORE_PACKAGES, /* pouch_store_list: the packages addressed to the caller */
+	POUCH_STORE_RECEIPTS, /* pouch_store_receipt_list: the receipts for what the caller sent */
+};
+
+/* Whether seq is a cursor that list can have given caller: the seq of an item in caller's list
+ * (a list gives out no other: next is an item's seq, or the after it was asked with). 0 or
+ * POUCH_E_NOTFOUND. */
+int pouch_store_cursor_check(struct pouch_store *s, enum pouch_store_list list,
+			     const char *caller, int64_t seq, struct pouch_err *err);
+
 /* Files receipt rc (package, sender, from, verdict, sha256, bytes and len, received set by the
  * caller; bytes borrowed) for the stored package (sender, package) of which rc->from is a
  * recipient (else POUCH_E_NOTFOUND). The same from with the same sha256 again sets *existing
