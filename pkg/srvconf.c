@@ -13,6 +13,19 @@
 
 #define CONF_MAX (64 * 1024)
 
+const char *const pouch_srvconf_names[] = { "listen",
+					    "cert",
+					    "key",
+					    "client_ca",
+					    "data",
+					    "home",
+					    "max_package",
+					    "rate_limit",
+					    "max_connections",
+					    "max_connections_per_address",
+					    "head_timeout",
+					    "idle_timeout",
+					    NULL };
 static const char *const path_names[] = { "cert", "key", "client_ca", "data", "home", NULL };
 static const char *const number_names[] = { "max_package", "rate_limit", "max_connections",
 					    "max_connections_per_address", "head_timeout",
@@ -177,19 +190,6 @@ static int load_member(struct pouch_srvconf *c, const char *name, const json_t *
 
 int pouch_srvconf_load(struct pouch_srvconf *c, const char *path, struct pouch_err *err)
 {
-	static const char *const names[] = { "listen",
-					     "cert",
-					     "key",
-					     "client_ca",
-					     "data",
-					     "home",
-					     "max_package",
-					     "rate_limit",
-					     "max_connections",
-					     "max_connections_per_address",
-					     "head_timeout",
-					     "idle_timeout",
-					     NULL };
 	json_t *j = NULL;
 	const char *name;
 	json_t *v;
@@ -205,7 +205,7 @@ int pouch_srvconf_load(struct pouch_srvconf *c, const char *path, struct pouch_e
 	if (!ret && !json_is_object(j))
 		ret = pouch_err_set(err, POUCH_E_USAGE, "not a JSON object");
 	if (!ret)
-		ret = pouch_json_only_keys(j, names, err);
+		ret = pouch_json_only_keys(j, pouch_srvconf_names, err);
 	copy = strdup(path);
 	if (!ret && !copy)
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");

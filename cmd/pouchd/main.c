@@ -62,19 +62,6 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const names[] = { NULL,
-					     "listen",
-					     "cert",
-					     "key",
-					     "client_ca",
-					     "data",
-					     "home",
-					     "max_package",
-					     "rate_limit",
-					     "max_connections",
-					     "max_connections_per_address",
-					     "head_timeout",
-					     "idle_timeout" };
 	int c;
 	size_t i;
 
@@ -100,12 +87,12 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 			return EXIT_USAGE;
 		}
 		for (i = 0; i < *n; i++)
-			if (strcmp(flags[i].name, names[c]) == 0) {
+			if (strcmp(flags[i].name, pouch_srvconf_names[c - 1]) == 0) {
 				fprintf(stderr, "pouchd: --%s given twice\n%s", opts[c].name,
 					usage);
 				return EXIT_USAGE;
 			}
-		flags[*n].name = names[c];
+		flags[*n].name = pouch_srvconf_names[c - 1];
 		flags[(*n)++].value = optarg;
 	}
 	if (optind < argc) {

@@ -29,6 +29,11 @@ struct pouch_srvconf {
 	unsigned idle_timeout; /* seconds a request may go without a byte moving */
 };
 
+/* Every setting's name, NULL-terminated: "listen", "cert", "key", "client_ca", "data", "home",
+ * "max_package", "rate_limit", "max_connections", "max_connections_per_address",
+ * "head_timeout", "idle_timeout", in that order (pouchd's flags follow it). */
+extern const char *const pouch_srvconf_names[];
+
 /* Fills c with the defaults (listen address, maximum package, rate, connection limits and
  * timeouts). */
 int pouch_srvconf_defaults(struct pouch_srvconf *c, struct pouch_err *err);
