@@ -223,11 +223,15 @@ static int add_headers(struct MHD_Response *resp, const char *content_type,
 	return 0;
 }
 
-/* Queues resp now when MHD allows it (at begin or end), else keeps it for the body's end. */
+/* Queues resp now when MHD allows it (at begin or end), else keeps it for the body's end. A
+ * client without a trusted certificate gets one answer per connection: it cannot hold a
+ * connection open from one request to the next. */
 static int respond(struct pouch_http_req *r, unsigned status, struct MHD_Response *resp,
 		   const char *content_type, const char *const *headers)
 {
-	if (r->status || r->pending || add_headers(resp, content_type, headers) < 0) {
+	if (r->status || r->pending || add_headers(resp, content_type, headers) < 0 ||
+	    (r->client != POUCH_HTTP_CLIENT_OK &&
+	     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)) {
 		MHD_destroy_response(resp);
 		return POUCH_E_NET;
 	}
@@ -354,6 +358,14 @@ uint64_t pouch_http_received(const struct pouch_http_req *r)
 uint64_t pouch_http_sent(const struct pouch_http_req *r)
 {
 	return r->sent;
+}
+
+int pouch_http_has_body(const struct pouch_http_req *r)
+{
+	const char *len = pouch_http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return pouch_http_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+	       (len && strcmp(len, "0") != 0);
 }
 
 void pouch_http_discard(struct pouch_http_req *r)

@@ -209,6 +209,11 @@ static void route(struct pouchd *pd, struct pd_req *q)
 		pouch_http_discard(q->http);
 		return;
 	}
+	/* Refused before the body is read: a client cannot hold the connection with it. */
+	if (!q->route->body && pouch_http_has_body(q->http)) {
+		pd_error(q, 413, "too_large", "this route takes no request body");
+		return;
+	}
 	if (q->route->begin)
 		q->route->begin(pd, q);
 }

@@ -105,6 +105,9 @@ unsigned pouch_http_status(const struct pouch_http_req *r);
 uint64_t pouch_http_received(const struct pouch_http_req *r);
 uint64_t pouch_http_sent(const struct pouch_http_req *r);
 
+/* Whether the request announces a body (a Transfer-Encoding, or a Content-Length other than 0). */
+int pouch_http_has_body(const struct pouch_http_req *r);
+
 /* Declares the request body unwanted from now on (after a failure was answered or recorded):
  * the rest is read and discarded, the body callback no longer called. */
 void pouch_http_discard(struct pouch_http_req *r);
