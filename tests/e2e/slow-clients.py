@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Slow clients for the pouchd tests: slow-clients.py PORT CAFILE N STATUS [TICK].
+"""Slow clients for the pouchd tests: slow-clients.py PORT CAFILE N STATUS [TICK [CLIENT]].
 
 Opens N connections to 127.0.0.1:PORT, none of which ever completes a request, in four kinds
 (a quarter each): plain TCP that sends nothing; TCP that sends a TLS ClientHello one byte per
 tick; TLS without a client certificate that sends a request head one header line per tick;
 and TLS that makes one complete request (GET /v1/health), reads the answer, then sends the
-next request head one line per tick. TICK is in seconds (default 2). Connections the server
+next request head one line per tick (with the client certificate CLIENT.pem and CLIENT.key
+when given: the server closes other connections after one answer). TICK is in seconds
+(default 2). Connections the server
 closes are not opened again. STATUS is rewritten (JSON: connected, handshakes, open, ready)
 whenever a count changes; "ready" is set once every connection was opened and every TLS
 handshake done or refused. Runs until killed."""
@@ -20,6 +22,9 @@ import time
 port, cafile, total, status_path = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 tick = float(sys.argv[5]) if len(sys.argv) > 5 else 2.0
 ctx = ssl.create_default_context(cafile=cafile)
+partner = ssl.create_default_context(cafile=cafile)
+if len(sys.argv) > 6:
+    partner.load_cert_chain(sys.argv[6] + ".pem", sys.argv[6] + ".key")
 
 # A genuine ClientHello, to be sent one byte at a time.
 _in, _out = ssl.MemoryBIO(), ssl.MemoryBIO()
@@ -78,7 +83,8 @@ def step(c):
                 return close(c)
             counts["connected"] += 1
             if c["kind"] in ("head", "keepalive"):
-                c["sock"] = s = ctx.wrap_socket(s, server_hostname="127.0.0.1",
+                tls = partner if c["kind"] == "keepalive" else ctx
+                c["sock"] = s = tls.wrap_socket(s, server_hostname="127.0.0.1",
                                                 do_handshake_on_connect=False)
                 sel.modify(s, selectors.EVENT_READ | selectors.EVENT_WRITE, c)
                 c["state"] = "handshake"

@@ -9,11 +9,12 @@
 
 SLOW="$SRC_DIR/tests/e2e/slow-clients.py"
 
-# slow_start N [TICK]: slow clients in the background (status in slow.json, pid in .slow.pid);
+# slow_start N [TICK]: slow clients in the background (status in slow.json, pid in .slow.pid),
+# those that keep their connection after a first request with the partner's certificate;
 # returns once every one was opened and its TLS handshake done or refused.
 slow_start() {
 	rm -f slow.json
-	"$SYSTEM_PYTHON" "$SLOW" "$(pouchd_port)" servers.ca.pem "$1" slow.json "${2:-2}" \
+	"$SYSTEM_PYTHON" "$SLOW" "$(pouchd_port)" servers.ca.pem "$1" slow.json "${2:-2}" ceop \
 		2>slow.err &
 	echo $! >.slow.pid
 	slow_wait ready true
@@ -81,6 +82,15 @@ expect_success 'trickled bytes do not move the deadline (handshake, first and la
 	test "$(metric "pouchd_connections_closed_total{reason=\"displaced\"}")" = 0 &&
 	slow_stop &&
 	is_status 200 ceop GET /v1/packages
+'
+
+expect_success 'a connection without a trusted certificate gets one answer, a partner'"'"'s more' '
+	curl -sS -v --cacert servers.ca.pem -o /dev/null "https://127.0.0.1:$(pouchd_port)/v1/health" \
+		2>curl.err &&
+	grep -qi "^< connection: close" curl.err &&
+	curl -sS -v --cacert servers.ca.pem --cert ceop.pem --key ceop.key -o /dev/null \
+		"https://127.0.0.1:$(pouchd_port)/v1/health" 2>curl.err &&
+	! grep -qi "^< connection: close" curl.err
 '
 
 expect_success 'one address holds at most max_connections_per_address connections' '
