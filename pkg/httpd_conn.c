@@ -195,7 +195,7 @@ void httpd_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_co
 static struct conn *conn_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *i =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return i ? i->socket_context : NULL;
 }
@@ -335,9 +335,9 @@ static int wait_fd(int fd, short events, int64_t deadline)
 int httpd_guard_answer_now(struct MHD_Connection *conn, const char *text, size_t len)
 {
 	const union MHD_ConnectionInfo *tls =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 	const union MHD_ConnectionInfo *fdi =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct conn *c = conn_of(conn);
 	gnutls_session_t s;
 	int64_t deadline = now_ms() + SEND_MS;
@@ -369,10 +369,11 @@ int httpd_guard_answer_now(struct MHD_Connection *conn, const char *text, size_t
 	 * client has acknowledged every byte of the answer, the client closes, or a short time
 	 * passes. */
 	deadline = now_ms() + LINGER_MS;
-	while (ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0 &&
-	       wait_fd(fd, POLLIN, deadline) == 0)
-		if (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) == 0)
+	while (ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0 && now_ms() < deadline) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 50) > 0 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT) == 0)
 			break;
+	}
 	return 0;
 }
 

@@ -13,9 +13,9 @@
 /* TLS 1.3 and 1.2 with AEAD ciphers and ECDHE only (no CBC, no SHA-1 MAC or signature, no
  * static RSA), in the server's order of preference; certificates are verified under the
  * "medium" profile (RSA and DSA keys of 2048 bits or more, no SHA-1 signatures). */
-#define HTTPD_PRIORITIES                                                                    \
-	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"              \
-	"+CHACHA20-POLY1305:+AES-128-GCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:"   \
+#define HTTPD_PRIORITIES                                                                           \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"                     \
+	"+CHACHA20-POLY1305:+AES-128-GCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:"          \
 	"-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:-SIGN-DSA-SHA1:%SERVER_PRECEDENCE:%PROFILE_MEDIUM"
 
 struct httpd_guard;

@@ -59,8 +59,10 @@ enum pouch_http_client {
  * every client for a certificate. A connection must bring its TLS handshake and request head
  * within head_timeout of its accept (and each later request head within head_timeout of the
  * previous answer), however slowly bytes trickle in; an address holds at most per_address
- * connections, the one that has waited longest for a request head making room for a new one. The files are read once here. Returns 0, POUCH_E_USAGE for a
- * bad address, POUCH_E_IO for unreadable files, POUCH_E_NET when it cannot listen. */
+ * connections, the one that has waited longest for a request head making room for a new one.
+ * Session tickets let a returning client resume its TLS session. The files are read once here.
+ * Returns 0, POUCH_E_USAGE for a bad address, POUCH_E_IO for unreadable files, POUCH_E_NET when
+ * it cannot listen. */
 int pouch_httpd_start(const struct pouch_httpd_opts *o, const struct pouch_httpd_ops *ops,
 		      struct pouch_httpd **out, struct pouch_err *err);
 
