@@ -132,7 +132,8 @@ static int client_agency(struct pouchd *pd, struct pd_req *q)
 		return -1;
 	case POUCH_HTTP_CLIENT_UNTRUSTED:
 		pd_error(q, 403, "untrusted_client_certificate", "the client certificate is not "
-			 "issued by this endpoint's client CA for client authentication");
+			 "issued by this endpoint's client CA for client authentication, or its "
+			 "key is too weak");
 		return -1;
 	case POUCH_HTTP_CLIENT_OK:
 		break;
