@@ -10,7 +10,7 @@ when given: the server closes other connections after one answer). TICK is in se
 (default 2). Connections the server
 closes are not opened again. STATUS is rewritten (JSON: connected, handshakes, open, ready)
 whenever a count changes; "ready" is set once every connection was opened and every TLS
-handshake done or refused. Runs until killed."""
+handshake done or refused. Runs until killed, or ten minutes at most."""
 import json
 import os
 import selectors
@@ -137,8 +137,9 @@ def trickle(c):
 
 
 setup_until = time.monotonic() + 30
+give_up = time.monotonic() + 600
 next_tick = time.monotonic() + tick
-while True:
+while time.monotonic() < give_up:
     for key, _ in sel.select(timeout=0.2):
         step(key.data)
     now = time.monotonic()

@@ -9,20 +9,21 @@
 
 SLOW="$SRC_DIR/tests/e2e/slow-clients.py"
 
+slow_stop() {
+	[ -s .slow.pid ] && kill "$(cat .slow.pid)" 2>/dev/null
+	: >.slow.pid
+}
+
 # slow_start N [TICK]: slow clients in the background (status in slow.json, pid in .slow.pid),
 # those that keep their connection after a first request with the partner's certificate;
 # returns once every one was opened and its TLS handshake done or refused.
 slow_start() {
+	slow_stop
 	rm -f slow.json
 	"$SYSTEM_PYTHON" "$SLOW" "$(pouchd_port)" servers.ca.pem "$1" slow.json "${2:-2}" ceop \
 		2>slow.err &
 	echo $! >.slow.pid
 	slow_wait ready true
-}
-
-slow_stop() {
-	[ -s .slow.pid ] && kill "$(cat .slow.pid)" 2>/dev/null
-	: >.slow.pid
 }
 
 # slow_wait FIELD VALUE: waits (up to a minute) until slow.json's FIELD reads VALUE.
