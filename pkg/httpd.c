@@ -12,10 +12,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
+#include "httpd_internal.h"
 #include "internal.h"
 #include "pouch/fs.h"
 #include "pouch/httpd.h"
@@ -23,13 +25,13 @@
 #include "pouch/validate.h"
 #include "pouch/x509.h"
 
-#define PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define PEM_MAX (1024 * 1024)
 #define BAD_MAX 128
 
 struct pouch_httpd {
 	struct MHD_Daemon *mhd;
 	struct pouch_httpd_ops ops;
+	struct httpd_guard *guard;
 	char *cert, *key, *ca; /* PEM text; MHD keeps pointers to them */
 };
 
@@ -46,6 +48,10 @@ struct pouch_http_req {
 	int began;
 	int started;  /* the handler has seen the request */
 	int refused;  /* libmicrohttpd answered it itself, before the handler */
+	int in_body;   /* the body callback runs */
+	char *early;   /* answered during the body: the whole response, sent at once */
+	size_t early_len;
+	int cut_short; /* so answered, and the rest of the body left unread */
 	struct MHD_Response *pending; /* answered during the body: queued at its end */
 	unsigned pending_status;
 	unsigned status;
@@ -80,7 +86,8 @@ static enum pouch_http_client check_client(struct MHD_Connection *conn, char *cn
 	s = (gnutls_session_t)info->tls_session;
 	if (!gnutls_certificate_get_peers(s, &n) || n == 0)
 		return POUCH_HTTP_CLIENT_NONE;
-	if (gnutls_certificate_verify_peers(s, &purpose, 1, &status) < 0 || status != 0)
+	if (gnutls_certificate_verify_peers(s, &purpose, 1, &status) < 0 || status != 0 ||
+	    !httpd_client_key_ok(s))
 		return POUCH_HTTP_CLIENT_UNTRUSTED;
 	return subject_cn(s, cn) == 0 ? POUCH_HTTP_CLIENT_OK : POUCH_HTTP_CLIENT_UNTRUSTED;
 }
@@ -214,6 +221,7 @@ static void req_free(struct pouch_http_req *r)
 {
 	if (r->pending)
 		MHD_destroy_response(r->pending);
+	free(r->early);
 	free(r->method);
 	free(r->path);
 	free(r->target);
@@ -249,6 +257,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	(void)url; /* decoded by libmicrohttpd: the handler decodes the raw target itself */
 	if (!r || !r->started) {
+		httpd_guard_busy(conn);
 		if (!r || req_start(r, conn, method) < 0)
 			return MHD_NO;
 		r->began = 1;
@@ -258,10 +267,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (*data_size > 0) {
 		r->received += *data_size;
-		if (!r->discard && !r->pending && !r->status)
+		if (!r->discard && !r->pending && !r->status) {
+			r->in_body = 1;
 			d->ops.body(d->ops.ctx, r, data, *data_size);
+			r->in_body = 0;
+		}
 		*data_size = 0;
-		return MHD_YES;
+		if (!r->early)
+			return MHD_YES;
+		/* libmicrohttpd (0.9.75) queues a response only before the body or after its end:
+		 * the answer goes out here, and MHD_NO has libmicrohttpd close the connection. */
+		r->cut_short = httpd_guard_answer_now(conn, r->early, r->early_len) == 0;
+		return MHD_NO;
 	}
 	if (r->status)
 		return MHD_YES;
@@ -285,14 +302,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct pouch_httpd *d = cls;
 	struct pouch_http_req *r = *con_cls;
 
-	(void)conn;
+	httpd_guard_idle(conn);
 	if (!r)
 		return;
 	/* Not started: libmicrohttpd answered a request it could not parse (with its own error
 	 * page: there is no hook to replace it), or the client went before the headers. */
 	r->refused = !r->started && toe == MHD_REQUEST_TERMINATED_WITH_ERROR;
 	if (r->started || r->refused)
-		d->ops.finished(d->ops.ctx, r, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+		d->ops.finished(d->ops.ctx, r,
+				toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || r->cut_short);
 	req_free(r);
 	*con_cls = NULL;
 }
@@ -313,11 +331,15 @@ static int add_headers(struct MHD_Response *resp, const char *content_type,
 	return 0;
 }
 
-/* Queues resp now when MHD allows it (at begin or end), else keeps it for the body's end. */
+/* Queues resp now when MHD allows it (at begin or end), else keeps it for the body's end. A
+ * client without a trusted certificate gets one answer per connection: it cannot hold a
+ * connection open from one request to the next. */
 static int respond(struct pouch_http_req *r, unsigned status, struct MHD_Response *resp,
 		   const char *content_type, const char *const *headers)
 {
-	if (r->status || r->pending || add_headers(resp, content_type, headers) < 0) {
+	if (r->status || r->pending || add_headers(resp, content_type, headers) < 0 ||
+	    (r->client != POUCH_HTTP_CLIENT_OK &&
+	     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)) {
 		MHD_destroy_response(resp);
 		return POUCH_E_NET;
 	}
@@ -331,11 +353,52 @@ static int respond(struct pouch_http_req *r, unsigned status, struct MHD_Respons
 	return 0;
 }
 
+/* The whole response as text, for an answer during the body, with "Connection: close". */
+static int early_answer(struct pouch_http_req *r, unsigned status, const char *content_type,
+			const char *body, size_t len, const char *const *headers)
+{
+	char date[64], *head = NULL, *text;
+	size_t hlen = 0, i;
+	FILE *f;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (r->status || r->pending || r->early)
+		return POUCH_E_NET;
+	f = open_memstream(&head, &hlen);
+	if (!f)
+		return POUCH_E_NOMEM;
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&now, &tm));
+	fprintf(f, "HTTP/1.1 %u %s\r\nDate: %s\r\nConnection: close\r\nCache-Control: no-store\r\n",
+		status, MHD_get_reason_phrase_for(status), date);
+	if (content_type)
+		fprintf(f, "Content-Type: %s\r\n", content_type);
+	for (i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+		if (!strpbrk(headers[i], "\r\n:") && !strpbrk(headers[i + 1], "\r\n"))
+			fprintf(f, "%s: %s\r\n", headers[i], headers[i + 1]);
+	fprintf(f, "Content-Length: %zu\r\n\r\n", len);
+	if (fclose(f) != 0 || !(text = malloc(hlen + len + 1))) {
+		free(head);
+		return POUCH_E_NOMEM;
+	}
+	memcpy(text, head, hlen);
+	memcpy(text + hlen, body, len);
+	free(head);
+	r->early = text;
+	r->early_len = hlen + len;
+	r->pending_status = status;
+	r->sent = len;
+	r->discard = 1;
+	return 0;
+}
+
 int pouch_http_respond(struct pouch_http_req *r, unsigned status, const char *content_type,
 		       const char *body, size_t len, const char *const *headers)
 {
 	struct MHD_Response *resp;
 
+	if (r->in_body)
+		return early_answer(r, status, content_type, body, len, headers);
 	resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return POUCH_E_NOMEM;
@@ -346,9 +409,10 @@ int pouch_http_respond(struct pouch_http_req *r, unsigned status, const char *co
 int pouch_http_respond_fd(struct pouch_http_req *r, unsigned status, const char *content_type,
 			  int fd, uint64_t off, uint64_t len, const char *const *headers)
 {
-	struct MHD_Response *resp;
+	struct MHD_Response *resp = NULL;
 
-	resp = MHD_create_response_from_fd_at_offset64(len, fd, off);
+	if (!r->in_body)
+		resp = MHD_create_response_from_fd_at_offset64(len, fd, off);
 	if (!resp) {
 		close(fd);
 		return POUCH_E_NOMEM;
@@ -419,6 +483,14 @@ uint64_t pouch_http_sent(const struct pouch_http_req *r)
 	return r->sent;
 }
 
+int pouch_http_has_body(const struct pouch_http_req *r)
+{
+	const char *len = pouch_http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return pouch_http_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+	       (len && strcmp(len, "0") != 0);
+}
+
 void pouch_http_discard(struct pouch_http_req *r)
 {
 	r->discard = 1;
@@ -480,6 +552,7 @@ static void httpd_free(struct pouch_httpd *d)
 {
 	if (!d)
 		return;
+	httpd_guard_free(d->guard);
 	if (d->key)
 		explicit_bzero(d->key, strlen(d->key));
 	free(d->key);
@@ -512,16 +585,20 @@ int pouch_httpd_start(const struct pouch_httpd_opts *o, const struct pouch_httpd
 		ret = read_pem(o->key_file, "server key", &d->key, err);
 	if (!ret)
 		ret = read_pem(o->client_ca_file, "client CA", &d->ca, err);
+	if (!ret)
+		ret = httpd_guard_new(o, &d->guard, err);
 	if (ret < 0)
 		goto fail;
+	/* One thread per connection: handlers block (verification, fsync, the index), and the
+	 * guard keeps waiting connections, which cost a thread each, few and short-lived. */
 	d->mhd = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_HTTPS_MEM_CERT, d->cert, MHD_OPTION_HTTPS_MEM_KEY, d->key,
-		MHD_OPTION_HTTPS_MEM_TRUST, d->ca, MHD_OPTION_HTTPS_PRIORITIES, PRIORITIES,
+		MHD_OPTION_HTTPS_MEM_TRUST, d->ca, MHD_OPTION_HTTPS_PRIORITIES, HTTPD_PRIORITIES,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_URI_LOG_CALLBACK, on_uri, d,
-		MHD_OPTION_CONNECTION_LIMIT,
-		o->max_connections ? o->max_connections : 256u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		o->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		MHD_OPTION_NOTIFY_CONNECTION, httpd_guard_notify, d->guard,
+		MHD_OPTION_CONNECTION_LIMIT, o->max_connections ? o->max_connections : 1024u,
+		MHD_OPTION_CONNECTION_TIMEOUT,
 		o->timeout ? o->timeout : 60u, MHD_OPTION_END);
 	if (!d->mhd) {
 		ret = pouch_err_set(err, POUCH_E_NET, "cannot listen on '%s' with TLS: %s (is the "
@@ -543,10 +620,16 @@ unsigned pouch_httpd_port(const struct pouch_httpd *d)
 	return info ? info->port : 0;
 }
 
+void pouch_httpd_stats(struct pouch_httpd *d, struct pouch_httpd_stats *st)
+{
+	httpd_guard_stats(d->guard, st);
+}
+
 void pouch_httpd_stop(struct pouch_httpd *d)
 {
 	if (!d)
 		return;
+	httpd_guard_stop(d->guard);
 	if (d->mhd)
 		MHD_stop_daemon(d->mhd);
 	httpd_free(d);

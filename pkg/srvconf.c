@@ -13,7 +13,23 @@
 
 #define CONF_MAX (64 * 1024)
 
+const char *const pouch_srvconf_names[] = { "listen",
+					    "cert",
+					    "key",
+					    "client_ca",
+					    "data",
+					    "home",
+					    "max_package",
+					    "rate_limit",
+					    "max_connections",
+					    "max_connections_per_address",
+					    "head_timeout",
+					    "idle_timeout",
+					    NULL };
 static const char *const path_names[] = { "cert", "key", "client_ca", "data", "home", NULL };
+static const char *const number_names[] = { "max_package", "rate_limit", "max_connections",
+					    "max_connections_per_address", "head_timeout",
+					    "idle_timeout", NULL };
 
 static char **path_slot(struct pouch_srvconf *c, const char *name)
 {
@@ -40,7 +56,10 @@ int pouch_srvconf_defaults(struct pouch_srvconf *c, struct pouch_err *err)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	c->max_package = POUCH_SRV_MAX_PACKAGE_DEFAULT;
 	c->rate = POUCH_SRV_RATE_DEFAULT;
-	c->connections = 256;
+	c->connections = POUCH_SRV_CONNECTIONS_DEFAULT;
+	c->per_address = POUCH_SRV_PER_ADDRESS_DEFAULT;
+	c->head_timeout = POUCH_SRV_HEAD_TIMEOUT_DEFAULT;
+	c->idle_timeout = POUCH_SRV_IDLE_TIMEOUT_DEFAULT;
 	return 0;
 }
 
@@ -120,6 +139,18 @@ static int parse_count(const char *name, const char *value, int zero_ok, unsigne
 	return 0;
 }
 
+static int parse_seconds(const char *name, const char *value, unsigned *out,
+			 struct pouch_err *err)
+{
+	unsigned n = 0;
+
+	if (parse_count(name, value, 0, &n, err) < 0 || n > 3600)
+		return pouch_err_set(err, POUCH_E_USAGE, "bad %s '%s': want seconds, 1 to 3600",
+				     name, value);
+	*out = n;
+	return 0;
+}
+
 int pouch_srvconf_set(struct pouch_srvconf *c, const char *name, const char *value,
 		      struct pouch_err *err)
 {
@@ -129,6 +160,12 @@ int pouch_srvconf_set(struct pouch_srvconf *c, const char *name, const char *val
 		return parse_count(name, value, 1, &c->rate, err);
 	if (strcmp(name, "max_connections") == 0)
 		return parse_count(name, value, 0, &c->connections, err);
+	if (strcmp(name, "max_connections_per_address") == 0)
+		return parse_count(name, value, 0, &c->per_address, err);
+	if (strcmp(name, "head_timeout") == 0)
+		return parse_seconds(name, value, &c->head_timeout, err);
+	if (strcmp(name, "idle_timeout") == 0)
+		return parse_seconds(name, value, &c->idle_timeout, err);
 	return set_string(c, name, value, NULL, err);
 }
 
@@ -136,12 +173,14 @@ static int load_member(struct pouch_srvconf *c, const char *name, const json_t *
 		       const char *base, struct pouch_err *err)
 {
 	char num[32];
+	int number = 0;
+	size_t i;
 
+	for (i = 0; number_names[i]; i++)
+		number |= strcmp(number_names[i], name) == 0;
 	if (json_is_string(v))
-		return strcmp(name, "max_package") == 0 || strcmp(name, "rate_limit") == 0 ||
-				       strcmp(name, "max_connections") == 0
-			       ? pouch_srvconf_set(c, name, json_string_value(v), err)
-			       : set_string(c, name, json_string_value(v), base, err);
+		return number ? pouch_srvconf_set(c, name, json_string_value(v), err)
+			      : set_string(c, name, json_string_value(v), base, err);
 	if (json_is_integer(v) && !path_slot(c, name)) {
 		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
 		return pouch_srvconf_set(c, name, num, err);
@@ -151,10 +190,6 @@ static int load_member(struct pouch_srvconf *c, const char *name, const json_t *
 
 int pouch_srvconf_load(struct pouch_srvconf *c, const char *path, struct pouch_err *err)
 {
-	static const char *const names[] = { "listen",	    "cert",	  "key",
-					     "client_ca",   "data",	  "home",
-					     "max_package", "rate_limit", "max_connections",
-					     NULL };
 	json_t *j = NULL;
 	const char *name;
 	json_t *v;
@@ -170,7 +205,7 @@ int pouch_srvconf_load(struct pouch_srvconf *c, const char *path, struct pouch_e
 	if (!ret && !json_is_object(j))
 		ret = pouch_err_set(err, POUCH_E_USAGE, "not a JSON object");
 	if (!ret)
-		ret = pouch_json_only_keys(j, names, err);
+		ret = pouch_json_only_keys(j, pouch_srvconf_names, err);
 	copy = strdup(path);
 	if (!ret && !copy)
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");

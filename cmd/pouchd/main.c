@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "pouch/agency.h"
@@ -18,6 +19,7 @@ static const char usage[] =
 	"usage: pouchd [--config FILE] [--listen ADDR:PORT] [--cert FILE] [--key FILE]\n"
 	"              [--client-ca FILE] [--data DIR] [--home DIR] [--max-package SIZE]\n"
 	"              [--rate-limit N] [--max-connections N]\n"
+	"              [--max-connections-per-address N] [--head-timeout S] [--idle-timeout S]\n"
 	"  --config FILE        settings as JSON (flags override them)\n"
 	"  --listen ADDR:PORT   where to listen (default " POUCH_SRV_LISTEN_DEFAULT ")\n"
 	"  --cert FILE          the server certificate chain (PEM)\n"
@@ -27,7 +29,11 @@ static const char usage[] =
 	"  --home DIR           the pouch home whose partner directory is served\n"
 	"  --max-package SIZE   largest package, envelope and payload (default 1G)\n"
 	"  --rate-limit N       requests per agency per minute (default 600; 0: none)\n"
-	"  --max-connections N  simultaneous connections (default 256)\n";
+	"  --max-connections N  simultaneous connections (default 1024)\n"
+	"  --max-connections-per-address N\n"
+	"                       of them from one address (default 64)\n"
+	"  --head-timeout S     seconds to a complete TLS handshake and request head (default 10)\n"
+	"  --idle-timeout S     seconds a request may go without a byte moving (default 60)\n";
 
 #define EXIT_USAGE 2
 #define EXIT_OPERATIONAL 3
@@ -50,13 +56,13 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 		{ "max-package", required_argument, NULL, 7 },
 		{ "rate-limit", required_argument, NULL, 8 },
 		{ "max-connections", required_argument, NULL, 9 },
+		{ "max-connections-per-address", required_argument, NULL, 10 },
+		{ "head-timeout", required_argument, NULL, 11 },
+		{ "idle-timeout", required_argument, NULL, 12 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const names[] = { NULL,   "listen", "cert",	      "key",
-					     "client_ca", "data", "home", "max_package",
-					     "rate_limit", "max_connections" };
 	int c;
 	size_t i;
 
@@ -78,17 +84,17 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 			*config = optarg;
 			continue;
 		}
-		if (c < 1 || c > 9) {
+		if (c < 1 || c > 12) {
 			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
 		for (i = 0; i < *n; i++)
-			if (strcmp(flags[i].name, names[c]) == 0) {
+			if (strcmp(flags[i].name, pouch_srvconf_names[c - 1]) == 0) {
 				fprintf(stderr, "pouchd: --%s given twice\n%s", opts[c].name,
 					usage);
 				return EXIT_USAGE;
 			}
-		flags[*n].name = names[c];
+		flags[*n].name = pouch_srvconf_names[c - 1];
 		flags[(*n)++].value = optarg;
 	}
 	if (optind < argc) {
@@ -135,6 +141,25 @@ static int open_home(struct pouchd *pd, struct pouch_agency *self, struct pouch_
 	return ret;
 }
 
+/* Every connection holds a descriptor, and a push a few more: the soft limit (often 1024) is
+ * raised to the hard one, and a limit still too low for max_connections is logged. */
+static void raise_files_limit(unsigned connections)
+{
+	struct rlimit l;
+	rlim_t want = (rlim_t)connections * 2 + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &l) != 0)
+		return;
+	if (l.rlim_cur < l.rlim_max && l.rlim_cur < want) {
+		l.rlim_cur = l.rlim_max < want ? l.rlim_max : want;
+		setrlimit(RLIMIT_NOFILE, &l);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < want)
+		pd_log("warning: %llu open files allowed, too few for %u connections (raise "
+		       "LimitNOFILE or lower max_connections)",
+		       (unsigned long long)l.rlim_cur, connections);
+}
+
 static int serve(struct pouchd *pd, const struct pouch_agency *self, struct pouch_err *err)
 {
 	struct pouch_httpd_opts o = {
@@ -143,6 +168,9 @@ static int serve(struct pouchd *pd, const struct pouch_agency *self, struct pouc
 		.key_file = pd->conf.key,
 		.client_ca_file = pd->conf.client_ca,
 		.max_connections = pd->conf.connections,
+		.per_address = pd->conf.per_address,
+		.head_timeout = pd->conf.head_timeout,
+		.timeout = pd->conf.idle_timeout,
 	};
 	struct pouch_httpd_ops ops = pd_ops;
 	struct pouch_httpd *d = NULL;
@@ -157,9 +185,11 @@ static int serve(struct pouchd *pd, const struct pouch_agency *self, struct pouc
 	/* Blocked before the server's threads start, so only sigwait below sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	raise_files_limit(pd->conf.connections);
 	ret = pouch_httpd_start(&o, &ops, &d, err);
 	if (ret < 0)
 		return ret;
+	atomic_store(&pd->httpd, d);
 	pd_log("listening on %s port %u for %s (store '%s')", pd->conf.listen,
 	       pouch_httpd_port(d), self->code, pd->conf.data);
 	for (;;) {
@@ -172,6 +202,7 @@ static int serve(struct pouchd *pd, const struct pouch_agency *self, struct pouc
 	}
 	pd_log("stopping on signal %d", sig);
 	pouch_httpd_stop(d);
+	atomic_store(&pd->httpd, NULL);
 	return 0;
 }
 

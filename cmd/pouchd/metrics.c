@@ -42,6 +42,31 @@ static int put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 	return 0;
 }
 
+/* The connections open now, and those the server closed to keep room for partners. */
+static int put_connections(struct pouchd *pd, char **buf, size_t *len, size_t *cap)
+{
+	struct pouch_httpd_stats st = { 0 };
+	struct pouch_httpd *d = atomic_load(&pd->httpd);
+
+	if (d)
+		pouch_httpd_stats(d, &st);
+	return put(buf, len, cap,
+		   "# HELP pouchd_connections Connections open.\n"
+		   "# TYPE pouchd_connections gauge\npouchd_connections %llu\n"
+		   "# HELP pouchd_connections_waiting Connections waiting for a TLS handshake or a "
+		   "request head.\n"
+		   "# TYPE pouchd_connections_waiting gauge\npouchd_connections_waiting %llu\n"
+		   "# HELP pouchd_connections_closed_total Connections the server closed, by reason.\n"
+		   "# TYPE pouchd_connections_closed_total counter\n"
+		   "pouchd_connections_closed_total{reason=\"head_timeout\"} %llu\n"
+		   "pouchd_connections_closed_total{reason=\"displaced\"} %llu\n"
+		   "pouchd_connections_closed_total{reason=\"address_limit\"} %llu\n"
+		   "pouchd_connections_closed_total{reason=\"answered_during_body\"} %llu\n",
+		   (unsigned long long)st.open, (unsigned long long)st.waiting,
+		   (unsigned long long)st.timed_out, (unsigned long long)st.displaced,
+		   (unsigned long long)st.refused, (unsigned long long)st.cut_short);
+}
+
 /* Prometheus text format 0.0.4: counters and gauges, no agency labels. */
 void pd_metrics(struct pouchd *pd, struct pd_req *q)
 {
@@ -103,6 +128,7 @@ void pd_metrics(struct pouchd *pd, struct pd_req *q)
 			 (unsigned long long)atomic_load(&m->accepted),
 			 (unsigned long long)atomic_load(&m->refused), (unsigned long long)packages,
 			 (unsigned long long)receipts, (long long)pd->started);
+	bad = bad || put_connections(pd, &buf, &len, &cap);
 	if (bad) {
 		free(buf);
 		pd_error(q, 500, "internal", "out of memory");

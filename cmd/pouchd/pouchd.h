@@ -42,6 +42,7 @@ struct pouchd {
 	struct pouch_home home;
 	struct pouch_store *store;
 	struct pd_rate *rate;
+	_Atomic(struct pouch_httpd *) httpd; /* set while serving */
 	struct pd_metrics metrics;
 	time_t started;
 };

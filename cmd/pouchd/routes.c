@@ -148,7 +148,8 @@ static int client_agency(struct pouchd *pd, struct pd_req *q)
 		return -1;
 	case POUCH_HTTP_CLIENT_UNTRUSTED:
 		pd_error(q, 403, "untrusted_client_certificate", "the client certificate is not "
-			 "issued by this endpoint's client CA for client authentication");
+			 "issued by this endpoint's client CA for client authentication, or its "
+			 "key is too weak");
 		return -1;
 	case POUCH_HTTP_CLIENT_OK:
 		break;
@@ -231,6 +232,11 @@ static void route(struct pouchd *pd, struct pd_req *q)
 					   headers);
 		free(body);
 		pouch_http_discard(q->http);
+		return;
+	}
+	/* Refused before the body is read: a client cannot hold the connection with it. */
+	if (!q->route->body && pouch_http_has_body(q->http)) {
+		pd_error(q, 413, "too_large", "this route takes no request body");
 		return;
 	}
 	if (q->route->begin)

@@ -16,9 +16,21 @@ struct pouch_httpd_opts {
 	const char *cert_file;      /* the server certificate chain, PEM */
 	const char *key_file;       /* its private key, PEM, unencrypted */
 	const char *client_ca_file; /* the CA (PEM) that issues client certificates */
-	unsigned max_connections;   /* 0: 256 */
-	unsigned per_ip_connections; /* 0: no limit */
-	unsigned timeout;           /* idle seconds before a connection is closed; 0: 60 */
+	unsigned max_connections;   /* connections open at once; 0: 1024 */
+	unsigned per_address;       /* connections one address (IPv4, IPv6 /64) holds; 0: 64 */
+	unsigned head_timeout;      /* seconds from accept, or from the previous answer, to a
+				     * complete TLS handshake and request head; 0: 10 */
+	unsigned timeout;           /* idle seconds during a request before it is closed; 0: 60 */
+};
+
+/* What the server did to keep connections free, and the connections open now. */
+struct pouch_httpd_stats {
+	uint64_t open;      /* connections open */
+	uint64_t waiting;   /* of them, waiting for a TLS handshake or a request head */
+	uint64_t timed_out; /* closed: no complete request head by the deadline */
+	uint64_t displaced; /* closed: the longest waiting, to make room for a new connection */
+	uint64_t refused;   /* closed at once: the address held its limit, all busy */
+	uint64_t cut_short; /* answered during the body and closed without reading the rest */
 };
 
 /* The callbacks; every one runs on the connection's own thread. */
@@ -45,10 +57,18 @@ enum pouch_http_client {
 };
 
 /* Starts the server with its own threads (one per connection), TLS 1.2 or newer only, asking
- * every client for a certificate. The files are read once here. Returns 0, POUCH_E_USAGE for a
- * bad address, POUCH_E_IO for unreadable files, POUCH_E_NET when it cannot listen. */
+ * every client for a certificate. A connection must bring its TLS handshake and request head
+ * within head_timeout of its accept (and each later request head within head_timeout of the
+ * previous answer), however slowly bytes trickle in; an address holds at most per_address
+ * connections, the one that has waited longest for a request head making room for a new one.
+ * Session tickets let a returning client resume its TLS session. The files are read once here.
+ * Returns 0, POUCH_E_USAGE for a bad address, POUCH_E_IO for unreadable files, POUCH_E_NET when
+ * it cannot listen. */
 int pouch_httpd_start(const struct pouch_httpd_opts *o, const struct pouch_httpd_ops *ops,
 		      struct pouch_httpd **out, struct pouch_err *err);
+
+/* Fills st (safe from any thread). */
+void pouch_httpd_stats(struct pouch_httpd *d, struct pouch_httpd_stats *st);
 
 /* The port the server listens on (useful after asking for port 0). */
 unsigned pouch_httpd_port(const struct pouch_httpd *d);
@@ -93,12 +113,14 @@ enum pouch_http_client pouch_http_client(const struct pouch_http_req *r, const c
 void **pouch_http_state(struct pouch_http_req *r);
 
 /* Queues a response from memory (copied). headers: NULL or name, value, ..., NULL. Only once
- * per request; at begin (the body is then discarded) or at end. Returns 0 or POUCH_E_NET. */
+ * per request: at begin (the body is then not read), from the body callback (the answer goes
+ * out at once and the connection is closed without reading the rest of the body) or at end.
+ * Returns 0 or POUCH_E_NET. */
 int pouch_http_respond(struct pouch_http_req *r, unsigned status, const char *content_type,
 		       const char *body, size_t len, const char *const *headers);
 
 /* Queues len bytes of the open file fd from offset off as the response; takes ownership of fd
- * (closed when sent or on failure). */
+ * (closed when sent or on failure). Not from the body callback. */
 int pouch_http_respond_fd(struct pouch_http_req *r, unsigned status, const char *content_type,
 			  int fd, uint64_t off, uint64_t len, const char *const *headers);
 
@@ -106,6 +128,9 @@ int pouch_http_respond_fd(struct pouch_http_req *r, unsigned status, const char 
 unsigned pouch_http_status(const struct pouch_http_req *r);
 uint64_t pouch_http_received(const struct pouch_http_req *r);
 uint64_t pouch_http_sent(const struct pouch_http_req *r);
+
+/* Whether the request announces a body (a Transfer-Encoding, or a Content-Length other than 0). */
+int pouch_http_has_body(const struct pouch_http_req *r);
 
 /* Declares the request body unwanted from now on (after a failure was answered or recorded):
  * the rest is read and discarded, the body callback no longer called. */

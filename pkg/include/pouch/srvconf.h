@@ -10,6 +10,10 @@
 #define POUCH_SRV_LISTEN_DEFAULT "127.0.0.1:8443"
 #define POUCH_SRV_MAX_PACKAGE_DEFAULT (1024ULL * 1024 * 1024)
 #define POUCH_SRV_RATE_DEFAULT 600u
+#define POUCH_SRV_CONNECTIONS_DEFAULT 1024u
+#define POUCH_SRV_PER_ADDRESS_DEFAULT 64u
+#define POUCH_SRV_HEAD_TIMEOUT_DEFAULT 10u
+#define POUCH_SRV_IDLE_TIMEOUT_DEFAULT 60u
 
 struct pouch_srvconf {
 	char *listen;          /* ADDRESS:PORT */
@@ -20,15 +24,25 @@ struct pouch_srvconf {
 	uint64_t max_package;  /* bytes: envelope plus detached payload */
 	unsigned rate;         /* requests per agency per minute; 0: unlimited */
 	unsigned connections;  /* simultaneous connections */
+	unsigned per_address;  /* simultaneous connections from one address */
+	unsigned head_timeout; /* seconds to a complete TLS handshake and request head */
+	unsigned idle_timeout; /* seconds a request may go without a byte moving */
 };
 
-/* Fills c with the defaults (listen address, maximum package, rate, connections). */
+/* Every setting's name, NULL-terminated: "listen", "cert", "key", "client_ca", "data", "home",
+ * "max_package", "rate_limit", "max_connections", "max_connections_per_address",
+ * "head_timeout", "idle_timeout", in that order (pouchd's flags follow it). */
+extern const char *const pouch_srvconf_names[];
+
+/* Fills c with the defaults (listen address, maximum package, rate, connection limits and
+ * timeouts). */
 int pouch_srvconf_defaults(struct pouch_srvconf *c, struct pouch_err *err);
 
 /* Reads the configuration file at path over c: a JSON object whose members are the settings
  * above ("listen", "cert", "key", "client_ca", "data", "home", "max_package" (bytes, integer),
- * "rate_limit", "max_connections"), each optional, nothing else. Relative paths are taken
- * relative to the file's directory. POUCH_E_USAGE names the file and the bad member. */
+ * "rate_limit", "max_connections", "max_connections_per_address", "head_timeout",
+ * "idle_timeout"), each optional, nothing else. Relative paths are taken relative to the
+ * file's directory. POUCH_E_USAGE names the file and the bad member. */
 int pouch_srvconf_load(struct pouch_srvconf *c, const char *path, struct pouch_err *err);
 
 /* Sets one setting by its file name ("listen", ...) from a command-line value; sizes take K, M
