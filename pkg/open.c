@@ -230,6 +230,24 @@ static int check_attachments(const json_t *m, const char *dir, struct pouch_err 
 	return 0;
 }
 
+int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_header *h,
+			 const char *dir, struct pouch_err *err)
+{
+	json_t *m = NULL;
+	int ret = pouch_json_parse("pouch.json", manifest, len, &m, err);
+
+	if (ret == POUCH_E_CORRUPT)
+		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
+	if (!ret && !json_is_object(m))
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is not an object");
+	if (!ret)
+		ret = check_binding(m, h, err);
+	if (!ret)
+		ret = check_attachments(m, dir, err);
+	json_decref(m);
+	return ret;
+}
+
 /* Extracts the plaintext in fd into tmp (made 0700 here) and checks it against h. */
 static int extract(int fd, const char *tmp, const struct pouch_header *h, struct pouch_err *err)
 {
@@ -237,7 +255,6 @@ static int extract(int fd, const char *tmp, const struct pouch_header *h, struct
 					    POUCH_REPORT_MAX + 64 * 1024 };
 	char *att = pouch_path_join(tmp, "attachments"), *mpath = pouch_path_join(tmp, "pouch.json");
 	char *manifest = NULL;
-	json_t *m = NULL;
 	size_t len = 0;
 	int ret;
 
@@ -255,19 +272,10 @@ static int extract(int fd, const char *tmp, const struct pouch_header *h, struct
 	if (ret == POUCH_E_REFUSED)
 		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
 	if (!ret)
-		ret = pouch_json_parse("pouch.json", manifest, len, &m, err);
-	if (ret == POUCH_E_CORRUPT)
-		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
-	if (!ret && !json_is_object(m))
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is not an object");
-	if (!ret)
-		ret = check_binding(m, h, err);
-	if (!ret)
-		ret = check_attachments(m, att, err);
+		ret = pouch_manifest_check(manifest, len, h, att, err);
 	if (!ret)
 		ret = pouch_fs_write_atomic(mpath, manifest, len, 0600, 1, err);
 out:
-	json_decref(m);
 	free(manifest);
 	free(att);
 	free(mpath);

@@ -16,6 +16,7 @@
 #include "pouch/partner.h"
 #include "pouch/protocol.h"
 #include "pouch/receipt.h"
+#include "pouch/request.h"
 #include "pouch/store.h"
 #include "pouch/verify.h"
 #include "pouchd.h"
@@ -39,17 +40,14 @@ static uint64_t envelope_cap(const struct pouchd *pd)
 int pd_length_ok(struct pd_req *q, uint64_t cap)
 {
 	const char *cl = pouch_http_header(q->http, "Content-Length");
-	char *end;
-	unsigned long long n;
+	uint64_t n;
 
 	if (!cl)
 		return 1;
-	errno = 0;
-	n = strtoull(cl, &end, 10);
-	if (errno || *end || end == cl)
+	if (pouch_req_uint(cl, &n, NULL) < 0)
 		return pd_error(q, 400, "bad_request", "bad Content-Length"), 0;
 	if (n > cap)
-		return pd_error(q, 413, "too_large", "the body is %llu bytes; the most this "
+		return pd_error(q, 413, "too_large", "the body is %" PRIu64 " bytes; the most this "
 				"endpoint takes is %" PRIu64, n, cap), 0;
 	return 1;
 }
@@ -302,15 +300,12 @@ void pd_push_cleanup(struct pouchd *pd, struct pd_req *q)
 static int limit_of(struct pd_req *q, size_t *limit)
 {
 	const char *s = pd_query(q, "limit");
-	char *end;
-	unsigned long n;
+	uint64_t n;
 
 	*limit = 100;
 	if (!s)
 		return 0;
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || *end || end == s || s[0] == '-' || n < 1 || n > POUCH_STORE_LIMIT_MAX)
+	if (pouch_req_uint(s, &n, NULL) < 0 || n < 1 || n > POUCH_STORE_LIMIT_MAX)
 		return pd_error(q, 400, "bad_request", "limit must be 1 to %d",
 				POUCH_STORE_LIMIT_MAX), -1;
 	*limit = n;
@@ -382,27 +377,10 @@ void pd_fetch(struct pouchd *pd, struct pd_req *q)
 	pouch_http_respond_fd(q->http, 200, "application/json", fd, 0, rec.size, headers);
 }
 
-/* "bytes=N-": the offset; -1 when the header is absent, -2 when it is not of that form. */
-static int64_t range_start(const char *range)
-{
-	char *end;
-	unsigned long long n;
-
-	if (!range)
-		return -1;
-	if (strncmp(range, "bytes=", 6) != 0 || range[6] < '0' || range[6] > '9')
-		return -2;
-	errno = 0;
-	n = strtoull(range + 6, &end, 10);
-	if (errno || strcmp(end, "-") != 0 || n > INT64_MAX)
-		return -2;
-	return (int64_t)n;
-}
-
 void pd_fetch_payload(struct pouchd *pd, struct pd_req *q)
 {
 	struct pouch_store_record rec;
-	int64_t start = range_start(pouch_http_header(q->http, "Range"));
+	int64_t start = pouch_req_range(pouch_http_header(q->http, "Range"));
 	char span[96], etag[POUCH_SHA256_HEX + 2];
 	int fd;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pouch/protocol.h"
+#include "pouch/request.h"
 #include "pouch/store.h"
 #include "pouchd.h"
 
@@ -46,17 +47,13 @@ void pd_upload_begin(struct pouchd *pd, struct pd_req *q)
 	struct pouch_store_append *a = NULL;
 	struct pouch_err err = { 0 };
 	const char *h = pouch_http_header(q->http, "Upload-Offset");
-	char *end;
-	unsigned long long offset;
-	uint64_t actual = 0;
+	uint64_t offset, actual = 0;
 	int ret;
 
 	if (!pd_media_ok(q, "application/offset+octet-stream") ||
 	    !pd_length_ok(q, pd->conf.max_package))
 		return;
-	errno = 0;
-	offset = h ? strtoull(h, &end, 10) : 0;
-	if (!h || errno || *end || end == h || h[0] == '-') {
+	if (pouch_req_uint(h, &offset, NULL) < 0) {
 		pd_error(q, 400, "bad_request", "Upload-Offset must be the staged size");
 		return;
 	}

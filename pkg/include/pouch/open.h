@@ -27,6 +27,15 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
 		       const char *passphrase, time_t now, struct pouch_opened *res,
 		       struct pouch_err *err);
 
+/* Checks the len bytes of pouch.json at manifest (outside input: the signed plaintext's first
+ * entry) against the verified header h and the attachments extracted into dir: valid JSON,
+ * exactly the members of spec/envelope.md section 3, binding what h says, and listing exactly
+ * the files in dir with their sizes and digests. The step of pouch_package_open after
+ * extraction, on its own for tests and fuzzing. Returns 0, POUCH_E_VERIFY naming what is
+ * wrong, POUCH_E_IO or POUCH_E_NOMEM. */
+int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_header *h,
+			 const char *dir, struct pouch_err *err);
+
 void pouch_opened_release(struct pouch_opened *res);
 
 /* {"id","sender","dir","seen_before"} of an opened package, one line (caller frees); NULL when
