@@ -3,6 +3,9 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+# Where `make install` puts pouchd's sysusers.d entry (systemd reads /usr/local/lib/sysusers.d
+# and /usr/lib/sysusers.d).
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 BUILD ?= build
 CC ?= cc
 SANITIZE ?=
@@ -174,7 +177,14 @@ install: all
 	install -m 0755 $(BUILD)/pouch $(DESTDIR)$(PREFIX)/bin/pouch
 	install -m 0755 $(BUILD)/pouchd $(DESTDIR)$(PREFIX)/bin/pouchd
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/doc/pouch
-	install -m 0644 cmd/pouchd/pouchd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DOCDIR@|$(PREFIX)/share/doc/pouch|g' \
+	  cmd/pouchd/pouchd.service.in >$(DESTDIR)$(PREFIX)/lib/systemd/system/pouchd.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/pouchd.service
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 cmd/pouchd/pouchd.sysusers $(DESTDIR)$(SYSUSERSDIR)/pouchd.conf
+	@# The user exists at once on this machine; a package or image runs systemd-sysusers itself.
+	if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null 2>&1; then \
+	  systemd-sysusers $(SYSUSERSDIR)/pouchd.conf; fi
 	install -m 0644 spec/protocol.md $(DESTDIR)$(PREFIX)/share/doc/pouch/protocol.md
 	install -m 0644 cmd/pouch/pouch.1 $(DESTDIR)$(PREFIX)/share/man/man1/pouch.1
 
