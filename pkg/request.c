@@ -28,7 +28,8 @@ int pouch_req_uint(const char *s, uint64_t *out, struct pouch_err *err)
 	unsigned long long n;
 
 	*out = 0;
-	if (!s || s[0] == '-')
+	/* strtoull alone skips blanks and takes a sign: " -5" would be 2^64 - 5. */
+	if (!s || s[0] < '0' || s[0] > '9')
 		return pouch_err_set(err, POUCH_E_USAGE, "not a decimal number");
 	errno = 0;
 	n = strtoull(s, &end, 10);

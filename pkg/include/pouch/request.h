@@ -14,8 +14,9 @@
  * on a match, else 0. */
 int pouch_req_match(const char *pattern, const char *path, char *id);
 
-/* Parses s, a header or parameter value, as a whole unsigned decimal number into *out.
- * Returns 0, or POUCH_E_USAGE for anything else (empty, a sign, trailing bytes, overflow). */
+/* Parses s, a header or parameter value, as a whole unsigned decimal number into *out: digits
+ * only. Returns 0, or POUCH_E_USAGE for anything else (empty, a sign, blanks, trailing bytes,
+ * overflow). */
 int pouch_req_uint(const char *s, uint64_t *out, struct pouch_err *err);
 
 /* The offset of a "Range: bytes=N-" header: N, -1 when range is NULL, -2 when it is not of
