@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("a normalised pin is not a fixed point");
 	for (i = 0; s[i]; i += n ? n : 1) {
 		n = pouch_utf8_seq((const unsigned char *)s + i);
-		if (n > 4 || i + n > strlen(s))
+		if (n > 4 || memchr(s + i, '\0', n))
 			fuzz_fail("a UTF-8 sequence runs past the string");
 		if (n)
 			pouch_utf8_is_control((const unsigned char *)s + i, n);

@@ -28,7 +28,7 @@ for name in "$@"; do
 			echo "fuzz: merging $name failed; see $build/merge-$name.log" >&2
 			failed="$failed $name"
 		}
-		echo "fuzz: $name: $(ls "$corpus" | wc -l) inputs, $(du -sk "$corpus" | cut -f1) KiB"
+		echo "fuzz: $name: $(ls "$corpus" | wc -l) inputs, $(du -sb "$corpus" | cut -f1) bytes"
 		continue
 	fi
 	log=$build/fuzz-$name.log
