@@ -179,6 +179,30 @@ def main():
                            'bytes=1-2', '999999999999999999']):
         put('request', str(i), s)
 
+    x509_seeds()
+
+
+def x509_seeds():
+    """A CA certificate, a bundle of two, and a certificate with its key (refused as a CA file),
+    made with openssl in a scratch directory."""
+    tmp = tempfile.mkdtemp(prefix='px.', dir='/tmp')
+    try:
+        pems = []
+        for i in range(2):
+            key, crt = os.path.join(tmp, '%d.key' % i), os.path.join(tmp, '%d.pem' % i)
+            subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                            'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', crt,
+                            '-days', '30', '-subj', '/CN=fuzz seed %d' % i], check=True,
+                           capture_output=True)
+            pems.append((open(crt, 'rb').read(), open(key, 'rb').read()))
+        put('x509', 'ca', pems[0][0])
+        put('x509', 'bundle', pems[0][0] + pems[1][0])
+        put('x509', 'cert-and-key', pems[0][0] + pems[0][1])
+        put('x509', 'key', pems[1][1])
+        put('x509', 'cut', pems[0][0][:200])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
 
 if __name__ == '__main__':
     main()
