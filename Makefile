@@ -3,6 +3,9 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+# Where `make install` puts pouchd's sysusers.d entry (systemd reads /usr/local/lib/sysusers.d
+# and /usr/lib/sysusers.d).
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 BUILD ?= build
 CC ?= cc
 SANITIZE ?=
@@ -34,9 +37,9 @@ SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-f
 endif
 
 # pkg-config is asked only by goals that compile, so `make deps` works before it is installed.
-NEED_LIBS := $(filter-out deps clean help,$(or $(MAKECMDGOALS),all))
+NEED_LIBS := $(filter-out deps fuzz-deps clean help,$(or $(MAKECMDGOALS),all))
 ifneq ($(NEED_LIBS),)
-ifeq ($(filter check demo bench,$(MAKECMDGOALS)),)
+ifeq ($(filter check demo bench fuzz,$(MAKECMDGOALS)),)
 ifneq ($(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && echo ok),ok)
 $(error missing libraries ($(PKGS) cmocka): run 'make deps' as root)
 endif
@@ -55,14 +58,22 @@ POUCHD_OBJ := $(POUCHD_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h cmd/pouchd/*.h tests/unit/*.h)
+# Fuzz harnesses (tests/fuzz/fuzz_NAME.c): replayed over their corpus by a plain driver in
+# every build ($(BUILD)/fuzz/fuzz_NAME, part of `make test`), searched with libFuzzer by
+# `make fuzz`.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_RUN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_HDRS := $(HDRS) tests/fuzz/fuzz.h
 
-.PHONY: all deps check test run-tests unit-build asan-check demo bench install clean help
+.PHONY: all deps check test run-tests unit-build asan-check demo bench install clean help fuzz \
+	fuzz-build fuzz-deps fuzz-merge
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/pouch $(if $(POUCHD_SRC),$(BUILD)/pouchd)
 
 help:
-	@echo 'targets: all deps check test demo bench install clean'
+	@echo 'targets: all deps check test demo bench fuzz fuzz-merge install clean'
 
 $(BUILD)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
@@ -83,7 +94,23 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libpouch.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -o $@ $< $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(LIB_LIBS) \
 	  $(CMOCKA_LIBS)
 
-unit-build: $(UNIT_BIN)
+unit-build: $(UNIT_BIN) $(FUZZ_RUN)
+
+# The standalone driver: each harness over its committed inputs, once (TAP, for prove).
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.c \
+		      $(BUILD)/libpouch.a $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/driver.c tests/fuzz/fuzz.c \
+	  $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(LIB_LIBS)
+
+# The libFuzzer binaries, in a clang build of their own (make fuzz sets BUILD, CC and flags).
+FUZZ_LF := $(FUZZ_NAMES:%=$(BUILD)/fuzz/lf/fuzz_%)
+$(BUILD)/fuzz/lf/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c $(BUILD)/libpouch.a $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< tests/fuzz/fuzz.c \
+	  $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(LIB_LIBS)
+
+fuzz-build: $(FUZZ_LF)
 
 # Installs the Debian packages that are missing; as non-root prints the exact command instead.
 deps:
@@ -104,7 +131,7 @@ test:
 
 run-tests: all unit-build
 	CMOCKA_MESSAGE_OUTPUT=TAP POUCH_BUILD=$(abspath $(BUILD)) \
-	  $(PROVE) $(PROVE_FLAGS) $(UNIT_BIN) $(sort $(wildcard tests/e2e/t*.sh))
+	  $(PROVE) $(PROVE_FLAGS) $(UNIT_BIN) $(FUZZ_RUN) $(sort $(wildcard tests/e2e/t*.sh))
 
 asan-check:
 	$(MAKE) --no-print-directory test BUILD=build/asan SANITIZE=address,undefined CFLAGS='-O1 -g'
@@ -126,6 +153,28 @@ bench: deps
 	$(MAKE) --no-print-directory all
 	CC='$(CC)' POUCH_BIN=$(abspath $(BUILD))/pouch sh tests/bench/bench.sh
 
+# Debian packages only `make fuzz` needs: clang and its runtime (libFuzzer, the sanitizers).
+FUZZ_DEBS = clang libclang-rt-14-dev
+FUZZ_TIME ?= 60
+FUZZ_BUILD = build/fuzz
+FUZZ_FLAGS = BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=address,undefined CFLAGS='-O1 -g' \
+	     EXTRA_CFLAGS='-fsanitize=fuzzer-no-link'
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEBS='$(FUZZ_DEBS)'
+
+# Each harness searches for FUZZ_TIME seconds (one job: the machine is shared) with ASan and
+# UBSan, from its committed corpus and regressions; new inputs go to $(FUZZ_BUILD)/corpus, a
+# crash to $(FUZZ_BUILD)/crashes and fails the target. Summary: $(FUZZ_BUILD)/summary.txt.
+fuzz: deps fuzz-deps
+	$(MAKE) --no-print-directory $(FUZZ_FLAGS) fuzz-build
+	sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_NAMES)
+
+# Folds what `make fuzz` found into the committed corpora, minimised (libFuzzer -merge=1).
+fuzz-merge:
+	$(MAKE) --no-print-directory $(FUZZ_FLAGS) fuzz-build
+	sh tests/fuzz/run.sh --merge $(FUZZ_BUILD) 0 $(FUZZ_NAMES)
+
 check: deps
 	$(MAKE) --no-print-directory test
 	$(MAKE) --no-print-directory asan-check
@@ -135,7 +184,14 @@ install: all
 	install -m 0755 $(BUILD)/pouch $(DESTDIR)$(PREFIX)/bin/pouch
 	install -m 0755 $(BUILD)/pouchd $(DESTDIR)$(PREFIX)/bin/pouchd
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/doc/pouch
-	install -m 0644 cmd/pouchd/pouchd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DOCDIR@|$(PREFIX)/share/doc/pouch|g' \
+	  cmd/pouchd/pouchd.service.in >$(DESTDIR)$(PREFIX)/lib/systemd/system/pouchd.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/pouchd.service
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 cmd/pouchd/pouchd.sysusers $(DESTDIR)$(SYSUSERSDIR)/pouchd.conf
+	@# The user exists at once on this machine; a package or image runs systemd-sysusers itself.
+	if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null 2>&1; then \
+	  systemd-sysusers $(SYSUSERSDIR)/pouchd.conf; fi
 	install -m 0644 spec/protocol.md $(DESTDIR)$(PREFIX)/share/doc/pouch/protocol.md
 	install -m 0644 cmd/pouch/pouch.1 $(DESTDIR)$(PREFIX)/share/man/man1/pouch.1
 

@@ -263,9 +263,31 @@ static int read_fields(const json_t *j, struct pouch_envelope *e, struct pouch_e
 	return pouch_err_set(err, POUCH_E_VERIFY, "'payload' needs one of inline, detached");
 }
 
-int pouch_envelope_read(const char *path, struct pouch_envelope *e, struct pouch_err *err)
+int pouch_envelope_parse(const char *text, size_t len, struct pouch_envelope *e,
+			 struct pouch_err *err)
 {
 	json_t *j = NULL;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	ret = len ? pouch_json_parse("it", text, len, &j, err)
+		  : pouch_err_set(err, POUCH_E_VERIFY, "it is empty");
+	if (!ret && !json_is_object(j))
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "it is not a JSON object");
+	if (!ret)
+		ret = read_fields(j, e, err);
+	if (ret < 0) {
+		if (err && err->code != POUCH_E_NOMEM)
+			err->code = POUCH_E_VERIFY;
+		ret = err ? err->code : POUCH_E_VERIFY;
+		pouch_envelope_release(e);
+	}
+	json_decref(j);
+	return ret;
+}
+
+int pouch_envelope_read(const char *path, struct pouch_envelope *e, struct pouch_err *err)
+{
 	char *text = NULL;
 	size_t len = 0;
 	int ret;
@@ -277,24 +299,12 @@ int pouch_envelope_read(const char *path, struct pouch_envelope *e, struct pouch
 				    "bytes", path, POUCH_ENVELOPE_MAX);
 	if (ret < 0)
 		return ret;
-	ret = len ? pouch_json_parse("it", text, len, &j, err)
-		  : pouch_err_set(err, POUCH_E_VERIFY, "it is empty");
-	if (!ret && !json_is_object(j))
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "it is not a JSON object");
-	if (!ret)
-		ret = read_fields(j, e, err);
-	if (ret < 0) {
-		if (err && err->code != POUCH_E_NOMEM)
-			err->code = POUCH_E_VERIFY;
-		ret = err ? err->code : POUCH_E_VERIFY;
+	ret = pouch_envelope_parse(text, len, e, err);
+	if (ret < 0)
 		pouch_err_prefix(err, "'%s' is not a valid package", path);
-		pouch_envelope_release(e);
-	}
-	json_decref(j);
 	free(text);
 	return ret;
 }
-
 
 static int put_b64(int fd, const void *buf, size_t len)
 {

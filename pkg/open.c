@@ -292,6 +292,19 @@ static int list_attachments(void *ctx, const char *manifest, size_t len,
 	return ret;
 }
 
+int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_header *h,
+			 struct pouch_err *err)
+{
+	struct listing l = { h, NULL, NULL };
+	const struct pouch_archive_file *files = NULL;
+	size_t n = 0;
+	int ret = list_attachments(&l, manifest, len, &files, &n, err);
+
+	free(l.files);
+	json_decref(l.m);
+	return ret;
+}
+
 /* Extracts the plaintext in fd into tmp (made 0700 here) and checks it against h. */
 static int extract(int fd, const char *tmp, const struct pouch_header *h, struct pouch_err *err)
 {

@@ -300,6 +300,39 @@ static int decode_body(const char *body, size_t len, struct pouch_receipt *r,
 	return ret;
 }
 
+/* The receipt file parsed into r, with its body bytes and signature (caller frees both, also
+ * on failure). */
+static int parse(const char *file, size_t len, struct pouch_receipt *r, char **body,
+		 size_t *body_len, char **sig, size_t *sig_len, struct pouch_err *err)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = read_file(file, len, body, body_len, sig, sig_len, err);
+	if (!ret)
+		ret = decode_body(*body, *body_len, r, err);
+	if (ret < 0) {
+		if (err && err->code != POUCH_E_NOMEM)
+			err->code = POUCH_E_VERIFY;
+		ret = err ? err->code : POUCH_E_VERIFY;
+		pouch_err_prefix(err, "not a valid receipt");
+		memset(r, 0, sizeof(*r));
+	}
+	return ret;
+}
+
+int pouch_receipt_parse(const char *file, size_t len, struct pouch_receipt *r,
+			struct pouch_err *err)
+{
+	char *body = NULL, *sig = NULL;
+	size_t body_len = 0, sig_len = 0;
+	int ret = parse(file, len, r, &body, &body_len, &sig, &sig_len, err);
+
+	free(body);
+	free(sig);
+	return ret;
+}
+
 /* The signature over the body is good and by recipient.agency's pinned key, the one the body
  * names. */
 static int check_signer(const struct pouch_home *home, const char *body, size_t body_len,
@@ -334,17 +367,9 @@ int pouch_receipt_verify(const struct pouch_home *home, const char *file, size_t
 	size_t body_len = 0, sig_len = 0;
 	int ret;
 
-	memset(r, 0, sizeof(*r));
-	ret = read_file(file, len, &body, &body_len, &sig, &sig_len, err);
-	if (!ret)
-		ret = decode_body(body, body_len, r, err);
-	if (ret < 0) {
-		if (err && err->code != POUCH_E_NOMEM)
-			err->code = POUCH_E_VERIFY;
-		ret = err ? err->code : POUCH_E_VERIFY;
-		pouch_err_prefix(err, "not a valid receipt");
+	ret = parse(file, len, r, &body, &body_len, &sig, &sig_len, err);
+	if (ret < 0)
 		goto out;
-	}
 	ret = check_signer(home, body, body_len, sig, sig_len, now, r, err);
 	if (ret == POUCH_E_VERIFY)
 		pouch_err_prefix(err, "receipt for package %s is not genuine", r->package);

@@ -17,6 +17,7 @@
 #include "pouch/protocol.h"
 #include "pouch/receipt.h"
 #include "pouch/reqparse.h"
+#include "pouch/request.h"
 #include "pouch/store.h"
 #include "pouch/verify.h"
 #include "pouchd.h"
@@ -392,31 +393,10 @@ void pd_fetch(struct pouchd *pd, struct pd_req *q)
 	pouch_http_respond_fd(q->http, 200, "application/json", fd, 0, rec.size, headers);
 }
 
-/* "bytes=N-": the offset; -1 when the header is absent, -2 when it is not of that form. */
-static int64_t range_start(const char *range)
-{
-	char num[24];
-	size_t n;
-	uint64_t v;
-
-	if (!range)
-		return -1;
-	if (strncmp(range, "bytes=", 6) != 0)
-		return -2;
-	n = strlen(range + 6);
-	if (n < 2 || n > sizeof(num) || range[6 + n - 1] != '-')
-		return -2;
-	memcpy(num, range + 6, n - 1);
-	num[n - 1] = '\0';
-	if (pouch_decimal_parse(num, INT64_MAX, &v) < 0)
-		return -2;
-	return (int64_t)v;
-}
-
 void pd_fetch_payload(struct pouchd *pd, struct pd_req *q)
 {
 	struct pouch_store_record rec;
-	int64_t start = range_start(pouch_http_header(q->http, "Range"));
+	int64_t start = pouch_req_range(pouch_http_header(q->http, "Range"));
 	char span[96], etag[POUCH_SHA256_HEX + 2];
 	int fd;
 

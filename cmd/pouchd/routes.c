@@ -8,6 +8,7 @@
 
 #include "pouch/partner.h"
 #include "pouch/protocol.h"
+#include "pouch/request.h"
 #include "pouchd.h"
 
 #define AUTH 1
@@ -116,24 +117,6 @@ const char *pd_query(struct pd_req *q, const char *name)
 	return pouch_http_query(q->http, name);
 }
 
-/* Matches path against pattern; the {id} segment must be a package id, copied to id. */
-static int match(const char *pattern, const char *path, char *id)
-{
-	const char *slot = strstr(pattern, "{id}");
-	size_t head;
-
-	if (!slot)
-		return strcmp(pattern, path) == 0;
-	head = (size_t)(slot - pattern);
-	if (strncmp(pattern, path, head) != 0 || strlen(path) < head + POUCH_UUID_LEN - 1)
-		return 0;
-	if (strcmp(path + head + POUCH_UUID_LEN - 1, slot + 4) != 0)
-		return 0;
-	memcpy(id, path + head, POUCH_UUID_LEN - 1);
-	id[POUCH_UUID_LEN - 1] = '\0';
-	return pouch_uuid_check(id, NULL) == 0;
-}
-
 /* The agency a verified client certificate names: its common name must be our own agency's
  * code or a partner's. */
 static int client_agency(struct pouchd *pd, struct pd_req *q)
@@ -173,7 +156,7 @@ static void method_not_allowed(struct pd_req *q, const char *path)
 	size_t i;
 
 	for (i = 0; i < pd_nroutes; i++)
-		if (match(pd_routes[i].pattern, path, id))
+		if (pouch_req_match(pd_routes[i].pattern, path, id))
 			snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s",
 				 allow[0] ? ", " : "", pd_routes[i].method);
 	body = pouch_proto_error("method_not_allowed", "this method is not allowed here");
@@ -199,7 +182,7 @@ static void route(struct pouchd *pd, struct pd_req *q)
 		return;
 	}
 	for (i = 0; i < pd_nroutes; i++) {
-		if (!match(pd_routes[i].pattern, path, id))
+		if (!pouch_req_match(pd_routes[i].pattern, path, id))
 			continue;
 		path_known = 1;
 		if (strcmp(pd_routes[i].method, method) != 0)

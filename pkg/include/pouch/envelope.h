@@ -62,6 +62,12 @@ struct pouch_envelope {
  * Anything malformed is POUCH_E_VERIFY naming what. Release with pouch_envelope_release. */
 int pouch_envelope_read(const char *path, struct pouch_envelope *e, struct pouch_err *err);
 
+/* Parses the len bytes of an envelope file at text (outside input) strictly into e, as
+ * pouch_envelope_read does after reading the file; the message does not name a file. Returns
+ * 0, POUCH_E_VERIFY or POUCH_E_NOMEM; release e with pouch_envelope_release. */
+int pouch_envelope_parse(const char *text, size_t len, struct pouch_envelope *e,
+			 struct pouch_err *err);
+
 void pouch_envelope_release(struct pouch_envelope *e);
 
 /* Writes an envelope to the open file out_fd: the header bytes and signature, and either the

@@ -33,6 +33,15 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
 		       const char *passphrase, time_t now, struct pouch_opened *res,
 		       struct pouch_err *err);
 
+/* Checks the len bytes of pouch.json at manifest (outside input: the signed plaintext's first
+ * entry) against the verified header h: valid JSON, exactly the members of spec/envelope.md
+ * section 3, binding what h says, and a well-formed attachment list. The step of
+ * pouch_package_open before any attachment is extracted (which then holds the archive to the
+ * list), on its own for tests and fuzzing. Returns 0, POUCH_E_VERIFY naming what is wrong or
+ * POUCH_E_NOMEM. */
+int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_header *h,
+			 struct pouch_err *err);
+
 void pouch_opened_release(struct pouch_opened *res);
 
 /* {"id","sender","dir","seen_before"} of an opened package, one line (caller frees); NULL when

@@ -53,6 +53,13 @@ int pouch_receipt_make(const struct pouch_home *home, const struct pouch_receipt
 int pouch_receipt_verify(const struct pouch_home *home, const char *file, size_t len,
 			 time_t now, struct pouch_receipt *r, struct pouch_err *err);
 
+/* The parsing half of pouch_receipt_verify, without the signature check (and so without
+ * gpg): the file's and the body's members, each well formed. On success r holds the body, NOT
+ * verified: for tests and fuzzing; trust only what pouch_receipt_verify returns. Returns 0,
+ * POUCH_E_VERIFY naming what is wrong, or POUCH_E_NOMEM. */
+int pouch_receipt_parse(const char *file, size_t len, struct pouch_receipt *r,
+			struct pouch_err *err);
+
 /* Checks that the verified receipt r is for the package with header h whose header bytes have
  * the SHA-256 header_sha256 (hex): the same package id, header digest and sender agency, and a
  * recipient agency that h names (its fingerprint may differ from the header's: the recipient

@@ -1,0 +1,61 @@
+/* Fuzzes what pouchd parses from a request before any handler runs (pkg/request.c,
+ * pkg/protocol.c): the decoded path against every route pattern, decimal header and parameter
+ * values (Content-Length, Upload-Offset, limit), the Range header and list cursors. The input
+ * is one value, tried as each of them. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "pouch/protocol.h"
+#include "pouch/request.h"
+
+/* pouchd's route patterns (cmd/pouchd/routes.c). */
+static const char *const patterns[] = {
+	"/v1/health",		     "/v1/metrics",		 "/v1/packages",
+	"/v1/packages/{id}",	     "/v1/packages/{id}/payload", "/v1/packages/{id}/receipt",
+	"/v1/receipts",		     "/v1/uploads/{id}",
+};
+
+static void routes(const char *path)
+{
+	char id[POUCH_UUID_LEN];
+	size_t i, hits = 0;
+
+	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		memset(id, 0, sizeof(id));
+		if (!pouch_req_match(patterns[i], path, id))
+			continue;
+		hits++;
+		if (strchr(patterns[i], '{') && pouch_uuid_check(id, NULL) != 0)
+			fuzz_fail("a route matched with a bad package id");
+		if (!strchr(patterns[i], '{') && strcmp(patterns[i], path) != 0)
+			fuzz_fail("a fixed route matched another path");
+	}
+	if (hits > 1)
+		fuzz_fail("a path matched two routes");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = fuzz_str(data, size), back[32];
+	struct pouch_err err = { 0 };
+	uint64_t n;
+	int64_t seq, off;
+
+	routes(s);
+	if (pouch_req_uint(s, &n, &err) == 0) {
+		/* Whatever the digits, the value is what they say: no sign, no wrap. */
+		snprintf(back, sizeof(back), "%" PRIu64, n);
+		if (s[0] == '-' || strlen(back) > strlen(s) || strstr(s, back) == NULL)
+			fuzz_fail("a decimal value is not the number its text says");
+	}
+	off = pouch_req_range(s);
+	if (off < -2 || (off >= 0 && strncmp(s, "bytes=", 6) != 0))
+		fuzz_fail("a range offset from a value that is not a range");
+	if (pouch_proto_cursor(s, &seq, &err) == 0 && (seq < 0 || !s[0]))
+		fuzz_fail("a negative or empty cursor was accepted");
+	free(s);
+	return 0;
+}
