@@ -1,7 +1,8 @@
-/* Fuzzes what pouchd parses from a request before any handler runs (pkg/request.c,
- * pkg/protocol.c): the decoded path against every route pattern, decimal header and parameter
- * values (Content-Length, Upload-Offset, limit), the Range header and list cursors. The input
- * is one value, tried as each of them. */
+/* Fuzzes what pouchd parses from a request before any handler runs (pkg/reqparse.c,
+ * pkg/request.c, pkg/protocol.c): the method, the raw request target and its decoding, the
+ * decoded path against every route pattern, decimal header and parameter values
+ * (Content-Length, Upload-Offset, limit), the Range header and list cursors. The input is one
+ * value, tried as each of them. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "fuzz.h"
 #include "pouch/protocol.h"
+#include "pouch/reqparse.h"
 #include "pouch/request.h"
 
 /* pouchd's route patterns (cmd/pouchd/routes.c). */
@@ -37,6 +39,30 @@ static void routes(const char *path)
 		fuzz_fail("a path matched two routes");
 }
 
+/* A decoded target is a path of text: no control byte, no empty, "." or ".." segment. */
+static void target(const char *raw, size_t size)
+{
+	char *path = malloc(size + 1);
+	struct pouch_err err = { 0 };
+	const char *seg;
+	size_t i;
+
+	if (!path)
+		fuzz_fail("out of memory");
+	if (pouch_req_target_decode(raw, path, size + 1, &err) == 0) {
+		for (i = 0; path[i]; i++)
+			if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f)
+				fuzz_fail("a decoded path holds a control byte");
+		if (path[0] != '/')
+			fuzz_fail("a decoded path does not start with '/'");
+		for (seg = path; seg; seg = strchr(seg + 1, '/'))
+			if (seg[1] == '/' || !strncmp(seg, "/./", 3) || !strcmp(seg, "/.") ||
+			    !strncmp(seg, "/../", 4) || !strcmp(seg, "/.."))
+				fuzz_fail("a decoded path has an empty, . or .. segment");
+	}
+	free(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_str(data, size), back[32];
@@ -44,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t n;
 	int64_t seq, off;
 
+	target(s, size);
+	(void)pouch_req_method_check(s, &err);
 	routes(s);
 	if (pouch_req_uint(s, &n, &err) == 0) {
 		/* Whatever the digits, the value is what they say: no sign, no wrap. */
