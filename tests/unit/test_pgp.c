@@ -168,13 +168,16 @@ static void test_pgp__sealed_message_opens_for_each_recipient(void **state)
 {
 	char signer[POUCH_FPR_LEN + 1], buf[5001];
 	struct agency *who[2] = { &B, &A };
+	time_t when = 0, before = time(NULL);
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
 		int in = sealed(), out = temp_file("opened");
-		assert_int_equal(pouch_pgp_open(who[i]->pgp, in, out, 1 << 20, signer, NULL), 0);
+		assert_int_equal(pouch_pgp_open(who[i]->pgp, in, out, 1 << 20, signer, &when,
+						NULL), 0);
 		assert_string_equal(signer, A.fpr);
+		assert_true(when >= before - 1 && when <= time(NULL));
 		assert_int_equal(lseek(out, 0, SEEK_SET), 0);
 		assert_int_equal(read(out, buf, sizeof(buf)), 5000);
 		assert_memory_equal(buf, "pouch", 5);
@@ -188,9 +191,11 @@ static void test_pgp__sealed_message_over_the_cap_is_refused(void **state)
 	struct pouch_err err = { 0 };
 	char signer[POUCH_FPR_LEN + 1];
 	int in = sealed(), out = temp_file("opened");
+	time_t when;
 
 	(void)state;
-	assert_int_equal(pouch_pgp_open(B.pgp, in, out, 4999, signer, &err), POUCH_E_VERIFY);
+	assert_int_equal(pouch_pgp_open(B.pgp, in, out, 4999, signer, &when, &err),
+			 POUCH_E_VERIFY);
 	assert_non_null(strstr(err.msg, "larger than 4999 bytes"));
 	assert_string_equal(signer, "");
 	close(in);
@@ -201,6 +206,7 @@ static void test_pgp__tampered_message_is_refused(void **state)
 {
 	char signer[POUCH_FPR_LEN + 1];
 	off_t size, at;
+	time_t when;
 
 	(void)state;
 	/* Bytes of the encrypted data packet, which ends the message; the session-key packets
@@ -214,7 +220,7 @@ static void test_pgp__tampered_message_is_refused(void **state)
 		c ^= 0x01;
 		assert_int_equal(pwrite(in, &c, 1, size - at), 1);
 		assert_int_equal(lseek(in, 0, SEEK_SET), 0);
-		assert_int_equal(pouch_pgp_open(B.pgp, in, out, 1 << 20, signer, NULL),
+		assert_int_equal(pouch_pgp_open(B.pgp, in, out, 1 << 20, signer, &when, NULL),
 				 POUCH_E_VERIFY);
 		close(in);
 		close(out);
@@ -226,9 +232,11 @@ static void test_pgp__not_a_recipient_is_refused(void **state)
 	struct pouch_err err = { 0 };
 	char signer[POUCH_FPR_LEN + 1];
 	int in = sealed(), out = temp_file("opened");
+	time_t when;
 
 	(void)state;
-	assert_int_equal(pouch_pgp_open(C.pgp, in, out, 1 << 20, signer, &err), POUCH_E_REFUSED);
+	assert_int_equal(pouch_pgp_open(C.pgp, in, out, 1 << 20, signer, &when, &err),
+			 POUCH_E_REFUSED);
 	assert_non_null(strstr(err.msg, "cannot decrypt"));
 	close(in);
 	close(out);
