@@ -83,9 +83,7 @@ static void write_gpg_conf(const char *gnupghome)
 	free(path);
 }
 
-/* A context on gnupghome with network lookups and keys taken from signatures off: only the
- * pinned keyring counts. */
-static gpgme_error_t new_ctx(const char *gnupghome, gpgme_ctx_t *ctx)
+gpgme_error_t pgp_new_ctx(const char *gnupghome, gpgme_ctx_t *ctx)
 {
 	gpgme_error_t e = gpgme_new(ctx);
 
@@ -99,7 +97,8 @@ static gpgme_error_t new_ctx(const char *gnupghome, gpgme_ctx_t *ctx)
 	if (!e)
 		e = gpgme_set_ctx_flag(*ctx, "auto-key-import", "0");
 	if (!e)
-		e = gpgme_set_keylist_mode(*ctx, GPGME_KEYLIST_MODE_LOCAL);
+		e = gpgme_set_keylist_mode(*ctx, GPGME_KEYLIST_MODE_LOCAL |
+						       GPGME_KEYLIST_MODE_WITH_KEYGRIP);
 	return e;
 }
 
@@ -120,9 +119,9 @@ int pouch_pgp_new(const char *gnupghome, struct pouch_pgp **out, struct pouch_er
 		free(pgp);
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	}
-	e = new_ctx(gnupghome, &pgp->ctx);
+	e = pgp_new_ctx(gnupghome, &pgp->ctx);
 	if (!e)
-		e = new_ctx(gnupghome, &pgp->keys);
+		e = pgp_new_ctx(gnupghome, &pgp->keys);
 	if (e) {
 		ret = pgp_fail(err, POUCH_E_GPG, "cannot set up GnuPG", e);
 		goto out;

@@ -17,6 +17,10 @@ struct pouch_pgp {
 	int asked_key;  /* GnuPG asked for our key's passphrase, and we had none */
 };
 
+/* A context on gnupghome that lists keys with their keygrips, with network lookups and keys
+ * taken from signatures off: only the pinned keyring counts. */
+gpgme_error_t pgp_new_ctx(const char *gnupghome, gpgme_ctx_t *ctx);
+
 /* GPGME's text for e, in buf. */
 const char *pgp_strerror(gpgme_error_t e, char *buf, size_t len);
 

@@ -1,12 +1,15 @@
 /* OpenPGP through GPGME, the keyring's integrity: every key is looked up by one exact full
  * fingerprint and must be held by exactly one certificate, and no certificate comes in that
  * would hold a key (by fingerprint or by keygrip) that another certificate already holds. */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "pgp_internal.h"
+#include "pouch/fs.h"
 
 static int is_fpr(const char *s)
 {
@@ -141,24 +144,61 @@ static int check_self(gpgme_key_t key, struct pouch_err *err)
 	return 0;
 }
 
-/* The certificates in buf, without importing them: a NULL-terminated array (caller unrefs). */
+/* The certificates in buf with their keygrips, which GnuPG lists only for keys in a keyring:
+ * imported into a scratch keyring beside ours (no gpg-agent started: public keys only), listed,
+ * and removed. *out is a NULL-terminated array (caller unrefs). Secret key material is
+ * POUCH_E_VERIFY. */
 static int list_data(struct pouch_pgp *pgp, const char *buf, size_t len, gpgme_key_t **out,
 		     size_t *n, struct pouch_err *err)
 {
+	static const char conf[] = "no-autostart\n";
 	gpgme_key_t *list = NULL, key = NULL;
+	gpgme_import_result_t res;
 	gpgme_data_t data = NULL;
+	gpgme_ctx_t ctx = NULL;
 	gpgme_error_t e;
+	char *dir = NULL, *path = NULL;
 	size_t count = 0;
+	int ret = POUCH_E_GPG;
 
 	*out = NULL;
 	*n = 0;
-	e = gpgme_data_new_from_mem(&data, buf, len, 0);
+	if (asprintf(&dir, "%s.check-XXXXXX", pgp->home) < 0)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (!mkdtemp(dir)) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot make a scratch keyring beside '%s': %s",
+				    pgp->home, strerror(errno));
+		free(dir);
+		return ret;
+	}
+	if (asprintf(&path, "%s/gpg.conf", dir) < 0) {
+		path = NULL;
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	ret = pouch_fs_write_atomic(path, conf, sizeof(conf) - 1, 0600, 0, err);
+	if (ret < 0)
+		goto out;
+	ret = POUCH_E_GPG;
+	e = pgp_new_ctx(dir, &ctx);
 	if (!e)
-		e = gpgme_op_keylist_from_data_start(pgp->keys, data, 0);
+		e = gpgme_data_new_from_mem(&data, buf, len, 0);
+	if (!e)
+		e = gpgme_op_import(ctx, data);
+	if (e) {
+		ret = pgp_fail(err, POUCH_E_VERIFY, "not a readable OpenPGP key", e);
+		goto out;
+	}
+	res = gpgme_op_import_result(ctx);
+	if (!res || res->secret_read > 0) {
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "secret key material was offered");
+		goto out;
+	}
+	e = gpgme_op_keylist_start(ctx, NULL, 0);
 	while (!e) {
 		gpgme_key_t *grown;
 
-		e = gpgme_op_keylist_next(pgp->keys, &key);
+		e = gpgme_op_keylist_next(ctx, &key);
 		if (e)
 			break;
 		grown = realloc(list, (count + 2) * sizeof(*list));
@@ -171,17 +211,27 @@ static int list_data(struct pouch_pgp *pgp, const char *buf, size_t len, gpgme_k
 		list[count++] = key;
 		list[count] = NULL;
 	}
-	gpgme_op_keylist_end(pgp->keys);
-	gpgme_data_release(data);
+	gpgme_op_keylist_end(ctx);
 	if (gpgme_err_code(e) != GPG_ERR_EOF) {
-		while (count > 0)
-			gpgme_key_unref(list[--count]);
-		free(list);
-		return pgp_fail(err, POUCH_E_VERIFY, "not a readable OpenPGP key", e);
+		ret = pgp_fail(err, POUCH_E_GPG, "cannot list a scratch keyring", e);
+		goto out;
 	}
 	*out = list;
 	*n = count;
-	return 0;
+	list = NULL;
+	count = 0;
+	ret = 0;
+out:
+	while (count > 0)
+		gpgme_key_unref(list[--count]);
+	free(list);
+	gpgme_data_release(data);
+	if (ctx)
+		gpgme_release(ctx);
+	pouch_fs_remove_tree(dir, NULL);
+	free(path);
+	free(dir);
+	return ret;
 }
 
 /* Checks each certificate in keys against the keyring's, one keyring pass. */
