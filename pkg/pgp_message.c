@@ -115,8 +115,10 @@ static int check_signatures(struct pouch_pgp *pgp, gpgme_verify_result_t res, ch
 		return pouch_err_set(err, POUCH_E_VERIFY, "not signed");
 	if (sig->next)
 		return pouch_err_set(err, POUCH_E_VERIFY, "more than one signature");
-	/* GnuPG says "good" for SHA-1 and RIPEMD-160 signatures too. */
-	if (digest_policy(sig->hash_algo, POUCH_E_VERIFY, err) < 0)
+	/* GnuPG says "good" for SHA-1 and RIPEMD-160 signatures too. A bad signature may not
+	 * say its digest: it is refused below for what it is. */
+	if ((sig->hash_algo != GPGME_MD_NONE || !sig->status) &&
+	    digest_policy(sig->hash_algo, POUCH_E_VERIFY, err) < 0)
 		return POUCH_E_VERIFY;
 	switch (gpgme_err_code(sig->status)) {
 	case GPG_ERR_NO_ERROR:
