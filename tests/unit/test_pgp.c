@@ -108,6 +108,58 @@ static void test_pgp__detached_signature_by_an_unknown_key_is_refused(void **sta
 	free(sig);
 }
 
+/* The hash algorithm octet of the binary v4 signature packet at sig. */
+static int sig_hash_algo(const unsigned char *sig, size_t len)
+{
+	size_t hl = (sig[0] & 0x40) ? (sig[1] < 192 ? 2 : sig[1] < 224 ? 3 : 6)
+				    : 1 + ((sig[0] & 3) == 0 ? 1 : (sig[0] & 3) == 1 ? 2 : 4);
+
+	assert_true(len > hl + 4);
+	assert_int_equal(sig[hl], 4);
+	return sig[hl + 3];
+}
+
+static void test_pgp__own_signatures_use_sha512(void **state)
+{
+	char *sig = NULL;
+	size_t siglen = 0;
+
+	(void)state;
+	assert_int_equal(pouch_pgp_sign_detached(A.pgp, A.fpr, text, strlen(text), &sig, &siglen,
+						 NULL), 0);
+	assert_int_equal(sig_hash_algo((unsigned char *)sig, siglen), 10);
+	free(sig);
+}
+
+/* Receipts, checkpoints and headers all go through pouch_pgp_verify_detached. */
+static void test_pgp__weak_digest_signatures_are_refused(void **state)
+{
+	static const char *const weak[] = { "MD5", "SHA1", "RIPEMD160", "SHA224" };
+	char path[128], cmd[512], signer[POUCH_FPR_LEN + 1], *sig = NULL;
+	size_t i, siglen = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/text", dir);
+	put_text(path, text, 0600);
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		struct pouch_err err = { 0 };
+
+		snprintf(cmd, sizeof(cmd), "gpg --homedir %s --batch --quiet --pinentry-mode loopback "
+			 "--passphrase '' --digest-algo %s --local-user %s --detach-sign -o %s.sig "
+			 "%s 2>/dev/null", A.h.gnupg, weak[i], A.fpr, path, path);
+		assert_int_equal(system(cmd), 0);
+		snprintf(cmd, sizeof(cmd), "%s.sig", path);
+		assert_int_equal(pouch_fs_read(cmd, 4096, &sig, &siglen, NULL), 0);
+		assert_int_equal(unlink(cmd), 0);
+		assert_int_equal(pouch_pgp_verify_detached(B.pgp, text, strlen(text), sig, siglen,
+							   signer, &err), POUCH_E_VERIFY);
+		assert_non_null(strstr(err.msg, weak[i]));
+		assert_non_null(strstr(err.msg, "weaker than SHA-256"));
+		free(sig);
+		sig = NULL;
+	}
+}
+
 static void test_pgp__garbage_signature_is_refused(void **state)
 {
 	char signer[POUCH_FPR_LEN + 1];
@@ -260,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_pgp__detached_signature_refuses_changed_bytes),
 		cmocka_unit_test(test_pgp__detached_signature_by_an_unknown_key_is_refused),
 		cmocka_unit_test(test_pgp__garbage_signature_is_refused),
+		cmocka_unit_test(test_pgp__own_signatures_use_sha512),
+		cmocka_unit_test(test_pgp__weak_digest_signatures_are_refused),
 		cmocka_unit_test(test_pgp__sealed_message_opens_for_each_recipient),
 		cmocka_unit_test(test_pgp__sealed_message_over_the_cap_is_refused),
 		cmocka_unit_test(test_pgp__tampered_message_is_refused),
