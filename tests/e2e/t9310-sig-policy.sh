@@ -50,6 +50,7 @@ expect_success 'setup: GB-S and GB-A pin each other; the forger holds GB-S'"'"'s
 '
 
 A=$(cat A.fpr 2>/dev/null) S=$(cat S.fpr 2>/dev/null)
+SYM="the payload is encrypted with a passphrase, not to our key: pouch never asks for one"
 
 expect_success 'a forged package with SHA-256 signatures verifies and opens (control)' '
 	mkdir ok && forge ok/p.pouch && pouch --home a verify ok/p.pouch >/dev/null &&
@@ -61,7 +62,8 @@ for d in SHA1 RIPEMD160 SHA224 MD5; do
 		mkdir h$d && forge h$d/p.pouch digest=$d &&
 		test \"\$(b64_member h$d/p.pouch signature h$d/sig && sig_digest h$d/sig s/gnupg)\" != 8 &&
 		must_fail 1 pouch --home a verify h$d/p.pouch &&
-		error_is \"package .h$d/p.pouch. is not genuine: the header signature does not verify: signature over a $d digest: weaker than SHA-256$\" &&
+		error_is \"package .h$d/p.pouch. is not genuine: the header signature does not \
+verify: signature over a $d digest: weaker than SHA-256$\" &&
 		must_fail 1 pouch --home a open h$d/p.pouch -o h$d/out &&
 		error_is \".*signature over a $d digest: weaker than SHA-256$\" && test ! -e h$d/out
 	"
@@ -72,7 +74,8 @@ for d in SHA1 RIPEMD160 SHA224; do
 		mkdir p$d && forge p$d/p.pouch payload_digest=$d &&
 		pouch --home a verify p$d/p.pouch >/dev/null &&
 		must_fail 1 pouch --home a open p$d/p.pouch -o p$d/out &&
-		error_is \"package .p$d/p.pouch. does not open: signature over a $d digest: weaker than SHA-256$\" &&
+		error_is \"package .p$d/p.pouch. does not open: signature over a $d digest: \
+weaker than SHA-256$\" &&
 		test ! -e p$d/out
 	"
 done
@@ -84,7 +87,8 @@ expect_success 'a payload signed an hour before or after created does not open' 
 	for x in early late; do
 		pouch --home a verify $x/p.pouch >/dev/null &&
 		must_fail 1 pouch --home a open $x/p.pouch -o $x/out &&
-		error_is "package .$x/p.pouch. does not open: the payload was signed on .*, not when the header says the package was created \($c\)$" &&
+		error_is "package .$x/p.pouch. does not open: the payload was signed on .*, \
+not when the header says the package was created \($c\)$" &&
 		test ! -e $x/out || return 1
 	done
 '
@@ -99,14 +103,14 @@ expect_success 'a payload encrypted with a passphrase only: exit 1, no prompt' '
 	mkdir sym && forge sym/p.pouch encrypt_to= symmetric=hunter2 &&
 	pouch --home a verify sym/p.pouch >/dev/null &&
 	must_fail 1 pouch --home a open sym/p.pouch -o sym/out </dev/null &&
-	error_is "package .sym/p.pouch. does not open: the payload is encrypted with a passphrase, not to our key: pouch never asks for one$" &&
+	error_is "package .sym/p.pouch. does not open: $SYM$" &&
 	test ! -e sym/out
 '
 
 expect_success 'a payload for our key and also for a passphrase is refused the same way' '
 	mkdir both && forge both/p.pouch symmetric=hunter2 &&
 	must_fail 1 pouch --home a open both/p.pouch -o both/out </dev/null &&
-	error_is "package .both/p.pouch. does not open: the payload is encrypted with a passphrase, not to our key: pouch never asks for one$"
+	error_is "package .both/p.pouch. does not open: $SYM$"
 '
 
 expect_success 'pouch signs the header, the payload and checkpoints with SHA-512' '

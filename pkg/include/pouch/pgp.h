@@ -86,8 +86,9 @@ int pouch_pgp_sign_detached(struct pouch_pgp *pgp, const char *signer, const voi
 			    size_t len, char **sig, size_t *siglen, struct pouch_err *err);
 
 /* Checks a detached signature over buf by the rules of ../shared/OPENPGP.md (steps 4 to 7 short
- * of pinning): exactly one signature, over a SHA-256 or stronger digest, status good, right key usage, not of validity never, a
- * full fingerprint, a key that is not revoked, expired, disabled or invalid. The primary
+ * of pinning): exactly one signature, over a SHA-256 or stronger digest, status good, right key
+ * usage, not of validity never, a full fingerprint held by one certificate, a key that is not
+ * revoked, expired, disabled or invalid. The primary
  * fingerprint of the signing key goes to signer (41 bytes): the caller compares it with the
  * fingerprint the partner directory pins. Anything else is POUCH_E_VERIFY. */
 int pouch_pgp_verify_detached(struct pouch_pgp *pgp, const void *buf, size_t len,
@@ -95,7 +96,8 @@ int pouch_pgp_verify_detached(struct pouch_pgp *pgp, const void *buf, size_t len
 
 /* Reads plaintext from in_fd and writes to out_fd one binary OpenPGP message signed by signer
  * and encrypted to the n keys in recipients (primary fingerprints), streaming. Requires no
- * invalid recipient or signer and exactly one new signature, over SHA-256 or stronger. The descriptors stay open. */
+ * invalid recipient or signer and exactly one new signature, over SHA-256 or stronger. The
+ * descriptors stay open. */
 int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const *recipients,
 		   size_t n, int in_fd, int out_fd, struct pouch_err *err);
 
