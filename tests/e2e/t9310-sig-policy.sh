@@ -113,6 +113,19 @@ expect_success 'a payload for our key and also for a passphrase is refused the s
 	error_is "package .both/p.pouch. does not open: $SYM$"
 '
 
+expect_success 'our protected key without its passphrase: exit 3, no prompt' '
+	echo "correct horse" >pass && chmod 600 pass && mkdir -p prot &&
+	pouch --home k init --agency GB-K --name K --passphrase-file pass >/dev/null 2>&1 &&
+	pouch --home k key export -o k.asc -q && pouch --home s key export -o s.asc -q &&
+	pouch --home s partner add GB-K --key k.asc -q >/dev/null &&
+	pouch --home k partner add GB-S --key s.asc -q >/dev/null &&
+	id=$(pouch --home s pack --to GB-K --report r.json -o prot -q) &&
+	gpgconf --homedir k/gnupg --kill gpg-agent &&
+	must_fail 3 pouch --home k open prot/$id.pouch -o prot/out </dev/null &&
+	error_is "cannot use our secret key: it is protected by a passphrase, and none was given" &&
+	pouch --home k open prot/$id.pouch -o prot/out --passphrase-file pass >/dev/null
+'
+
 expect_success 'pouch signs the header, the payload and checkpoints with SHA-512' '
 	mkdir own && id=$(pouch --home s pack --to GB-A --report r.json -o own -q) &&
 	b64_member own/$id.pouch signature own/h.sig && test "$(sig_digest own/h.sig s/gnupg)" = 10 &&
