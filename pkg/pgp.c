@@ -7,10 +7,10 @@
 #include <strings.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "pgp_internal.h"
+#include "pouch/fs.h"
 
 const char *pgp_strerror(gpgme_error_t e, char *buf, size_t len)
 {
@@ -70,16 +70,12 @@ static void write_gpg_conf(const char *gnupghome)
 				   "digest-algo SHA512\n"
 				   "cert-digest-algo SHA512\n";
 	char *path = NULL;
-	int fd;
 
 	if (asprintf(&path, "%s/gpg.conf", gnupghome) < 0)
 		return;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		if (write(fd, conf, sizeof(conf) - 1) != (ssize_t)(sizeof(conf) - 1))
-			(void)unlink(path);
-		close(fd);
-	}
+	/* Atomic and exclusive: a gpg started meanwhile reads no half-written file. */
+	if (access(path, F_OK) < 0)
+		pouch_fs_write_atomic(path, conf, sizeof(conf) - 1, 0600, 1, NULL);
 	free(path);
 }
 
