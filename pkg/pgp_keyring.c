@@ -145,11 +145,11 @@ static int check_self(gpgme_key_t key, struct pouch_err *err)
 }
 
 /* The certificates in buf with their keygrips, which GnuPG lists only for keys in a keyring:
- * imported into a scratch keyring beside ours (no gpg-agent started: public keys only), listed,
- * and removed. *out is a NULL-terminated array (caller unrefs). Secret key material is
+ * imported into a scratch keyring (no gpg-agent started: public keys only), listed, and
+ * removed. *out is a NULL-terminated array (caller unrefs). Secret key material is
  * POUCH_E_VERIFY. */
-static int list_data(struct pouch_pgp *pgp, const char *buf, size_t len, gpgme_key_t **out,
-		     size_t *n, struct pouch_err *err)
+static int list_data(const char *buf, size_t len, gpgme_key_t **out, size_t *n,
+		     struct pouch_err *err)
 {
 	static const char conf[] = "no-autostart\n";
 	gpgme_key_t *list = NULL, key = NULL;
@@ -163,11 +163,13 @@ static int list_data(struct pouch_pgp *pgp, const char *buf, size_t len, gpgme_k
 
 	*out = NULL;
 	*n = 0;
-	if (asprintf(&dir, "%s.check-XXXXXX", pgp->home) < 0)
+	/* In /tmp, not in the home: it holds public keys only, and a home that cannot be
+	 * written fails at the import itself. */
+	if (!(dir = strdup(P_tmpdir "/pouch-keys.XXXXXX")))
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	if (!mkdtemp(dir)) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot make a scratch keyring beside '%s': %s",
-				    pgp->home, strerror(errno));
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot make a scratch keyring in '%s': %s",
+				    P_tmpdir, strerror(errno));
 		free(dir);
 		return ret;
 	}
@@ -265,7 +267,7 @@ int pgp_check_import(struct pouch_pgp *pgp, const char *buf, size_t len, struct 
 	size_t i, j, n = 0;
 	int ret;
 
-	ret = list_data(pgp, buf, len, &keys, &n, err);
+	ret = list_data(buf, len, &keys, &n, err);
 	for (i = 0; !ret && i < n; i++)
 		ret = check_self(keys[i], err);
 	/* Two certificates in one file may not share a key either, nor be one twice. */
