@@ -371,6 +371,7 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 	struct pouch_pgp *pgp = NULL;
 	char signer[POUCH_FPR_LEN + 1], *tmp = NULL, *parent = NULL;
 	int in = -1, out = -1, made = 0, lock = -1, ret;
+	time_t signed_at = 0;
 
 	ret = pouch_home_pgp(home, &pgp, err);
 	if (ret < 0)
@@ -385,10 +386,12 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 	}
 	/* No compression is allowed (pouch_pgp_open refuses it), so the plaintext is never larger
 	 * than the payload. */
-	ret = pouch_pgp_open(pgp, in, out, v->h.payload_size, signer, err);
+	ret = pouch_pgp_open(pgp, in, out, v->h.payload_size, signer, &signed_at, err);
 	if (!ret && strcmp(signer, v->h.sender.fpr) != 0)
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is signed by %s, the header "
 				    "by %s", signer, v->h.sender.fpr);
+	if (!ret)
+		ret = pouch_signed_in_time(&v->h, signed_at, err);
 	if (ret < 0)
 		goto out;
 	parent = pouch_fs_dir_of(final);

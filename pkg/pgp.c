@@ -1,5 +1,6 @@
 /* OpenPGP through GPGME, contexts and keys. The OpenPGP module (this file, pgp_message.c and
  * pgp_internal.h) is the only one that includes gpgme.h (see ../shared/OPENPGP.md). */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "pgp_internal.h"
+#include "pouch/fs.h"
 
 const char *pgp_strerror(gpgme_error_t e, char *buf, size_t len)
 {
@@ -57,6 +59,45 @@ void pgp_fill_info(gpgme_key_t key, struct pouch_key_info *info)
 	}
 }
 
+/* Makes GnuPG sign with SHA-512 in this home (pouch's keys are ed25519, for which SHA-256 is
+ * GnuPG's default today): the signature policy is SHA-256 or stronger, and every signature made
+ * is checked against it. An existing gpg.conf is left alone; one that cannot be written only
+ * leaves GnuPG's default, which the check still holds to. */
+static void write_gpg_conf(const char *gnupghome)
+{
+	static const char conf[] = "# Written by pouch: sign with SHA-512 (spec/envelope.md).\n"
+				   "personal-digest-preferences SHA512 SHA384 SHA256\n"
+				   "digest-algo SHA512\n"
+				   "cert-digest-algo SHA512\n";
+	char *path = NULL;
+
+	if (asprintf(&path, "%s/gpg.conf", gnupghome) < 0)
+		return;
+	/* Atomic and exclusive: a gpg started meanwhile reads no half-written file. */
+	if (access(path, F_OK) < 0)
+		pouch_fs_write_atomic(path, conf, sizeof(conf) - 1, 0600, 1, NULL);
+	free(path);
+}
+
+gpgme_error_t pgp_new_ctx(const char *gnupghome, gpgme_ctx_t *ctx)
+{
+	gpgme_error_t e = gpgme_new(ctx);
+
+	if (e)
+		return e;
+	e = gpgme_ctx_set_engine_info(*ctx, GPGME_PROTOCOL_OpenPGP, NULL, gnupghome);
+	if (!e)
+		e = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_OpenPGP);
+	if (!e)
+		e = gpgme_set_ctx_flag(*ctx, "auto-key-retrieve", "0");
+	if (!e)
+		e = gpgme_set_ctx_flag(*ctx, "auto-key-import", "0");
+	if (!e)
+		e = gpgme_set_keylist_mode(*ctx, GPGME_KEYLIST_MODE_LOCAL |
+						       GPGME_KEYLIST_MODE_WITH_KEYGRIP);
+	return e;
+}
+
 int pouch_pgp_new(const char *gnupghome, struct pouch_pgp **out, struct pouch_err *err)
 {
 	struct pouch_pgp *pgp = NULL;
@@ -68,26 +109,15 @@ int pouch_pgp_new(const char *gnupghome, struct pouch_pgp **out, struct pouch_er
 	gpgme_set_global_flag("disable-gpgconf", "1");
 	if (!gpgme_check_version(GPGME_VERSION))
 		return pouch_err_set(err, POUCH_E_GPG, "GPGME is older than %s", GPGME_VERSION);
+	write_gpg_conf(gnupghome);
 	pgp = calloc(1, sizeof(*pgp));
 	if (!pgp || !(pgp->home = strdup(gnupghome))) {
 		free(pgp);
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	}
-	e = gpgme_new(&pgp->ctx);
-	if (e) {
-		ret = pgp_fail(err, POUCH_E_GPG, "cannot start GPGME", e);
-		goto out;
-	}
-	e = gpgme_ctx_set_engine_info(pgp->ctx, GPGME_PROTOCOL_OpenPGP, NULL, gnupghome);
+	e = pgp_new_ctx(gnupghome, &pgp->ctx);
 	if (!e)
-		e = gpgme_set_protocol(pgp->ctx, GPGME_PROTOCOL_OpenPGP);
-	/* No network lookups and no keys taken from signatures: only the pinned keyring counts. */
-	if (!e)
-		e = gpgme_set_ctx_flag(pgp->ctx, "auto-key-retrieve", "0");
-	if (!e)
-		e = gpgme_set_ctx_flag(pgp->ctx, "auto-key-import", "0");
-	if (!e)
-		e = gpgme_set_keylist_mode(pgp->ctx, GPGME_KEYLIST_MODE_LOCAL);
+		e = pgp_new_ctx(gnupghome, &pgp->keys);
 	if (e) {
 		ret = pgp_fail(err, POUCH_E_GPG, "cannot set up GnuPG", e);
 		goto out;
@@ -107,8 +137,24 @@ void pouch_pgp_free(struct pouch_pgp *pgp)
 		return;
 	if (pgp->ctx)
 		gpgme_release(pgp->ctx);
+	if (pgp->keys)
+		gpgme_release(pgp->keys);
 	free(pgp->home);
 	free(pgp);
+}
+
+/* GnuPG's NEED_PASSPHRASE gives "KEYID MAINKEYID ALGO 0" for a secret key; its
+ * NEED_PASSPHRASE_SYM gives "CIPHER S2K HASH" for a message encrypted with a passphrase. */
+static int for_secret_key(const char *uid_hint, const char *info)
+{
+	size_t i;
+
+	if (!uid_hint || !info)
+		return 0;
+	for (i = 0; i < 16; i++)
+		if (!strchr("0123456789ABCDEFabcdef", info[i]) || !info[i])
+			return 0;
+	return info[16] == ' ';
 }
 
 static gpgme_error_t passphrase_cb(void *hook, const char *uid_hint, const char *info,
@@ -117,22 +163,34 @@ static gpgme_error_t passphrase_cb(void *hook, const char *uid_hint, const char 
 	struct pouch_pgp *pgp = hook;
 	const char *p = pgp->passphrase;
 
-	(void)uid_hint;
-	(void)info;
+	if (pgp->decrypting && !for_secret_key(uid_hint, info)) {
+		pgp->asked_sym = 1;
+		return gpg_error(GPG_ERR_CANCELED);
+	}
+	if (!p) {
+		pgp->asked_key = 1;
+		return gpg_error(GPG_ERR_CANCELED);
+	}
 	/* A wrong passphrase is not retried: the same answer would come again. */
-	if (prev_was_bad || !p)
+	if (prev_was_bad)
 		return gpg_error(GPG_ERR_BAD_PASSPHRASE);
 	if (gpgme_io_writen(fd, p, strlen(p)) < 0 || gpgme_io_writen(fd, "\n", 1) < 0)
 		return gpg_error_from_syserror();
 	return 0;
 }
 
+void pgp_no_prompt(struct pouch_pgp *pgp)
+{
+	pgp->asked_sym = pgp->asked_key = 0;
+	gpgme_set_pinentry_mode(pgp->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+	gpgme_set_passphrase_cb(pgp->ctx, passphrase_cb, pgp);
+}
+
 void pouch_pgp_set_passphrase(struct pouch_pgp *pgp, const char *passphrase)
 {
 	pgp->passphrase = passphrase;
 	if (passphrase) {
-		gpgme_set_pinentry_mode(pgp->ctx, GPGME_PINENTRY_MODE_LOOPBACK);
-		gpgme_set_passphrase_cb(pgp->ctx, passphrase_cb, pgp);
+		pgp_no_prompt(pgp);
 	} else {
 		gpgme_set_pinentry_mode(pgp->ctx, GPGME_PINENTRY_MODE_DEFAULT);
 		gpgme_set_passphrase_cb(pgp->ctx, NULL, NULL);
@@ -166,11 +224,12 @@ int pouch_pgp_generate(struct pouch_pgp *pgp, const char *uid, long long expires
 		return pouch_err_set(err, POUCH_E_GPG, "cannot generate the agency key: no "
 				     "fingerprint reported");
 	snprintf(primary, sizeof(primary), "%s", res->fpr);
-	e = gpgme_get_key(pgp->ctx, primary, &key, 1);
-	if (e) {
-		ret = pgp_fail(err, POUCH_E_GPG, "cannot find the new agency key", e);
+	ret = pgp_get_key(pgp, primary, 1, 1, &key, err);
+	if (ret < 0) {
+		pouch_err_prefix(err, "cannot find the new agency key");
 		goto out;
 	}
+	ret = POUCH_E_GPG;
 	e = gpgme_op_createsubkey(pgp->ctx, key, "cv25519", 0, (unsigned long)expires_in,
 				  flags | GPGME_CREATE_ENCR);
 	if (e) {
@@ -259,6 +318,10 @@ int pouch_pgp_import_key(struct pouch_pgp *pgp, const char *buf, size_t len,
 	gpgme_import_status_t st;
 	int ret, seen = 0;
 
+	/* Checked before the keyring changes: a refused certificate leaves no trace. */
+	ret = pgp_check_import(pgp, buf, len, err);
+	if (ret < 0)
+		return ret;
 	ret = do_import(pgp, buf, len, &res, err);
 	if (ret < 0)
 		return ret;
@@ -304,21 +367,13 @@ int pouch_pgp_key(struct pouch_pgp *pgp, const char *fpr, int secret,
 		  struct pouch_key_info *info, struct pouch_err *err)
 {
 	gpgme_key_t key = NULL;
-	gpgme_error_t e;
-	int ret;
+	int ret = pgp_get_key(pgp, fpr, secret, 1, &key, err);
 
-	e = gpgme_get_key(pgp->ctx, fpr, &key, secret);
-	if (gpgme_err_code(e) == GPG_ERR_EOF)
-		return pouch_err_set(err, POUCH_E_NOTFOUND, "key %s is not in the keyring", fpr);
-	if (e)
-		return pgp_fail(err, POUCH_E_GPG, "cannot look up a key", e);
+	if (ret < 0)
+		return ret;
 	pgp_fill_info(key, info);
 	gpgme_key_unref(key);
-	/* A 40-hex pattern also matches a subkey; only the primary fingerprint counts. */
-	ret = strcasecmp(info->fpr, fpr) == 0
-		      ? 0
-		      : pouch_err_set(err, POUCH_E_NOTFOUND, "key %s is not a primary key", fpr);
-	return ret;
+	return 0;
 }
 
 int pouch_pgp_export(struct pouch_pgp *pgp, const char *const *fprs, size_t n, char **out,
@@ -328,10 +383,20 @@ int pouch_pgp_export(struct pouch_pgp *pgp, const char *const *fprs, size_t n, c
 	gpgme_data_t data = NULL;
 	gpgme_error_t e;
 	char *mem = NULL;
-	size_t mlen = 0;
-	int ret = POUCH_E_GPG;
+	size_t i, mlen = 0;
+	int ret;
 
 	*out = NULL;
+	/* GnuPG exports every certificate a pattern matches: each must name exactly one. */
+	for (i = 0; i < n; i++) {
+		gpgme_key_t key = NULL;
+
+		ret = pgp_get_key(pgp, fprs[i], 0, 1, &key, err);
+		gpgme_key_unref(key);
+		if (ret < 0)
+			return pouch_err_prefix(err, "cannot export");
+	}
+	ret = POUCH_E_GPG;
 	patterns = calloc(n + 1, sizeof(*patterns));
 	if (!patterns)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
@@ -370,13 +435,19 @@ int pouch_pgp_delete(struct pouch_pgp *pgp, const char *fpr, int secret, struct 
 {
 	gpgme_key_t key = NULL;
 	gpgme_error_t e;
+	int ret = pgp_get_key(pgp, fpr, 0, 0, &key, err);
 
-	e = gpgme_get_key(pgp->ctx, fpr, &key, 0);
-	if (gpgme_err_code(e) == GPG_ERR_EOF)
+	if (ret == POUCH_E_NOTFOUND)
 		return 0;
-	if (!e)
-		e = gpgme_op_delete_ext(pgp->ctx, key,
-					GPGME_DELETE_FORCE | (secret ? GPGME_DELETE_ALLOW_SECRET : 0));
+	if (ret < 0)
+		return ret;
+	/* Deleting by a subkey's fingerprint would take its whole certificate. */
+	if (strcasecmp(key->subkeys->fpr, fpr) != 0) {
+		gpgme_key_unref(key);
+		return pouch_err_set(err, POUCH_E_NOTFOUND, "key %s is not a primary key", fpr);
+	}
+	e = gpgme_op_delete_ext(pgp->ctx, key,
+				GPGME_DELETE_FORCE | (secret ? GPGME_DELETE_ALLOW_SECRET : 0));
 	gpgme_key_unref(key);
 	if (e)
 		return pgp_fail(err, POUCH_E_GPG, "cannot delete a key", e);

@@ -10,9 +10,17 @@
 
 struct pouch_pgp {
 	gpgme_ctx_t ctx;
+	gpgme_ctx_t keys; /* for key listings, which would end ctx's results */
 	const char *passphrase;
-	char *home; /* the GNUPGHOME, for messages */
+	char *home;     /* the GNUPGHOME, for messages */
+	int decrypting; /* a passphrase asked for may be a message's */
+	int asked_sym;  /* GnuPG asked for a passphrase to a message (refused) */
+	int asked_key;  /* GnuPG asked for our key's passphrase, and we had none */
 };
+
+/* A context on gnupghome that lists keys with their keygrips, with network lookups and keys
+ * taken from signatures off: only the pinned keyring counts. */
+gpgme_error_t pgp_new_ctx(const char *gnupghome, gpgme_ctx_t *ctx);
 
 /* GPGME's text for e, in buf. */
 const char *pgp_strerror(gpgme_error_t e, char *buf, size_t len);
@@ -29,5 +37,29 @@ void pgp_fill_info(gpgme_key_t key, struct pouch_key_info *info);
  * cannot be unwrapped (the decryption proper says why), POUCH_E_VERIFY, POUCH_E_GPG or
  * POUCH_E_IO. */
 int pgp_refuse_compressed(struct pouch_pgp *pgp, int in_fd, struct pouch_err *err);
+
+/* The one certificate in the keyring that holds the key fpr (a full 40-hex fingerprint, never a
+ * key ID, user ID or pattern), as its primary key when primary is set, with its secret part
+ * when secret is set; *out is the caller's to unref. None is POUCH_E_NOTFOUND (also a key held
+ * only as a subkey when primary is set), more than one is POUCH_E_CORRUPT. */
+int pgp_get_key(struct pouch_pgp *pgp, const char *fpr, int secret, int primary,
+		gpgme_key_t *out, struct pouch_err *err);
+
+/* Refuses (POUCH_E_REFUSED) the certificates in buf, before they are imported, when one holds a
+ * key twice or a key (by fingerprint or keygrip) that another certificate in buf or in the
+ * keyring holds. Unreadable data is POUCH_E_VERIFY. */
+int pgp_check_import(struct pouch_pgp *pgp, const char *buf, size_t len, struct pouch_err *err);
+
+/* Reads the session-key packets at the start of the message in fd (pread: the offset stays) and
+ * refuses one that is encrypted with a passphrase (a symmetric-key packet, or no public-key
+ * packet before the encrypted data) with POUCH_E_REFUSED, so that GnuPG never asks for one;
+ * anything but session keys followed by integrity-protected data is POUCH_E_VERIFY. */
+int pgp_check_esk(int fd, struct pouch_err *err);
+
+/* Makes every passphrase GnuPG asks for in the next operations come from pgp's callback (loopback
+ * pinentry, never a prompt): our key's passphrase when one was set, and a refusal for anything
+ * else (with decrypting set, for any passphrase but a secret key's), noted in asked_sym or
+ * asked_key. */
+void pgp_no_prompt(struct pouch_pgp *pgp);
 
 #endif

@@ -13,20 +13,24 @@
 static int key_by_fpr(struct pouch_pgp *pgp, const char *fpr, int secret, gpgme_key_t *key,
 		      struct pouch_err *err)
 {
-	gpgme_error_t e = gpgme_get_key(pgp->ctx, fpr, key, secret);
+	int ret = pgp_get_key(pgp, fpr, secret, 1, key, err);
 
-	if (e) {
-		*key = NULL;
-		return pgp_fail(err, gpgme_err_code(e) == GPG_ERR_EOF ? POUCH_E_NOTFOUND : POUCH_E_GPG,
-				secret ? "cannot find our signing key" : "cannot find a recipient key",
-				e);
-	}
-	if (!(*key)->subkeys || strcasecmp((*key)->subkeys->fpr, fpr) != 0) {
-		gpgme_key_unref(*key);
-		*key = NULL;
-		return pouch_err_set(err, POUCH_E_NOTFOUND, "key %s is not a primary key", fpr);
-	}
-	return 0;
+	if (ret < 0)
+		pouch_err_prefix(err, secret ? "cannot use our signing key"
+					     : "cannot use a recipient key");
+	return ret;
+}
+
+/* The one signature policy (spec/envelope.md section 5), for every signature pouch makes or
+ * checks: a digest of at least 256 bits, from the SHA-2 family. Refused with code. */
+static int digest_policy(gpgme_hash_algo_t algo, int code, struct pouch_err *err)
+{
+	const char *name = gpgme_hash_algo_name(algo);
+
+	if (algo == GPGME_MD_SHA256 || algo == GPGME_MD_SHA384 || algo == GPGME_MD_SHA512)
+		return 0;
+	return pouch_err_set(err, code, "signature over a %s digest: weaker than SHA-256",
+			     name ? name : "unknown");
 }
 
 static int use_signer(struct pouch_pgp *pgp, const char *signer, struct pouch_err *err)
@@ -48,7 +52,7 @@ static int check_sign_result(gpgme_sign_result_t res, struct pouch_err *err)
 {
 	if (!res || res->invalid_signers || !res->signatures || res->signatures->next)
 		return pouch_err_set(err, POUCH_E_GPG, "GnuPG did not make exactly one signature");
-	return 0;
+	return digest_policy(res->signatures->hash_algo, POUCH_E_GPG, err);
 }
 
 int pouch_pgp_sign_detached(struct pouch_pgp *pgp, const char *signer, const void *buf,
@@ -98,9 +102,10 @@ out:
 /* OPENPGP.md steps 4 to 7, short of the pin: one good signature by a valid key; its primary
  * fingerprint to signer. */
 static int check_signatures(struct pouch_pgp *pgp, gpgme_verify_result_t res, char *signer,
-			    struct pouch_err *err)
+			    time_t *signed_at, struct pouch_err *err)
 {
 	gpgme_signature_t sig = res ? res->signatures : NULL;
+	struct pouch_err why = { 0 };
 	struct pouch_key_info info;
 	gpgme_key_t key = NULL;
 	char buf[128];
@@ -110,6 +115,11 @@ static int check_signatures(struct pouch_pgp *pgp, gpgme_verify_result_t res, ch
 		return pouch_err_set(err, POUCH_E_VERIFY, "not signed");
 	if (sig->next)
 		return pouch_err_set(err, POUCH_E_VERIFY, "more than one signature");
+	/* GnuPG says "good" for SHA-1 and RIPEMD-160 signatures too. A bad signature may not
+	 * say its digest: it is refused below for what it is. */
+	if ((sig->hash_algo != GPGME_MD_NONE || !sig->status) &&
+	    digest_policy(sig->hash_algo, POUCH_E_VERIFY, err) < 0)
+		return POUCH_E_VERIFY;
 	switch (gpgme_err_code(sig->status)) {
 	case GPG_ERR_NO_ERROR:
 		break;
@@ -133,17 +143,18 @@ static int check_signatures(struct pouch_pgp *pgp, gpgme_verify_result_t res, ch
 	if (!sig->fpr || strlen(sig->fpr) != POUCH_FPR_LEN)
 		return pouch_err_set(err, POUCH_E_VERIFY, "signature by an unknown key");
 	/* A signing subkey reports itself: the pin is on the primary key, which one lookup by
-	 * either fingerprint gives. */
-	if (gpgme_get_key(pgp->ctx, sig->fpr, &key, 0) || !key->subkeys) {
-		gpgme_key_unref(key);
-		return pouch_err_set(err, POUCH_E_VERIFY, "signature by an unknown key");
-	}
+	 * either fingerprint gives, from the one certificate that may hold it. */
+	if (pgp_get_key(pgp, sig->fpr, 0, 0, &key, &why) < 0)
+		return pouch_err_set(err, POUCH_E_VERIFY, "signature by an unknown key: %s",
+				     why.msg);
 	pgp_fill_info(key, &info);
 	gpgme_key_unref(key);
 	if (info.revoked || info.expired || info.disabled || info.invalid)
 		return pouch_err_set(err, POUCH_E_VERIFY, "signature by key %s, which is %s",
 				     info.fpr, info.revoked ? "revoked" : "expired or not valid");
 	snprintf(signer, POUCH_FPR_LEN + 1, "%s", info.fpr);
+	if (signed_at)
+		*signed_at = (time_t)sig->timestamp;
 	return 0;
 }
 
@@ -165,7 +176,7 @@ int pouch_pgp_verify_detached(struct pouch_pgp *pgp, const void *buf, size_t len
 		ret = pgp_fail(err, POUCH_E_VERIFY, "cannot verify", e);
 		goto out;
 	}
-	ret = check_signatures(pgp, gpgme_op_verify_result(pgp->ctx), signer, err);
+	ret = check_signatures(pgp, gpgme_op_verify_result(pgp->ctx), signer, NULL, err);
 out:
 	gpgme_data_release(text);
 	gpgme_data_release(sigdata);
@@ -283,7 +294,7 @@ static int for_us(gpgme_decrypt_result_t dec)
 }
 
 int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long long max_plain,
-		   char *signer, struct pouch_err *err)
+		   char *signer, time_t *signed_at, struct pouch_err *err)
 {
 	struct gpgme_data_cbs cbs = { NULL, capped_write, NULL, NULL };
 	struct capped cap = { out_fd, 0, max_plain, 0 };
@@ -294,6 +305,14 @@ int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long l
 	int ret;
 
 	signer[0] = '\0';
+	*signed_at = 0;
+	/* A message for a passphrase is refused before GnuPG could ask for one; whatever it
+	 * asks for anyway comes to our callback, which answers only for our own key. */
+	ret = pgp_check_esk(in_fd, err);
+	if (ret < 0)
+		return ret;
+	pgp->decrypting = 1;
+	pgp_no_prompt(pgp);
 	ret = pgp_refuse_compressed(pgp, in_fd, err);
 	if (ret < 0)
 		return ret;
@@ -313,6 +332,16 @@ int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long l
 	dec = gpgme_op_decrypt_result(pgp->ctx);
 	/* Every error counts, NO_DATA included: a tampered compressed message ends in it. A
 	 * secret key we could not use is our trouble, not the package's. */
+	if (e && pgp->asked_sym) {
+		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot decrypt: GnuPG asked for a "
+				    "passphrase to the message, and pouch never gives one");
+		goto out;
+	}
+	if (e && pgp->asked_key) {
+		ret = pouch_err_set(err, POUCH_E_GPG, "cannot use our secret key: it is protected "
+				    "by a passphrase, and none was given (nor cached by gpg-agent)");
+		goto out;
+	}
 	if (e && key_unusable(e)) {
 		ret = pouch_err_set(err, POUCH_E_GPG, "cannot use our secret key: %s",
 				    pgp_strerror(e, buf, sizeof(buf)));
@@ -328,8 +357,9 @@ int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long l
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "not an integrity-protected message");
 		goto out;
 	}
-	ret = check_signatures(pgp, gpgme_op_verify_result(pgp->ctx), signer, err);
+	ret = check_signatures(pgp, gpgme_op_verify_result(pgp->ctx), signer, signed_at, err);
 out:
+	pgp->decrypting = 0;
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	return ret;

@@ -15,7 +15,10 @@
 #include "pouch/timefmt.h"
 #include "pouch/verify.h"
 
-#define SKEW 60
+#define SKEW POUCH_CLOCK_SKEW
+/* GnuPG stamps the payload's signature when the sealed stream ends: sealing is allowed this
+ * many payload bytes a second, at the slowest. */
+#define SEAL_RATE_MIN (1024 * 1024)
 
 void pouch_verified_release(struct pouch_verified *v)
 {
@@ -161,6 +164,20 @@ static int check_times(const struct pouch_header *h, time_t now, struct pouch_er
 	if (now >= h->expires)
 		return pouch_err_set(err, POUCH_E_VERIFY, "expired on %s",
 				     pouch_time_format(h->expires, when));
+	return 0;
+}
+
+int pouch_signed_in_time(const struct pouch_header *h, time_t signed_at, struct pouch_err *err)
+{
+	char when[POUCH_TIME_LEN], created[POUCH_TIME_LEN];
+	long long late = SKEW + (long long)(h->payload_size / SEAL_RATE_MIN);
+
+	if ((long long)signed_at < (long long)h->created - SKEW ||
+	    (long long)signed_at > (long long)h->created + late)
+		return pouch_err_set(err, POUCH_E_VERIFY, "the payload was signed on %s, not when "
+				     "the header says the package was created (%s)",
+				     pouch_time_format(signed_at, when),
+				     pouch_time_format(h->created, created));
 	return 0;
 }
 

@@ -13,7 +13,8 @@
 static const char usage[] =
 	"usage: pouch open FILE [-o DIR] [--passphrase-file FILE] [--json]\n"
 	"  -o, --output DIR       a new directory for the content (default: ./ID)\n"
-	"  --passphrase-file FILE our key's passphrase (default: gpg-agent asks)\n";
+	"  --passphrase-file FILE our key's passphrase (default: none; pouch open never prompts,\n"
+	"                         only a passphrase gpg-agent has cached serves)\n";
 
 int cmd_open(int argc, char **argv)
 {

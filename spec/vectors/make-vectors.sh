@@ -12,8 +12,8 @@ V=$ROOT/spec/vectors
 PY=/usr/bin/python3
 FORGE_PKG=$ROOT/tests/e2e/forge-package.py
 FORGE_ENV=$ROOT/tests/e2e/forge-envelope.py
-# Fixed times for the forged packages: made in 2026, valid until the end of 2099.
-CREATED=2026-11-23T12:00:00Z
+# The forged packages are created when they are made (the payload's signature must be dated
+# within 60 s of the header's created) and valid until the end of 2099.
 EXPIRES=2099-12-31T00:00:00Z
 NOTE="pouch test vector key: test material only, never use for real packages"
 
@@ -48,11 +48,11 @@ expect() {
 	printf '%s\n' "$@" >"$_d/expected"
 }
 # forge OUT key=value...: a package made with real gpg by tests/e2e/forge-package.py, signed
-# by the keys in the forging home $W/f; the fixed times unless given.
+# by the keys in the forging home $W/f; created now and expiring with 2099 unless given.
 forge() {
 	_out=$1
 	shift
-	"$PY" "$FORGE_PKG" "$W/f" "$_out" created="$CREATED" expires="$EXPIRES" "$@"
+	"$PY" "$FORGE_PKG" "$W/f" "$_out" expires="$EXPIRES" "$@"
 }
 # edit IN OUT PYTHON: rewrites envelope IN to OUT with the decoded JSON e changed by PYTHON;
 # b64d/b64e decode and encode base64 to and from bytes.
@@ -284,6 +284,32 @@ mkdir "$d"
 forge "$d/package.pouch" signer="$S" payload_signer="$R" encrypt_to="$R,$S" \
 	sender="GB-VEC-SENDER:$S" recipients="GB-VEC-RECIPIENT:$R"
 expect "$d" "verify good" "open bad: does not open: the payload is signed by $R, the header by $S"
+
+# The signature policy (envelope.md section 5): SHA-256 or stronger, the payload signed when
+# the header says the package was created, for our key and never for a passphrase.
+d=$V/invalid/header-sha1
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" digest=SHA1
+expect "$d" "verify bad: the header signature does not verify: signature over a SHA1 digest"
+
+d=$V/invalid/payload-sha1
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" payload_digest=SHA1
+expect "$d" "verify good" "open bad: does not open: signature over a SHA1 digest"
+
+d=$V/invalid/payload-signed-late
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" created="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+expect "$d" "verify good" "open bad: does not open: the payload was signed on"
+
+d=$V/invalid/payload-passphrase
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to= sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" symmetric=vector
+expect "$d" "verify good" "open bad: does not open: the payload is encrypted with a passphrase"
 
 d=$V/invalid/forwarded
 mkdir "$d"

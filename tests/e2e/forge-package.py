@@ -17,6 +17,10 @@
 #   compress=zlib       compresses the OpenPGP message
 #   compress_inside=1   the signed message as one-pass signature, compressed data packet
 #                       (algorithm 0) holding the literal data, signature
+#   digest=ALGO  payload_digest=ALGO   the header's and the payload's signature digest (SHA1...)
+#   payload_time=T      the payload is signed at T (gpg's --faked-system-time)
+#   symmetric=PASS      the payload is also encrypted with passphrase PASS (encrypt_to may be
+#                       empty: then only with it)
 import base64, datetime, hashlib, io, json, os, subprocess, sys, tarfile, tempfile, uuid
 
 home, out = sys.argv[1:3]
@@ -65,12 +69,20 @@ with tarfile.open(fileobj=tar, mode="w", format=tarfile.PAX_FORMAT) as t:
         t.addfile(info)
 
 gpg = ["gpg", "--homedir", home, "--batch", "--no-tty", "--pinentry-mode", "loopback",
-       "--passphrase", "", "--trust-model", "always",
+       "--passphrase", o.get("symmetric", ""), "--trust-model", "always",
        "--compress-algo", o.get("compress", "none")]
 signer = o.get("payload_signer", o["signer"])
-cmd = gpg + ["--encrypt"] + sum((["-r", r] for r in o["encrypt_to"].split(",")), [])
+to = [r for r in o["encrypt_to"].split(",") if r]
+cmd = gpg + (["--encrypt"] if to else []) + sum((["-r", r] for r in to), [])
+if "symmetric" in o:
+    cmd += ["--symmetric"]
 if signer != "none":
     cmd += ["--sign", "--local-user", signer]
+if "payload_digest" in o:
+    cmd += ["--digest-algo", o["payload_digest"]]
+if "payload_time" in o:
+    cmd += ["--faked-system-time",
+            o["payload_time"].replace("-", "").replace(":", "").rstrip("Z") + "!"]
 inner = tar.getvalue()
 if "compress_inside" in o:  # one-pass signature, compressed data (algorithm 0) holding the
     # literal data, signature: the compressed packet comes after the first, not first
@@ -98,7 +110,8 @@ header = json.dumps({"format": "pouch-header/1", "id": pid, "sender": sender,
                      "payload": {"size": len(payload),
                                  "sha256": hashlib.sha256(payload).hexdigest()}},
                     separators=(",", ":")).encode()
-sig = subprocess.run(gpg + ["--local-user", o["signer"], "--detach-sign", "-o", "-"],
+hdigest = ["--digest-algo", o["digest"]] if "digest" in o else []
+sig = subprocess.run(gpg + hdigest + ["--local-user", o["signer"], "--detach-sign", "-o", "-"],
                      input=header, stdout=subprocess.PIPE, check=True).stdout
 with open(out, "w") as f:
     json.dump({"pouch": "envelope/1", "header": base64.b64encode(header).decode(),

@@ -108,6 +108,58 @@ static void test_pgp__detached_signature_by_an_unknown_key_is_refused(void **sta
 	free(sig);
 }
 
+/* The hash algorithm octet of the binary v4 signature packet at sig. */
+static int sig_hash_algo(const unsigned char *sig, size_t len)
+{
+	size_t hl = (sig[0] & 0x40) ? (sig[1] < 192 ? 2 : sig[1] < 224 ? 3 : 6)
+				    : 1 + ((sig[0] & 3) == 0 ? 1 : (sig[0] & 3) == 1 ? 2 : 4);
+
+	assert_true(len > hl + 4);
+	assert_int_equal(sig[hl], 4);
+	return sig[hl + 3];
+}
+
+static void test_pgp__own_signatures_use_sha512(void **state)
+{
+	char *sig = NULL;
+	size_t siglen = 0;
+
+	(void)state;
+	assert_int_equal(pouch_pgp_sign_detached(A.pgp, A.fpr, text, strlen(text), &sig, &siglen,
+						 NULL), 0);
+	assert_int_equal(sig_hash_algo((unsigned char *)sig, siglen), 10);
+	free(sig);
+}
+
+/* Receipts, checkpoints and headers all go through pouch_pgp_verify_detached. */
+static void test_pgp__weak_digest_signatures_are_refused(void **state)
+{
+	static const char *const weak[] = { "MD5", "SHA1", "RIPEMD160", "SHA224" };
+	char path[128], cmd[512], signer[POUCH_FPR_LEN + 1], *sig = NULL;
+	size_t i, siglen = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/text", dir);
+	put_text(path, text, 0600);
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		struct pouch_err err = { 0 };
+
+		snprintf(cmd, sizeof(cmd), "gpg --homedir %s --batch --quiet --pinentry-mode loopback "
+			 "--passphrase '' --digest-algo %s --local-user %s --detach-sign -o %s.sig "
+			 "%s 2>/dev/null", A.h.gnupg, weak[i], A.fpr, path, path);
+		assert_int_equal(system(cmd), 0);
+		snprintf(cmd, sizeof(cmd), "%s.sig", path);
+		assert_int_equal(pouch_fs_read(cmd, 4096, &sig, &siglen, NULL), 0);
+		assert_int_equal(unlink(cmd), 0);
+		assert_int_equal(pouch_pgp_verify_detached(B.pgp, text, strlen(text), sig, siglen,
+							   signer, &err), POUCH_E_VERIFY);
+		assert_non_null(strstr(err.msg, weak[i]));
+		assert_non_null(strstr(err.msg, "weaker than SHA-256"));
+		free(sig);
+		sig = NULL;
+	}
+}
+
 static void test_pgp__garbage_signature_is_refused(void **state)
 {
 	char signer[POUCH_FPR_LEN + 1];
@@ -168,13 +220,16 @@ static void test_pgp__sealed_message_opens_for_each_recipient(void **state)
 {
 	char signer[POUCH_FPR_LEN + 1], buf[5001];
 	struct agency *who[2] = { &B, &A };
+	time_t when = 0, before = time(NULL);
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
 		int in = sealed(), out = temp_file("opened");
-		assert_int_equal(pouch_pgp_open(who[i]->pgp, in, out, 1 << 20, signer, NULL), 0);
+		assert_int_equal(pouch_pgp_open(who[i]->pgp, in, out, 1 << 20, signer, &when,
+						NULL), 0);
 		assert_string_equal(signer, A.fpr);
+		assert_true(when >= before - 1 && when <= time(NULL));
 		assert_int_equal(lseek(out, 0, SEEK_SET), 0);
 		assert_int_equal(read(out, buf, sizeof(buf)), 5000);
 		assert_memory_equal(buf, "pouch", 5);
@@ -188,9 +243,11 @@ static void test_pgp__sealed_message_over_the_cap_is_refused(void **state)
 	struct pouch_err err = { 0 };
 	char signer[POUCH_FPR_LEN + 1];
 	int in = sealed(), out = temp_file("opened");
+	time_t when;
 
 	(void)state;
-	assert_int_equal(pouch_pgp_open(B.pgp, in, out, 4999, signer, &err), POUCH_E_VERIFY);
+	assert_int_equal(pouch_pgp_open(B.pgp, in, out, 4999, signer, &when, &err),
+			 POUCH_E_VERIFY);
 	assert_non_null(strstr(err.msg, "larger than 4999 bytes"));
 	assert_string_equal(signer, "");
 	close(in);
@@ -201,6 +258,7 @@ static void test_pgp__tampered_message_is_refused(void **state)
 {
 	char signer[POUCH_FPR_LEN + 1];
 	off_t size, at;
+	time_t when;
 
 	(void)state;
 	/* Bytes of the encrypted data packet, which ends the message; the session-key packets
@@ -214,7 +272,7 @@ static void test_pgp__tampered_message_is_refused(void **state)
 		c ^= 0x01;
 		assert_int_equal(pwrite(in, &c, 1, size - at), 1);
 		assert_int_equal(lseek(in, 0, SEEK_SET), 0);
-		assert_int_equal(pouch_pgp_open(B.pgp, in, out, 1 << 20, signer, NULL),
+		assert_int_equal(pouch_pgp_open(B.pgp, in, out, 1 << 20, signer, &when, NULL),
 				 POUCH_E_VERIFY);
 		close(in);
 		close(out);
@@ -226,9 +284,11 @@ static void test_pgp__not_a_recipient_is_refused(void **state)
 	struct pouch_err err = { 0 };
 	char signer[POUCH_FPR_LEN + 1];
 	int in = sealed(), out = temp_file("opened");
+	time_t when;
 
 	(void)state;
-	assert_int_equal(pouch_pgp_open(C.pgp, in, out, 1 << 20, signer, &err), POUCH_E_REFUSED);
+	assert_int_equal(pouch_pgp_open(C.pgp, in, out, 1 << 20, signer, &when, &err),
+			 POUCH_E_REFUSED);
 	assert_non_null(strstr(err.msg, "cannot decrypt"));
 	close(in);
 	close(out);
@@ -252,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_pgp__detached_signature_refuses_changed_bytes),
 		cmocka_unit_test(test_pgp__detached_signature_by_an_unknown_key_is_refused),
 		cmocka_unit_test(test_pgp__garbage_signature_is_refused),
+		cmocka_unit_test(test_pgp__own_signatures_use_sha512),
+		cmocka_unit_test(test_pgp__weak_digest_signatures_are_refused),
 		cmocka_unit_test(test_pgp__sealed_message_opens_for_each_recipient),
 		cmocka_unit_test(test_pgp__sealed_message_over_the_cap_is_refused),
 		cmocka_unit_test(test_pgp__tampered_message_is_refused),

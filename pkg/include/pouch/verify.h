@@ -8,6 +8,9 @@
 #include "pouch/err.h"
 #include "pouch/home.h"
 
+/* The clock skew allowed between agencies, in seconds. */
+#define POUCH_CLOCK_SKEW 60
+
 struct pouch_verified {
 	struct pouch_header h;       /* the verified header */
 	struct pouch_envelope env;   /* the envelope as read */
@@ -23,6 +26,12 @@ int pouch_package_verify(const struct pouch_home *home, const char *path, time_t
 			 struct pouch_verified *v, struct pouch_err *err);
 
 void pouch_verified_release(struct pouch_verified *v);
+
+/* Checks that the payload's inner signature, made at signed_at, belongs to the package h: no
+ * earlier than h->created less the clock skew, and no later than the clock skew plus one second
+ * a MiB of payload after it (GnuPG dates the signature when the sealed stream ends).
+ * POUCH_E_VERIFY otherwise. */
+int pouch_signed_in_time(const struct pouch_header *h, time_t signed_at, struct pouch_err *err);
 
 struct pouch_pgp;
 
