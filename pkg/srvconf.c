@@ -41,6 +41,10 @@ int pouch_srvconf_defaults(struct pouch_srvconf *c, struct pouch_err *err)
 	c->max_package = POUCH_SRV_MAX_PACKAGE_DEFAULT;
 	c->rate = POUCH_SRV_RATE_DEFAULT;
 	c->connections = 256;
+	c->upload_quota = POUCH_SRV_UPLOAD_QUOTA_DEFAULT;
+	c->max_uploads = POUCH_SRV_MAX_UPLOADS_DEFAULT;
+	c->min_free = POUCH_SRV_MIN_FREE_DEFAULT;
+	c->max_listings = POUCH_SRV_MAX_LISTINGS_DEFAULT;
 	return 0;
 }
 
@@ -129,7 +133,31 @@ int pouch_srvconf_set(struct pouch_srvconf *c, const char *name, const char *val
 		return parse_count(name, value, 1, &c->rate, err);
 	if (strcmp(name, "max_connections") == 0)
 		return parse_count(name, value, 0, &c->connections, err);
+	if (strcmp(name, "upload_quota") == 0)
+		return parse_size(name, value, &c->upload_quota, err);
+	if (strcmp(name, "max_uploads") == 0)
+		return parse_count(name, value, 0, &c->max_uploads, err);
+	if (strcmp(name, "min_free") == 0) {
+		c->min_free = 0;
+		return strcmp(value, "0") == 0 ? 0 : parse_size(name, value, &c->min_free, err);
+	}
+	if (strcmp(name, "max_listings") == 0)
+		return parse_count(name, value, 0, &c->max_listings, err);
 	return set_string(c, name, value, NULL, err);
+}
+
+/* Whether setting name takes a number (given as a JSON integer or string). */
+static int numeric(const char *name)
+{
+	static const char *const names[] = { "max_package",  "rate_limit", "max_connections",
+					     "upload_quota", "max_uploads", "min_free",
+					     "max_listings", NULL };
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
 }
 
 static int load_member(struct pouch_srvconf *c, const char *name, const json_t *v,
@@ -138,10 +166,8 @@ static int load_member(struct pouch_srvconf *c, const char *name, const json_t *
 	char num[32];
 
 	if (json_is_string(v))
-		return strcmp(name, "max_package") == 0 || strcmp(name, "rate_limit") == 0 ||
-				       strcmp(name, "max_connections") == 0
-			       ? pouch_srvconf_set(c, name, json_string_value(v), err)
-			       : set_string(c, name, json_string_value(v), base, err);
+		return numeric(name) ? pouch_srvconf_set(c, name, json_string_value(v), err)
+				     : set_string(c, name, json_string_value(v), base, err);
 	if (json_is_integer(v) && !path_slot(c, name)) {
 		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
 		return pouch_srvconf_set(c, name, num, err);
@@ -154,7 +180,8 @@ int pouch_srvconf_load(struct pouch_srvconf *c, const char *path, struct pouch_e
 	static const char *const names[] = { "listen",	    "cert",	  "key",
 					     "client_ca",   "data",	  "home",
 					     "max_package", "rate_limit", "max_connections",
-					     NULL };
+					     "upload_quota", "max_uploads", "min_free",
+					     "max_listings", NULL };
 	json_t *j = NULL;
 	const char *name;
 	json_t *v;

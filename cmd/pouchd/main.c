@@ -16,7 +16,8 @@
 static const char usage[] =
 	"usage: pouchd [--config FILE] [--listen ADDR:PORT] [--cert FILE] [--key FILE]\n"
 	"              [--client-ca FILE] [--data DIR] [--home DIR] [--max-package SIZE]\n"
-	"              [--rate-limit N] [--max-connections N]\n"
+	"              [--rate-limit N] [--max-connections N] [--upload-quota SIZE]\n"
+	"              [--max-uploads N] [--min-free SIZE] [--max-listings N]\n"
 	"  --config FILE        settings as JSON (flags override them)\n"
 	"  --listen ADDR:PORT   where to listen (default " POUCH_SRV_LISTEN_DEFAULT ")\n"
 	"  --cert FILE          the server certificate chain (PEM)\n"
@@ -26,7 +27,12 @@ static const char usage[] =
 	"  --home DIR           the pouch home whose partner directory is served\n"
 	"  --max-package SIZE   largest package, envelope and payload (default 1G)\n"
 	"  --rate-limit N       requests per agency per minute (default 600; 0: none)\n"
-	"  --max-connections N  simultaneous connections (default 256)\n";
+	"  --max-connections N  simultaneous connections (default 256)\n"
+	"  --upload-quota SIZE  bytes each partner may have staged (default 4G)\n"
+	"  --max-uploads N      staged uploads each partner may have (default 32)\n"
+	"  --min-free SIZE      free space the store keeps; no write starts below it (default\n"
+	"                       64M; 0: none)\n"
+	"  --max-listings N     list responses in progress at once (default 32)\n";
 
 #define EXIT_USAGE 2
 #define EXIT_OPERATIONAL 3
@@ -49,13 +55,18 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 		{ "max-package", required_argument, NULL, 7 },
 		{ "rate-limit", required_argument, NULL, 8 },
 		{ "max-connections", required_argument, NULL, 9 },
+		{ "upload-quota", required_argument, NULL, 10 },
+		{ "max-uploads", required_argument, NULL, 11 },
+		{ "min-free", required_argument, NULL, 12 },
+		{ "max-listings", required_argument, NULL, 13 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const names[] = { NULL,   "listen", "cert",	      "key",
 					     "client_ca", "data", "home", "max_package",
-					     "rate_limit", "max_connections" };
+					     "rate_limit", "max_connections", "upload_quota",
+					     "max_uploads", "min_free", "max_listings" };
 	int c;
 	size_t i;
 
@@ -76,7 +87,7 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 			*config = optarg;
 			continue;
 		}
-		if (c < 1 || c > 9) {
+		if (c < 1 || c > 13) {
 			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
@@ -155,6 +166,8 @@ static int serve(struct pouchd *pd, const struct pouch_agency *self, struct pouc
 	/* Blocked before the server's threads start, so only sigwait below sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit makes writes fail with EFBIG (answered 507), not kill the server. */
+	signal(SIGXFSZ, SIG_IGN);
 	ret = pouch_httpd_start(&o, &ops, &d, err);
 	if (ret < 0)
 		return ret;
@@ -170,6 +183,18 @@ static int serve(struct pouchd *pd, const struct pouch_agency *self, struct pouc
 	}
 	pd_log("stopping on signal %d", sig);
 	pouch_httpd_stop(d);
+	return 0;
+}
+
+static int set_limits(struct pouchd *pd)
+{
+	struct pouch_store_limits l = {
+		.staged_bytes = pd->conf.upload_quota,
+		.staged_uploads = pd->conf.max_uploads,
+		.reserve = pd->conf.min_free,
+	};
+
+	pouch_store_set_limits(pd->store, &l);
 	return 0;
 }
 
@@ -189,7 +214,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (open_home(&pd, &self, &err) < 0 ||
-	    pouch_store_open(pd.conf.data, &pd.store, &err) < 0 ||
+	    pouch_store_open(pd.conf.data, &pd.store, &err) < 0 || set_limits(&pd) < 0 ||
 	    pd_rate_new(pd.conf.rate, &pd.rate) < 0 || serve(&pd, &self, &err) < 0) {
 		fprintf(stderr, "pouchd: %s\n", err.msg[0] ? err.msg : "out of memory");
 		status = pouch_err_exit_status(err.code);

@@ -31,7 +31,7 @@ const struct pd_route pd_routes[] = {
 const size_t pd_nroutes = sizeof(pd_routes) / sizeof(pd_routes[0]);
 
 const unsigned pd_statuses[PD_NSTATUS] = { 200, 201, 206, 400, 401, 403, 404, 405, 409,
-					   411, 413, 415, 416, 422, 429, 500, 503 };
+					   411, 413, 415, 416, 422, 429, 500, 503, 507 };
 
 void pd_log(const char *fmt, ...)
 {
@@ -86,6 +86,11 @@ void pd_fail(struct pd_req *q, const struct pouch_err *err)
 		break;
 	case POUCH_E_NOTFOUND:
 		pd_error(q, 404, "not_found", "%s", err->msg);
+		break;
+	case POUCH_E_NOSPACE:
+		pd_log("store full: %s", err->msg);
+		pd_error(q, 507, "insufficient_storage", "the server has no room to store this "
+			 "now; nothing was stored; try again later");
 		break;
 	default:
 		/* Operational detail (paths, library messages) stays in the server's log. */

@@ -10,6 +10,10 @@
 #define POUCH_SRV_LISTEN_DEFAULT "127.0.0.1:8443"
 #define POUCH_SRV_MAX_PACKAGE_DEFAULT (1024ULL * 1024 * 1024)
 #define POUCH_SRV_RATE_DEFAULT 600u
+#define POUCH_SRV_UPLOAD_QUOTA_DEFAULT (4ULL * 1024 * 1024 * 1024)
+#define POUCH_SRV_MAX_UPLOADS_DEFAULT 32u
+#define POUCH_SRV_MIN_FREE_DEFAULT (64ULL * 1024 * 1024)
+#define POUCH_SRV_MAX_LISTINGS_DEFAULT 32u
 
 struct pouch_srvconf {
 	char *listen;          /* ADDRESS:PORT */
@@ -20,14 +24,20 @@ struct pouch_srvconf {
 	uint64_t max_package;  /* bytes: envelope plus detached payload */
 	unsigned rate;         /* requests per agency per minute; 0: unlimited */
 	unsigned connections;  /* simultaneous connections */
+	uint64_t upload_quota; /* bytes each agency may have staged */
+	unsigned max_uploads;  /* staged uploads each agency may have */
+	uint64_t min_free;     /* bytes the store's file system keeps free; 0: none */
+	unsigned max_listings; /* list responses in progress at once */
 };
 
-/* Fills c with the defaults (listen address, maximum package, rate, connections). */
+/* Fills c with the defaults (listen address, maximum package, rate, connections, upload quota,
+ * uploads, free space, listings). */
 int pouch_srvconf_defaults(struct pouch_srvconf *c, struct pouch_err *err);
 
 /* Reads the configuration file at path over c: a JSON object whose members are the settings
  * above ("listen", "cert", "key", "client_ca", "data", "home", "max_package" (bytes, integer),
- * "rate_limit", "max_connections"), each optional, nothing else. Relative paths are taken
+ * "rate_limit", "max_connections", "upload_quota" and "min_free" (bytes), "max_uploads",
+ * "max_listings"), each optional, nothing else. Relative paths are taken
  * relative to the file's directory. POUCH_E_USAGE names the file and the bad member. */
 int pouch_srvconf_load(struct pouch_srvconf *c, const char *path, struct pouch_err *err);
 
