@@ -10,8 +10,8 @@
 #include "pouch/store.h"
 #include "pouchd.h"
 
-#define PACKAGE_BATCH 50
-#define RECEIPT_BATCH 4 /* a receipt file is up to 64 KiB */
+#define PACKAGE_BATCH 32
+#define RECEIPT_BATCH 2 /* a receipt file is up to 64 KiB */
 
 /* One page in progress. */
 struct listing {

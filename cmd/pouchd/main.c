@@ -32,7 +32,7 @@ static const char usage[] =
 	"  --max-uploads N      staged uploads each partner may have (default 32)\n"
 	"  --min-free SIZE      free space the store keeps; no write starts below it (default\n"
 	"                       64M; 0: none)\n"
-	"  --max-listings N     list responses in progress at once (default 32)\n";
+	"  --max-listings N     list responses in progress at once (default 64)\n";
 
 #define EXIT_USAGE 2
 #define EXIT_OPERATIONAL 3
