@@ -62,6 +62,17 @@ int store_note(struct pouch_store *s, int ret);
  * when out of memory). */
 struct store_usage *store_usage_of(struct pouch_store *s, const char *key);
 
+/* Under up_lock: counts one more staged upload for key's caller: POUCH_UPLOAD_QUOTA (nothing
+ * counted) when it has as many as it may. */
+int store_usage_new(struct pouch_store *s, const char *key, struct pouch_err *err);
+
+/* Under up_lock: counts len more staged bytes for key's caller: POUCH_UPLOAD_QUOTA (nothing
+ * counted) when they would pass its quota. */
+int store_usage_add(struct pouch_store *s, const char *key, uint64_t len, struct pouch_err *err);
+
+/* Under up_lock: takes len staged bytes off key's caller. */
+void store_usage_sub(struct pouch_store *s, const char *key, uint64_t len);
+
 /* Under up_lock: takes one staged upload of size bytes off key's caller. */
 void store_usage_drop(struct pouch_store *s, const char *key, uint64_t size);
 

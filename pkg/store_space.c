@@ -103,9 +103,40 @@ void store_usage_drop(struct pouch_store *s, const char *key, uint64_t size)
 {
 	struct store_usage *u = store_usage_of(s, key);
 
-	if (!u)
-		return;
-	u->bytes = u->bytes > size ? u->bytes - size : 0;
-	if (u->uploads)
+	store_usage_sub(s, key, size);
+	if (u && u->uploads)
 		u->uploads--;
+}
+
+int store_usage_new(struct pouch_store *s, const char *key, struct pouch_err *err)
+{
+	struct store_usage *u = store_usage_of(s, key);
+
+	if (!u)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (s->limits.staged_uploads && u->uploads >= s->limits.staged_uploads)
+		return POUCH_UPLOAD_QUOTA;
+	u->uploads++;
+	return 0;
+}
+
+int store_usage_add(struct pouch_store *s, const char *key, uint64_t len, struct pouch_err *err)
+{
+	struct store_usage *u = store_usage_of(s, key);
+	uint64_t quota = s->limits.staged_bytes;
+
+	if (!u)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (quota && (u->bytes > quota || len > quota - u->bytes))
+		return POUCH_UPLOAD_QUOTA;
+	u->bytes += len;
+	return 0;
+}
+
+void store_usage_sub(struct pouch_store *s, const char *key, uint64_t len)
+{
+	struct store_usage *u = store_usage_of(s, key);
+
+	if (u)
+		u->bytes = u->bytes > len ? u->bytes - len : 0;
 }

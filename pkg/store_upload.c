@@ -162,19 +162,6 @@ int pouch_store_upload_offset(struct pouch_store *s, const char *caller, const c
 	return with_staged(s, caller, &op, err);
 }
 
-/* Under up_lock: a new upload of key counts against its caller's number of uploads. */
-static int count_new(struct pouch_store *s, const char *key, struct pouch_err *err)
-{
-	struct store_usage *u = store_usage_of(s, key);
-
-	if (!u)
-		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	if (s->limits.staged_uploads && u->uploads >= s->limits.staged_uploads)
-		return POUCH_UPLOAD_QUOTA;
-	u->uploads++;
-	return 0;
-}
-
 /* Under up_lock: checks the offset, opens the staged file for appending and claims it. */
 static int begin_locked(struct pouch_store_append *a, uint64_t offset, uint64_t *actual,
 			struct pouch_err *err)
@@ -193,7 +180,7 @@ static int begin_locked(struct pouch_store_append *a, uint64_t offset, uint64_t 
 		return POUCH_UPLOAD_OFFSET;
 	a->start = a->size;
 	a->created = lstat(a->path, &st) < 0;
-	if (a->created && (ret = count_new(a->s, a->key, err)) != 0)
+	if (a->created && (ret = store_usage_new(a->s, a->key, err)) != 0)
 		return ret;
 	a->fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (a->fd < 0)
@@ -247,12 +234,8 @@ out:
  * session made it), the caller's usage without what the session added. Returns ret. */
 static int undo(struct pouch_store_append *a, int ret)
 {
-	struct store_usage *u;
-
 	pthread_mutex_lock(&a->s->up_lock);
-	u = store_usage_of(a->s, a->key);
-	if (u)
-		u->bytes = u->bytes > a->counted ? u->bytes - a->counted : 0;
+	store_usage_sub(a->s, a->key, a->counted);
 	a->counted = a->reserved = 0;
 	if (a->created) {
 		unlink(a->path);
@@ -265,22 +248,6 @@ static int undo(struct pouch_store_append *a, int ret)
 	a->failed = ret;
 	pthread_mutex_unlock(&a->s->up_lock);
 	return ret;
-}
-
-/* Under up_lock: counts len more bytes against the caller's quota. */
-static int count_bytes(struct pouch_store_append *a, uint64_t len)
-{
-	struct pouch_store *s = a->s;
-	struct store_usage *u = store_usage_of(s, a->key);
-
-	if (!u)
-		return POUCH_E_NOMEM;
-	if (s->limits.staged_bytes &&
-	    (u->bytes > s->limits.staged_bytes || len > s->limits.staged_bytes - u->bytes))
-		return POUCH_UPLOAD_QUOTA;
-	u->bytes += len;
-	a->counted += len;
-	return 0;
 }
 
 /* The session's failure again, for a call after it. */
@@ -299,9 +266,11 @@ static int take_room(struct pouch_store_append *a, uint64_t len, struct pouch_er
 	if (len > a->max || a->size + a->reserved > a->max - len)
 		return POUCH_UPLOAD_TOO_LARGE;
 	pthread_mutex_lock(&a->s->up_lock);
-	ret = count_bytes(a, len);
+	ret = store_usage_add(a->s, a->key, len, err);
 	pthread_mutex_unlock(&a->s->up_lock);
-	return ret == POUCH_E_NOMEM ? pouch_err_set(err, ret, "out of memory") : ret;
+	if (ret == 0)
+		a->counted += len;
+	return ret;
 }
 
 int pouch_store_append_reserve(struct pouch_store_append *a, uint64_t len,
@@ -342,13 +311,9 @@ int pouch_store_append_write(struct pouch_store_append *a, const void *buf, size
 /* Closes a's file and releases the upload, giving back what was reserved and not written. */
 static void finish(struct pouch_store_append *a)
 {
-	struct store_usage *u;
-
 	close(a->fd);
 	pthread_mutex_lock(&a->s->up_lock);
-	u = store_usage_of(a->s, a->key);
-	if (u)
-		u->bytes = u->bytes > a->reserved ? u->bytes - a->reserved : 0;
+	store_usage_sub(a->s, a->key, a->reserved);
 	busy_release(a->s, a->key);
 	pthread_mutex_unlock(&a->s->up_lock);
 	free(a->path);

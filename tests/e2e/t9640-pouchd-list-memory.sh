@@ -16,7 +16,8 @@ hwm() {
 cat >load.py <<'EOF'
 import http.client, json, socket, ssl, sys, threading
 
-port, path, n, member, want = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+port, path, member = sys.argv[1], sys.argv[2], sys.argv[4]
+n, want = int(sys.argv[3]), int(sys.argv[5])
 ctx = ssl.create_default_context(cafile="servers.ca.pem")
 ctx.load_cert_chain("ceop.pem", "ceop.key")
 
