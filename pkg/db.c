@@ -38,6 +38,8 @@ static int code_of(int rc)
 		return POUCH_E_CORRUPT;
 	case SQLITE_NOMEM:
 		return POUCH_E_NOMEM;
+	case SQLITE_FULL:
+		return POUCH_E_NOSPACE;
 	default:
 		return POUCH_E_IO;
 	}

@@ -421,6 +421,60 @@ int pouch_http_respond_fd(struct pouch_http_req *r, unsigned status, const char 
 	return respond(r, status, resp, content_type, headers);
 }
 
+/* A streamed body: the caller's reader, and the request whose sent bytes it counts (reads
+ * happen only while the request lives; the release may come after). */
+struct stream {
+	struct pouch_http_req *r;
+	ssize_t (*read)(void *ctx, char *buf, size_t max);
+	void (*release)(void *ctx);
+	void *ctx;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	ssize_t n;
+
+	(void)pos;
+	n = st->read(st->ctx, buf, max);
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	st->r->sent += (uint64_t)n;
+	return n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *st = cls;
+
+	st->release(st->ctx);
+	free(st);
+}
+
+int pouch_http_respond_stream(struct pouch_http_req *r, unsigned status,
+			      const char *content_type,
+			      ssize_t (*read)(void *ctx, char *buf, size_t max),
+			      void (*release)(void *ctx), void *ctx, const char *const *headers)
+{
+	struct MHD_Response *resp = NULL;
+	struct stream *st = malloc(sizeof(*st));
+
+	if (st) {
+		*st = (struct stream){ .r = r, .read = read, .release = release, .ctx = ctx };
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read,
+							 st, stream_free);
+	}
+	if (!resp) {
+		free(st);
+		release(ctx);
+		return POUCH_E_NOMEM;
+	}
+	r->sent = 0;
+	return respond(r, status, resp, content_type, headers);
+}
+
 const char *pouch_http_method(const struct pouch_http_req *r)
 {
 	return r->method ? r->method : "-";

@@ -1,4 +1,5 @@
 /* The exchange protocol's JSON bodies. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +22,10 @@ char *pouch_proto_error(const char *code, const char *message)
 	return text;
 }
 
-char *pouch_proto_health(const char *version)
+char *pouch_proto_health(const char *version, int writable)
 {
-	json_t *j = json_pack("{s:s,s:s}", "status", "ok", "version", version);
+	json_t *j = json_pack("{s:s,s:s,s:{s:b}}", "status", writable ? "ok" : "degraded",
+			      "version", version, "store", "writable", writable);
 	char *text = j ? pouch_json_text(j, 0) : NULL;
 
 	json_decref(j);
@@ -69,34 +71,25 @@ char *pouch_proto_package(const struct pouch_store_record *rec)
 	return text;
 }
 
-/* {"<member>": items, "next": ..., "has_more": ...}; takes items. */
-static char *page_json(const char *member, json_t *items, int64_t last, int has_last,
-		       const char *after, int has_more)
+char *pouch_proto_page_open(const char *member)
 {
-	json_t *next = has_last ? cursor_new(last) : after ? json_string(after) : json_null();
-	json_t *j = items ? json_pack("{s:o,s:o,s:b}", member, items, "next", next, "has_more",
-				      has_more)
-			  : NULL;
-	char *text = j ? pouch_json_text(j, 0) : NULL;
+	char *text = NULL;
 
-	if (!items)
-		json_decref(next);
-	json_decref(j);
-	return text;
+	return asprintf(&text, "{\"%s\":[", member) < 0 ? NULL : text;
 }
 
-char *pouch_proto_package_page(const struct pouch_store_page *page, const char *after)
+char *pouch_proto_page_close(int64_t last, int has_last, const char *after, int has_more)
 {
-	json_t *items = json_array();
-	size_t i;
+	json_t *next = has_last ? cursor_new(last) : after ? json_string(after) : json_null();
+	json_t *j = json_pack("{s:o,s:b}", "next", next, "has_more", has_more);
+	char *obj = j ? pouch_json_text(j, 0) : NULL, *text = NULL;
 
-	for (i = 0; items && i < page->n; i++)
-		if (json_array_append_new(items, package_json(&page->items[i])) < 0) {
-			json_decref(items);
-			items = NULL;
-		}
-	return page_json("packages", items, page->n ? page->items[page->n - 1].seq : 0,
-			 page->n > 0, after, page->has_more);
+	/* {"next":...,"has_more":...} becomes the page's end: ],"next":...,"has_more":...} */
+	if (obj && asprintf(&text, "],%s", obj + 1) < 0)
+		text = NULL;
+	json_decref(j);
+	free(obj);
+	return text;
 }
 
 static json_t *receipt_json(const struct pouch_store_receipt *rc)
@@ -117,20 +110,6 @@ char *pouch_proto_receipt(const struct pouch_store_receipt *rc)
 
 	json_decref(j);
 	return text;
-}
-
-char *pouch_proto_receipt_page(const struct pouch_store_receipt_page *page, const char *after)
-{
-	json_t *items = json_array();
-	size_t i;
-
-	for (i = 0; items && i < page->n; i++)
-		if (json_array_append_new(items, receipt_json(&page->items[i])) < 0) {
-			json_decref(items);
-			items = NULL;
-		}
-	return page_json("receipts", items, page->n ? page->items[page->n - 1].seq : 0,
-			 page->n > 0, after, page->has_more);
 }
 
 char *pouch_proto_upload(const char *id, uint64_t offset, const char *code, const char *message)

@@ -25,11 +25,16 @@ const char *const pouch_srvconf_names[] = { "listen",
 					    "max_connections_per_address",
 					    "head_timeout",
 					    "idle_timeout",
+					    "upload_quota",
+					    "max_uploads",
+					    "min_free",
+					    "max_listings",
 					    NULL };
 static const char *const path_names[] = { "cert", "key", "client_ca", "data", "home", NULL };
-static const char *const number_names[] = { "max_package", "rate_limit", "max_connections",
+static const char *const number_names[] = { "max_package",  "rate_limit",   "max_connections",
 					    "max_connections_per_address", "head_timeout",
-					    "idle_timeout", NULL };
+					    "idle_timeout", "upload_quota", "max_uploads",
+					    "min_free",     "max_listings", NULL };
 
 static char **path_slot(struct pouch_srvconf *c, const char *name)
 {
@@ -60,6 +65,10 @@ int pouch_srvconf_defaults(struct pouch_srvconf *c, struct pouch_err *err)
 	c->per_address = POUCH_SRV_PER_ADDRESS_DEFAULT;
 	c->head_timeout = POUCH_SRV_HEAD_TIMEOUT_DEFAULT;
 	c->idle_timeout = POUCH_SRV_IDLE_TIMEOUT_DEFAULT;
+	c->upload_quota = POUCH_SRV_UPLOAD_QUOTA_DEFAULT;
+	c->max_uploads = POUCH_SRV_MAX_UPLOADS_DEFAULT;
+	c->min_free = POUCH_SRV_MIN_FREE_DEFAULT;
+	c->max_listings = POUCH_SRV_MAX_LISTINGS_DEFAULT;
 	return 0;
 }
 
@@ -166,6 +175,16 @@ int pouch_srvconf_set(struct pouch_srvconf *c, const char *name, const char *val
 		return parse_seconds(name, value, &c->head_timeout, err);
 	if (strcmp(name, "idle_timeout") == 0)
 		return parse_seconds(name, value, &c->idle_timeout, err);
+	if (strcmp(name, "upload_quota") == 0)
+		return parse_size(name, value, &c->upload_quota, err);
+	if (strcmp(name, "max_uploads") == 0)
+		return parse_count(name, value, 0, &c->max_uploads, err);
+	if (strcmp(name, "min_free") == 0) {
+		c->min_free = 0;
+		return strcmp(value, "0") == 0 ? 0 : parse_size(name, value, &c->min_free, err);
+	}
+	if (strcmp(name, "max_listings") == 0)
+		return parse_count(name, value, 0, &c->max_listings, err);
 	return set_string(c, name, value, NULL, err);
 }
 

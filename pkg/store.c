@@ -200,7 +200,7 @@ static int setup(struct pouch_store *s, struct pouch_err *err)
 	ret = remove_orphans(s, err);
 	if (ret < 0)
 		goto out;
-	ret = pouch_store_expire_uploads(s, time(NULL), err);
+	ret = store_expire(s, time(NULL), 1, err);
 out:
 	free(db);
 	return ret;
@@ -238,6 +238,7 @@ void pouch_store_close(struct pouch_store *s)
 	pthread_mutex_destroy(&s->db_lock);
 	pthread_mutex_destroy(&s->up_lock);
 	free(s->busy);
+	free(s->usage);
 	free(s->dir);
 	free(s->packages);
 	free(s->uploads);
@@ -258,8 +259,7 @@ int pouch_store_req_new(struct pouch_store *s, struct pouch_store_req **out,
 	}
 	r->s = s;
 	if (!mkdtemp(r->dir)) {
-		int ret = pouch_err_set(err, POUCH_E_IO, "cannot create a directory in '%s': %s",
-					s->tmp, strerror(errno));
+		int ret = pouch_store_write_failed(s, errno, "create a request directory", err);
 		free(r->dir);
 		free(r);
 		return ret;
@@ -332,7 +332,8 @@ static int check_put(const struct pouch_store_put *in, struct pouch_err *err)
 }
 
 /* Syncs the regular file at path to disk and gives its size. */
-static int sync_file(const char *path, uint64_t *size, struct pouch_err *err)
+static int sync_file(struct pouch_store *s, const char *path, uint64_t *size,
+		     struct pouch_err *err)
 {
 	struct stat st;
 	/* O_NONBLOCK: a FIFO in the way must not hang the request. */
@@ -343,7 +344,7 @@ static int sync_file(const char *path, uint64_t *size, struct pouch_err *err)
 		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
 				     "cannot open '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || pouch_fault_hit("fs.fsync") || fsync(fd) < 0)
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync '%s': %s", path, strerror(errno));
+		ret = pouch_store_write_failed(s, errno, "sync a package file", err);
 	else if (!S_ISREG(st.st_mode))
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot store '%s': not a regular file", path);
 	else
@@ -494,8 +495,8 @@ static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, c
 	}
 	for (; moved < nfiles; moved++) {
 		if (pouch_fs_move(src[moved], dst[moved]) < 0) {
-			ret = pouch_err_set(err, POUCH_E_IO, "cannot move '%s' to '%s': %s",
-					    src[moved], dst[moved], strerror(errno));
+			ret = pouch_store_write_failed(s, errno, "move a package file into the store",
+						       err);
 			goto out;
 		}
 	}
@@ -536,7 +537,7 @@ int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 	}
 	/* The slow part, syncing the data, happens before the lock. */
 	for (i = 0; i < (in->detached ? 2 : 1); i++) {
-		ret = sync_file(src[i], &size[i], err);
+		ret = sync_file(s, src[i], &size[i], err);
 		if (ret < 0)
 			goto out;
 	}
@@ -551,6 +552,8 @@ int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 	pthread_mutex_lock(&s->db_lock);
 	ret = put_locked(s, in, src, size, rec, existing, err);
 	pthread_mutex_unlock(&s->db_lock);
+	if (ret == POUCH_E_NOSPACE || (ret == 0 && !*existing))
+		store_note(s, ret);
 	/* What was taken is stored now (or was already): it must not go back to uploads/. */
 	if (ret == 0 && store_upload_key(in->sender, in->h->id, key, NULL) == 0 &&
 	    strcmp(r->held, key) == 0)

@@ -4,6 +4,7 @@
 #define POUCH_STORE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "pouch/db.h"
 #include "pouch/store.h"
@@ -11,14 +12,25 @@
 /* A staged upload's name in uploads/: "CALLER.ID" (neither contains a dot). */
 #define STORE_KEY_MAX (POUCH_CODE_MAX + 1 + POUCH_UUID_LEN)
 
+/* What one caller has staged: bytes and uploads, held ones (taken into a request) included. */
+struct store_usage {
+	char caller[POUCH_CODE_MAX + 1];
+	uint64_t bytes;
+	unsigned uploads;
+};
+
 struct pouch_store {
 	char *dir, *packages, *uploads, *tmp;
 	int lock_fd;
 	pthread_mutex_t db_lock; /* the one index connection */
-	pthread_mutex_t up_lock; /* uploads/ and the busy list */
+	pthread_mutex_t up_lock; /* uploads/, the busy list and the usage table */
 	struct pouch_db *db;
 	char (*busy)[STORE_KEY_MAX]; /* uploads an append session or a request is using */
 	size_t nbusy;
+	struct store_usage *usage; /* per caller, counted at open and kept up to date */
+	size_t nusage;
+	struct pouch_store_limits limits;
+	atomic_llong full_at; /* when a write last found the disk full (0: not since a success) */
 };
 
 struct pouch_store_req {
@@ -26,15 +38,43 @@ struct pouch_store_req {
 	char *dir;
 	char held[STORE_KEY_MAX]; /* the staged upload taken into dir, or "" */
 	char held_id[POUCH_UUID_LEN];
-	int stored; /* a put stored (or found stored) what was taken */
+	uint64_t held_size;
+	int stored;  /* a put stored (or found stored) what was taken */
+	int dropped; /* the push was refused: what was taken goes, not back to uploads/ */
 };
 
 /* Checks caller (an agency code) and id (a package id) and writes "CALLER.ID" into key.
  * Returns 0 or POUCH_E_USAGE. */
 int store_upload_key(const char *caller, const char *id, char *key, struct pouch_err *err);
 
+/* Removes expired uploads as pouch_store_expire_uploads does; with count (at open), what stays
+ * makes the usage table. */
+int store_expire(struct pouch_store *s, time_t now, int count, struct pouch_err *err);
+
 /* Gives r's held upload back to uploads/ unless a put stored it, and releases it. */
 void store_upload_settle(struct pouch_store_req *r);
+
+/* Notes the outcome of a write to the store for pouch_store_writable: POUCH_E_NOSPACE marks
+ * the disk full, success clears it. Returns ret. */
+int store_note(struct pouch_store *s, int ret);
+
+/* Under up_lock: the usage entry of the caller of key "CALLER.ID", added when missing (NULL
+ * when out of memory). */
+struct store_usage *store_usage_of(struct pouch_store *s, const char *key);
+
+/* Under up_lock: counts one more staged upload for key's caller: POUCH_UPLOAD_QUOTA (nothing
+ * counted) when it has as many as it may. */
+int store_usage_new(struct pouch_store *s, const char *key, struct pouch_err *err);
+
+/* Under up_lock: counts len more staged bytes for key's caller: POUCH_UPLOAD_QUOTA (nothing
+ * counted) when they would pass its quota. */
+int store_usage_add(struct pouch_store *s, const char *key, uint64_t len, struct pouch_err *err);
+
+/* Under up_lock: takes len staged bytes off key's caller. */
+void store_usage_sub(struct pouch_store *s, const char *key, uint64_t len);
+
+/* Under up_lock: takes one staged upload of size bytes off key's caller. */
+void store_usage_drop(struct pouch_store *s, const char *key, uint64_t size);
 
 /* Whether s is a SHA-256 in lower-case hex (64 digits). */
 int store_is_digest(const char *s);

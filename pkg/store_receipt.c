@@ -133,7 +133,7 @@ int pouch_store_receipt_put(struct pouch_store *s, struct pouch_store_receipt *r
 	if (ret == 0)
 		ret = find_receipt(s, package, rc, existing, err);
 	if (ret == 0 && !*existing)
-		ret = insert_receipt(s, package, rc, err);
+		ret = store_note(s, insert_receipt(s, package, rc, err));
 	pthread_mutex_unlock(&s->db_lock);
 	return ret;
 }

@@ -21,8 +21,13 @@
 struct pouch_store_append {
 	struct pouch_store *s;
 	char key[STORE_KEY_MAX];
+	char *path;
 	int fd;
-	uint64_t size, max;
+	uint64_t start, size, max; /* the staged size before the session, now, at most */
+	uint64_t counted;          /* bytes this session added to its caller's usage */
+	uint64_t reserved;         /* of those, not written yet */
+	int created;               /* the session made the file */
+	int failed;                /* the failure that undid the session, or 0 */
 };
 
 int store_upload_key(const char *caller, const char *id, char *key, struct pouch_err *err)
@@ -159,25 +164,36 @@ int pouch_store_upload_offset(struct pouch_store *s, const char *caller, const c
 }
 
 /* Under up_lock: checks the offset, opens the staged file for appending and claims it. */
-static int begin_locked(struct pouch_store_append *a, const char *path, uint64_t offset,
-			uint64_t *actual, struct pouch_err *err)
+static int begin_locked(struct pouch_store_append *a, uint64_t offset, uint64_t *actual,
+			struct pouch_err *err)
 {
+	struct stat st;
 	int ret;
 
 	if (busy_index(a->s, a->key) >= 0)
 		return POUCH_UPLOAD_BUSY;
-	ret = staged_size(path, &a->size, err);
+	ret = staged_size(a->path, &a->size, err);
 	if (ret < 0)
 		return ret;
 	if (actual)
 		*actual = a->size;
 	if (a->size != offset)
 		return POUCH_UPLOAD_OFFSET;
-	a->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	a->start = a->size;
+	a->created = lstat(a->path, &st) < 0;
+	if (a->created && (ret = store_usage_new(a->s, a->key, err)) != 0)
+		return ret;
+	a->fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (a->fd < 0)
-		return pouch_err_set(err, POUCH_E_IO, "cannot open '%s': %s", path,
-				     strerror(errno));
-	return busy_claim(a->s, a->key, err);
+		ret = pouch_store_write_failed(a->s, errno, "create an upload", err);
+	else
+		ret = busy_claim(a->s, a->key, err);
+	if (ret < 0 && a->created) {
+		if (a->fd >= 0)
+			unlink(a->path);
+		store_usage_drop(a->s, a->key, 0);
+	}
+	return ret;
 }
 
 int pouch_store_append_begin(struct pouch_store *s, const char *caller, const char *id,
@@ -185,7 +201,6 @@ int pouch_store_append_begin(struct pouch_store *s, const char *caller, const ch
 			     uint64_t *actual, struct pouch_err *err)
 {
 	struct pouch_store_append *a = NULL;
-	char *path = NULL;
 	int ret;
 
 	*out = NULL;
@@ -197,11 +212,11 @@ int pouch_store_append_begin(struct pouch_store *s, const char *caller, const ch
 	a->s = s;
 	a->fd = -1;
 	a->max = max;
-	ret = staged(s, caller, id, a->key, &path, err);
+	ret = staged(s, caller, id, a->key, &a->path, err);
 	if (ret < 0)
 		goto out;
 	pthread_mutex_lock(&s->up_lock);
-	ret = begin_locked(a, path, offset, actual, err);
+	ret = begin_locked(a, offset, actual, err);
 	pthread_mutex_unlock(&s->up_lock);
 	if (ret != 0)
 		goto out;
@@ -210,44 +225,100 @@ int pouch_store_append_begin(struct pouch_store *s, const char *caller, const ch
 out:
 	if (a && a->fd >= 0)
 		close(a->fd);
+	if (a)
+		free(a->path);
 	free(a);
-	free(path);
 	return ret;
+}
+
+/* Undoes a failed session: the staged file back at its size before it (or gone, when the
+ * session made it), the caller's usage without what the session added. Returns ret. */
+static int undo(struct pouch_store_append *a, int ret)
+{
+	pthread_mutex_lock(&a->s->up_lock);
+	store_usage_sub(a->s, a->key, a->counted);
+	a->counted = a->reserved = 0;
+	if (a->created) {
+		unlink(a->path);
+		store_usage_drop(a->s, a->key, 0);
+		a->created = 0;
+	} else if (ftruncate(a->fd, (off_t)a->start) < 0) {
+		a->start = a->size; /* not for a shrink; at worst what was written stays */
+	}
+	a->size = a->start;
+	a->failed = ret;
+	pthread_mutex_unlock(&a->s->up_lock);
+	return ret;
+}
+
+/* The session's failure again, for a call after it. */
+static int failed_before(const struct pouch_store_append *a, struct pouch_err *err)
+{
+	if (a->failed > 0)
+		return a->failed;
+	return pouch_err_set(err, a->failed, "the upload '%s' failed and was undone", a->key);
+}
+
+/* Checks that len more bytes fit the session's max and the caller's quota, and counts them. */
+static int take_room(struct pouch_store_append *a, uint64_t len, struct pouch_err *err)
+{
+	int ret;
+
+	if (len > a->max || a->size + a->reserved > a->max - len)
+		return POUCH_UPLOAD_TOO_LARGE;
+	pthread_mutex_lock(&a->s->up_lock);
+	ret = store_usage_add(a->s, a->key, len, err);
+	pthread_mutex_unlock(&a->s->up_lock);
+	if (ret == 0)
+		a->counted += len;
+	return ret;
+}
+
+int pouch_store_append_reserve(struct pouch_store_append *a, uint64_t len,
+			       struct pouch_err *err)
+{
+	int ret;
+
+	if (a->failed)
+		return failed_before(a, err);
+	ret = take_room(a, len, err);
+	if (ret != 0)
+		return undo(a, ret);
+	a->reserved += len;
+	return 0;
 }
 
 int pouch_store_append_write(struct pouch_store_append *a, const void *buf, size_t len,
 			     struct pouch_err *err)
 {
-	struct stat st;
+	uint64_t held = a->reserved < len ? a->reserved : len;
+	int ret = 0;
 
-	if (len > a->max || a->size > a->max - len)
-		return POUCH_UPLOAD_TOO_LARGE;
-	if (pouch_fs_write_all(a->fd, buf, len) < 0) {
-		int e = errno;
-		/* Part of it may have landed: the file's size stays the resume point. */
-		if (fstat(a->fd, &st) == 0)
-			a->size = (uint64_t)st.st_size;
-		return pouch_err_set(err, POUCH_E_IO, "cannot write the upload '%s': %s", a->key,
-				     strerror(e));
+	if (a->failed)
+		return failed_before(a, err);
+	if (len > held)
+		ret = take_room(a, len - held, err);
+	if (ret == 0) {
+		a->reserved -= held;
+		if (pouch_fs_write_all(a->fd, buf, len) < 0)
+			ret = pouch_store_write_failed(a->s, errno, "write an upload", err);
 	}
+	if (ret != 0)
+		return undo(a, ret);
 	a->size += len;
 	return 0;
 }
 
-/* Closes a's file after syncing it and releases the upload. Returns 0 or -1 with errno. */
-static int finish(struct pouch_store_append *a)
+/* Closes a's file and releases the upload, giving back what was reserved and not written. */
+static void finish(struct pouch_store_append *a)
 {
-	int rc = pouch_fault_hit("fs.fsync") ? -1 : fsync(a->fd), e = errno;
-
-	if (close(a->fd) < 0 && rc == 0) {
-		rc = -1;
-		e = errno;
-	}
+	close(a->fd);
 	pthread_mutex_lock(&a->s->up_lock);
+	store_usage_sub(a->s, a->key, a->reserved);
 	busy_release(a->s, a->key);
 	pthread_mutex_unlock(&a->s->up_lock);
-	errno = e;
-	return rc;
+	free(a->path);
+	free(a);
 }
 
 int pouch_store_append_end(struct pouch_store_append *a, uint64_t *offset,
@@ -255,12 +326,15 @@ int pouch_store_append_end(struct pouch_store_append *a, uint64_t *offset,
 {
 	int ret = 0;
 
+	if (a->failed)
+		ret = failed_before(a, err);
+	else if (pouch_fault_hit("fs.fsync") || fsync(a->fd) < 0)
+		ret = undo(a, pouch_store_write_failed(a->s, errno, "sync an upload", err));
+	else if (a->size > a->start)
+		store_note(a->s, 0);
 	if (offset)
 		*offset = a->size;
-	if (finish(a) < 0)
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot sync the upload '%s': %s", a->key,
-				    strerror(errno));
-	free(a);
+	finish(a);
 	return ret;
 }
 
@@ -268,8 +342,10 @@ void pouch_store_append_abort(struct pouch_store_append *a)
 {
 	if (!a)
 		return;
+	/* What arrived stays, synced: the point the client resumes from. */
+	if (!a->failed)
+		fsync(a->fd);
 	finish(a);
-	free(a);
 }
 
 int pouch_store_upload_append_fd(struct pouch_store *s, const char *caller, const char *id,
@@ -351,6 +427,7 @@ static int take_locked(struct pouch_store *s, const char *key, const char *src,
 	}
 	snprintf(r->held, sizeof(r->held), "%s", key);
 	snprintf(r->held_id, sizeof(r->held_id), "%s", id);
+	r->held_size = (uint64_t)st.st_size;
 	*op->size = (uint64_t)st.st_size;
 out:
 	free(dst);
@@ -371,14 +448,18 @@ void store_upload_settle(struct pouch_store_req *r)
 {
 	struct pouch_store *s = r->s;
 	char *src = NULL, *dst = NULL;
+	int back = 0;
 
 	if (!r->held[0])
 		return;
 	pthread_mutex_lock(&s->up_lock);
-	/* Not stored: the client may push again without sending the payload again. */
-	if (!r->stored && asprintf(&src, "%s/%s.pouch.pgp", r->dir, r->held_id) >= 0 &&
+	/* Neither stored nor refused: the client may push again without sending the payload
+	 * again. */
+	if (!r->stored && !r->dropped && asprintf(&src, "%s/%s.pouch.pgp", r->dir, r->held_id) >= 0 &&
 	    (dst = pouch_path_join(s->uploads, r->held)))
-		pouch_fs_move(src, dst);
+		back = pouch_fs_move(src, dst) == 0;
+	if (!back)
+		store_usage_drop(s, r->held, r->held_size);
 	busy_release(s, r->held);
 	pthread_mutex_unlock(&s->up_lock);
 	r->held[0] = '\0';
@@ -389,8 +470,18 @@ void store_upload_settle(struct pouch_store_req *r)
 static int discard_locked(struct pouch_store *s, const char *key, const char *path,
 			  const struct staged_op *op, struct pouch_err *err)
 {
+	struct stat st;
+	int ret;
+
 	(void)op;
-	return busy_index(s, key) >= 0 ? POUCH_UPLOAD_BUSY : pouch_fs_remove(path, err);
+	if (busy_index(s, key) >= 0)
+		return POUCH_UPLOAD_BUSY;
+	if (lstat(path, &st) < 0)
+		return 0;
+	ret = pouch_fs_remove(path, err);
+	if (ret == 0 && S_ISREG(st.st_mode))
+		store_usage_drop(s, key, (uint64_t)st.st_size);
+	return ret;
 }
 
 int pouch_store_upload_discard(struct pouch_store *s, const char *caller, const char *id,
@@ -401,11 +492,27 @@ int pouch_store_upload_discard(struct pouch_store *s, const char *caller, const 
 	return with_staged(s, caller, &op, err);
 }
 
-/* Under up_lock: what expires of uploads/NAME. */
-static int expire_one(struct pouch_store *s, const char *name, time_t now,
+int pouch_store_upload_drop(struct pouch_store *s, struct pouch_store_req *r, const char *caller,
+			    const char *id, struct pouch_err *err)
+{
+	char key[STORE_KEY_MAX];
+	int ret = store_upload_key(caller, id, key, err);
+
+	if (ret < 0)
+		return ret;
+	if (r && strcmp(r->held, key) == 0) {
+		r->dropped = 1;
+		return 0;
+	}
+	return pouch_store_upload_discard(s, caller, id, err);
+}
+
+/* Under up_lock: what expires of uploads/NAME; with count, what stays counts as staged. */
+static int expire_one(struct pouch_store *s, const char *name, time_t now, int count,
 		      struct pouch_err *err)
 {
 	char *path = pouch_path_join(s->uploads, name);
+	struct store_usage *u;
 	struct stat st;
 	int ret = 0;
 
@@ -413,16 +520,27 @@ static int expire_one(struct pouch_store *s, const char *name, time_t now,
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	if (lstat(path, &st) < 0)
 		goto out;
-	if (!is_key(name) || !S_ISREG(st.st_mode))
+	if (!is_key(name) || !S_ISREG(st.st_mode)) {
 		ret = pouch_fs_remove_tree(path, err);
-	else if (busy_index(s, name) < 0 && st.st_mtime + POUCH_STORE_UPLOAD_TTL <= now)
+	} else if (busy_index(s, name) < 0 && st.st_mtime + POUCH_STORE_UPLOAD_TTL <= now) {
 		ret = pouch_fs_remove(path, err);
+		if (ret == 0 && !count)
+			store_usage_drop(s, name, (uint64_t)st.st_size);
+	} else if (count) {
+		u = store_usage_of(s, name);
+		if (!u) {
+			ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+			goto out;
+		}
+		u->bytes += (uint64_t)st.st_size;
+		u->uploads++;
+	}
 out:
 	free(path);
 	return ret;
 }
 
-int pouch_store_expire_uploads(struct pouch_store *s, time_t now, struct pouch_err *err)
+int store_expire(struct pouch_store *s, time_t now, int count, struct pouch_err *err)
 {
 	struct dirent *de;
 	DIR *d;
@@ -437,9 +555,14 @@ int pouch_store_expire_uploads(struct pouch_store *s, time_t now, struct pouch_e
 	}
 	while (ret == 0 && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			ret = expire_one(s, de->d_name, now, err);
+			ret = expire_one(s, de->d_name, now, count, err);
 	closedir(d);
 out:
 	pthread_mutex_unlock(&s->up_lock);
 	return ret;
+}
+
+int pouch_store_expire_uploads(struct pouch_store *s, time_t now, struct pouch_err *err)
+{
+	return store_expire(s, now, 0, err);
 }

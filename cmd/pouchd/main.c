@@ -20,6 +20,8 @@ static const char usage[] =
 	"              [--client-ca FILE] [--data DIR] [--home DIR] [--max-package SIZE]\n"
 	"              [--rate-limit N] [--max-connections N]\n"
 	"              [--max-connections-per-address N] [--head-timeout S] [--idle-timeout S]\n"
+	"              [--upload-quota SIZE] [--max-uploads N] [--min-free SIZE]\n"
+	"              [--max-listings N]\n"
 	"  --config FILE        settings as JSON (flags override them)\n"
 	"  --listen ADDR:PORT   where to listen (default " POUCH_SRV_LISTEN_DEFAULT ")\n"
 	"  --cert FILE          the server certificate chain (PEM)\n"
@@ -33,7 +35,12 @@ static const char usage[] =
 	"  --max-connections-per-address N\n"
 	"                       of them from one address (default 64)\n"
 	"  --head-timeout S     seconds to a complete TLS handshake and request head (default 10)\n"
-	"  --idle-timeout S     seconds a request may go without a byte moving (default 60)\n";
+	"  --idle-timeout S     seconds a request may go without a byte moving (default 60)\n"
+	"  --upload-quota SIZE  bytes each partner may have staged (default 4G)\n"
+	"  --max-uploads N      staged uploads each partner may have (default 32)\n"
+	"  --min-free SIZE      free space the store keeps; no write starts below it (default\n"
+	"                       64M; 0: none)\n"
+	"  --max-listings N     list responses in progress at once (default 64)\n";
 
 #define EXIT_USAGE 2
 #define EXIT_OPERATIONAL 3
@@ -59,6 +66,10 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 		{ "max-connections-per-address", required_argument, NULL, 10 },
 		{ "head-timeout", required_argument, NULL, 11 },
 		{ "idle-timeout", required_argument, NULL, 12 },
+		{ "upload-quota", required_argument, NULL, 13 },
+		{ "max-uploads", required_argument, NULL, 14 },
+		{ "min-free", required_argument, NULL, 15 },
+		{ "max-listings", required_argument, NULL, 16 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -84,7 +95,7 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 			*config = optarg;
 			continue;
 		}
-		if (c < 1 || c > 12) {
+		if (c < 1 || c > 16) {
 			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
@@ -186,6 +197,8 @@ static int serve(struct pouchd *pd, const struct pouch_agency *self, struct pouc
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	raise_files_limit(pd->conf.connections);
+	/* A file size limit makes writes fail with EFBIG (answered 507), not kill the server. */
+	signal(SIGXFSZ, SIG_IGN);
 	ret = pouch_httpd_start(&o, &ops, &d, err);
 	if (ret < 0)
 		return ret;
@@ -220,6 +233,18 @@ static int arm_faults(struct pouch_err *err)
 	return 0;
 }
 
+static int set_limits(struct pouchd *pd)
+{
+	struct pouch_store_limits l = {
+		.staged_bytes = pd->conf.upload_quota,
+		.staged_uploads = pd->conf.max_uploads,
+		.reserve = pd->conf.min_free,
+	};
+
+	pouch_store_set_limits(pd->store, &l);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pouchd pd = { 0 };
@@ -236,7 +261,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (open_home(&pd, &self, &err) < 0 ||
-	    pouch_store_open(pd.conf.data, &pd.store, &err) < 0 ||
+	    pouch_store_open(pd.conf.data, &pd.store, &err) < 0 || set_limits(&pd) < 0 ||
 	    pd_rate_new(pd.conf.rate, &pd.rate) < 0 || arm_faults(&err) < 0 ||
 	    serve(&pd, &self, &err) < 0) {
 		pd_log("%s", err.msg[0] ? err.msg : "out of memory");

@@ -12,8 +12,8 @@
 
 void pd_health(struct pouchd *pd, struct pd_req *q)
 {
-	(void)pd;
-	pd_json(q, 200, pouch_proto_health(POUCH_VERSION));
+	pd_json(q, 200, pouch_proto_health(POUCH_VERSION,
+					   pouch_store_writable(pd->store, time(NULL))));
 }
 
 static int put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)

@@ -29,6 +29,7 @@ struct push {
 	int fd;
 	uint64_t cap, len;
 	struct pouch_sha256 *sha;
+	int keep_upload; /* refused, but the staged upload stays: unfinished, or in use */
 };
 
 static uint64_t envelope_cap(const struct pouchd *pd)
@@ -53,6 +54,24 @@ int pd_length_ok(struct pd_req *q, uint64_t cap)
 	return 1;
 }
 
+int pd_length(struct pd_req *q, uint64_t *len)
+{
+	const char *cl = pouch_http_header(q->http, "Content-Length");
+
+	*len = cl ? strtoull(cl, NULL, 10) : 0;
+	return cl != NULL;
+}
+
+int pd_room_ok(struct pouchd *pd, struct pd_req *q, uint64_t len)
+{
+	struct pouch_err err = { 0 };
+
+	if (pouch_store_room(pd->store, len, &err) == 0)
+		return 1;
+	pd_fail(q, &err);
+	return 0;
+}
+
 /* Requires the request's media type to be want (parameters after ';' allowed). */
 int pd_media_ok(struct pd_req *q, const char *want)
 {
@@ -70,8 +89,12 @@ void pd_push_begin(struct pouchd *pd, struct pd_req *q)
 	struct push *p;
 	struct pouch_err err = { 0 };
 	char name[POUCH_UUID_LEN + 8];
+	uint64_t len;
 
 	if (!pd_media_ok(q, "application/json") || !pd_length_ok(q, envelope_cap(pd)))
+		return;
+	pd_length(q, &len);
+	if (!pd_room_ok(pd, q, len))
 		return;
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -94,24 +117,23 @@ void pd_push_begin(struct pouchd *pd, struct pd_req *q)
 	}
 	p->fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (p->fd < 0) {
-		pd_log("cannot create '%s': %s", p->path, strerror(errno));
-		pd_error(q, 500, "internal", "the server cannot store the body");
-		return;
+		pouch_store_write_failed(pd->store, errno, "create an envelope", &err);
+		pd_fail(q, &err);
 	}
 }
 
 void pd_push_body(struct pouchd *pd, struct pd_req *q, const char *data, size_t len)
 {
 	struct push *p = q->data;
+	struct pouch_err err = { 0 };
 
-	(void)pd;
 	if (p->len + len > p->cap) {
 		pd_error(q, 413, "too_large", "the envelope passes %" PRIu64 " bytes", p->cap);
 		return;
 	}
 	if (pouch_fs_write_all(p->fd, data, len) < 0) {
-		pd_log("cannot write '%s': %s", p->path, strerror(errno));
-		pd_error(q, 500, "internal", "the server cannot store the body");
+		pouch_store_write_failed(pd->store, errno, "write an envelope", &err);
+		pd_fail(q, &err);
 		return;
 	}
 	pouch_sha256_update(p->sha, data, len);
@@ -186,6 +208,7 @@ static int take_payload(struct pouchd *pd, struct pd_req *q, struct push *p)
 	if (!ret)
 		return 0;
 	ret = pouch_store_upload_take(pd->store, p->req, q->agency, q->id, &size, &err);
+	p->keep_upload = 1;
 	if (ret == POUCH_E_NOTFOUND)
 		return pd_error(q, 422, "payload_missing", "upload the detached payload of %s "
 				"first (PATCH /v1/uploads/%s)", q->id, q->id), -1;
@@ -200,6 +223,7 @@ static int take_payload(struct pouchd *pd, struct pd_req *q, struct push *p)
 		return pd_error(q, 422, "payload_missing", "the payload of %s has %llu of its %llu "
 				"bytes; finish the upload first", q->id, (unsigned long long)size,
 				(unsigned long long)h.payload_size), -1;
+	p->keep_upload = 0;
 	return 1;
 }
 
@@ -257,8 +281,6 @@ void pd_push_end(struct pouchd *pd, struct pd_req *q)
 	if (detached < 0)
 		goto refused;
 	if (pouch_package_verify(&pd->home, p->path, time(NULL), &v, &err) < 0) {
-		if (detached)
-			pouch_store_upload_discard(pd->store, q->agency, q->id, NULL);
 		pd_fail(q, &err);
 		goto refused;
 	}
@@ -282,11 +304,25 @@ refused:
 	atomic_fetch_add(&pd->metrics.refused, 1);
 }
 
+/* Whether the answer refuses the push (and so the staged upload that came with it): a 4xx
+ * but 429, unless the upload was found unfinished or in use. A 5xx (507 too) or a client gone
+ * away keeps it for the retry. */
+static int refused(const struct pd_req *q, const struct push *p)
+{
+	unsigned status = pouch_http_status(q->http);
+
+	return status >= 400 && status < 500 && status != 429 && !(p && p->keep_upload) &&
+	       q->agency[0];
+}
+
 void pd_push_cleanup(struct pouchd *pd, struct pd_req *q)
 {
 	struct push *p = q->data;
 
-	(void)pd;
+	/* A forged or wrong push must not leave its bytes staged, where they would stand in for
+	 * the genuine payload until they expire. */
+	if (refused(q, p))
+		pouch_store_upload_drop(pd->store, p ? p->req : NULL, q->agency, q->id, NULL);
 	if (!p)
 		return;
 	if (p->fd >= 0)
@@ -332,23 +368,6 @@ int pd_page_args(struct pouchd *pd, struct pd_req *q, enum pouch_store_list list
 			return pd_fail(q, &err), -1;
 	}
 	return limit_of(q, limit);
-}
-
-void pd_list(struct pouchd *pd, struct pd_req *q)
-{
-	struct pouch_store_page page = { 0 };
-	struct pouch_err err = { 0 };
-	int64_t after;
-	size_t limit;
-
-	if (pd_page_args(pd, q, POUCH_STORE_PACKAGES, &after, &limit) < 0)
-		return;
-	if (pouch_store_list(pd->store, q->agency, after, limit, &page, &err) < 0) {
-		pd_fail(q, &err);
-		return;
-	}
-	pd_json(q, 200, pouch_proto_package_page(&page, pd_query(q, "after")));
-	pouch_store_page_release(&page);
 }
 
 static int open_stored(struct pouchd *pd, struct pd_req *q, int payload,

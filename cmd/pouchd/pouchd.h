@@ -23,7 +23,7 @@ struct pouch_store;
 struct pd_req;
 
 /* Statuses the metrics count one by one; anything else counts as "other". */
-#define PD_NSTATUS 17
+#define PD_NSTATUS 18
 extern const unsigned pd_statuses[PD_NSTATUS];
 
 struct pd_metrics {
@@ -44,6 +44,7 @@ struct pouchd {
 	struct pd_rate *rate;
 	_Atomic(struct pouch_httpd *) httpd; /* set while serving */
 	struct pd_metrics metrics;
+	atomic_uint listings; /* list responses in progress (at most conf.max_listings) */
 	time_t started;
 };
 
@@ -86,6 +87,12 @@ void pd_json(struct pd_req *q, unsigned status, char *text);
  * type want. Each responds with the error and returns 0 when the check fails, else 1. */
 int pd_length_ok(struct pd_req *q, uint64_t cap);
 int pd_media_ok(struct pd_req *q, const char *want);
+
+/* After pd_length_ok: whether a Content-Length is declared, its value in *len (else 0). */
+int pd_length(struct pd_req *q, uint64_t *len);
+
+/* Before a body is stored: room for len more bytes on the store's disk (else 507, 0). */
+int pd_room_ok(struct pouchd *pd, struct pd_req *q, uint64_t len);
 
 /* The after (cursor) and limit (1 to 1000, default 100) of a request for list; responds 400 and
  * returns -1 when they are bad, or after is not a cursor that list gave the caller. */

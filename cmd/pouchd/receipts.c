@@ -116,20 +116,3 @@ void pd_receipt_cleanup(struct pouchd *pd, struct pd_req *q)
 	free(b);
 	q->data = NULL;
 }
-
-void pd_receipts(struct pouchd *pd, struct pd_req *q)
-{
-	struct pouch_store_receipt_page page = { 0 };
-	struct pouch_err err = { 0 };
-	int64_t after;
-	size_t limit;
-
-	if (pd_page_args(pd, q, POUCH_STORE_RECEIPTS, &after, &limit) < 0)
-		return;
-	if (pouch_store_receipt_list(pd->store, q->agency, after, limit, &page, &err) < 0) {
-		pd_fail(q, &err);
-		return;
-	}
-	pd_json(q, 200, pouch_proto_receipt_page(&page, pd_query(q, "after")));
-	pouch_store_receipt_page_release(&page);
-}

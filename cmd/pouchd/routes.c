@@ -32,7 +32,7 @@ const struct pd_route pd_routes[] = {
 const size_t pd_nroutes = sizeof(pd_routes) / sizeof(pd_routes[0]);
 
 const unsigned pd_statuses[PD_NSTATUS] = { 200, 201, 206, 400, 401, 403, 404, 405, 409,
-					   411, 413, 415, 416, 422, 429, 500, 503 };
+					   411, 413, 415, 416, 422, 429, 500, 503, 507 };
 
 void pd_log(const char *fmt, ...)
 {
@@ -105,6 +105,11 @@ void pd_fail(struct pd_req *q, const struct pouch_err *err)
 			pd_error(q, 404, "not_found", "package %s is not stored here", id);
 		else
 			pd_error(q, 404, "not_found", "not found");
+		break;
+	case POUCH_E_NOSPACE:
+		pd_log("store full: %s", err->msg);
+		pd_error(q, 507, "insufficient_storage", "the server has no room to store this "
+			 "now; nothing was stored; try again later");
 		break;
 	default:
 		pd_error(q, 500, "internal", "the server failed; try again later");

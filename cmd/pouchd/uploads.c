@@ -23,7 +23,11 @@ static void answer(struct pd_req *q, int ret, uint64_t actual, const struct pouc
 	if (ret == POUCH_UPLOAD_OFFSET)
 		offset_mismatch(q, actual);
 	else if (ret == POUCH_UPLOAD_TOO_LARGE)
-		pd_error(q, 413, "too_large", "the payload passes this endpoint's maximum");
+		pd_error(q, 413, "too_large", "the payload passes this endpoint's maximum; nothing "
+			 "was appended");
+	else if (ret == POUCH_UPLOAD_QUOTA)
+		pd_error(q, 507, "quota_exceeded", "%s's staged uploads would pass its quota; "
+			 "nothing was appended: push or wait for them to expire", q->agency);
 	else if (ret == POUCH_UPLOAD_BUSY)
 		pd_error(q, 409, "upload_busy", "the payload of %s is being uploaded", q->id);
 	else if (ret < 0)
@@ -47,23 +51,31 @@ void pd_upload_begin(struct pouchd *pd, struct pd_req *q)
 	struct pouch_store_append *a = NULL;
 	struct pouch_err err = { 0 };
 	const char *h = pouch_http_header(q->http, "Upload-Offset");
-	uint64_t offset = 0, actual = 0;
-	int ret;
+	uint64_t max = pd->conf.max_package, actual = 0, len, offset = 0;
+	int ret, has_len;
 
-	if (!pd_media_ok(q, "application/offset+octet-stream") ||
-	    !pd_length_ok(q, pd->conf.max_package))
+	if (!pd_media_ok(q, "application/offset+octet-stream"))
 		return;
 	if (pouch_decimal_parse(h, INT64_MAX, &offset) < 0) {
 		pd_error(q, 400, "bad_request", "Upload-Offset must be the staged size");
 		return;
 	}
-	ret = pouch_store_append_begin(pd->store, q->agency, q->id, offset, pd->conf.max_package,
-				       &a, &actual, &err);
+	/* The offset plus the declared length: over the maximum, refused before any write. */
+	if (!pd_length_ok(q, offset < max ? max - offset : 0))
+		return;
+	has_len = pd_length(q, &len);
+	if (!pd_room_ok(pd, q, len))
+		return;
+	ret = pouch_store_append_begin(pd->store, q->agency, q->id, offset, max, &a, &actual,
+				       &err);
 	if (ret != 0) {
 		answer(q, ret, actual, &err);
 		return;
 	}
 	q->data = a;
+	ret = has_len ? pouch_store_append_reserve(a, len, &err) : 0;
+	if (ret != 0)
+		answer(q, ret, 0, &err);
 }
 
 void pd_upload_body(struct pouchd *pd, struct pd_req *q, const char *data, size_t len)

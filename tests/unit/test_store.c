@@ -496,13 +496,19 @@ static void test_store__append_session_resumes_after_abort(void **state)
 			 POUCH_UPLOAD_BUSY);
 	assert_null(b);
 	assert_int_equal(pouch_store_upload_discard(e->s, NCA, id, NULL), POUCH_UPLOAD_BUSY);
-	assert_int_equal(pouch_store_append_write(a, "ghijk", 5, NULL), POUCH_UPLOAD_TOO_LARGE);
 	/* The client disconnects: the bytes received stay, as the point to resume from. */
 	pouch_store_append_abort(a);
 	assert_int_equal(offset_of(e, NCA, id), 6);
 	assert_int_equal(pouch_store_append_begin(e->s, NCA, id, 0, 10, &b, &actual, NULL),
 			 POUCH_UPLOAD_OFFSET);
 	assert_int_equal(actual, 6);
+	/* An append that passes the maximum is undone whole: back at its size before it. */
+	assert_int_equal(pouch_store_append_begin(e->s, NCA, id, 6, 10, &b, &actual, NULL), 0);
+	assert_int_equal(pouch_store_append_write(b, "gh", 2, NULL), 0);
+	assert_int_equal(pouch_store_append_write(b, "ijklm", 5, NULL), POUCH_UPLOAD_TOO_LARGE);
+	assert_int_equal(pouch_store_append_end(b, &at, NULL), POUCH_UPLOAD_TOO_LARGE);
+	assert_int_equal(at, 6);
+	assert_int_equal(offset_of(e, NCA, id), 6);
 	assert_int_equal(pouch_store_append_begin(e->s, NCA, id, 6, 10, &b, &actual, NULL), 0);
 	assert_int_equal(pouch_store_append_write(b, "ghij", 4, NULL), 0);
 	assert_int_equal(pouch_store_append_end(b, &at, NULL), 0);

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "pouch/err.h"
 
@@ -123,6 +124,16 @@ int pouch_http_respond(struct pouch_http_req *r, unsigned status, const char *co
  * (closed when sent or on failure). Not from the body callback. */
 int pouch_http_respond_fd(struct pouch_http_req *r, unsigned status, const char *content_type,
 			  int fd, uint64_t off, uint64_t len, const char *const *headers);
+
+/* Queues a response whose body read produces as the client takes it, on the connection's
+ * thread, sent chunked (HTTP/1.1): read fills buf with up to max more bytes and returns how
+ * many (above 0), 0 at the end, or -1 to break the connection off (the status went out
+ * already: the client sees a cut body). Takes ownership of ctx: release(ctx) runs once when
+ * the response is done with, or at once when it cannot be queued. */
+int pouch_http_respond_stream(struct pouch_http_req *r, unsigned status,
+			      const char *content_type,
+			      ssize_t (*read)(void *ctx, char *buf, size_t max),
+			      void (*release)(void *ctx), void *ctx, const char *const *headers);
 
 /* After a response: its status (0: none yet) and the body bytes received and sent. */
 unsigned pouch_http_status(const struct pouch_http_req *r);

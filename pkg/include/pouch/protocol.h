@@ -12,23 +12,26 @@
  * escaped. NULL when out of memory. */
 char *pouch_proto_error(const char *code, const char *message);
 
-/* {"status":"ok","version":VERSION} (caller frees); NULL when out of memory. */
-char *pouch_proto_health(const char *version);
+/* {"status":"ok"|"degraded","version":VERSION,"store":{"writable":BOOL}}: degraded when the
+ * store takes no writes (caller frees); NULL when out of memory. */
+char *pouch_proto_health(const char *version, int writable);
 
 /* A package record {"id","sender","recipients","digest","size","payload","received","cursor"}
  * (caller frees); NULL when out of memory. */
 char *pouch_proto_package(const struct pouch_store_record *rec);
 
-/* A page of package records {"packages":[...],"next","has_more"}; after is the request's cursor
- * (NULL: none). Caller frees; NULL when out of memory. */
-char *pouch_proto_package_page(const struct pouch_store_page *page, const char *after);
 
 /* A receipt record {"package","from","verdict","received","cursor","receipt":{...}} (caller
  * frees); NULL when out of memory or when the stored receipt bytes are not JSON. */
 char *pouch_proto_receipt(const struct pouch_store_receipt *rc);
 
-/* A page of receipt records {"receipts":[...],"next","has_more"}. */
-char *pouch_proto_receipt_page(const struct pouch_store_receipt_page *page, const char *after);
+/* A page of records {"MEMBER":[RECORD,...],"next","has_more"} ("packages" or "receipts"),
+ * made in pieces so that it streams: page_open gives {"MEMBER":[ , the records follow with
+ * commas between them, and page_close gives ],"next":...,"has_more":...} where next is the
+ * last record's cursor (has_last), else the request's after, else null. Caller frees; NULL
+ * when out of memory. */
+char *pouch_proto_page_open(const char *member);
+char *pouch_proto_page_close(int64_t last, int has_last, const char *after, int has_more);
 
 /* {"id","offset"}, with an error member {"code","message"} when code is not NULL (the 409
  * offset_mismatch body carries the offset too). */

@@ -19,6 +19,7 @@
 
 #define POUCH_STORE_UPLOAD_TTL (24 * 60 * 60) /* staged uploads untouched this long go */
 #define POUCH_STORE_LIMIT_MAX 1000            /* the most items one list call returns */
+#define POUCH_STORE_FULL_HOLD 60 /* seconds a write that found the disk full counts as recent */
 
 struct pouch_store;
 struct pouch_store_req;
@@ -76,6 +77,29 @@ int pouch_store_open(const char *dir, struct pouch_store **out, struct pouch_err
 
 /* Closes s (NULL allowed). Requests and append sessions must have been freed or ended. */
 void pouch_store_close(struct pouch_store *s);
+
+/* What the store takes (0: no limit, the default). */
+struct pouch_store_limits {
+	uint64_t staged_bytes;   /* per caller: the bytes of its staged uploads, taken ones too */
+	unsigned staged_uploads; /* per caller: how many staged uploads it may have */
+	uint64_t reserve;        /* free bytes the file system keeps: no write starts below it */
+};
+
+void pouch_store_set_limits(struct pouch_store *s, const struct pouch_store_limits *l);
+
+/* Whether a write of need more bytes may start: POUCH_E_NOSPACE (the disk noted full) when the
+ * file system would keep less than the reserve free. */
+int pouch_store_room(struct pouch_store *s, uint64_t need, struct pouch_err *err);
+
+/* Whether the store takes writes at time now: the reserve is free, and no write found the disk
+ * full in the last POUCH_STORE_FULL_HOLD seconds without one succeeding since. */
+int pouch_store_writable(struct pouch_store *s, time_t now);
+
+/* Sets err for a write, sync or create in the store (or a request directory) that failed with
+ * errno e, "cannot WHAT: REASON": POUCH_E_NOSPACE, noted for pouch_store_writable, when e says
+ * that the disk, a disk quota or the file size limit is full; else POUCH_E_IO. */
+int pouch_store_write_failed(struct pouch_store *s, int e, const char *what,
+			     struct pouch_err *err);
 
 /* Removes staged uploads last written more than POUCH_STORE_UPLOAD_TTL seconds before now (and
  * anything in uploads/ that is not one), except those in use. For the daemon to call now and
@@ -177,6 +201,7 @@ enum pouch_upload_status {
 	POUCH_UPLOAD_OFFSET = 1,    /* the offset given is not the staged size (409) */
 	POUCH_UPLOAD_TOO_LARGE = 2, /* the staged total would pass the maximum (413) */
 	POUCH_UPLOAD_BUSY = 3,      /* another append or a push is using this upload (409) */
+	POUCH_UPLOAD_QUOTA = 4,     /* the caller's staged bytes or uploads would pass its quota */
 };
 
 /* The staged size of caller's upload for package id in *offset (0 when there is none). */
@@ -185,18 +210,29 @@ int pouch_store_upload_offset(struct pouch_store *s, const char *caller, const c
 
 /* Starts appending to caller's staged upload for id, which must hold exactly offset bytes
  * (else POUCH_UPLOAD_OFFSET, the staged size in *actual) and is to stay within max bytes in all.
- * POUCH_UPLOAD_BUSY while another session or a request holds it. On 0, *out is a session: write
+ * POUCH_UPLOAD_BUSY while another session or a request holds it; POUCH_UPLOAD_QUOTA when a new
+ * upload would pass the caller's number of staged uploads. On 0, *out is a session: write
  * chunks, then end it (or abort it). */
 int pouch_store_append_begin(struct pouch_store *s, const char *caller, const char *id,
 			     uint64_t offset, uint64_t max, struct pouch_store_append **out,
 			     uint64_t *actual, struct pouch_err *err);
 
-/* Appends len bytes. POUCH_UPLOAD_TOO_LARGE (nothing of this chunk written) when the total
- * would pass the session's max. */
+/* Appends len bytes. POUCH_UPLOAD_TOO_LARGE when the total would pass the session's max,
+ * POUCH_UPLOAD_QUOTA when the caller's staged bytes would pass its quota, POUCH_E_NOSPACE or
+ * POUCH_E_IO when the write fails: then the whole session is undone (the upload is back at its
+ * size before the session, or gone when the session made it) and every later write fails. */
 int pouch_store_append_write(struct pouch_store_append *a, const void *buf, size_t len,
 			     struct pouch_err *err);
 
-/* Syncs what was written, frees a, and gives the staged size in *offset (may be NULL). */
+/* Before writing: checks that len more bytes fit the session's max and the caller's quota
+ * (POUCH_UPLOAD_TOO_LARGE, POUCH_UPLOAD_QUOTA, the session undone) and holds them against the
+ * quota for the writes to come; what is not written is given back at the end. */
+int pouch_store_append_reserve(struct pouch_store_append *a, uint64_t len,
+			       struct pouch_err *err);
+
+/* Syncs what was written, frees a, and gives the staged size in *offset (may be NULL). A sync
+ * that fails undoes the session as a failed write does. A session that failed gives its
+ * failure again. */
 int pouch_store_append_end(struct pouch_store_append *a, uint64_t *offset,
 			   struct pouch_err *err);
 
@@ -222,5 +258,10 @@ int pouch_store_upload_take(struct pouch_store *s, struct pouch_store_req *r,
  * For a payload found bad, so that the client can start again from 0. */
 int pouch_store_upload_discard(struct pouch_store *s, const char *caller, const char *id,
 			       struct pouch_err *err);
+
+/* For a refused push: removes caller's staged upload for id, whether r (which may be NULL) took
+ * it (it then goes when r is freed, instead of back to uploads/) or it is still staged. */
+int pouch_store_upload_drop(struct pouch_store *s, struct pouch_store_req *r, const char *caller,
+			    const char *id, struct pouch_err *err);
 
 #endif

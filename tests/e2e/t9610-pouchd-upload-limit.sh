@@ -1,0 +1,61 @@
+#!/bin/sh
+# pouchd: a PATCH that would take a staged upload past the maximum package size appends
+# nothing: refused before any write when Upload-Offset plus Content-Length passes it, and
+# undone back to the staged size before it when a body without a length passes it.
+. "$(dirname "$0")/lib.sh"
+. "$SRC_DIR/tests/e2e/lib-pouchd.sh"
+
+OCT='Content-Type: application/offset+octet-stream'
+
+# stage CLIENT ID FILE [OFFSET [CURL ARGS]]: appends FILE to CLIENT's staged upload for ID.
+stage() {
+	_c=$1 _i=$2 _f=$3 _o=${4:-0}
+	shift 3
+	[ $# -gt 0 ] && shift
+	req "$_c" PATCH "/v1/uploads/$_i" -H "$OCT" -H "Upload-Offset: $_o" --data-binary "@$_f" "$@"
+}
+
+# staged CLIENT ID: the size of CLIENT's staged upload for ID.
+staged() {
+	_st=$(req "$1" GET "/v1/uploads/$2") && test "$_st" = 200 && jget body.out offset
+}
+
+CHUNKED='Transfer-Encoding: chunked'
+
+expect_success 'setup: pouchd takes packages of at most 1 MiB' '
+	exchange_setup && stop_pouchd && start_pouchd metgw data --max-package 1M &&
+	head -c 600000 /dev/urandom >a.bin && head -c 600000 /dev/urandom >b.bin &&
+	head -c 2000000 /dev/urandom >big.bin && head -c 448576 /dev/urandom >rest.bin &&
+	cat /proc/sys/kernel/random/uuid >id && cat /proc/sys/kernel/random/uuid >id2 &&
+	test "$(stage ceop "$(cat id)" a.bin)" = 200 && test "$(jget body.out offset)" = 600000
+'
+ID=$(cat id 2>/dev/null) ID2=$(cat id2 2>/dev/null)
+
+expect_success 'offset plus Content-Length over the maximum: 413 before any write' '
+	test "$(stage ceop "$ID" b.bin 600000)" = 413 && error_code too_large &&
+	api_ok PATCH /v1/uploads/{id} 413 &&
+	test "$(staged ceop "$ID")" = 600000 && cmp a.bin "data/uploads/GB-NCA-CEOP.$ID"
+'
+
+expect_success 'a body without a length stops at the maximum and appends nothing' '
+	test "$(stage ceop "$ID" b.bin 600000 -H "$CHUNKED")" = 413 && error_code too_large &&
+	test "$(staged ceop "$ID")" = 600000 && cmp a.bin "data/uploads/GB-NCA-CEOP.$ID"
+'
+
+expect_success 'a new upload over the maximum leaves no file behind' '
+	test "$(stage ceop "$ID2" big.bin 0 -H "$CHUNKED")" = 413 &&
+	test "$(staged ceop "$ID2")" = 0 && test ! -e "data/uploads/GB-NCA-CEOP.$ID2" &&
+	test "$(stage ncmec "$ID2" big.bin)" = 413 && test "$(staged ncmec "$ID2")" = 0 &&
+	test ! -e "data/uploads/US-NCMEC.$ID2"
+'
+
+expect_success 'up to the maximum exactly is taken, one byte more is not' '
+	test "$(stage ceop "$ID" rest.bin 600000 -H "$CHUNKED")" = 200 &&
+	test "$(jget body.out offset)" = 1048576 &&
+	echo >one.bin && test "$(stage ceop "$ID" one.bin 1048576)" = 413 &&
+	test "$(stage ceop "$ID" one.bin 1048576 -H "$CHUNKED")" = 413 &&
+	test "$(staged ceop "$ID")" = 1048576 &&
+	cat a.bin rest.bin | cmp - "data/uploads/GB-NCA-CEOP.$ID"
+'
+
+test_done
