@@ -11,9 +11,12 @@
 
 #define POUCH_RECORD_MAX (1024 * 1024) /* largest record file pouch reads */
 #define POUCH_JSON_DEPTH 16
+#define POUCH_JSON_ITEMS_MAX 100000 /* `{ [ , :` outside strings: about 12 MiB once parsed */
 
 /* Parses text strictly: duplicate keys rejected, no NUL, nothing after the value, nesting at
- * most POUCH_JSON_DEPTH. what names the input in messages. Returns a new reference in *out. */
+ * most POUCH_JSON_DEPTH, at most POUCH_JSON_ITEMS_MAX structural characters (both checked on
+ * the text before anything is built, so a refusal costs no memory). Every JSON document pouch
+ * reads goes through here. what names the input in messages. Returns a new reference in *out. */
 int pouch_json_parse(const char *what, const char *text, size_t len, json_t **out,
 		     struct pouch_err *err);
 

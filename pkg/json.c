@@ -6,33 +6,35 @@
 #include "pouch/fs.h"
 #include "pouch/timefmt.h"
 
-static size_t depth_of(const json_t *j)
+/* Measures text's structure without building anything: the nesting and the number of `{ [ , :`
+ * outside strings (a bound on the values, members and elements jansson would allocate, each
+ * about 100 bytes). A document refused here costs no memory beyond its text. */
+static int structure_check(const char *what, const char *text, size_t len, struct pouch_err *err)
 {
-	size_t max = 0, d;
+	size_t i, items = 0, depth = 0;
+	int in_string = 0;
 
-	if (json_is_object(j)) {
-		const char *k;
-		const json_t *v;
-		json_object_foreach((json_t *)j, k, v) {
-			d = depth_of(v);
-			if (d > max)
-				max = d;
-			if (max > POUCH_JSON_DEPTH)
-				break;
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+			continue;
 		}
-		return max + 1;
-	}
-	if (json_is_array(j)) {
-		size_t i;
-		const json_t *v;
-		json_array_foreach(j, i, v) {
-			d = depth_of(v);
-			if (d > max)
-				max = d;
-			if (max > POUCH_JSON_DEPTH)
-				break;
-		}
-		return max + 1;
+		if (c == '"')
+			in_string = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && depth > 0)
+			depth--;
+		if (depth > POUCH_JSON_DEPTH)
+			return pouch_err_set(err, POUCH_E_CORRUPT, "%s nests deeper than %d levels",
+					     what, POUCH_JSON_DEPTH);
+		if ((c == '{' || c == '[' || c == ',' || c == ':') && ++items > POUCH_JSON_ITEMS_MAX)
+			return pouch_err_set(err, POUCH_E_CORRUPT, "%s has more than %d members and "
+					     "elements", what, POUCH_JSON_ITEMS_MAX);
 	}
 	return 0;
 }
@@ -42,17 +44,16 @@ int pouch_json_parse(const char *what, const char *text, size_t len, json_t **ou
 {
 	json_error_t jerr;
 	json_t *j;
+	int ret;
 
 	*out = NULL;
+	ret = structure_check(what, text, len, err);
+	if (ret < 0)
+		return ret;
 	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j)
 		return pouch_err_set(err, POUCH_E_CORRUPT, "%s is not valid JSON: %s (line %d)", what,
 				     jerr.text, jerr.line);
-	if (depth_of(j) > POUCH_JSON_DEPTH) {
-		json_decref(j);
-		return pouch_err_set(err, POUCH_E_CORRUPT, "%s nests deeper than %d levels", what,
-				     POUCH_JSON_DEPTH);
-	}
 	*out = j;
 	return 0;
 }

@@ -168,11 +168,10 @@ static int hash_attachments(const struct pouch_pack_req *req, struct attachment 
 		if (ret)
 			return ret == POUCH_E_REFUSED ? (err ? err->code = POUCH_E_USAGE : POUCH_E_USAGE)
 						      : ret;
-		fd = open(att[i].path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
-					     "cannot open attachment '%s': %s", att[i].path,
-					     strerror(errno));
+		ret = pouch_fs_open_regular("attachment", att[i].path, UINT64_MAX, 0, &fd, NULL,
+					    err);
+		if (ret < 0)
+			return ret;
 		ret = pouch_sha256_fd(fd, att[i].sha256, &att[i].size, err);
 		close(fd);
 		if (ret)
