@@ -32,9 +32,9 @@ says [0-9]+$"
 
 expect_success 'open refuses it by its size and writes nothing' '
 	id=$(cat id) &&
-	must_fail 1 capped --home met open "sp/$id.pouch" -o out &&
+	must_fail 1 capped --home met open "sp/$id.pouch" -o opened &&
 	error_is "package .sp/$id.pouch. is not genuine: the payload is $HUGE bytes" &&
-	test ! -e out && test -z "$(ls met/seen 2>/dev/null)"
+	test ! -e opened && test -z "$(ls met/seen 2>/dev/null)"
 '
 
 expect_success 'push refuses it by its size and queues nothing' '
