@@ -266,19 +266,20 @@ static int read_fields(const json_t *j, struct pouch_envelope *e, struct pouch_e
 int pouch_envelope_read(const char *path, struct pouch_envelope *e, struct pouch_err *err)
 {
 	json_t *j = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	int ret;
+	uint64_t len = 0;
+	int fd = -1, ret;
 
 	memset(e, 0, sizeof(*e));
-	ret = pouch_fs_read(path, POUCH_ENVELOPE_MAX, &text, &len, err);
+	ret = pouch_fs_open_regular(NULL, path, POUCH_ENVELOPE_MAX, 0, &fd, &len, err);
 	if (ret == POUCH_E_REFUSED)
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "'%s' is not a package: larger than %llu "
 				    "bytes", path, POUCH_ENVELOPE_MAX);
 	if (ret < 0)
 		return ret;
-	ret = len ? pouch_json_parse("it", text, len, &j, err)
+	/* Streamed, so that the text of a large envelope is never in memory beside its tree. */
+	ret = len ? pouch_json_parse_fd("it", fd, POUCH_ENVELOPE_MAX, &j, err)
 		  : pouch_err_set(err, POUCH_E_VERIFY, "it is empty");
+	close(fd);
 	if (!ret && !json_is_object(j))
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "it is not a JSON object");
 	if (!ret)
@@ -291,7 +292,6 @@ int pouch_envelope_read(const char *path, struct pouch_envelope *e, struct pouch
 		pouch_envelope_release(e);
 	}
 	json_decref(j);
-	free(text);
 	return ret;
 }
 

@@ -1,38 +1,50 @@
 /* Strict JSON reading and writing of pouch's own records, on jansson. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "pouch/fs.h"
 #include "pouch/timefmt.h"
 
-/* Measures text's structure without building anything: the nesting and the number of `{ [ , :`
- * outside strings (a bound on the values, members and elements jansson would allocate, each
- * about 100 bytes). A document refused here costs no memory beyond its text. */
-static int structure_check(const char *what, const char *text, size_t len, struct pouch_err *err)
+/* The structure of a JSON text seen so far, fed in pieces: nesting, and the number of `{ [ , :`
+ * outside strings (a bound on the values, members and elements jansson allocates, each about
+ * 100 bytes). Checked on the bytes before jansson sees them, so a document refused here has
+ * cost no more than the tree of POUCH_JSON_ITEMS_MAX items. */
+struct shape {
+	size_t items, depth;
+	int in_string, escaped;
+};
+
+static int shape_feed(struct shape *sh, const char *what, const char *text, size_t len,
+		      struct pouch_err *err)
 {
-	size_t i, items = 0, depth = 0;
-	int in_string = 0;
+	size_t i;
 
 	for (i = 0; i < len; i++) {
 		char c = text[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
+		if (sh->in_string) {
+			if (sh->escaped)
+				sh->escaped = 0;
+			else if (c == '\\')
+				sh->escaped = 1;
 			else if (c == '"')
-				in_string = 0;
+				sh->in_string = 0;
 			continue;
 		}
 		if (c == '"')
-			in_string = 1;
+			sh->in_string = 1;
 		else if (c == '{' || c == '[')
-			depth++;
-		else if ((c == '}' || c == ']') && depth > 0)
-			depth--;
-		if (depth > POUCH_JSON_DEPTH)
+			sh->depth++;
+		else if ((c == '}' || c == ']') && sh->depth > 0)
+			sh->depth--;
+		if (sh->depth > POUCH_JSON_DEPTH)
 			return pouch_err_set(err, POUCH_E_CORRUPT, "%s nests deeper than %d levels",
 					     what, POUCH_JSON_DEPTH);
-		if ((c == '{' || c == '[' || c == ',' || c == ':') && ++items > POUCH_JSON_ITEMS_MAX)
+		if ((c == '{' || c == '[' || c == ',' || c == ':') &&
+		    ++sh->items > POUCH_JSON_ITEMS_MAX)
 			return pouch_err_set(err, POUCH_E_CORRUPT, "%s has more than %d members and "
 					     "elements", what, POUCH_JSON_ITEMS_MAX);
 	}
@@ -42,15 +54,68 @@ static int structure_check(const char *what, const char *text, size_t len, struc
 int pouch_json_parse(const char *what, const char *text, size_t len, json_t **out,
 		     struct pouch_err *err)
 {
+	struct shape sh = { 0 };
 	json_error_t jerr;
 	json_t *j;
 	int ret;
 
 	*out = NULL;
-	ret = structure_check(what, text, len, err);
+	ret = shape_feed(&sh, what, text, len, err);
 	if (ret < 0)
 		return ret;
 	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j)
+		return pouch_err_set(err, POUCH_E_CORRUPT, "%s is not valid JSON: %s (line %d)", what,
+				     jerr.text, jerr.line);
+	*out = j;
+	return 0;
+}
+
+/* Feeds jansson from a descriptor, each piece measured before jansson gets it. */
+struct feed {
+	int fd, failed;
+	uint64_t left, max;
+	struct shape sh;
+	const char *what;
+	struct pouch_err *err;
+};
+
+static size_t feed_read(void *buf, size_t buflen, void *data)
+{
+	struct feed *f = data;
+	ssize_t n;
+
+	if (f->failed)
+		return (size_t)-1;
+	if (buflen > f->left + 1)
+		buflen = (size_t)f->left + 1;
+	do
+		n = read(f->fd, buf, buflen);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		f->failed = pouch_err_set(f->err, POUCH_E_IO, "cannot read %s: %s", f->what,
+					  strerror(errno));
+	else if ((uint64_t)n > f->left)
+		f->failed = pouch_err_set(f->err, POUCH_E_REFUSED, "%s is larger than %llu bytes",
+					  f->what, (unsigned long long)f->max);
+	else if ((f->failed = shape_feed(&f->sh, f->what, buf, (size_t)n, f->err)) == 0)
+		f->left -= (uint64_t)n;
+	return f->failed ? (size_t)-1 : (size_t)n;
+}
+
+int pouch_json_parse_fd(const char *what, int fd, uint64_t max, json_t **out,
+			struct pouch_err *err)
+{
+	struct feed f = { .fd = fd, .left = max, .max = max, .what = what, .err = err };
+	json_error_t jerr;
+	json_t *j;
+
+	*out = NULL;
+	j = json_load_callback(feed_read, &f, JSON_REJECT_DUPLICATES, &jerr);
+	if (f.failed) {
+		json_decref(j);
+		return f.failed;
+	}
 	if (!j)
 		return pouch_err_set(err, POUCH_E_CORRUPT, "%s is not valid JSON: %s (line %d)", what,
 				     jerr.text, jerr.line);

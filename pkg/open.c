@@ -245,7 +245,7 @@ static int extract(int fd, const char *tmp, const struct pouch_header *h, struct
 	char *manifest = NULL;
 	json_t *m = NULL;
 	size_t len = 0;
-	int ret;
+	int mfd, ret;
 
 	if (!att || !mpath) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
@@ -260,8 +260,19 @@ static int extract(int fd, const char *tmp, const struct pouch_header *h, struct
 					 : pouch_archive_extract(fd, att, &lim, &manifest, &len, err);
 	if (ret == POUCH_E_REFUSED)
 		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
+	/* Written first (the directory goes on any failure) and parsed from the file: its text
+	 * is never in memory beside its tree. */
 	if (!ret)
-		ret = pouch_json_parse("pouch.json", manifest, len, &m, err);
+		ret = pouch_fs_write_atomic(mpath, manifest, len, 0600, 1, err);
+	free(manifest);
+	manifest = NULL;
+	if (!ret)
+		ret = pouch_fs_open_regular(NULL, mpath, lim.max_manifest, POUCH_FS_NOFOLLOW, &mfd,
+					    NULL, err);
+	if (!ret) {
+		ret = pouch_json_parse_fd("pouch.json", mfd, lim.max_manifest, &m, err);
+		close(mfd);
+	}
 	if (ret == POUCH_E_CORRUPT)
 		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
 	if (!ret && !json_is_object(m))
@@ -270,8 +281,6 @@ static int extract(int fd, const char *tmp, const struct pouch_header *h, struct
 		ret = check_binding(m, h, err);
 	if (!ret)
 		ret = check_attachments(m, att, err);
-	if (!ret)
-		ret = pouch_fs_write_atomic(mpath, manifest, len, 0600, 1, err);
 out:
 	json_decref(m);
 	free(manifest);
