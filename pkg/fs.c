@@ -66,7 +66,7 @@ int pouch_fs_open_regular(const char *what, const char *path, uint64_t max, int 
 		what = "";
 	/* O_NONBLOCK: opening a FIFO or a device must not wait for a writer or a carrier. */
 	f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
-			       (flags & POUCH_FS_NOFOLLOW ? O_NOFOLLOW : 0));
+			   (flags & POUCH_FS_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (f < 0)
 		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
 				     "cannot open %s%s'%s': %s", what, sep, path, strerror(errno));

@@ -152,8 +152,21 @@ out:
 
 char *pouch_json_text(const json_t *json, int pretty)
 {
-	return json_dumps(json, pretty ? JSON_INDENT(2) | JSON_PRESERVE_ORDER
-				       : JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t flags = pretty ? JSON_INDENT(2) | JSON_PRESERVE_ORDER
+			      : JSON_COMPACT | JSON_PRESERVE_ORDER;
+	size_t n = json_dumpb(json, NULL, 0, flags);
+	char *text;
+
+	/* Measured, then written at its exact size: json_dumps holds a doubling buffer and then a
+	 * copy of it, three times a large report at its peak. */
+	if (n == 0 || !(text = malloc(n + 1)))
+		return NULL;
+	if (json_dumpb(json, text, n, flags) != n) {
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	return text;
 }
 
 int pouch_json_save_record(const char *path, const json_t *json, int exclusive,

@@ -34,6 +34,13 @@ with open(sys.argv[1], "w") as f:
     f.write(sys.argv[4])' "$@"
 }
 
+# long OUT PREFIX N SUFFIX: a JSON text of PREFIX, N times "x", SUFFIX.
+long() {
+	"$SYSTEM_PYTHON" -c 'import sys
+with open(sys.argv[1], "w") as f:
+    f.write(sys.argv[2] + "x" * int(sys.argv[3]) + sys.argv[4])' "$@"
+}
+
 expect_success 'setup: two partners and pouchd for GB-MET' '
 	exchange_setup && echo "{\"title\": \"t\"}" >report.json
 '
@@ -79,6 +86,21 @@ expect_success 'a genuine 8 MiB package is packed, verified and opened in bounde
 	measured rss7 --home met verify "pk/$(cat id).pouch" >/dev/null && rss_ok rss7 &&
 	measured rss8 --home met open "pk/$(cat id).pouch" -o opened >/dev/null &&
 	rss_ok rss8 && cmp att.bin opened/attachments/att.bin
+'
+
+expect_success 'a report of one 16 MiB string is packed and opened in bounded memory' '
+	long long.json "{\"a\":\"" $((16 * 1024 * 1024 - 16)) "\"}" && mkdir pl &&
+	measured rss9 --home ceop pack --to GB-MET --report long.json -o pl >idl 2>/dev/null &&
+	rss_ok rss9 &&
+	measured rss10 --home met open "pl/$(cat idl).pouch" -o openl >/dev/null && rss_ok rss10 &&
+	"$SYSTEM_PYTHON" -c "import json
+assert json.load(open(\"openl/pouch.json\"))[\"report\"] == json.load(open(\"long.json\"))"
+'
+
+expect_success 'an envelope of one 16 MiB string is refused in bounded memory' '
+	long long.pouch "{\"pouch\":\"" $((16 * 1024 * 1024 - 20)) "\"}" &&
+	must_fail 1 measured rss11 --home met verify long.pouch &&
+	error_is ".long.pouch. is not a valid package: not a pouch envelope/1$" && rss_ok rss11
 '
 
 expect_success 'pouchd refuses the million-member envelope without growing past 64 MiB' '
