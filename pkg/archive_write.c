@@ -252,8 +252,7 @@ int pouch_archive_add_file(struct pouch_archive_writer *w, const char *name, con
 {
 	char entry[ENTRY_MAX];
 	locale_t old = (locale_t)0;
-	struct stat st;
-	uint64_t done = 0, total;
+	uint64_t done = 0, total = 0;
 	ssize_t n;
 	int fd = -1;
 	int ret;
@@ -263,20 +262,9 @@ int pouch_archive_add_file(struct pouch_archive_writer *w, const char *name, con
 	ret = attachment_path(w, name, entry, err);
 	if (ret < 0)
 		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
-				     "cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", path,
-				    S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
-		goto out;
-	}
-	total = (uint64_t)st.st_size;
+	ret = pouch_fs_open_regular(NULL, path, UINT64_MAX, 0, &fd, &total, err);
+	if (ret < 0)
+		return ret;
 	ret = pouch_archive_names_add(&w->names, name, NULL, err);
 	if (ret < 0)
 		goto out;

@@ -185,15 +185,16 @@ int pouch_audit_open_for_read(const char *path, int *fd, off_t *size, struct pou
 {
 	struct stat st;
 
-	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (*fd < 0 && errno == ENOENT)
+	int ret = pouch_fs_open_regular("the audit trail", path, UINT64_MAX, POUCH_FS_NOFOLLOW, fd,
+					NULL, err);
+
+	if (ret == POUCH_E_NOTFOUND)
 		return 0;
-	if (*fd < 0 || lock(*fd, LOCK_SH) < 0 || fstat(*fd, &st) < 0)
+	if (ret < 0)
+		return ret;
+	if (lock(*fd, LOCK_SH) < 0 || fstat(*fd, &st) < 0)
 		return pouch_err_set(err, POUCH_E_IO, "cannot read the audit trail '%s': %s", path,
 				     strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return pouch_err_set(err, POUCH_E_IO, "cannot read the audit trail '%s': not a "
-				     "regular file", path);
 	*size = st.st_size;
 	return 0;
 }
@@ -446,12 +447,10 @@ int pouch_audit_append_file(const struct pouch_home *h, const struct pouch_audit
 	struct pouch_audit_entry copy = *e;
 	char hex[POUCH_SHA256_HEX];
 	uint64_t size = 0;
-	struct stat st;
 	int fd = -1;
 
-	if (!copy.digest && path && (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) >= 0 &&
-	    fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (unsigned long long)st.st_size <= FILE_DIGEST_MAX &&
+	if (!copy.digest && path &&
+	    pouch_fs_open_regular(NULL, path, FILE_DIGEST_MAX, 0, &fd, NULL, NULL) == 0 &&
 	    pouch_sha256_fd(fd, hex, &size, NULL) == 0 && size <= FILE_DIGEST_MAX)
 		copy.digest = hex;
 	if (fd >= 0)

@@ -263,15 +263,9 @@ static int read_fields(const json_t *j, struct pouch_envelope *e, struct pouch_e
 	return pouch_err_set(err, POUCH_E_VERIFY, "'payload' needs one of inline, detached");
 }
 
-int pouch_envelope_parse(const char *text, size_t len, struct pouch_envelope *e,
-			 struct pouch_err *err)
+/* The envelope e from j, parsed with result ret (0, or the parse's error); j is released. */
+static int from_json(json_t *j, int ret, struct pouch_envelope *e, struct pouch_err *err)
 {
-	json_t *j = NULL;
-	int ret;
-
-	memset(e, 0, sizeof(*e));
-	ret = len ? pouch_json_parse("it", text, len, &j, err)
-		  : pouch_err_set(err, POUCH_E_VERIFY, "it is empty");
 	if (!ret && !json_is_object(j))
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "it is not a JSON object");
 	if (!ret)
@@ -286,23 +280,38 @@ int pouch_envelope_parse(const char *text, size_t len, struct pouch_envelope *e,
 	return ret;
 }
 
-int pouch_envelope_read(const char *path, struct pouch_envelope *e, struct pouch_err *err)
+int pouch_envelope_parse(const char *text, size_t len, struct pouch_envelope *e,
+			 struct pouch_err *err)
 {
-	char *text = NULL;
-	size_t len = 0;
+	json_t *j = NULL;
 	int ret;
 
 	memset(e, 0, sizeof(*e));
-	ret = pouch_fs_read(path, POUCH_ENVELOPE_MAX, &text, &len, err);
+	ret = len ? pouch_json_parse("it", text, len, &j, err)
+		  : pouch_err_set(err, POUCH_E_VERIFY, "it is empty");
+	return from_json(j, ret, e, err);
+}
+
+int pouch_envelope_read(const char *path, struct pouch_envelope *e, struct pouch_err *err)
+{
+	json_t *j = NULL;
+	uint64_t len = 0;
+	int fd = -1, ret;
+
+	memset(e, 0, sizeof(*e));
+	ret = pouch_fs_open_regular(NULL, path, POUCH_ENVELOPE_MAX, 0, &fd, &len, err);
 	if (ret == POUCH_E_REFUSED)
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "'%s' is not a package: larger than %llu "
 				    "bytes", path, POUCH_ENVELOPE_MAX);
 	if (ret < 0)
 		return ret;
-	ret = pouch_envelope_parse(text, len, e, err);
+	/* Streamed, so that the text of a large envelope is never in memory beside its tree. */
+	ret = len ? pouch_json_parse_fd("it", fd, POUCH_ENVELOPE_MAX, &j, err)
+		  : pouch_err_set(err, POUCH_E_VERIFY, "it is empty");
+	close(fd);
+	ret = from_json(j, ret, e, err);
 	if (ret < 0)
 		pouch_err_prefix(err, "'%s' is not a valid package", path);
-	free(text);
 	return ret;
 }
 

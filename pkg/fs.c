@@ -6,6 +6,7 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,39 +59,65 @@ out:
 	return ret;
 }
 
+int pouch_fs_open_regular(const char *what, const char *path, uint64_t max, int flags, int *fd,
+			  uint64_t *size, struct pouch_err *err)
+{
+	const char *sep = what ? " " : "";
+	struct stat st;
+	int f, fl, ret;
+
+	*fd = -1;
+	if (!what)
+		what = "";
+	/* O_NONBLOCK: opening a FIFO or a device must not wait for a writer or a carrier. */
+	f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+			   (flags & POUCH_FS_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (f < 0)
+		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
+				     "cannot open %s%s'%s': %s", what, sep, path, strerror(errno));
+	if (fstat(f, &st) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot read %s%s'%s': %s", what, sep, path,
+				    strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot read %s%s'%s': %s", what, sep, path,
+				    S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+	} else if ((uint64_t)st.st_size > max) {
+		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot read %s%s'%s': larger than %llu "
+				    "bytes", what, sep, path, (unsigned long long)max);
+	} else if ((fl = fcntl(f, F_GETFL)) < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot read %s%s'%s': %s", what, sep, path,
+				    strerror(errno));
+	} else {
+		*fd = f;
+		if (size)
+			*size = (uint64_t)st.st_size;
+		return 0;
+	}
+	close(f);
+	return ret;
+}
+
 int pouch_fs_read(const char *path, size_t max, char **out, size_t *len, struct pouch_err *err)
 {
 	int fd = -1;
 	char *buf = NULL;
 	size_t have = 0;
-	struct stat st;
-	int ret = POUCH_E_IO;
+	uint64_t size = 0;
+	int ret;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
-				    "cannot open '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", path,
-				    S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
-		goto out;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot read '%s': larger than %zu bytes",
-				    path, max);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
+	ret = pouch_fs_open_regular(NULL, path, max, 0, &fd, &size, err);
+	if (ret < 0)
+		return ret;
+	ret = POUCH_E_IO;
+	buf = malloc((size_t)size + 1);
 	if (!buf) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		goto out;
 	}
 	/* The size can change under us; never read past the cap. */
 	for (;;) {
-		ssize_t n = read(fd, buf + have, (size_t)st.st_size - have);
+		ssize_t n = read(fd, buf + have, (size_t)size - have);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -101,7 +128,7 @@ int pouch_fs_read(const char *path, size_t max, char **out, size_t *len, struct 
 		if (n == 0)
 			break;
 		have += (size_t)n;
-		if (have == (size_t)st.st_size)
+		if (have == (size_t)size)
 			break;
 	}
 	buf[have] = '\0';
@@ -342,22 +369,12 @@ int pouch_fs_copy(const char *from, const char *to, mode_t mode, int exclusive,
 {
 	char buf[65536], *tmp = NULL;
 	int in = -1, fd = -1, ret;
-	struct stat st;
 	ssize_t got;
 
 	(void)pouch_fault_hit("fs.copy");
-	in = open(from, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
-				     "cannot open '%s': %s", from, strerror(errno));
-	if (fstat(in, &st) < 0) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot read '%s': %s", from, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot copy '%s': not a regular file", from);
-		goto out;
-	}
+	ret = pouch_fs_open_regular(NULL, from, UINT64_MAX, 0, &in, NULL, err);
+	if (ret < 0)
+		return ret;
 	fd = tmp_open(to, &tmp, err);
 	if (fd < 0) {
 		ret = fd;

@@ -3,6 +3,7 @@
 #define POUCH_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -11,11 +12,20 @@
 
 #define POUCH_RECORD_MAX (1024 * 1024) /* largest record file pouch reads */
 #define POUCH_JSON_DEPTH 16
+#define POUCH_JSON_ITEMS_MAX 100000 /* `{ [ , :` outside strings: about 12 MiB once parsed */
 
 /* Parses text strictly: duplicate keys rejected, no NUL, nothing after the value, nesting at
- * most POUCH_JSON_DEPTH. what names the input in messages. Returns a new reference in *out. */
+ * most POUCH_JSON_DEPTH, at most POUCH_JSON_ITEMS_MAX structural characters (both checked on
+ * the text before anything is built, so a refusal costs no memory). Every JSON document pouch
+ * reads goes through here. what names the input in messages. Returns a new reference in *out. */
 int pouch_json_parse(const char *what, const char *text, size_t len, json_t **out,
 		     struct pouch_err *err);
+
+/* Parses the rest of fd the same way, streamed: neither the text nor more than the bounded tree
+ * is ever in memory. More than max bytes is POUCH_E_REFUSED, a read error POUCH_E_IO, anything
+ * malformed POUCH_E_CORRUPT. */
+int pouch_json_parse_fd(const char *what, int fd, uint64_t max, json_t **out,
+			struct pouch_err *err);
 
 /* Reads and parses the record file at path (at most POUCH_RECORD_MAX bytes). A missing file is
  * POUCH_E_NOTFOUND; anything malformed is POUCH_E_CORRUPT: "<kind> '<path>' is corrupt: ...". */

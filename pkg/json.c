@@ -1,38 +1,52 @@
 /* Strict JSON reading and writing of pouch's own records, on jansson. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "pouch/fs.h"
 #include "pouch/timefmt.h"
 
-static size_t depth_of(const json_t *j)
-{
-	size_t max = 0, d;
+/* The structure of a JSON text seen so far, fed in pieces: nesting, and the number of `{ [ , :`
+ * outside strings (a bound on the values, members and elements jansson allocates, each about
+ * 100 bytes). Checked on the bytes before jansson sees them, so a document refused here has
+ * cost no more than the tree of POUCH_JSON_ITEMS_MAX items. */
+struct shape {
+	size_t items, depth;
+	int in_string, escaped;
+};
 
-	if (json_is_object(j)) {
-		const char *k;
-		const json_t *v;
-		json_object_foreach((json_t *)j, k, v) {
-			d = depth_of(v);
-			if (d > max)
-				max = d;
-			if (max > POUCH_JSON_DEPTH)
-				break;
+static int shape_feed(struct shape *sh, const char *what, const char *text, size_t len,
+		      struct pouch_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+		if (sh->in_string) {
+			if (sh->escaped)
+				sh->escaped = 0;
+			else if (c == '\\')
+				sh->escaped = 1;
+			else if (c == '"')
+				sh->in_string = 0;
+			continue;
 		}
-		return max + 1;
-	}
-	if (json_is_array(j)) {
-		size_t i;
-		const json_t *v;
-		json_array_foreach(j, i, v) {
-			d = depth_of(v);
-			if (d > max)
-				max = d;
-			if (max > POUCH_JSON_DEPTH)
-				break;
-		}
-		return max + 1;
+		if (c == '"')
+			sh->in_string = 1;
+		else if (c == '{' || c == '[')
+			sh->depth++;
+		else if ((c == '}' || c == ']') && sh->depth > 0)
+			sh->depth--;
+		if (sh->depth > POUCH_JSON_DEPTH)
+			return pouch_err_set(err, POUCH_E_CORRUPT, "%s nests deeper than %d levels",
+					     what, POUCH_JSON_DEPTH);
+		if ((c == '{' || c == '[' || c == ',' || c == ':') &&
+		    ++sh->items > POUCH_JSON_ITEMS_MAX)
+			return pouch_err_set(err, POUCH_E_CORRUPT, "%s has more than %d members and "
+					     "elements", what, POUCH_JSON_ITEMS_MAX);
 	}
 	return 0;
 }
@@ -40,19 +54,71 @@ static size_t depth_of(const json_t *j)
 int pouch_json_parse(const char *what, const char *text, size_t len, json_t **out,
 		     struct pouch_err *err)
 {
+	struct shape sh = { 0 };
 	json_error_t jerr;
 	json_t *j;
+	int ret;
 
 	*out = NULL;
+	ret = shape_feed(&sh, what, text, len, err);
+	if (ret < 0)
+		return ret;
 	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j)
 		return pouch_err_set(err, POUCH_E_CORRUPT, "%s is not valid JSON: %s (line %d)", what,
 				     jerr.text, jerr.line);
-	if (depth_of(j) > POUCH_JSON_DEPTH) {
+	*out = j;
+	return 0;
+}
+
+/* Feeds jansson from a descriptor, each piece measured before jansson gets it. */
+struct feed {
+	int fd, failed;
+	uint64_t left, max;
+	struct shape sh;
+	const char *what;
+	struct pouch_err *err;
+};
+
+static size_t feed_read(void *buf, size_t buflen, void *data)
+{
+	struct feed *f = data;
+	ssize_t n;
+
+	if (f->failed)
+		return (size_t)-1;
+	if (buflen > f->left + 1)
+		buflen = (size_t)f->left + 1;
+	do
+		n = read(f->fd, buf, buflen);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		f->failed = pouch_err_set(f->err, POUCH_E_IO, "cannot read %s: %s", f->what,
+					  strerror(errno));
+	else if ((uint64_t)n > f->left)
+		f->failed = pouch_err_set(f->err, POUCH_E_REFUSED, "%s is larger than %llu bytes",
+					  f->what, (unsigned long long)f->max);
+	else if ((f->failed = shape_feed(&f->sh, f->what, buf, (size_t)n, f->err)) == 0)
+		f->left -= (uint64_t)n;
+	return f->failed ? (size_t)-1 : (size_t)n;
+}
+
+int pouch_json_parse_fd(const char *what, int fd, uint64_t max, json_t **out,
+			struct pouch_err *err)
+{
+	struct feed f = { .fd = fd, .left = max, .max = max, .what = what, .err = err };
+	json_error_t jerr;
+	json_t *j;
+
+	*out = NULL;
+	j = json_load_callback(feed_read, &f, JSON_REJECT_DUPLICATES, &jerr);
+	if (f.failed) {
 		json_decref(j);
-		return pouch_err_set(err, POUCH_E_CORRUPT, "%s nests deeper than %d levels", what,
-				     POUCH_JSON_DEPTH);
+		return f.failed;
 	}
+	if (!j)
+		return pouch_err_set(err, POUCH_E_CORRUPT, "%s is not valid JSON: %s (line %d)", what,
+				     jerr.text, jerr.line);
 	*out = j;
 	return 0;
 }
@@ -86,8 +152,21 @@ out:
 
 char *pouch_json_text(const json_t *json, int pretty)
 {
-	return json_dumps(json, pretty ? JSON_INDENT(2) | JSON_PRESERVE_ORDER
-				       : JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t flags = pretty ? JSON_INDENT(2) | JSON_PRESERVE_ORDER
+			      : JSON_COMPACT | JSON_PRESERVE_ORDER;
+	size_t n = json_dumpb(json, NULL, 0, flags);
+	char *text;
+
+	/* Measured, then written at its exact size: json_dumps holds a doubling buffer and then a
+	 * copy of it, three times a large report at its peak. */
+	if (n == 0 || !(text = malloc(n + 1)))
+		return NULL;
+	if (json_dumpb(json, text, n, flags) != n) {
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	return text;
 }
 
 int pouch_json_save_record(const char *path, const json_t *json, int exclusive,

@@ -153,14 +153,20 @@ static void seen_unclaim(const struct pouch_home *home, const struct pouch_heade
 /* The payload as a readable descriptor: the inline bytes in memory, or the detached file. */
 static int payload_fd(const struct pouch_verified *v, struct pouch_err *err)
 {
-	int fd;
+	uint64_t size = 0;
+	int fd, ret;
 
 	if (v->payload_path) {
-		fd = open(v->payload_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return pouch_err_set(err, POUCH_E_IO, "cannot open '%s': %s",
-					     v->payload_path, strerror(errno));
-		return fd;
+		/* Verified a moment ago, but it may have been swapped since: check again. */
+		ret = pouch_fs_open_regular(NULL, v->payload_path, UINT64_MAX, POUCH_FS_NOFOLLOW,
+					    &fd, &size, err);
+		if (ret < 0)
+			return ret;
+		if (size == v->h.payload_size)
+			return fd;
+		close(fd);
+		return pouch_err_set(err, POUCH_E_VERIFY, "the payload '%s' changed after it was "
+				     "verified", v->payload_path);
 	}
 	fd = memfd_create("pouch-payload", MFD_CLOEXEC);
 	if (fd < 0)

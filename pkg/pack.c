@@ -93,19 +93,19 @@ static void *archive_thread(void *arg)
 
 static int load_report(const char *path, json_t **out, struct pouch_err *err)
 {
-	char what[POUCH_ERR_MSG_MAX / 2], *text = NULL;
-	size_t len = 0;
-	int ret;
+	char what[POUCH_ERR_MSG_MAX / 2];
+	int fd = -1, ret;
 
 	*out = NULL;
-	ret = pouch_fs_read(path, POUCH_REPORT_MAX, &text, &len, err);
+	ret = pouch_fs_open_regular(NULL, path, POUCH_REPORT_MAX, 0, &fd, NULL, err);
 	if (ret == POUCH_E_REFUSED)
 		ret = pouch_err_set(err, POUCH_E_USAGE, "report '%s' is larger than %d bytes", path,
 				    POUCH_REPORT_MAX);
 	if (ret < 0)
 		return ret;
 	snprintf(what, sizeof(what), "report '%s'", path);
-	ret = pouch_json_parse(what, text, len, out, err);
+	ret = pouch_json_parse_fd(what, fd, POUCH_REPORT_MAX, out, err);
+	close(fd);
 	if (!ret && !json_is_object(*out))
 		ret = pouch_err_set(err, POUCH_E_USAGE, "report '%s' is not a JSON object", path);
 	if (ret < 0) {
@@ -115,7 +115,6 @@ static int load_report(const char *path, json_t **out, struct pouch_err *err)
 		json_decref(*out);
 		*out = NULL;
 	}
-	free(text);
 	return ret;
 }
 
@@ -191,13 +190,10 @@ static int hash_attachments(const struct pouch_pack_req *req, struct attachment 
 		ret = name_attachment(att, i, req->attach[i], &names, err);
 		if (ret)
 			break;
-		fd = open(att[i].path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			ret = pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
-					    "cannot open attachment '%s': %s", att[i].path,
-					    strerror(errno));
+		ret = pouch_fs_open_regular("attachment", att[i].path, UINT64_MAX, 0, &fd, NULL,
+					    err);
+		if (ret < 0)
 			break;
-		}
 		ret = pouch_sha256_fd(fd, att[i].sha256, &att[i].size, err);
 		close(fd);
 		if (ret)

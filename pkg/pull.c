@@ -190,10 +190,9 @@ static int check(struct pull_run *r, const char *path, const struct item *it, st
 	int fd, ret;
 
 	memset(v, 0, sizeof(*v));
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return pouch_err_set(err, POUCH_E_IO, "cannot open '%s': %s", path,
-				     strerror(errno));
+	ret = pouch_fs_open_regular(NULL, path, UINT64_MAX, POUCH_FS_NOFOLLOW, &fd, NULL, err);
+	if (ret < 0)
+		return ret == POUCH_E_NOTFOUND ? (err ? err->code = POUCH_E_IO : POUCH_E_IO) : ret;
 	ret = pouch_sha256_fd(fd, v->digest, NULL, err);
 	close(fd);
 	if (ret < 0)

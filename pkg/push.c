@@ -35,14 +35,14 @@ static int nomem(struct pouch_err *err)
 	return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 }
 
-/* The SHA-256 and size of the file at path. */
-static int file_digest(const char *path, char *hex, uint64_t *size, struct pouch_err *err)
+/* The SHA-256 and size of the file at path, refused unhashed when larger than max. */
+static int file_digest(const char *path, uint64_t max, char *hex, uint64_t *size,
+		       struct pouch_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	int fd, ret = pouch_fs_open_regular(NULL, path, max, 0, &fd, NULL, err);
 
-	if (fd < 0)
-		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
-				     "cannot open '%s': %s", path, strerror(errno));
+	if (ret < 0)
+		return ret;
 	ret = pouch_sha256_fd(fd, hex, size, err);
 	close(fd);
 	if (ret < 0)
@@ -81,7 +81,7 @@ static int examine(const struct pouch_home *h, struct pouch_state *s, const char
 	char stored[POUCH_SHA256_HEX];
 	int ret;
 
-	ret = file_digest(p->path, p->digest, &p->size, err);
+	ret = file_digest(p->path, POUCH_ENVELOPE_MAX, p->digest, &p->size, err);
 	if (ret < 0)
 		return ret;
 	ret = pouch_package_verify(h, p->path, now, &p->v, err);
@@ -146,7 +146,7 @@ static int copy_in(struct pouch_state *s, struct incoming_pkg *p, struct pouch_e
 	}
 	/* The payload copy too must be what the header signs: the file may change after verify. */
 	if (pay && ((ret = pouch_fs_copy(p->v.payload_path, pay, 0600, 0, err)) < 0 ||
-		    (ret = file_digest(pay, digest, &size, err)) < 0))
+		    (ret = file_digest(pay, UINT64_MAX, digest, &size, err)) < 0))
 		goto out;
 	if (pay && (strcmp(digest, p->v.h.payload_sha256) != 0 || size != p->v.h.payload_size)) {
 		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot push '%s': its payload changed "
@@ -154,7 +154,7 @@ static int copy_in(struct pouch_state *s, struct incoming_pkg *p, struct pouch_e
 		goto out;
 	}
 	if ((ret = pouch_fs_copy(p->path, env, 0600, 0, err)) < 0 ||
-	    (ret = file_digest(env, digest, &size, err)) < 0)
+	    (ret = file_digest(env, UINT64_MAX, digest, &size, err)) < 0)
 		goto out;
 	if (strcmp(digest, p->digest) != 0 || size != p->size)
 		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot push '%s': it changed while "

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pouch/fs.h"
 #include "pouch/secret.h"
 
 int pouch_secret_read_passphrase(const char *path, char **out, struct pouch_err *err)
@@ -17,13 +18,12 @@ int pouch_secret_read_passphrase(const char *path, char **out, struct pouch_err 
 	int fd, ret = POUCH_E_IO;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pouch_err_set(err, errno == ENOENT ? POUCH_E_NOTFOUND : POUCH_E_IO,
-				     "cannot open passphrase file '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot read passphrase file '%s': not a "
-				    "regular file", path);
+	ret = pouch_fs_open_regular("passphrase file", path, UINT64_MAX, 0, &fd, NULL, err);
+	if (ret < 0)
+		return ret;
+	if (fstat(fd, &st) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot read passphrase file '%s': %s", path,
+				    strerror(errno));
 		goto out;
 	}
 	if (st.st_mode & 077) {

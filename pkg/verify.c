@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "pouch/agency.h"
+#include "pouch/fs.h"
 #include "pouch/partner.h"
 #include "pouch/pgp.h"
 #include "pouch/timefmt.h"
@@ -135,11 +136,13 @@ static int check_payload(const char *path, struct pouch_verified *v, struct pouc
 		ret = detached_path(path, v, &v->payload_path, err);
 		if (ret < 0)
 			return ret;
-		fd = open(v->payload_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return pouch_err_set(err, POUCH_E_VERIFY, "cannot open the payload '%s': %s",
-					     v->payload_path, strerror(errno));
-		ret = pouch_sha256_fd(fd, hex, &size, err);
+		ret = pouch_fs_open_regular("the payload", v->payload_path, UINT64_MAX,
+					    POUCH_FS_NOFOLLOW, &fd, &size, err);
+		if (ret < 0)
+			return err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
+		/* The size is compared before any hashing: a huge file costs nothing. */
+		if (size == v->h.payload_size)
+			ret = pouch_sha256_fd(fd, hex, &size, err);
 		close(fd);
 		if (ret < 0)
 			return ret;

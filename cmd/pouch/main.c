@@ -1,6 +1,7 @@
 /* pouch: global options, the dispatch table, the home's resolution and preconditions. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,10 @@ int main(int argc, char **argv)
 	char *help_argv[3];
 	int c, words, ret;
 
+	/* Buffers of 256 KiB and more come from mmap and go back to the system when freed:
+	 * glibc's moving threshold would keep a freed 16 MiB buffer in the heap, and peak RSS
+	 * would add up buffers that are never live together. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	/* getopt's messages start with argv[0]: make them "pouch: ..." like every other. */
 	argv[0] = (char *)"pouch";
 #ifdef POUCH_FAULTS

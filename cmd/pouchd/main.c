@@ -2,6 +2,7 @@
  * cleanly on SIGTERM or SIGINT. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,10 @@ int main(int argc, char **argv)
 	struct pouch_err err = { 0 };
 	int ret, status = EXIT_OPERATIONAL;
 
+	/* Buffers of 256 KiB and more come from mmap and go back to the system when freed:
+	 * glibc's moving threshold would keep a freed 16 MiB buffer in the heap, and peak RSS
+	 * would add up buffers that are never live together. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	pd.started = time(NULL);
 	ret = configure(&pd, argc, argv, &err);
 	if (ret >= 0) {

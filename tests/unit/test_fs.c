@@ -1,6 +1,7 @@
 /* Unit tests for pkg/fs.c: atomic and exclusive writes, capped reads, private directories
  * and tree removal, each in a fresh directory under /tmp. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,44 @@ static void test_fs__first_missing_names_what_mkdir_would_make(void **state)
 	free(got);
 }
 
+static void test_fs__open_regular_refuses_special_files_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	char target[256];
+	uint64_t size = 1;
+	int fd = 0;
+
+	/* A FIFO with no writer: a blocking open would wait for ever. */
+	assert_int_equal(mkfifo(at(f, "fifo"), 0600), 0);
+	assert_int_equal(pouch_fs_open_regular("report", f->path, 100, 0, &fd, &size, &err),
+			 POUCH_E_IO);
+	assert_int_equal(fd, -1);
+	assert_non_null(strstr(err.msg, "cannot read report '"));
+	assert_non_null(strstr(err.msg, "fifo': not a regular file"));
+	assert_int_equal(pouch_fs_open_regular(NULL, "/dev/zero", 100, 0, &fd, &size, &err),
+			 POUCH_E_IO);
+	assert_string_equal(err.msg, "cannot read '/dev/zero': not a regular file");
+	/* The size is checked before anything is read, and the descriptor blocks again. */
+	put_text(at(f, "r"), "0123456789", 0600);
+	snprintf(target, sizeof(target), "%s", f->path);
+	assert_int_equal(pouch_fs_open_regular(NULL, target, 9, 0, &fd, &size, &err),
+			 POUCH_E_REFUSED);
+	assert_non_null(strstr(err.msg, "larger than 9 bytes"));
+	assert_int_equal(pouch_fs_open_regular(NULL, target, 10, 0, &fd, &size, &err), 0);
+	assert_int_equal(size, 10);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	/* A final symbolic link is followed unless asked not to. */
+	assert_int_equal(symlink(target, at(f, "link")), 0);
+	assert_int_equal(pouch_fs_open_regular(NULL, f->path, 10, 0, &fd, NULL, &err), 0);
+	close(fd);
+	assert_int_equal(pouch_fs_open_regular(NULL, f->path, 10, POUCH_FS_NOFOLLOW, &fd, NULL,
+					       &err), POUCH_E_IO);
+	assert_int_equal(pouch_fs_open_regular(NULL, at(f, "none"), 10, 0, &fd, NULL, &err),
+			 POUCH_E_NOTFOUND);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -261,6 +300,7 @@ int main(void)
 		T(test_fs__read_size_cap),
 		T(test_fs__read_missing_is_notfound),
 		T(test_fs__read_directory_refused),
+		T(test_fs__open_regular_refuses_special_files_at_once),
 		T(test_fs__mkdir_private_mode_and_parents),
 		T(test_fs__mkdir_private_file_in_the_way),
 		T(test_fs__remove_tree),

@@ -106,8 +106,12 @@ static void test_secret__directory_refused(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(mkdir(f->path, 0700), 0);
-	refused(f, POUCH_E_IO, "not a regular file");
+	refused(f, POUCH_E_IO, "is a directory");
+	/* A FIFO with no writer is refused at once, not waited on. */
 	assert_int_equal(rmdir(f->path), 0);
+	assert_int_equal(mkfifo(f->path, 0600), 0);
+	refused(f, POUCH_E_IO, "not a regular file");
+	assert_int_equal(unlink(f->path), 0);
 }
 
 static void test_secret__length_limit(void **state)

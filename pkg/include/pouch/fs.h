@@ -3,6 +3,7 @@
 #define POUCH_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "pouch/err.h"
@@ -11,8 +12,22 @@
  * is accepted. Returns 0 or POUCH_E_IO. */
 int pouch_fs_mkdir_private(const char *path, struct pouch_err *err);
 
-/* Reads the whole file at path into *out (NUL-terminated, caller frees), refusing files larger
- * than max bytes (POUCH_E_REFUSED). *len receives the size without the NUL. */
+#define POUCH_FS_NOFOLLOW 1 /* pouch_fs_open_regular: refuse a final symbolic link */
+
+/* Opens the file at path for reading, the one way pouch opens a file it did not just write
+ * itself. The open never blocks (O_NONBLOCK, cleared once checked: a FIFO or a device cannot
+ * hang it), and before a byte is read the file must be regular (else POUCH_E_IO, "cannot read
+ * '<path>': not a regular file" or "is a directory") and at most max bytes (else
+ * POUCH_E_REFUSED). what ("passphrase file", or NULL) names the file in messages before its
+ * path. With flags POUCH_FS_NOFOLLOW a final symbolic link is refused. A missing file is
+ * POUCH_E_NOTFOUND. On success *fd (caller closes) is open and *size (NULL allowed) holds the
+ * size at the check. */
+int pouch_fs_open_regular(const char *what, const char *path, uint64_t max, int flags, int *fd,
+			  uint64_t *size, struct pouch_err *err);
+
+/* Reads the whole file at path into *out (NUL-terminated, caller frees), opened as
+ * pouch_fs_open_regular does: files larger than max bytes are refused (POUCH_E_REFUSED).
+ * *len receives the size without the NUL. */
 int pouch_fs_read(const char *path, size_t max, char **out, size_t *len, struct pouch_err *err);
 
 /* Writes buf to path through a temporary file in the same directory: write, fsync, rename,
