@@ -95,11 +95,10 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 
 /* Decrypts the OpenPGP message read from in_fd (seekable) into out_fd (a private temporary
  * file the caller owns), refusing a compressed message (a first pass unwraps the encryption
- * and reads the packets up to the literal data) and more than max_plain bytes of plaintext,
- * and checks it by the rules of ../shared/OPENPGP.md (steps 2 to 7 short of pinning): no error
- * at all (NO_DATA included), an integrity-protected cipher, exactly one good signature by a
- * valid key. The signing key's
- * primary fingerprint goes to signer. On POUCH_E_VERIFY the caller must discard out_fd's
+ * and reads every packet, the literal data passed over) and more than max_plain bytes of
+ * plaintext, and checks it by the rules of ../shared/OPENPGP.md (steps 2 to 7 short of
+ * pinning): no error at all (NO_DATA included), an integrity-protected cipher, exactly one good
+ * signature by a valid key. The signing key's primary fingerprint goes to signer. On POUCH_E_VERIFY the caller must discard out_fd's
  * content: it may hold part of a plaintext that failed. */
 int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long long max_plain,
 		   char *signer, struct pouch_err *err);
