@@ -1,7 +1,9 @@
 /* OpenPGP through GPGME, what lies inside a message's encryption: the packets gpg unwraps
- * (decrypted, neither verified nor decompressed) are read up to the literal data, so that a
- * compressed payload is refused as such (spec/envelope.md section 3). GPGME itself reports
- * nothing about compression, and a compressed payload need not be larger than the cap. */
+ * (decrypted, neither verified nor decompressed) are read, the literal data passed over, so that
+ * a compressed payload is refused as such (spec/envelope.md section 3), wherever its compressed
+ * packet lies: gpg decompresses one after the literal data too, and when it holds no second
+ * literal data the signature is still good. GPGME itself reports nothing about compression, and
+ * a compressed payload need not be larger than the cap. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -9,7 +11,7 @@
 
 #include "pgp_internal.h"
 
-enum verdict { MORE, PLAIN, COMPRESSED, ODD };
+enum verdict { MORE, COMPRESSED, ODD };
 
 /* The packet headers of the unwrapped stream (RFC 4880 section 4.2), read as it comes. */
 struct scan {
@@ -22,18 +24,20 @@ struct scan {
 	uint64_t len;   /* the length being read */
 	uint64_t skip;  /* body octets left to pass over */
 	int partial;    /* the body goes on after skip with another length */
+	int data;       /* the literal data has come (its body is passed over) */
+	int to_end;     /* the last packet's body runs to the end of the stream */
 };
 
-/* What a packet of this tag says, if it comes before the literal data. */
-static enum verdict verdict_for(int tag)
+/* What a packet of this tag says, before the literal data or after it. */
+static enum verdict verdict_for(int tag, int data)
 {
 	switch (tag) {
 	case 8: /* compressed data */
 		return COMPRESSED;
-	case 11: /* literal data: the plaintext itself, not compressed */
-		return PLAIN;
-	case 2:  /* signature */
+	case 11: /* literal data: the plaintext itself, once */
 	case 4:  /* one-pass signature */
+		return data ? ODD : MORE;
+	case 2:  /* signature */
 	case 10: /* marker */
 	case 21: /* padding */
 		return MORE;
@@ -60,11 +64,16 @@ static void first_octet(struct scan *s, unsigned char b)
 	}
 	s->new_format = (b & 0x40) != 0;
 	s->tag = s->new_format ? b & 0x3f : (b >> 2) & 0x0f;
-	s->verdict = verdict_for(s->tag);
+	s->verdict = verdict_for(s->tag, s->data);
 	if (s->verdict != MORE)
 		return;
+	if (s->tag == 11)
+		s->data = 1;
 	if (!s->new_format && (b & 3) == 3) { /* old format, length up to the end */
-		s->verdict = ODD;
+		if (s->tag == 11)
+			s->to_end = 1;
+		else
+			s->verdict = ODD;
 		return;
 	}
 	s->need = s->new_format ? 0 : 1u << (b & 3);
@@ -104,7 +113,7 @@ static ssize_t scan_write(void *handle, const void *buf, size_t size)
 	const unsigned char *p = buf;
 	size_t i = 0;
 
-	while (i < size && s->verdict == MORE) {
+	while (i < size && s->verdict == MORE && !s->to_end) {
 		if (s->skip) {
 			size_t k = size - i < s->skip ? size - i : (size_t)s->skip;
 			s->skip -= k;
@@ -115,7 +124,9 @@ static ssize_t scan_write(void *handle, const void *buf, size_t size)
 			first_octet(s, p[i++]);
 		}
 	}
-	if (s->verdict != MORE) { /* seen enough: stop gpg */
+	/* Seen enough before the data: stop gpg. After it, gpg goes on to the end, so that a
+	 * message whose integrity check fails is reported as such by the decryption proper. */
+	if (s->verdict != MORE && !s->data) {
 		errno = ECANCELED;
 		return -1;
 	}
@@ -127,7 +138,7 @@ int pgp_refuse_compressed(struct pouch_pgp *pgp, int in_fd, struct pouch_err *er
 	struct gpgme_data_cbs cbs = { NULL, scan_write, NULL, NULL };
 	struct scan s = { .verdict = MORE };
 	gpgme_data_t in = NULL, out = NULL;
-	gpgme_error_t e;
+	gpgme_error_t e, unwrapped = GPG_ERR_GENERAL;
 	off_t start = lseek(in_fd, 0, SEEK_CUR);
 
 	if (start < 0)
@@ -139,7 +150,7 @@ int pgp_refuse_compressed(struct pouch_pgp *pgp, int in_fd, struct pouch_err *er
 	/* Its error is not ours to report: a message that cannot be unwrapped fails the real
 	 * decryption after this, with the reason. */
 	if (!e)
-		gpgme_op_decrypt_ext(pgp->ctx, GPGME_DECRYPT_UNWRAP, in, out);
+		unwrapped = gpgme_op_decrypt_ext(pgp->ctx, GPGME_DECRYPT_UNWRAP, in, out);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	if (e)
@@ -147,11 +158,15 @@ int pgp_refuse_compressed(struct pouch_pgp *pgp, int in_fd, struct pouch_err *er
 	if (lseek(in_fd, start, SEEK_SET) < 0)
 		return pouch_err_set(err, POUCH_E_IO, "cannot reread the payload: %s",
 				     strerror(errno));
+	/* What follows the data counts only from a message that unwrapped whole. */
+	if (s.data && unwrapped)
+		return 0;
 	if (s.verdict == COMPRESSED)
 		return pouch_err_set(err, POUCH_E_VERIFY, "the payload is compressed: pouch "
 				     "refuses compressed payloads");
 	if (s.verdict == ODD)
 		return pouch_err_set(err, POUCH_E_VERIFY, "the payload holds an unexpected "
-				     "OpenPGP packet (tag %d) before its data", s.tag);
+				     "OpenPGP packet (tag %d) %s its data", s.tag,
+				     s.data ? "after" : "before");
 	return 0;
 }

@@ -288,7 +288,9 @@ static void move_back(struct pull_run *r, const char *name, const char *dir)
 	}
 }
 
-/* Records the package and the cursor after it in one transaction. */
+/* Records the package and the cursor after it in one transaction. A bad package another
+ * source listed under the same (sender, id) gives way: its sender was never proved, and what
+ * an endpoint lists cannot take a sender's id (its file stays in quarantine/). */
 static int record(struct pull_run *r, struct pull_source *s, const struct item *it,
 		  const struct verdict *v, const char *receipt, size_t rlen, struct pouch_err *err)
 {
@@ -297,6 +299,17 @@ static int record(struct pull_run *r, struct pull_source *s, const struct item *
 
 	if ((ret = pouch_db_begin(r->st.db, err)) < 0)
 		return ret;
+	ret = pouch_db_prepare(r->st.db,
+			       "DELETE FROM incoming WHERE sender = ? AND id = ? AND verdict = 'bad'",
+			       &st, err);
+	if (ret < 0)
+		goto out;
+	pouch_db_bind_text(st, 1, it->sender);
+	pouch_db_bind_text(st, 2, it->id);
+	if ((ret = pouch_db_step(st, err)) < 0)
+		goto out;
+	pouch_db_finalize(st);
+	st = NULL;
 	ret = pouch_db_prepare(r->st.db,
 			       "INSERT INTO incoming (id, source, sender, digest, size, "
 			       "payload_size, verdict, reason, header_sha256, priority, created, "
@@ -335,18 +348,23 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
-/* Whether the sender's package id was pulled before (from any source). The same id from
- * another sender is another package. */
-static int known(struct pull_run *r, const struct item *it, struct pouch_err *err)
+/* Whether the sender's package id was pulled before: good from any source, or bad from this
+ * one. The same id from another sender is another package; a bad one from another source
+ * proves nothing about its sender, and another source may hold the genuine package. */
+static int known(struct pull_run *r, struct pull_source *s, const struct item *it,
+		 struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	if ((ret = pouch_db_prepare(r->st.db, "SELECT 1 FROM incoming WHERE sender = ? AND id = ?",
+	if ((ret = pouch_db_prepare(r->st.db,
+				    "SELECT 1 FROM incoming WHERE sender = ? AND id = ? AND "
+				    "(verdict = 'good' OR source = ?)",
 				    &st, err)) < 0)
 		return ret;
 	pouch_db_bind_text(st, 1, it->sender);
 	pouch_db_bind_text(st, 2, it->id);
+	pouch_db_bind_text(st, 3, s->tls.url);
 	ret = pouch_db_step(st, err);
 	pouch_db_finalize(st);
 	return ret;
@@ -363,7 +381,7 @@ static int pull_item(struct pull_run *r, struct pull_source *s, const struct ite
 	size_t flen = 0;
 	int ret;
 
-	if ((ret = known(r, it, err)) < 0)
+	if ((ret = known(r, s, it, err)) < 0)
 		return ret;
 	if (ret == POUCH_DB_ROW)
 		return pull_cursor_set(r, s->tls.url, "packages", it->cursor, err);

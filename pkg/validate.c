@@ -116,9 +116,11 @@ int pouch_unicode_is_hidden(unsigned cp)
 {
 	static const unsigned ranges[][2] = {
 		{ 0x00ad, 0x00ad },   /* soft hyphen */
+		{ 0x034f, 0x034f },   /* combining grapheme joiner */
 		{ 0x061c, 0x061c },   /* Arabic letter mark */
 		{ 0x115f, 0x1160 },   /* Hangul fillers */
-		{ 0x180e, 0x180e },   /* Mongolian vowel separator */
+		{ 0x17b4, 0x17b5 },   /* Khmer inherent vowels */
+		{ 0x180b, 0x180f },   /* Mongolian variation selectors and vowel separator */
 		{ 0x200b, 0x200b },   /* zero width space */
 		{ 0x200e, 0x200f },   /* left-to-right and right-to-left marks */
 		{ 0x2028, 0x202e },   /* line and paragraph separators, embeddings, overrides */
@@ -126,11 +128,12 @@ int pouch_unicode_is_hidden(unsigned cp)
 		{ 0x3164, 0x3164 },   /* Hangul filler */
 		{ 0xfeff, 0xfeff },   /* zero width no-break space (byte order mark) */
 		{ 0xffa0, 0xffa0 },   /* halfwidth Hangul filler */
-		{ 0xfff9, 0xfffb },   /* interlinear annotation */
+		{ 0xfff0, 0xfffb },   /* reserved to be ignored, interlinear annotation */
 		{ 0xfffe, 0xffff },   /* not characters */
+		{ 0x13430, 0x1343f }, /* Egyptian hieroglyph format controls */
 		{ 0x1bca0, 0x1bca3 }, /* shorthand format controls */
 		{ 0x1d173, 0x1d17a }, /* musical symbol format controls */
-		{ 0xe0000, 0xe007f }, /* tags */
+		{ 0xe0000, 0xe0fff }, /* tags, and the rest of the block reserved to be ignored */
 	};
 	size_t i;
 

@@ -15,11 +15,11 @@ Runs until killed, or for 300 seconds at most (never outliving a test that forgo
 import hashlib
 import http.server
 import json
-import os
-import ssl
 import sys
 import threading
 import time
+
+import endpoint_tls
 
 CERT, KEY, CA, PORTFILE, LOG, SCRIPT = sys.argv[1:7]
 ANSWERS = SCRIPT.split(",")
@@ -70,17 +70,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def main():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(CERT, KEY)
-    ctx.load_verify_locations(CA)
-    ctx.verify_mode = ssl.CERT_OPTIONAL
-    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
-    with open(PORTFILE + ".tmp", "w") as f:
-        f.write("%d\n" % httpd.server_address[1])
-    os.rename(PORTFILE + ".tmp", PORTFILE)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    time.sleep(300)
+    endpoint_tls.serve(Handler, CERT, KEY, CA, PORTFILE)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,12 @@
 #   payload_time=T      the payload is signed at T (gpg's --faked-system-time)
 #   symmetric=PASS      the payload is also encrypted with passphrase PASS (encrypt_to may be
 #                       empty: then only with it)
-import base64, datetime, hashlib, io, json, os, subprocess, sys, tarfile, tempfile, uuid
+#   compress_after=WHERE  the signed message as one-pass signature, literal data, signature,
+#                       and a compressed data packet (ZIP) after the signature (WHERE "end") or
+#                       between the data and the signature ("data")
+#   compress_holds=WHAT the packets it holds: "padding" (default: 100000 octets of padding),
+#                       "markers" (a thousand marker packets) or "literal" (literal data)
+import base64, datetime, hashlib, io, json, os, subprocess, sys, tarfile, tempfile, uuid, zlib
 
 home, out = sys.argv[1:3]
 o = dict(a.split("=", 1) for a in sys.argv[3:])
@@ -84,8 +89,9 @@ if "payload_time" in o:
     cmd += ["--faked-system-time",
             o["payload_time"].replace("-", "").replace(":", "").rstrip("Z") + "!"]
 inner = tar.getvalue()
-if "compress_inside" in o:  # one-pass signature, compressed data (algorithm 0) holding the
-    # literal data, signature: the compressed packet comes after the first, not first
+if "compress_inside" in o or "compress_after" in o:
+    # compress_inside: one-pass signature, compressed data (algorithm 0) holding the literal
+    # data, signature: the compressed packet comes after the first, not first
     with tempfile.NamedTemporaryFile() as f:  # from a file, the literal has a length
         f.write(inner)
         f.flush()
@@ -100,6 +106,14 @@ if "compress_inside" in o:  # one-pass signature, compressed data (algorithm 0) 
     ops, lit, sig = packets
     body = b"\0" + lit
     inner = ops + b"\xc8\xff" + len(body).to_bytes(4, "big") + body + sig
+    if "compress_after" in o:  # new-format packets, five-octet lengths
+        pkt = lambda tag, b: bytes([0xc0 | tag, 0xff]) + len(b).to_bytes(4, "big") + b
+        more = {"padding": pkt(21, bytes(100000)), "markers": b"\xa8\x03PGP" * 1000,
+                "literal": pkt(11, b"b\0\0\0\0\0" + bytes(100000))}[
+                    o.get("compress_holds", "padding")]
+        z = zlib.compressobj(9, zlib.DEFLATED, -15)
+        comp = pkt(8, b"\x01" + z.compress(more) + z.flush())
+        inner = ops + lit + (comp + sig if o["compress_after"] == "data" else sig + comp)
     cmd = gpg + ["--encrypt", "--no-literal"] + sum((["-r", r] for r in
                                                      o["encrypt_to"].split(",")), [])
 payload = subprocess.run(cmd + ["-o", "-"], input=inner, stdout=subprocess.PIPE,

@@ -76,6 +76,15 @@ static void test_archive_name__check_refuses_bad_names(void **state)
 		{ "\xef\xbb\xbf" "a.txt", "invisible" },                  /* U+FEFF */
 		{ "a\xe2\x80\xa8" "b", "invisible" },                     /* U+2028 */
 		{ "a\xf3\xa0\x80\x81.txt", "invisible" },                /* U+E0001 tag */
+		{ "a\xcd\x8f" "b.txt", "invisible" },                     /* U+034F CGJ */
+		{ "a\xe1\x9e\xb4" "b.txt", "invisible" },                /* U+17B4 Khmer */
+		{ "a\xe1\x9e\xb5" "b.txt", "invisible" },                /* U+17B5 Khmer */
+		{ "a\xe1\xa0\x8b" "b.txt", "invisible" },                /* U+180B FVS1 */
+		{ "a\xe1\xa0\x8f" "b.txt", "invisible" },                /* U+180F FVS4 */
+		{ "a\xef\xbf\xb0" "b.txt", "invisible" },                /* U+FFF0 */
+		{ "a\xf0\x93\x90\xb0" "b.txt", "invisible" },           /* U+13430 */
+		{ "a\xf3\xa0\x84\x80" "b.txt", "invisible" },           /* U+E0100 */
+		{ "a\xf3\xa0\xbf\xbf" "b.txt", "invisible" },           /* U+E0FFF */
 		{ "-rf", "start with '-'" },
 		{ "--help", "start with '-'" },
 		{ "-", "start with '-'" },

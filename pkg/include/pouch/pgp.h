@@ -103,9 +103,9 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 
 /* Decrypts the OpenPGP message read from in_fd (a regular file or memfd at offset 0) into
  * out_fd (a private temporary file the caller owns), refusing a compressed message (a first
- * pass unwraps the encryption and reads the packets up to the literal data) and more than
- * max_plain bytes of plaintext, and checks it by the rules of ../shared/OPENPGP.md (steps 2 to
- * 7 short of pinning): no error at all (NO_DATA included), an integrity-protected cipher,
+ * pass unwraps the encryption and reads every packet, the literal data passed over) and more
+ * than max_plain bytes of plaintext, and checks it by the rules of ../shared/OPENPGP.md (steps
+ * 2 to 7 short of pinning): no error at all (NO_DATA included), an integrity-protected cipher,
  * exactly one good signature by a valid key. A message encrypted with a passphrase is
  * POUCH_E_REFUSED before GnuPG runs, and no passphrase is ever asked for: our key's comes only
  * from pouch_pgp_set_passphrase or gpg-agent's cache. The signing key's primary fingerprint
