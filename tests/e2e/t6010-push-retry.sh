@@ -10,12 +10,14 @@
 # start_fake SCRIPT: the flaky endpoint with that script of answers (fake.log: its requests).
 start_fake() {
 	stop_fake
-	rm -f fake.port fake.log && : >fake.log &&
+	# Cleared before the endpoint starts (not in the background with it), so that the wait
+	# below never reads the port of the one before.
+	rm -f fake.port && : >fake.log || return 1
 	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/flaky_endpoint.py" srv.pem srv.key clients.ca.pem \
 		fake.port fake.log "$1" </dev/null 2>fake.err &
 	echo $! >"$TRASH/.fake.pid"
 	_i=0
-	while [ ! -s fake.port ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+	while [ ! -s fake.port ] && [ $_i -lt 1200 ]; do sleep 0.05; _i=$((_i + 1)); done
 	[ -s fake.port ]
 }
 
