@@ -2,14 +2,28 @@
 # byte for byte (no HTTP client tidies them) over TLS, and checks on the answer and the log.
 
 # raw CLIENT FORMAT [ARGS]: sends printf FORMAT ARGS as the request, as CLIENT ("-": no
-# certificate); the whole answer goes to resp, its body to resp.body, and the status is printed.
+# certificate); the whole answer goes to resp, its body (dechunked) to resp.body, and the
+# status is printed.
 raw() {
 	_who=$1
 	shift
 	# shellcheck disable=SC2059
 	printf "$@" | "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/raw-https.py" "$(pouchd_port)" \
 		servers.ca.pem "$_who" >resp || return 1
-	sed '1,/^\r$/d' resp >resp.body
+	# The body after the head, its chunks joined when it came chunked (a listing streams).
+	"$SYSTEM_PYTHON" -c 'import re, sys
+data = open("resp", "rb").read()
+head, _, body = data.partition(b"\r\n\r\n")
+if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+    out = b""
+    while body:
+        size, _, rest = body.partition(b"\r\n")
+        n = int(size.split(b";")[0], 16)
+        if n == 0:
+            break
+        out, body = out + rest[:n], rest[n + 2:]
+    body = out
+open("resp.body", "wb").write(body)' || return 1
 	sed -n '1s/^HTTP\/1\.1 \([0-9]*\) .*/\1/p' resp
 }
 

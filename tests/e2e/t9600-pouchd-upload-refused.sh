@@ -51,9 +51,14 @@ expect_success 'the genuine payload then goes through at once, not 24 hours late
 expect_success 'a package of its own under a stored id: 409 id_conflict, the staged bytes gone' '
 	N=$(pouch --home ncmec whoami --json | jget /dev/stdin fingerprint) &&
 	M=$(pouch --home met whoami --json | jget /dev/stdin fingerprint) &&
-	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/forge-package.py" ncmec/gnupg same-id.pouch \
-		signer=$N encrypt_to=$M sender=US-NCMEC:$N recipients=GB-MET:$M id=$P &&
-	test "$(push ncmec "$P" same-id.pouch)" = 409 && error_code id_conflict &&
+	for f in first second; do
+		"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/forge-package.py" ncmec/gnupg "$f.pouch" \
+			signer=$N encrypt_to=$M sender=US-NCMEC:$N recipients=GB-MET:$M id=$P ||
+			return 1
+	done && ! cmp -s first.pouch second.pouch &&
+	test "$(push ncmec "$P" first.pouch)" = 201 &&
+	test "$(staged ncmec "$P")" = 6 && test "$(stage ncmec "$P" five.bin 6)" = 200 &&
+	test "$(push ncmec "$P" second.pouch)" = 409 && error_code id_conflict &&
 	test "$(staged ncmec "$P")" = 0 && test ! -e "data/uploads/US-NCMEC.$P"
 '
 

@@ -7,6 +7,9 @@
 
 OCT='Content-Type: application/offset+octet-stream'
 QUOTA='--upload-quota 1M --max-uploads 2'
+# A refusal that comes before the body reaches a client that waits for it; one that sends its
+# body regardless may see the connection reset first (pouchd does not read a refused body).
+EXPECT='Expect: 100-continue'
 
 # stage CLIENT ID FILE [OFFSET [CURL ARGS]]: appends FILE to CLIENT's staged upload for ID.
 stage() {
@@ -31,12 +34,12 @@ expect_success 'setup: pouchd with 1 MiB and 2 staged uploads per partner' '
 A=$(cat ida 2>/dev/null) B=$(cat idb 2>/dev/null) C=$(cat idc 2>/dev/null) D=$(cat idd 2>/dev/null)
 
 expect_success 'past its staged bytes: 507 quota_exceeded, nothing appended' '
-	test "$(stage ceop "$B" a.bin)" = 507 && error_code quota_exceeded &&
+	test "$(stage ceop "$B" a.bin 0 -H "$EXPECT")" = 507 && error_code quota_exceeded &&
 	api_ok PATCH /v1/uploads/{id} 507 &&
 	test "$(staged ceop "$B")" = 0 && test ! -e "data/uploads/GB-NCA-CEOP.$B" &&
 	test "$(stage ceop "$B" a.bin 0 -H "Transfer-Encoding: chunked")" = 507 &&
 	error_code quota_exceeded && test ! -e "data/uploads/GB-NCA-CEOP.$B" &&
-	test "$(stage ceop "$A" a.bin 600000)" = 507 && test "$(staged ceop "$A")" = 600000
+	test "$(stage ceop "$A" a.bin 600000 -H "$EXPECT")" = 507 && test "$(staged ceop "$A")" = 600000
 '
 
 expect_success 'within the quota the partner goes on' '
@@ -44,7 +47,7 @@ expect_success 'within the quota the partner goes on' '
 '
 
 expect_success 'past its number of staged uploads: 507 quota_exceeded, no file' '
-	test "$(stage ceop "$C" one.bin)" = 507 && error_code quota_exceeded &&
+	test "$(stage ceop "$C" one.bin 0 -H "$EXPECT")" = 507 && error_code quota_exceeded &&
 	test ! -e "data/uploads/GB-NCA-CEOP.$C"
 '
 
@@ -54,8 +57,9 @@ expect_success 'the quota is each partner'"'"'s own' '
 
 expect_success 'the quota is counted again when pouchd starts' '
 	stop_pouchd && start_pouchd metgw data $QUOTA &&
-	test "$(stage ceop "$C" one.bin)" = 507 &&
-	test "$(stage ceop "$B" a.bin 100000)" = 507 && test "$(staged ceop "$B")" = 100000
+	test "$(stage ceop "$C" one.bin 0 -H "$EXPECT")" = 507 &&
+	test "$(stage ceop "$B" a.bin 100000 -H "$EXPECT")" = 507 &&
+	test "$(staged ceop "$B")" = 100000
 '
 
 expect_success 'a refused push frees the quota of its staged upload' '

@@ -89,9 +89,10 @@ hexd = lambda s: hashlib.sha256(s.encode()).hexdigest()
 others = ["XX-%s" % ("R%02d" % i).ljust(29, "X") for i in range(31)]
 for i in range(1000):
     pid = str(uuid.uuid4())
-    cur = db.execute("INSERT INTO packages (id, sender, digest, size, payload_size, "
-                     "payload_sha256, header_sha256, received) VALUES (?,?,?,?,NULL,NULL,?,?)",
-                     (pid, "GB-MET", hexd(pid), 2000, hexd("h" + pid), now))
+    cur = db.execute("INSERT INTO packages (id, sender, name, digest, size, payload_size, "
+                     "payload_sha256, header_sha256, received) "
+                     "VALUES (?,?,?,?,?,NULL,NULL,?,?)",
+                     (pid, "GB-MET", pid, hexd(pid), 2000, hexd("h" + pid), now))
     seq = cur.lastrowid
     for pos, code in enumerate(["GB-NCA-CEOP"] + others):
         db.execute("INSERT INTO recipients (package, pos, agency) VALUES (?,?,?)",
@@ -110,7 +111,8 @@ ldd "$POUCHD_BIN" | grep -q libasan && ASAN=1
 
 expect_success 'setup: a store with 1,000 packages and 1,000 receipts for the centre' '
 	exchange_setup && stop_pouchd &&
-	"$SYSTEM_PYTHON" fill.py data/pouchd.db && start_pouchd metgw data &&
+	"$SYSTEM_PYTHON" fill.py data/pouchd.db &&
+	start_pouchd metgw data --max-connections-per-address 256 &&
 	is_status 200 ceop GET "/v1/packages?limit=1000" && api_ok GET /v1/packages 200 &&
 	test "$(jget body.out has_more)" = false && test "$(jget body.out packages.999.recipients.31)" &&
 	is_status 200 ceop GET "/v1/receipts?limit=1000" && api_ok GET /v1/receipts 200 &&
@@ -133,7 +135,7 @@ expect_success '200 concurrent pages of 1,000 receipts: the same' '
 '
 
 expect_success 'a page streams to a slow reader and holds its slot; over the cap is 503' '
-	stop_pouchd && start_pouchd metgw data --max-listings 1 &&
+	stop_pouchd && start_pouchd metgw data --max-listings 1 --max-connections-per-address 256 &&
 	"$SYSTEM_PYTHON" load.py "$(pouchd_port)" "/v1/packages?limit=1000" 0 packages 1000
 '
 
