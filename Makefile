@@ -16,10 +16,12 @@ EXTRA_LDFLAGS ?=
 PROVE ?= prove
 PROVE_FLAGS ?= -j2 --failures --comments
 
-# Debian 12 packages the build, the tests and the programs need.
+# Debian 12 packages the build, the tests and the programs need (sqlite3 and systemd: the
+# tests read the stores with the sqlite3 shell and check the unit with systemd-analyze).
 DEBS = gcc make pkg-config perl gnupg gpg-agent libgpgme-dev libjansson-dev libcmocka-dev \
        libarchive-dev libgcrypt20-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev \
-       libsqlite3-dev openssl curl python3 python3-jsonschema python3-yaml util-linux time bc
+       libsqlite3-dev openssl curl python3 python3-jsonschema python3-yaml util-linux time bc \
+       sqlite3 systemd
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
