@@ -191,3 +191,18 @@ store_whole() {
 		test -e "$1/packages/$_id.pouch" || { echo "row without its file: $_id"; return 1; }
 	done
 }
+
+# stage CLIENT ID FILE [OFFSET [CURL ARGS...]]: appends FILE to CLIENT's staged upload for ID
+# at OFFSET (default 0); prints the status.
+stage() {
+	_c=$1 _i=$2 _f=$3 _o=${4:-0}
+	shift 3
+	[ $# -gt 0 ] && shift
+	req "$_c" PATCH "/v1/uploads/$_i" -H "Content-Type: application/offset+octet-stream" \
+		-H "Upload-Offset: $_o" --data-binary "@$_f" "$@"
+}
+
+# staged CLIENT ID: the size of CLIENT's staged upload for ID.
+staged() {
+	_st=$(req "$1" GET "/v1/uploads/$2") && test "$_st" = 200 && jget body.out offset
+}

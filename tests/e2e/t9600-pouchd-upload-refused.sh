@@ -6,17 +6,6 @@
 . "$SRC_DIR/tests/e2e/lib-pouchd.sh"
 
 JSON='Content-Type: application/json'
-OCT='Content-Type: application/offset+octet-stream'
-
-# stage CLIENT ID FILE [OFFSET]: appends FILE to CLIENT's staged upload for ID at OFFSET.
-stage() {
-	req "$1" PATCH "/v1/uploads/$2" -H "$OCT" -H "Upload-Offset: ${4:-0}" --data-binary "@$3"
-}
-
-# staged CLIENT ID: the size of CLIENT's staged upload for ID.
-staged() {
-	_st=$(req "$1" GET "/v1/uploads/$2") && test "$_st" = 200 && jget body.out offset
-}
 
 # push CLIENT ID FILE [CONTENT-TYPE]: PUT FILE as package ID.
 push() {

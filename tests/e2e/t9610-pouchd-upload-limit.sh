@@ -5,20 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRC_DIR/tests/e2e/lib-pouchd.sh"
 
-OCT='Content-Type: application/offset+octet-stream'
-
-# stage CLIENT ID FILE [OFFSET [CURL ARGS]]: appends FILE to CLIENT's staged upload for ID.
-stage() {
-	_c=$1 _i=$2 _f=$3 _o=${4:-0}
-	shift 3
-	[ $# -gt 0 ] && shift
-	req "$_c" PATCH "/v1/uploads/$_i" -H "$OCT" -H "Upload-Offset: $_o" --data-binary "@$_f" "$@"
-}
-
-# staged CLIENT ID: the size of CLIENT's staged upload for ID.
-staged() {
-	_st=$(req "$1" GET "/v1/uploads/$2") && test "$_st" = 200 && jget body.out offset
-}
 
 CHUNKED='Transfer-Encoding: chunked'
 

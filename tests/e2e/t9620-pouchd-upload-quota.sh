@@ -5,24 +5,10 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRC_DIR/tests/e2e/lib-pouchd.sh"
 
-OCT='Content-Type: application/offset+octet-stream'
 QUOTA='--upload-quota 1M --max-uploads 2'
 # A refusal that comes before the body reaches a client that waits for it; one that sends its
 # body regardless may see the connection reset first (pouchd does not read a refused body).
 EXPECT='Expect: 100-continue'
-
-# stage CLIENT ID FILE [OFFSET [CURL ARGS]]: appends FILE to CLIENT's staged upload for ID.
-stage() {
-	_c=$1 _i=$2 _f=$3 _o=${4:-0}
-	shift 3
-	[ $# -gt 0 ] && shift
-	req "$_c" PATCH "/v1/uploads/$_i" -H "$OCT" -H "Upload-Offset: $_o" --data-binary "@$_f" "$@"
-}
-
-# staged CLIENT ID: the size of CLIENT's staged upload for ID.
-staged() {
-	_st=$(req "$1" GET "/v1/uploads/$2") && test "$_st" = 200 && jget body.out offset
-}
 
 expect_success 'setup: pouchd with 1 MiB and 2 staged uploads per partner' '
 	exchange_setup && stop_pouchd && start_pouchd metgw data $QUOTA &&

@@ -10,21 +10,7 @@
 trap 'stop_pouchd KILL; umount "$TRASH/full" 2>/dev/null; cleanup' EXIT
 
 JSON='Content-Type: application/json'
-OCT='Content-Type: application/offset+octet-stream'
 CHUNKED='Transfer-Encoding: chunked'
-
-# stage CLIENT ID FILE [OFFSET [CURL ARGS]]: appends FILE to CLIENT's staged upload for ID.
-stage() {
-	_c=$1 _i=$2 _f=$3 _o=${4:-0}
-	shift 3
-	[ $# -gt 0 ] && shift
-	req "$_c" PATCH "/v1/uploads/$_i" -H "$OCT" -H "Upload-Offset: $_o" --data-binary "@$_f" "$@"
-}
-
-# staged CLIENT ID: the size of CLIENT's staged upload for ID.
-staged() {
-	_st=$(req "$1" GET "/v1/uploads/$2") && test "$_st" = 200 && jget body.out offset
-}
 
 # push CLIENT FILE [CURL ARGS]: PUT the envelope FILE.
 push() {
