@@ -5,7 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRC_DIR/tests/e2e/lib-pouchd.sh"
 
-
 CHUNKED='Transfer-Encoding: chunked'
 
 expect_success 'setup: pouchd takes packages of at most 1 MiB' '
