@@ -426,8 +426,9 @@ int pouch_fs_workdir_new(const char *parent, const char *prefix, char **path, in
 {
 	DIR *d = opendir(parent);
 	struct dirent *e;
+	struct stat mine, named;
 	char *stale;
-	int fd;
+	int fd, tries;
 
 	*path = NULL;
 	*lock = -1;
@@ -444,24 +445,37 @@ int pouch_fs_workdir_new(const char *parent, const char *prefix, char **path, in
 	}
 	if (d)
 		closedir(d);
-	if (asprintf(path, "%s/%sXXXXXX", parent, prefix) < 0) {
+	/* Another open's sweep can take a directory made here before it is locked: then it is
+	 * not ours any more (the lock fails, or the path no longer names what was locked), and
+	 * another name is tried. */
+	for (tries = 0; tries < 100; tries++) {
+		if (asprintf(path, "%s/%sXXXXXX", parent, prefix) < 0) {
+			*path = NULL;
+			return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		}
+		if (!mkdtemp(*path))
+			goto fail;
+		*lock = open(*path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (*lock < 0 && errno != ENOENT) {
+			fd = errno;
+			rmdir(*path);
+			errno = fd;
+			goto fail;
+		}
+		if (*lock >= 0 && flock(*lock, LOCK_EX | LOCK_NB) == 0 && fstat(*lock, &mine) == 0 &&
+		    stat(*path, &named) == 0 && mine.st_ino == named.st_ino &&
+		    mine.st_dev == named.st_dev)
+			return 0;
+		if (*lock >= 0)
+			close(*lock);
+		*lock = -1;
+		free(*path);
 		*path = NULL;
-		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	}
-	if (!mkdtemp(*path))
-		goto fail;
-	*lock = open(*path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (*lock >= 0 && flock(*lock, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	fd = errno;
-	rmdir(*path);
-	errno = fd;
+	errno = EAGAIN;
 fail:
 	fd = pouch_err_set(err, POUCH_E_IO, "cannot create a directory in '%s': %s", parent,
 			   strerror(errno));
-	if (*lock >= 0)
-		close(*lock);
-	*lock = -1;
 	free(*path);
 	*path = NULL;
 	return fd;
