@@ -17,7 +17,6 @@
 #include "pouch/protocol.h"
 #include "pouch/receipt.h"
 #include "pouch/reqparse.h"
-#include "pouch/request.h"
 #include "pouch/store.h"
 #include "pouch/verify.h"
 #include "pouchd.h"

@@ -8,7 +8,7 @@
 
 #include "pouch/partner.h"
 #include "pouch/protocol.h"
-#include "pouch/request.h"
+#include "pouch/reqparse.h"
 #include "pouchd.h"
 
 #define AUTH 1

@@ -1,5 +1,5 @@
 /* Fuzzes what pouchd parses from a request before any handler runs (pkg/reqparse.c,
- * pkg/request.c, pkg/protocol.c): the method, the raw request target and its decoding, the
+ * pkg/protocol.c): the method, the raw request target and its decoding, the
  * decoded path against every route pattern, decimal header and parameter values
  * (Content-Length, Upload-Offset, limit), the Range header and list cursors. The input is one
  * value, tried as each of them. */
@@ -11,7 +11,6 @@
 #include "fuzz.h"
 #include "pouch/protocol.h"
 #include "pouch/reqparse.h"
-#include "pouch/request.h"
 
 /* pouchd's route patterns (cmd/pouchd/routes.c). */
 static const char *const patterns[] = {
@@ -73,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	target(s, size);
 	(void)pouch_req_method_check(s, &err);
 	routes(s);
-	if (pouch_req_uint(s, &n, &err) == 0) {
+	if (pouch_decimal_parse(s, UINT64_MAX, &n) == 0) {
 		/* Whatever the digits, the value is what they say: no sign, no wrap. */
 		snprintf(back, sizeof(back), "%" PRIu64, n);
 		if (s[0] == '-' || strlen(back) > strlen(s) || strstr(s, back) == NULL)

@@ -29,4 +29,13 @@ int pouch_req_method_check(const char *method, struct pouch_err *err);
  * decoded bytes that are not UTF-8, empty, "." or ".." path segments, and a fragment. */
 int pouch_req_target_decode(const char *raw, char *out, size_t outmax, struct pouch_err *err);
 
+/* Whether the decoded path matches pattern, whose one optional "{id}" segment must be a
+ * package id (pouch_uuid_check); the id is then copied to id (POUCH_UUID_LEN bytes). Returns 1
+ * on a match, else 0. */
+int pouch_req_match(const char *pattern, const char *path, char *id);
+
+/* The offset of a "Range: bytes=N-" header (N by pouch_decimal_parse): N, -1 when range is
+ * NULL, -2 when it is not of that form. */
+int64_t pouch_req_range(const char *range);
+
 #endif
