@@ -1,5 +1,6 @@
-/* Shared between the parts of the HTTPS server (httpd.c, httpd_conn.c): the connection guard
- * that keeps strangers from holding connections, and the TLS settings. */
+/* Shared between the parts of the HTTPS server (httpd.c, httpd_conn.c, httpd_req.c): the
+ * server and request state, the connection guard that keeps strangers from holding
+ * connections, and the TLS settings. */
 #ifndef POUCH_HTTPD_INTERNAL_H
 #define POUCH_HTTPD_INTERNAL_H
 
@@ -9,6 +10,51 @@
 #include <microhttpd.h>
 
 #include "pouch/httpd.h"
+#include "pouch/x509.h"
+
+#define BAD_MAX 128
+
+struct pouch_httpd {
+	struct MHD_Daemon *mhd;
+	struct pouch_httpd_ops ops;
+	struct httpd_guard *guard;
+	char *cert, *key, *ca; /* PEM text; MHD keeps pointers to them */
+};
+
+struct pouch_http_req {
+	struct pouch_httpd *d;
+	struct MHD_Connection *conn;
+	char *method, *path;
+	char *target; /* the raw request target, as it came */
+	char bad[BAD_MAX]; /* why the request is malformed, or "" */
+	enum pouch_http_client client;
+	char cn[POUCH_X509_CN_MAX + 1];
+	void *state;
+	int discard;
+	int began;
+	int started;  /* the handler has seen the request */
+	int refused;  /* libmicrohttpd answered it itself, before the handler */
+	int in_body;   /* the body callback runs */
+	char *early;   /* answered during the body: the whole response, sent at once */
+	size_t early_len;
+	int cut_short; /* so answered, and the rest of the body left unread */
+	struct MHD_Response *pending; /* answered during the body: queued at its end */
+	unsigned pending_status;
+	unsigned status;
+	uint64_t received, sent;
+};
+
+/* MHD_OPTION_URI_LOG_CALLBACK (cls: the server): the request's state starts here, with the raw
+ * target as it came, before libmicrohttpd decodes anything. NULL when out of memory. */
+void *httpd_on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
+
+/* The first handler call for r: takes the method, decodes the raw target and checks the
+ * headers and query (a malformed request is noted, not refused here), and judges the client
+ * certificate. -1 when out of memory. */
+int httpd_req_start(struct pouch_http_req *r, struct MHD_Connection *conn, const char *method);
+
+/* Frees r and everything it holds. */
+void httpd_req_free(struct pouch_http_req *r);
 
 /* TLS 1.3 and 1.2 with AEAD ciphers and ECDHE only (no CBC, no SHA-1 MAC or signature, no
  * static RSA), in the server's order of preference; certificates are verified under the
