@@ -30,7 +30,7 @@ WARN = -Wall -Wextra -Wpedantic -Werror -Wmissing-prototypes -Wstrict-prototypes
        -Wvla -Wwrite-strings -Wformat=2
 CFLAGS ?= -O2 -g
 # CFLAGS and LDFLAGS stay the user's (optimisation, hardening); the project's flags come apart.
-ALL_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ipkg/include \
+ALL_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ipkg \
              -DPOUCH_VERSION='"$(VERSION)"' $(if $(FAULTS),-DPOUCH_FAULTS) $(SAN_FLAGS) $(CFLAGS) \
              $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) -pthread $(LDFLAGS) $(EXTRA_LDFLAGS)
@@ -51,7 +51,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 endif
 endif
 
-PKG_SRC := $(sort $(wildcard pkg/*.c))
+PKG_SRC := $(sort $(wildcard pkg/*/*.c))
 PKG_OBJ := $(PKG_SRC:%.c=$(BUILD)/%.o)
 POUCH_SRC := $(sort $(wildcard cmd/pouch/*.c))
 POUCH_OBJ := $(POUCH_SRC:%.c=$(BUILD)/%.o)
@@ -59,7 +59,7 @@ POUCHD_SRC := $(sort $(wildcard cmd/pouchd/*.c))
 POUCHD_OBJ := $(POUCHD_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
-HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h cmd/pouchd/*.h tests/unit/*.h)
+HDRS := $(wildcard pkg/*/*.h cmd/pouch/*.h cmd/pouchd/*.h tests/unit/*.h)
 # Fuzz harnesses (tests/fuzz/fuzz_NAME.c): replayed over their corpus by a plain driver in
 # every build ($(BUILD)/fuzz/fuzz_NAME, part of `make test`), searched with libFuzzer by
 # `make fuzz`.

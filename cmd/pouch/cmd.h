@@ -13,8 +13,8 @@
 
 #include <getopt.h>
 
-#include "pouch/err.h"
-#include "pouch/home.h"
+#include "base/err.h"
+#include "directory/home.h"
 
 /* Exit statuses: the same for every command, documented in README.md and pouch(1). */
 #define EXIT_OK 0

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 
 #include "cmd.h"
-#include "pouch/audit.h"
-#include "pouch/validate.h"
+#include "audit/audit.h"
+#include "base/validate.h"
 
 static const char usage[] = "usage: pouch audit show [--json]\n";
 

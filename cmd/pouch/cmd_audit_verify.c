@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
-#include "pouch/audit.h"
+#include "audit/audit.h"
 
 static const char usage[] = "usage: pouch audit verify [--json]\n";
 

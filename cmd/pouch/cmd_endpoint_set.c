@@ -1,7 +1,7 @@
 /* pouch endpoint set: our own endpoint (the pouchd we pull from and publish to) and its TLS. */
 #include "cmd.h"
 #include "partner_print.h"
-#include "pouch/endpoint.h"
+#include "directory/endpoint.h"
 
 static const char usage[] =
 	"usage: pouch endpoint set --endpoint URL [--ca FILE] [--pin SHA256]\n"

@@ -1,7 +1,7 @@
 /* pouch endpoint show: our own endpoint and its TLS settings. */
 #include "cmd.h"
 #include "partner_print.h"
-#include "pouch/endpoint.h"
+#include "directory/endpoint.h"
 
 static const char usage[] = "usage: pouch endpoint show [--json]\n";
 

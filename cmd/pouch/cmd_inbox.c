@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "cmd.h"
-#include "pouch/pull.h"
-#include "pouch/timefmt.h"
+#include "exchange/pull.h"
+#include "base/timefmt.h"
 
 static const char usage[] = "usage: pouch inbox [--json]\n";
 

@@ -5,8 +5,8 @@
 
 #include "cmd.h"
 #include "keyopts.h"
-#include "pouch/identity.h"
-#include "pouch/timefmt.h"
+#include "directory/identity.h"
+#include "base/timefmt.h"
 
 static const char usage[] =
 	"usage: pouch init --agency CODE --name NAME [--expires DURATION]\n"

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 
 #include "cmd.h"
-#include "pouch/identity.h"
-#include "pouch/timefmt.h"
+#include "directory/identity.h"
+#include "base/timefmt.h"
 
 static const char usage[] =
 	"usage: pouch key add --key FILE --fingerprint FPR [--overlap DURATION]\n"

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "pouch/fs.h"
-#include "pouch/identity.h"
+#include "base/fs.h"
+#include "directory/identity.h"
 
 static const char usage[] =
 	"usage: pouch key export [-o FILE [--force]]\n"

@@ -4,9 +4,9 @@
 
 #include "cmd.h"
 #include "keyopts.h"
-#include "pouch/fs.h"
-#include "pouch/identity.h"
-#include "pouch/timefmt.h"
+#include "base/fs.h"
+#include "directory/identity.h"
+#include "base/timefmt.h"
 
 static const char usage[] =
 	"usage: pouch key rotate [--overlap DURATION] [--expires DURATION]\n"

@@ -4,11 +4,11 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "pouch/audit.h"
-#include "pouch/fs.h"
-#include "pouch/open.h"
-#include "pouch/secret.h"
-#include "pouch/timefmt.h"
+#include "audit/audit.h"
+#include "base/fs.h"
+#include "package/open.h"
+#include "base/secret.h"
+#include "base/timefmt.h"
 
 static const char usage[] =
 	"usage: pouch open FILE [-o DIR] [--passphrase-file FILE] [--json]\n"

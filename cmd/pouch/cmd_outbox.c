@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "pouch/push.h"
+#include "exchange/push.h"
 
 static const char usage[] = "usage: pouch outbox [--all] [--json]\n";
 

@@ -5,12 +5,12 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "pouch/audit.h"
-#include "pouch/envelope.h"
-#include "pouch/fs.h"
-#include "pouch/pack.h"
-#include "pouch/secret.h"
-#include "pouch/timefmt.h"
+#include "audit/audit.h"
+#include "package/envelope.h"
+#include "base/fs.h"
+#include "package/pack.h"
+#include "base/secret.h"
+#include "base/timefmt.h"
 
 static const char usage[] =
 	"usage: pouch pack --to CODE[,CODE...] --report FILE [--attach FILE]...\n"

@@ -1,8 +1,8 @@
 /* pouch partner add: a partner agency enters the directory with its pinned key. */
 #include "cmd.h"
 #include "partner_print.h"
-#include "pouch/directory.h"
-#include "pouch/identity.h"
+#include "directory/directory.h"
+#include "directory/identity.h"
 
 static const char usage[] =
 	"usage: pouch partner add CODE --key FILE [--fingerprint FPR] [--name NAME]\n"

@@ -1,9 +1,9 @@
 /* pouch partner add-key: pin a partner's new key beside the old one (key rollover). */
 #include "cmd.h"
 #include "partner_print.h"
-#include "pouch/directory.h"
-#include "pouch/identity.h"
-#include "pouch/timefmt.h"
+#include "directory/directory.h"
+#include "directory/identity.h"
+#include "base/timefmt.h"
 
 static const char usage[] =
 	"usage: pouch partner add-key CODE --key FILE [--fingerprint FPR] [--overlap DURATION]\n"

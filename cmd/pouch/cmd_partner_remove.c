@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
-#include "pouch/directory.h"
+#include "directory/directory.h"
 
 static const char usage[] = "usage: pouch partner remove CODE\n";
 

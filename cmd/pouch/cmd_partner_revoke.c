@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
-#include "pouch/directory.h"
+#include "directory/directory.h"
 
 static const char usage[] =
 	"usage: pouch partner revoke CODE --revocation FILE\n"

@@ -1,8 +1,8 @@
 /* pouch partner set: change a partner's endpoint, TLS settings and client common name. */
 #include "cmd.h"
 #include "partner_print.h"
-#include "pouch/directory.h"
-#include "pouch/identity.h"
+#include "directory/directory.h"
+#include "directory/identity.h"
 
 static const char usage[] =
 	"usage: pouch partner set CODE [--endpoint URL | --no-endpoint]\n"

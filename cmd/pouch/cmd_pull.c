@@ -6,9 +6,9 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "pouch/audit.h"
-#include "pouch/pull.h"
-#include "pouch/secret.h"
+#include "audit/audit.h"
+#include "exchange/pull.h"
+#include "base/secret.h"
 #include "progress.h"
 
 static const char usage[] =

@@ -7,7 +7,7 @@
 
 #include "cmd.h"
 #include "progress.h"
-#include "pouch/push.h"
+#include "exchange/push.h"
 
 static const char usage[] =
 	"usage: pouch push [FILE...] [--endpoint URL] [--retries N] [--json]\n";

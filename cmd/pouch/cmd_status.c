@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "pouch/push.h"
+#include "exchange/push.h"
 
 static const char usage[] = "usage: pouch status ID [--json]\n";
 

@@ -4,9 +4,9 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "pouch/audit.h"
-#include "pouch/timefmt.h"
-#include "pouch/verify.h"
+#include "audit/audit.h"
+#include "base/timefmt.h"
+#include "package/verify.h"
 
 static const char usage[] = "usage: pouch verify FILE [--json]\n";
 

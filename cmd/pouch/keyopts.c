@@ -3,8 +3,8 @@
 
 #include "cmd.h"
 #include "keyopts.h"
-#include "pouch/secret.h"
-#include "pouch/timefmt.h"
+#include "base/secret.h"
+#include "base/timefmt.h"
 
 int keyopts_option(struct keyopts *k, int c, const char *arg, const char *usage)
 {

@@ -2,7 +2,7 @@
 #ifndef POUCH_KEYOPTS_H
 #define POUCH_KEYOPTS_H
 
-#include "pouch/identity.h"
+#include "directory/identity.h"
 
 #define KEYOPTS_OPTIONS \
 	{ "expires", required_argument, NULL, 'E' }, \

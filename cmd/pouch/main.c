@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "pouch/fault.h"
-#include "pouch/identity.h"
+#include "base/fault.h"
+#include "directory/identity.h"
 
 enum {
 	NEEDS_HOME = 1 << 0,   /* an initialised home (agency identity) */

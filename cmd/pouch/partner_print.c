@@ -6,8 +6,8 @@
 
 #include "cmd.h"
 #include "partner_print.h"
-#include "pouch/pgp.h"
-#include "pouch/timefmt.h"
+#include "crypto/pgp.h"
+#include "base/timefmt.h"
 
 int partner_states(const struct pouch_partner *p, enum pouch_key_state *states)
 {

@@ -3,8 +3,8 @@
 #ifndef POUCH_PARTNER_PRINT_H
 #define POUCH_PARTNER_PRINT_H
 
-#include "pouch/endpoint.h"
-#include "pouch/partner.h"
+#include "directory/endpoint.h"
+#include "directory/partner.h"
 
 /* Fills states[] (p->nkeys entries) with each pinned key's state now. Returns an exit status. */
 int partner_states(const struct pouch_partner *p, enum pouch_key_state *states);

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "pouch/https.h"
+#include "exchange/https.h"
 
 struct progress {
 	char label[41];

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pouch/protocol.h"
-#include "pouch/store.h"
+#include "server/protocol.h"
+#include "server/store.h"
 #include "pouchd.h"
 
 #define PACKAGE_BATCH 32

@@ -10,10 +10,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "pouch/agency.h"
-#include "pouch/fault.h"
-#include "pouch/pgp.h"
-#include "pouch/store.h"
+#include "directory/agency.h"
+#include "base/fault.h"
+#include "crypto/pgp.h"
+#include "server/store.h"
 #include "pouchd.h"
 
 static const char usage[] =
@@ -258,6 +258,8 @@ int main(int argc, char **argv)
 	 * would add up buffers that are never live together. */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	pd.started = time(NULL);
+	pd.routes = pd_routes;
+	pd.nroutes = pd_nroutes;
 	ret = configure(&pd, argc, argv, &err);
 	if (ret >= 0) {
 		if (ret == EXIT_USAGE && err.msg[0])

@@ -1,6 +1,7 @@
 /* pouchd: the server's state, the per-request state and the route handlers (one file per group
  * of routes: packages.c, uploads.c, receipts.c, metrics.c; the table is in routes.c).
  *
+ * Beneath them: respond.c (responses, log), checks.c (checks before a body), rate.c (budgets).
  * Adding a route: a handler in the file of its group, its prototype below, a row in routes[] in
  * routes.c, the route in spec/protocol.md and spec/openapi.yaml, and a test in tests/e2e/t5*.sh.
  */
@@ -12,12 +13,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "pouch/home.h"
-#include "pouch/httpd.h"
-#include "pouch/srvconf.h"
-#include "pouch/store.h"
-#include "pouch/uuid.h"
-#include "pouch/validate.h"
+#include "directory/home.h"
+#include "server/httpd.h"
+#include "server/srvconf.h"
+#include "server/store.h"
+#include "base/uuid.h"
+#include "base/validate.h"
 
 struct pouch_store;
 struct pd_req;
@@ -45,6 +46,8 @@ struct pouchd {
 	_Atomic(struct pouch_httpd *) httpd; /* set while serving */
 	struct pd_metrics metrics;
 	atomic_uint listings; /* list responses in progress (at most conf.max_listings) */
+	const struct pd_route *routes; /* pd_routes: what metrics labels its counts with */
+	size_t nroutes;
 	time_t started;
 };
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pouch/digest.h"
-#include "pouch/protocol.h"
-#include "pouch/receipt.h"
-#include "pouch/store.h"
+#include "crypto/digest.h"
+#include "server/protocol.h"
+#include "package/receipt.h"
+#include "server/store.h"
 #include "pouchd.h"
 
 struct body {

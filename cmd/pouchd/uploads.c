@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pouch/protocol.h"
-#include "pouch/reqparse.h"
-#include "pouch/store.h"
+#include "server/protocol.h"
+#include "server/reqparse.h"
+#include "server/store.h"
 #include "pouchd.h"
 
 static void offset_mismatch(struct pd_req *q, uint64_t actual)

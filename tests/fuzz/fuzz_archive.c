@@ -15,7 +15,7 @@
 #include <jansson.h>
 
 #include "fuzz.h"
-#include "pouch/archive.h"
+#include "package/archive.h"
 
 #define LIST_MAX 64
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pouch/base64.h"
+#include "base/base64.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pouch/envelope.h"
+#include "package/envelope.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pouch/envelope.h"
+#include "package/envelope.h"
 
 static int same(const struct pouch_header *a, const struct pouch_header *b)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pouch/open.h"
+#include "package/open.h"
 
 /* The header of spec/vectors/valid/attachments, which the seeds in tests/fuzz/corpus/manifest
  * bind (tests/fuzz/seeds.py). */

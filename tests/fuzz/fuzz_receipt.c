@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pouch/receipt.h"
+#include "package/receipt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "pouch/agency.h"
-#include "pouch/endpoint.h"
-#include "pouch/home.h"
-#include "pouch/partner.h"
+#include "directory/agency.h"
+#include "directory/endpoint.h"
+#include "directory/home.h"
+#include "directory/partner.h"
 
 static struct pouch_home home;
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pouch/protocol.h"
-#include "pouch/reqparse.h"
+#include "server/protocol.h"
+#include "server/reqparse.h"
 
 /* pouchd's route patterns (cmd/pouchd/routes.c). */
 static const char *const patterns[] = {

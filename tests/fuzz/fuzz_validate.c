@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pouch/uuid.h"
-#include "pouch/validate.h"
+#include "base/uuid.h"
+#include "base/validate.h"
 
 static void escape_checks(const char *s)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pouch/x509.h"
+#include "crypto/x509.h"
 
 static char path[4096];
 

@@ -5,9 +5,9 @@
 #define POUCH_TEST_AGENCIES_H
 
 #include "fixture.h"
-#include "pouch/directory.h"
-#include "pouch/identity.h"
-#include "pouch/pgp.h"
+#include "directory/directory.h"
+#include "directory/identity.h"
+#include "crypto/pgp.h"
 
 struct agency {
 	struct pouch_home h;

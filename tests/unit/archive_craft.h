@@ -10,8 +10,8 @@
 #include <sys/sysmacros.h>
 
 #include "fixture.h"
-#include "pouch/archive.h"
-#include "pouch/digest.h"
+#include "package/archive.h"
+#include "crypto/digest.h"
 
 #define MANIFEST_TEXT "{\"format\":\"pouch-content/1\"}"
 #define UTF8_NAME "Aussage M\xc3\xbcller \xe2\x80\x93 \xc3\xbc" "bersetzt.txt"

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pouch/fs.h"
-#include "pouch/home.h"
+#include "base/fs.h"
+#include "directory/home.h"
 
 #define FIXTURE_FN __attribute__((unused)) static
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pkg/internal.h"
+#include "base/json.h"
 #include "fixture.h"
-#include "pouch/agency.h"
+#include "directory/agency.h"
 
 /* FPR1, FPR2, T0, T1 and NEST15 are in fixture.h. */
 #define T2 "2026-06-15T00:00:00Z" /* 1781481600 */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "pouch/archive.h"
+#include "package/archive.h"
 
 #include "archive_craft.h"
 

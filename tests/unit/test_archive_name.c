@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "pouch/archive.h"
+#include "package/archive.h"
 
 #define UTF8_NAME "Aussage M\xc3\xbcller \xe2\x80\x93 \xc3\xbc" "bersetzt.txt"
 

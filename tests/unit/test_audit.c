@@ -8,10 +8,10 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-#include "pouch/audit.h"
-#include "pouch/base64.h"
-#include "pouch/digest.h"
-#include "pouch/identity.h"
+#include "audit/audit.h"
+#include "base/base64.h"
+#include "crypto/digest.h"
+#include "directory/identity.h"
 
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 #define ID1 "6717d936-a2d4-4a4d-a6d7-a07aadb96a02"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pouch/base64.h"
+#include "base/base64.h"
 
 /* RFC 4648 section 10. */
 static const struct {

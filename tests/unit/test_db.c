@@ -2,7 +2,7 @@
  * statements and the mapping of SQLite's errors, each on a database in a fresh directory. */
 #include "fixture.h"
 
-#include "pouch/db.h"
+#include "base/db.h"
 
 static const char *const schema1[] = {
 	"CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER, b BLOB,"

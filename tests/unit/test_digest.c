@@ -1,8 +1,8 @@
 /* SHA-256 against the FIPS 180-2 examples, streamed in pieces and from a file; package ids. */
 #include "fixture.h"
 
-#include "pouch/digest.h"
-#include "pouch/uuid.h"
+#include "crypto/digest.h"
+#include "base/uuid.h"
 
 static void test_digest__fips_examples(void **state)
 {

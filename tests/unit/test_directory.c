@@ -8,7 +8,7 @@
 
 #define FIXTURE_PARTNER_RECORD /* the GB-MET record parts and setup_met */
 #include "certs.h"
-#include "pouch/directory.h"
+#include "directory/directory.h"
 
 #define NOTLS "\"tls\":null,"
 #define PIN_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pkg/endpoint_internal.h"
+#include "directory/tls_conf.h"
 #include "certs.h"
-#include "pouch/endpoint.h"
-#include "pouch/partner.h"
+#include "directory/endpoint.h"
+#include "directory/partner.h"
 
 #define PIN_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define PIN "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="

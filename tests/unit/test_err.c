@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "pouch/err.h"
+#include "base/err.h"
 
 static void test_err__set_records_code_and_formatted_message(void **state)
 {

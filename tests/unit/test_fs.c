@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "pouch/fs.h"
+#include "base/fs.h"
 
 static void test_fs__write_atomic_creates_with_mode(void **state)
 {

@@ -24,9 +24,9 @@
 #include <jansson.h>
 
 #include "fixture.h"
-#include "pouch/digest.h"
-#include "pouch/fs.h"
-#include "pouch/https.h"
+#include "crypto/digest.h"
+#include "base/fs.h"
+#include "exchange/https.h"
 
 #define SERVER_SCRIPT "tests/unit/https_server.py"
 #define WRONG_PIN "sha256//AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="

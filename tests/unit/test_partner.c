@@ -7,9 +7,9 @@
 #include <string.h>
 
 #define FIXTURE_PARTNER_RECORD /* the GB-MET record parts and setup_met */
-#include "../../pkg/internal.h"
+#include "base/json.h"
 #include "fixture.h"
-#include "pouch/partner.h"
+#include "directory/partner.h"
 
 /* FPR1, FPR2, T0, T1 and the record parts are in fixture.h. */
 #define T2 "2027-06-01T00:00:00Z" /* 1811808000 */

@@ -4,7 +4,7 @@
 
 #define FIXTURE_PARTNER_RECORD /* the GB-MET record parts and setup_met */
 #include "fixture.h"
-#include "pouch/partner.h"
+#include "directory/partner.h"
 
 #define GOOD HEAD NAME EP TLS KEYS(KEY(FPR1)) TAIL
 

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pouch/fs.h"
-#include "pouch/home.h"
-#include "pouch/identity.h"
-#include "pouch/pgp.h"
+#include "base/fs.h"
+#include "directory/home.h"
+#include "directory/identity.h"
+#include "crypto/pgp.h"
 
 #include "agencies.h"
 

@@ -7,9 +7,9 @@
 #include <jansson.h>
 #include <time.h>
 
-#include "pouch/pull.h"
-#include "pouch/receipt.h"
-#include "pouch/state.h"
+#include "exchange/pull.h"
+#include "package/receipt.h"
+#include "exchange/state.h"
 
 /* S sent package PKG to R (and nothing to O, a partner S pins as well). */
 static char dir[32];

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "pouch/push.h"
+#include "exchange/push.h"
 
 static void test_push__backoff_grows_and_is_capped(void **state)
 {

@@ -6,9 +6,9 @@
 #include <jansson.h>
 #include <time.h>
 
-#include "pouch/base64.h"
-#include "pouch/partner.h"
-#include "pouch/receipt.h"
+#include "base/base64.h"
+#include "directory/partner.h"
+#include "package/receipt.h"
 
 /* S sends packages and checks receipts; R, a recipient, signs them. S's directory also pins O
  * (another agency), E (whose key's window has ended) and V (whose key is revoked); X is a

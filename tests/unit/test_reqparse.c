@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "pouch/reqparse.h"
+#include "server/reqparse.h"
 
 static void test_reqparse__decimal_one_form(void **state)
 {

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "pouch/reqparse.h"
-#include "pouch/uuid.h"
+#include "server/reqparse.h"
+#include "base/uuid.h"
 
 #define ID "1dd83bf9-7365-4a9a-ab85-9fe6b1102ec7"
 

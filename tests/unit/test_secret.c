@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "pouch/secret.h"
+#include "base/secret.h"
 
 /* Every test reads the passphrase file f->path = dir/pass. */
 static int setup_pass(void **state)

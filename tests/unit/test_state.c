@@ -2,7 +2,7 @@
  * schema's rules, and the per-job locks. */
 #include "fixture.h"
 
-#include "pouch/state.h"
+#include "exchange/state.h"
 
 #define ID "6717d936-a2d4-4a4d-a6d7-a07aadb96a02"
 

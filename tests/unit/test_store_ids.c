@@ -4,8 +4,8 @@
 #define _GNU_SOURCE
 #include "fixture.h"
 
-#include "pouch/db.h"
-#include "pouch/store.h"
+#include "base/db.h"
+#include "server/store.h"
 
 #define NCA "GB-NCA-CEOP"
 #define MET "GB-MET"

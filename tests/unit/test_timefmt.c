@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "pouch/timefmt.h"
+#include "base/timefmt.h"
 
 static void test_timefmt__format_known_times(void **state)
 {

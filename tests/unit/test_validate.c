@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pouch/validate.h"
+#include "base/validate.h"
 
 #define FPR "0123456789ABCDEF0123456789ABCDEF01234567"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "certs.h"
-#include "pouch/x509.h"
+#include "crypto/x509.h"
 
 #define JUNK_CERT "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 

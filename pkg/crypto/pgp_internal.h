@@ -1,0 +1,70 @@
+/* Inside the OpenPGP module only (pgp.c: contexts and keys; pgp_message.c: signatures and
+ * messages; pgp_unwrap.c: inside a message's encryption): the context structure and helpers
+ * they share. Includes gpgme.h. */
+#ifndef POUCH_PGP_INTERNAL_H
+#define POUCH_PGP_INTERNAL_H
+
+#include <gpgme.h>
+
+#include "crypto/pgp.h"
+
+struct pouch_pgp {
+	gpgme_ctx_t ctx;
+	gpgme_ctx_t keys; /* for key listings, which would end ctx's results */
+	const char *passphrase;
+	char *home;     /* the GNUPGHOME, for messages */
+	int decrypting; /* a passphrase asked for may be a message's */
+	int asked_sym;  /* GnuPG asked for a passphrase to a message (refused) */
+	int asked_key;  /* GnuPG asked for our key's passphrase, and we had none */
+};
+
+/* A context on gnupghome that lists keys with their keygrips, with network lookups and keys
+ * taken from signatures off: only the pinned keyring counts. */
+gpgme_error_t pgp_new_ctx(const char *gnupghome, gpgme_ctx_t *ctx);
+
+/* Makes GnuPG sign with SHA-512 in gnupghome (pouch's keys are ed25519, for which SHA-256 is
+ * GnuPG's default today): writes its gpg.conf unless one exists. Best effort: without it the
+ * signature policy still holds every signature to SHA-256 or stronger. */
+void pgp_write_conf(const char *gnupghome);
+
+/* GPGME's text for e, in buf. */
+const char *pgp_strerror(gpgme_error_t e, char *buf, size_t len);
+
+/* Sets err to "what: GPGME's text" with code; returns code. */
+int pgp_fail(struct pouch_err *err, int code, const char *what, gpgme_error_t e);
+
+/* Describes key in info: primary fingerprint, first user ID, capabilities of usable subkeys. */
+void pgp_fill_info(gpgme_key_t key, struct pouch_key_info *info);
+
+/* Refuses a message in in_fd (seekable; read from its offset, which is kept) with a compressed
+ * data packet anywhere, or a packet other than signatures, markers or padding before or after
+ * its one literal data: gpg unwraps the encryption (pgp_unwrap.c). Returns 0 also when the
+ * message cannot be unwrapped (the decryption proper says why), POUCH_E_VERIFY, POUCH_E_GPG or
+ * POUCH_E_IO. */
+int pgp_refuse_compressed(struct pouch_pgp *pgp, int in_fd, struct pouch_err *err);
+
+/* The one certificate in the keyring that holds the key fpr (a full 40-hex fingerprint, never a
+ * key ID, user ID or pattern), as its primary key when primary is set, with its secret part
+ * when secret is set; *out is the caller's to unref. None is POUCH_E_NOTFOUND (also a key held
+ * only as a subkey when primary is set), more than one is POUCH_E_CORRUPT. */
+int pgp_get_key(struct pouch_pgp *pgp, const char *fpr, int secret, int primary,
+		gpgme_key_t *out, struct pouch_err *err);
+
+/* Refuses (POUCH_E_REFUSED) the certificates in buf, before they are imported, when one holds a
+ * key twice or a key (by fingerprint or keygrip) that another certificate in buf or in the
+ * keyring holds. Unreadable data is POUCH_E_VERIFY. */
+int pgp_check_import(struct pouch_pgp *pgp, const char *buf, size_t len, struct pouch_err *err);
+
+/* Reads the session-key packets at the start of the message in fd (pread: the offset stays) and
+ * refuses one that is encrypted with a passphrase (a symmetric-key packet, or no public-key
+ * packet before the encrypted data) with POUCH_E_REFUSED, so that GnuPG never asks for one;
+ * anything but session keys followed by integrity-protected data is POUCH_E_VERIFY. */
+int pgp_check_esk(int fd, struct pouch_err *err);
+
+/* Makes every passphrase GnuPG asks for in the next operations come from pgp's callback (loopback
+ * pinentry, never a prompt): our key's passphrase when one was set, and a refusal for anything
+ * else (with decrypting set, for any passphrase but a secret key's), noted in asked_sym or
+ * asked_key. */
+void pgp_no_prompt(struct pouch_pgp *pgp);
+
+#endif

@@ -1,0 +1,111 @@
+/* What pull shows: the packages it took in, good and quarantined (the incoming table), and
+ * its reports as JSON. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/json.h"
+#include "exchange/pull.h"
+#include "exchange/state.h"
+
+int pouch_inbox_list(const struct pouch_home *h,
+		     int (*fn)(const struct pouch_inbox_item *it, void *arg), void *arg,
+		     struct pouch_err *err)
+{
+	struct pouch_state st;
+	struct pouch_db_stmt *q = NULL;
+	struct pouch_inbox_item it;
+	char *path = NULL;
+	int ret;
+
+	if ((ret = pouch_state_open(h, &st, err)) < 0)
+		return ret;
+	ret = pouch_db_prepare(st.db,
+			       "SELECT id, source, sender, digest, size, payload_size, "
+			       "verdict = 'good', reason, priority, created, expires, received, "
+			       "receipt IS NOT NULL, receipt_sent, name FROM incoming "
+			       "ORDER BY received, id, sender",
+			       &q, err);
+	while (ret >= 0 && (ret = pouch_db_step(q, err)) == POUCH_DB_ROW) {
+		memset(&it, 0, sizeof(it));
+		it.id = pouch_db_column_text(q, 0);
+		it.source = pouch_db_column_text(q, 1);
+		it.sender = pouch_db_column_text(q, 2);
+		it.digest = pouch_db_column_text(q, 3);
+		it.size = (uint64_t)pouch_db_column_int64(q, 4);
+		it.payload_size = pouch_db_column_is_null(q, 5) ? -1 : pouch_db_column_int64(q, 5);
+		it.good = (int)pouch_db_column_int64(q, 6);
+		it.reason = pouch_db_column_text(q, 7);
+		it.priority = pouch_db_column_text(q, 8);
+		it.created = (time_t)pouch_db_column_int64(q, 9);
+		it.expires = (time_t)pouch_db_column_int64(q, 10);
+		it.received = (time_t)pouch_db_column_int64(q, 11);
+		it.has_receipt = (int)pouch_db_column_int64(q, 12);
+		it.receipt_sent = (time_t)pouch_db_column_int64(q, 13);
+		if (asprintf(&path, "%s/%s.pouch", it.good ? st.inbox : st.quarantine,
+			     pouch_db_column_text(q, 14)) < 0) {
+			path = NULL;
+			ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+			break;
+		}
+		it.path = path;
+		ret = fn(&it, arg);
+		free(path);
+		path = NULL;
+		if (ret)
+			break;
+	}
+	pouch_db_finalize(q);
+	pouch_state_close(&st);
+	return ret == POUCH_DB_DONE ? 0 : ret;
+}
+
+char *pouch_inbox_item_json(const struct pouch_inbox_item *it)
+{
+	json_t *j;
+	char *text;
+
+	j = json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:s, s:s?, s:s, s:I, s:o, s:s, s:s, "
+		      "s:o}",
+		      "id", it->id, "sender", it->sender, "source", it->source, "priority",
+		      it->priority, "created", pouch_json_time_new(it->created), "expires",
+		      pouch_json_time_new(it->expires), "received",
+		      pouch_json_time_new(it->received), "verdict",
+		      it->good ? "good" : "quarantined", "reason", it->reason, "digest", it->digest,
+		      "size", (json_int_t)it->size, "payload_size",
+		      it->payload_size < 0 ? json_null() : json_integer(it->payload_size), "file",
+		      it->path, "receipt",
+		      !it->has_receipt	 ? "none"
+		      : it->receipt_sent ? "sent"
+					 : "pending",
+		      "receipt_sent", pouch_json_time_new(it->receipt_sent));
+	text = j ? pouch_json_text(j, 0) : NULL;
+	json_decref(j);
+	return text;
+}
+
+char *pouch_pull_event_json(const struct pouch_pull_event *ev)
+{
+	static const char *const names[] = {"good",    "quarantined", "receipt-sent",
+					    "receipt", "warning",     "source-failed"};
+	const char *const keys[] = {"id", "agency", "verdict", "reason", "file"};
+	const char *const vals[] = {ev->id, ev->agency, ev->verdict, ev->reason, ev->path};
+	json_t *j;
+	char *text = NULL;
+	size_t i;
+	int bad;
+
+	j = json_pack("{s:s, s:s?, s:s?}", "event", names[ev->kind], "source", ev->source, "party",
+		      ev->party);
+	bad = !j;
+	for (i = 0; !bad && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (vals[i])
+			bad = json_object_set_new(j, keys[i], json_string(vals[i])) < 0;
+	if (!bad && ev->time)
+		bad = json_object_set_new(j, "time", pouch_json_time_new(ev->time)) < 0;
+	if (!bad)
+		text = pouch_json_text(j, 0);
+	json_decref(j);
+	return text;
+}

@@ -1,0 +1,510 @@
+/* Opening a package: verify, decrypt into a capped private file, check the inner signature
+ * and binding, extract into a fresh directory, then record (sender, id) as seen and move the
+ * directory into place. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/json.h"
+#include "directory/agency.h"
+#include "package/archive.h"
+#include "base/fs.h"
+#include "package/open.h"
+#include "package/pack.h"
+#include "crypto/pgp.h"
+#include "base/timefmt.h"
+
+#define MAX_ATTACHMENTS 1024
+
+void pouch_opened_release(struct pouch_opened *res)
+{
+	pouch_verified_release(&res->v);
+	free(res->dir);
+	memset(res, 0, sizeof(*res));
+}
+
+static int addressed_to_us(const struct pouch_header *h, const struct pouch_agency *self,
+			   struct pouch_err *err)
+{
+	size_t i, k;
+
+	if (strcmp(h->sender.agency, self->code) == 0)
+		return 0;
+	for (i = 0; i < h->nrecipients; i++)
+		for (k = 0; k < self->nkeys; k++)
+			if (strcmp(h->recipients[i].agency, self->code) == 0 &&
+			    strcmp(h->recipients[i].fpr, self->keys[k].fpr) == 0)
+				return 0;
+	return pouch_err_set(err, POUCH_E_REFUSED, "package %s is not addressed to %s", h->id,
+			     self->code);
+}
+
+/* seen/SENDER.ID holds the SHA-256 of the header bytes of the package from SENDER first opened
+ * under that id: an id belongs to its sender. seen/ID is a record made before that (its sender
+ * unknown), still read. */
+static char *seen_path(const struct pouch_home *home, const struct pouch_header *h, int legacy)
+{
+	char *p = NULL;
+
+	if ((legacy ? asprintf(&p, "%s/seen/%s", home->dir, h->id)
+		    : asprintf(&p, "%s/seen/%s.%s", home->dir, h->sender.agency, h->id)) < 0)
+		return NULL;
+	return p;
+}
+
+/* Compares the record at path with digest: 0 with *before set when it is this package (or
+ * there is no record), POUCH_E_REFUSED when it is another. */
+static int seen_compare(const char *path, int legacy, const struct pouch_header *h,
+			const char *digest, time_t *before, struct pouch_err *err)
+{
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = pouch_fs_read(path, 256, &text, &len, err);
+	if (ret == POUCH_E_NOTFOUND) {
+		pouch_err_clear(err);
+		ret = 0;
+	} else if (ret == 0) {
+		if (len < 64 || strncmp(text, digest, 64) != 0)
+			ret = pouch_err_set(err, POUCH_E_REFUSED, "package id %s conflicts with a "
+					    "different package opened before (%s)", h->id,
+					    legacy ? "recorded before ids were per sender"
+						   : "from the same sender");
+		else
+			*before = stat(path, &st) == 0 && st.st_mtime > 0 ? st.st_mtime : 1;
+	}
+	free(text);
+	return ret;
+}
+
+/* Looks the package up in seen/ (the sender's record, else the one made before records were
+ * per sender): *before is when it was first opened, 0 when never. */
+static int seen_check(const struct pouch_home *home, const struct pouch_header *h,
+		      const char *digest, time_t *before, struct pouch_err *err)
+{
+	char *path = NULL;
+	int legacy, ret = 0;
+
+	*before = 0;
+	for (legacy = 0; !ret && !*before && legacy < 2; legacy++) {
+		path = seen_path(home, h, legacy);
+		ret = path ? seen_compare(path, legacy, h, digest, before, err)
+			   : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		free(path);
+	}
+	return ret;
+}
+
+/* Records (sender, id) as opened with digest, in one step that either creates the record or
+ * finds the one there: link() never replaces a name, so of two opens racing with different
+ * packages under one id exactly one records it and the other gets the conflict. *created tells
+ * whether this call made the record; *before is set when this package was recorded before. */
+static int seen_claim(const struct pouch_home *home, const struct pouch_header *h,
+		      const char *digest, time_t *before, int *created, struct pouch_err *err)
+{
+	char *dir = pouch_path_join(home->dir, "seen"), *path = seen_path(home, h, 0);
+	char line[POUCH_SHA256_HEX + 1];
+	int ret;
+
+	*created = 0;
+	if (!dir || !path) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	/* A record made before records were per sender still counts, and can only be read. */
+	ret = seen_check(home, h, digest, before, err);
+	if (ret < 0 || *before)
+		goto out;
+	snprintf(line, sizeof(line), "%s\n", digest);
+	ret = pouch_fs_mkdir_private(dir, err);
+	if (!ret)
+		ret = pouch_fs_write_atomic(path, line, strlen(line), 0600, 1, err);
+	if (ret == POUCH_E_EXISTS) { /* another open was first: the same package, or not */
+		pouch_err_clear(err);
+		ret = seen_compare(path, 0, h, digest, before, err);
+	} else if (ret == 0) {
+		*created = 1;
+	}
+out:
+	free(dir);
+	free(path);
+	return ret;
+}
+
+/* Undoes a record seen_claim made, when the package could not be put in place after all. */
+static void seen_unclaim(const struct pouch_home *home, const struct pouch_header *h)
+{
+	char *path = seen_path(home, h, 0);
+
+	if (path)
+		unlink(path);
+	free(path);
+}
+
+/* The payload as a readable descriptor: the inline bytes in memory, or the detached file. */
+static int payload_fd(const struct pouch_verified *v, struct pouch_err *err)
+{
+	uint64_t size = 0;
+	int fd, ret;
+
+	if (v->payload_path) {
+		/* Verified a moment ago, but it may have been swapped since: check again. */
+		ret = pouch_fs_open_regular(NULL, v->payload_path, UINT64_MAX, POUCH_FS_NOFOLLOW,
+					    &fd, &size, err);
+		if (ret < 0)
+			return ret;
+		if (size == v->h.payload_size)
+			return fd;
+		close(fd);
+		return pouch_err_set(err, POUCH_E_VERIFY, "the payload '%s' changed after it was "
+				     "verified", v->payload_path);
+	}
+	fd = memfd_create("pouch-payload", MFD_CLOEXEC);
+	if (fd < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot hold the payload: %s",
+				     strerror(errno));
+	if (pouch_fs_write_all(fd, v->env.payload, v->env.payload_len) < 0) {
+		int e = errno;
+		close(fd);
+		return pouch_err_set(err, POUCH_E_IO, "cannot hold the payload: %s", strerror(e));
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+/* A private file with no name, in the home: the plaintext never gets a path. */
+static int private_file(const struct pouch_home *home, struct pouch_err *err)
+{
+	int fd = open(home->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot make a private file in '%s': %s",
+				     home->dir, strerror(errno));
+	return fd;
+}
+
+static int same_str(const json_t *j, const char *key, const char *want)
+{
+	const char *s = NULL;
+
+	return pouch_json_str(j, key, 0, &s, NULL) == 0 && strcmp(s, want) == 0;
+}
+
+static int same_party(const json_t *j, const struct pouch_party *p)
+{
+	return json_is_object(j) && json_object_size(j) == 2 && same_str(j, "agency", p->agency) &&
+	       same_str(j, "fingerprint", p->fpr);
+}
+
+/* pouch.json must bind exactly what the header says (OPENPGP.md step 8). */
+static int check_binding(const json_t *m, const struct pouch_header *h, struct pouch_err *err)
+{
+	static const char *const fields[] = { "format", "id", "sender", "recipients", "created",
+					      "expires", "priority", "report", "attachments", NULL };
+	char created[POUCH_TIME_LEN], expires[POUCH_TIME_LEN];
+	const json_t *rcpt = json_object_get(m, "recipients");
+	size_t i;
+
+	if (pouch_json_only_keys(m, fields, err) < 0 || !same_str(m, "format", "pouch-content/1"))
+		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is malformed");
+	if (!same_str(m, "id", h->id) || !same_party(json_object_get(m, "sender"), &h->sender) ||
+	    !same_str(m, "created", pouch_time_format(h->created, created)) ||
+	    !same_str(m, "expires", pouch_time_format(h->expires, expires)) ||
+	    !same_str(m, "priority", h->priority) || !json_is_array(rcpt) ||
+	    json_array_size(rcpt) != h->nrecipients)
+		return pouch_err_set(err, POUCH_E_VERIFY, "the signed content does not match the "
+				     "header (forwarded or altered)");
+	for (i = 0; i < h->nrecipients; i++)
+		if (!same_party(json_array_get(rcpt, i), &h->recipients[i]))
+			return pouch_err_set(err, POUCH_E_VERIFY, "the signed content names other "
+					     "recipients than the header (forwarded or altered)");
+	if (!json_is_object(json_object_get(m, "report")))
+		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json holds no report");
+	return 0;
+}
+
+/* What extraction needs to check pouch.json, and what pouch.json lists. */
+struct listing {
+	const struct pouch_header *h;
+	json_t *m;                        /* pouch.json, parsed */
+	struct pouch_archive_file *files; /* borrowing m's strings */
+};
+
+static int is_sha256_hex(const char *s)
+{
+	return strlen(s) == POUCH_SHA256_HEX - 1 &&
+	       strspn(s, "0123456789abcdef") == POUCH_SHA256_HEX - 1;
+}
+
+/* The attachments pouch.json lists, well-formed; names and their uniqueness are checked by the
+ * extraction, which holds the archive to exactly this list. */
+static int attachment_list(struct listing *l, size_t *n, struct pouch_err *err)
+{
+	static const char *const fields[] = { "name", "size", "sha256", NULL };
+	const json_t *list = json_object_get(l->m, "attachments"), *a;
+	size_t i;
+
+	if (!json_is_array(list))
+		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists no attachments");
+	if (json_array_size(list) > MAX_ATTACHMENTS)
+		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists more than %d "
+				     "attachments", MAX_ATTACHMENTS);
+	l->files = calloc(json_array_size(list) + 1, sizeof(*l->files));
+	if (!l->files)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	json_array_foreach(list, i, a) {
+		const json_t *size = json_object_get(a, "size");
+		struct pouch_archive_file *f = &l->files[i];
+		if (pouch_json_only_keys(a, fields, NULL) < 0 ||
+		    pouch_json_str(a, "name", 0, &f->name, NULL) < 0 ||
+		    pouch_json_str(a, "sha256", 0, &f->sha256, NULL) < 0 ||
+		    !is_sha256_hex(f->sha256) || !json_is_integer(size) ||
+		    json_integer_value(size) < 0)
+			return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists a malformed "
+					     "attachment");
+		f->size = (uint64_t)json_integer_value(size);
+	}
+	*n = json_array_size(list);
+	return 0;
+}
+
+/* Called by the extraction once pouch.json is read, before any attachment is: pouch.json must
+ * bind what the header says, and gives the attachments the archive must hold. */
+static int list_attachments(void *ctx, const char *manifest, size_t len,
+			    const struct pouch_archive_file **files, size_t *n,
+			    struct pouch_err *err)
+{
+	struct listing *l = ctx;
+	int ret = pouch_json_parse("pouch.json", manifest, len, &l->m, err);
+
+	if (ret == POUCH_E_CORRUPT)
+		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
+	if (!ret && !json_is_object(l->m))
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is not an object");
+	if (!ret)
+		ret = check_binding(l->m, l->h, err);
+	if (!ret)
+		ret = attachment_list(l, n, err);
+	*files = l->files;
+	return ret;
+}
+
+int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_header *h,
+			 struct pouch_err *err)
+{
+	struct listing l = { h, NULL, NULL };
+	const struct pouch_archive_file *files = NULL;
+	size_t n = 0;
+	int ret = list_attachments(&l, manifest, len, &files, &n, err);
+
+	free(l.files);
+	json_decref(l.m);
+	return ret;
+}
+
+/* Extracts the plaintext in fd into tmp (made 0700 here) and checks it against h. */
+static int extract(int fd, const char *tmp, const struct pouch_header *h, struct pouch_err *err)
+{
+	struct pouch_archive_limits lim = { h->payload_size, MAX_ATTACHMENTS + 1,
+					    POUCH_REPORT_MAX + 64 * 1024 };
+	char *att = pouch_path_join(tmp, "attachments"), *mpath = pouch_path_join(tmp, "pouch.json");
+	struct listing l = { h, NULL, NULL };
+	char *manifest = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!att || !mpath) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (mkdir(att, 0700) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot create '%s': %s", att, strerror(errno));
+		goto out;
+	}
+	ret = lseek(fd, 0, SEEK_SET) < 0
+		      ? pouch_err_set(err, POUCH_E_IO, "cannot reread the plaintext")
+		      : pouch_archive_extract(fd, att, &lim, list_attachments, &l, &manifest, &len,
+					      err);
+	if (ret == POUCH_E_REFUSED)
+		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
+	if (!ret)
+		ret = pouch_fs_write_atomic(mpath, manifest, len, 0600, 1, err);
+out:
+	free(l.files);
+	json_decref(l.m);
+	free(manifest);
+	free(att);
+	free(mpath);
+	return ret;
+}
+
+/* Records the package as seen (the id check and the record in one step), then moves the
+ * extracted directory tmp to final: a package whose id another package holds never gets there.
+ * A record made here is undone when the move fails. */
+static int place(const struct pouch_home *home, const struct pouch_verified *v,
+		 const char *digest, const char *tmp, const char *final, time_t *before,
+		 struct pouch_err *err)
+{
+	int created = 0, ret;
+
+	ret = seen_claim(home, &v->h, digest, before, &created, err);
+	if (ret == POUCH_E_REFUSED)
+		return ret;
+	if (ret < 0)
+		return pouch_err_prefix(err, "cannot record package %s as opened", v->h.id), ret;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0) {
+		ret = pouch_err_set(err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
+				    "cannot create '%s': %s", final, strerror(errno));
+		if (created)
+			seen_unclaim(home, &v->h);
+	}
+	return ret;
+}
+
+static int decrypt_and_extract(const struct pouch_home *home, const struct pouch_verified *v,
+			       const char *passphrase, const char *digest, const char *final,
+			       time_t *before, struct pouch_err *err)
+{
+	struct pouch_pgp *pgp = NULL;
+	char signer[POUCH_FPR_LEN + 1], *tmp = NULL, *parent = NULL;
+	int in = -1, out = -1, made = 0, lock = -1, ret;
+	time_t signed_at = 0;
+
+	ret = pouch_home_pgp(home, &pgp, err);
+	if (ret < 0)
+		return ret;
+	if (passphrase)
+		pouch_pgp_set_passphrase(pgp, passphrase);
+	in = payload_fd(v, err);
+	out = in < 0 ? in : private_file(home, err);
+	if (in < 0 || out < 0) {
+		ret = in < 0 ? in : out;
+		goto out;
+	}
+	/* No compression is allowed (pouch_pgp_open refuses it), so the plaintext is never larger
+	 * than the payload. */
+	ret = pouch_pgp_open(pgp, in, out, v->h.payload_size, signer, &signed_at, err);
+	if (!ret && strcmp(signer, v->h.sender.fpr) != 0)
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is signed by %s, the header "
+				    "by %s", signer, v->h.sender.fpr);
+	if (!ret)
+		ret = pouch_signed_in_time(&v->h, signed_at, err);
+	if (ret < 0)
+		goto out;
+	parent = pouch_fs_dir_of(final);
+	ret = parent ? pouch_fs_workdir_new(parent, ".pouch-open-", &tmp, &lock, err)
+		     : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (ret < 0)
+		goto out;
+	made = 1;
+	ret = extract(out, tmp, &v->h, err);
+	if (!ret)
+		ret = place(home, v, digest, tmp, final, before, err);
+	if (!ret)
+		made = 0;
+out:
+	if (made)
+		pouch_fs_remove_tree(tmp, NULL);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (lock >= 0)
+		close(lock);
+	free(tmp);
+	free(parent);
+	pouch_pgp_free(pgp);
+	return ret;
+}
+
+/* The output directory can be made: a name, in an existing directory. Checked before any
+ * decryption, so that a typo costs nothing. */
+static int check_target(const char *dir, struct pouch_err *err)
+{
+	char *copy = strdup(dir);
+	struct stat st;
+	int ret = 0;
+
+	if (!copy)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (!dir[0])
+		ret = pouch_err_set(err, POUCH_E_USAGE, "invalid output directory: empty");
+	else if (stat(dirname(copy), &st) < 0 || !S_ISDIR(st.st_mode))
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot create '%s': its parent is not a "
+				    "directory", dir);
+	free(copy);
+	return ret;
+}
+
+char *pouch_opened_json(const struct pouch_opened *res)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "id", res->v.h.id, "sender",
+			      res->v.h.sender.agency, "dir", res->dir, "seen_before",
+			      res->seen_before != 0);
+	char *text = j ? pouch_json_text(j, 0) : NULL;
+
+	json_decref(j);
+	return text;
+}
+
+int pouch_package_open(const struct pouch_home *home, const char *path, const char *out_dir,
+		       const char *passphrase, time_t now, struct pouch_opened *res,
+		       struct pouch_err *err)
+{
+	struct pouch_agency self = { 0 };
+	struct pouch_sha256 *d = NULL;
+	char digest[POUCH_SHA256_HEX];
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = pouch_package_verify(home, path, now, &res->v, err);
+	if (!ret)
+		ret = pouch_agency_load(home->agency, &self, err);
+	if (!ret)
+		ret = addressed_to_us(&res->v.h, &self, err);
+	if (!ret)
+		ret = pouch_sha256_new(&d, err);
+	if (ret < 0)
+		goto out;
+	pouch_sha256_update(d, res->v.env.header, res->v.env.header_len);
+	pouch_sha256_hex(d, digest);
+	/* Early, to refuse a conflict before decrypting; seen_claim decides. */
+	ret = seen_check(home, &res->v.h, digest, &res->seen_before, err);
+	if (ret < 0)
+		goto out;
+	if (out_dir)
+		res->dir = strdup(out_dir);
+	else if (asprintf(&res->dir, "%s", res->v.h.id) < 0)
+		res->dir = NULL;
+	if (!res->dir) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	ret = check_target(res->dir, err);
+	if (ret < 0)
+		goto out;
+	if (pouch_fs_exists(res->dir)) {
+		ret = pouch_err_set(err, POUCH_E_EXISTS, "'%s' exists: choose a new directory with "
+				    "-o", res->dir);
+		goto out;
+	}
+	ret = decrypt_and_extract(home, &res->v, passphrase, digest, res->dir, &res->seen_before,
+				  err);
+	if (ret == POUCH_E_VERIFY || ret == POUCH_E_REFUSED)
+		pouch_err_prefix(err, "package '%s' does not open", path);
+out:
+	pouch_sha256_free(d);
+	pouch_agency_release(&self);
+	if (ret < 0)
+		pouch_opened_release(res);
+	return ret;
+}

@@ -1,0 +1,51 @@
+/* Opening a package addressed to us (spec/envelope.md section 6), and the record of the
+ * packages already opened (seen/SENDER.ID in the home). */
+#ifndef POUCH_OPEN_H
+#define POUCH_OPEN_H
+
+#include <time.h>
+
+#include "base/err.h"
+#include "directory/home.h"
+#include "package/verify.h"
+
+struct pouch_opened {
+	struct pouch_verified v; /* the verified package */
+	char *dir;               /* where it was extracted */
+	time_t seen_before;      /* when this same package was first opened; 0: never */
+};
+
+/* Verifies the package at path as pouch_package_verify does, requires that it is addressed to
+ * us (or sent by us), decrypts it into a private temporary file with the plaintext capped at
+ * the payload's size, requires the inner signature by the same pinned sender key, checks
+ * pouch.json's binding against the header and the attachments against pouch.json, and only
+ * then records (sender, id) as seen and moves the result into out_dir (made here, mode 0700;
+ * files 0600; NULL: ./ID). An id belongs to its sender: the same id from another sender is
+ * another package. A different package from the same sender under a seen id is
+ * POUCH_E_REFUSED as a conflict; the check and the record are one atomic step taken before
+ * the move, so of two opens racing with different packages under one id exactly one succeeds,
+ * and the other writes nothing. Two opens of the same package at once both succeed (into their
+ * own directories), one of them with seen_before set. A record made before records were per
+ * sender (seen/ID) still counts: a different package under its id is a conflict, whoever sent
+ * it. On failure nothing is written and nothing recorded. passphrase: for our key (NULL:
+ * gpg-agent asks). */
+int pouch_package_open(const struct pouch_home *home, const char *path, const char *out_dir,
+		       const char *passphrase, time_t now, struct pouch_opened *res,
+		       struct pouch_err *err);
+
+/* Checks the len bytes of pouch.json at manifest (outside input: the signed plaintext's first
+ * entry) against the verified header h: valid JSON, exactly the members of spec/envelope.md
+ * section 3, binding what h says, and a well-formed attachment list. The step of
+ * pouch_package_open before any attachment is extracted (which then holds the archive to the
+ * list), on its own for tests and fuzzing. Returns 0, POUCH_E_VERIFY naming what is wrong or
+ * POUCH_E_NOMEM. */
+int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_header *h,
+			 struct pouch_err *err);
+
+void pouch_opened_release(struct pouch_opened *res);
+
+/* {"id","sender","dir","seen_before"} of an opened package, one line (caller frees); NULL when
+ * out of memory. */
+char *pouch_opened_json(const struct pouch_opened *res);
+
+#endif

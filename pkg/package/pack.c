@@ -1,0 +1,457 @@
+/* Packing: report and attachments -> tar (in a thread) -> sign and encrypt -> envelope. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/json.h"
+#include "directory/agency.h"
+#include "package/archive.h"
+#include "package/envelope.h"
+#include "base/fs.h"
+#include "package/pack.h"
+#include "directory/partner.h"
+#include "crypto/pgp.h"
+#include "base/validate.h"
+
+struct attachment {
+	const char *path;
+	char name[POUCH_ARCHIVE_NAME_MAX + 1];
+	uint64_t size;
+	char sha256[POUCH_SHA256_HEX];
+};
+
+/* What the archive thread needs, and what it reports. */
+struct archiver {
+	int fd; /* the pipe's write end, closed by the thread */
+	const char *manifest;
+	const struct attachment *att;
+	size_t natt;
+	struct pouch_sha256 *d;
+	int ret;
+	struct pouch_err err;
+};
+
+static void hash_chunk(void *ctx, const void *buf, size_t len)
+{
+	pouch_sha256_update(ctx, buf, len);
+}
+
+/* Archives one attachment and checks it is the file that was hashed before. */
+static int archive_one(struct archiver *a, struct pouch_archive_writer *w,
+		       const struct attachment *t)
+{
+	char hex[POUCH_SHA256_HEX];
+	uint64_t size = 0;
+	int ret;
+
+	pouch_sha256_free(a->d);
+	a->d = NULL;
+	ret = pouch_sha256_new(&a->d, &a->err);
+	if (!ret)
+		ret = pouch_archive_add_file(w, t->name, t->path, hash_chunk, a->d, &size, &a->err);
+	if (ret)
+		return ret;
+	pouch_sha256_hex(a->d, hex);
+	if (size != t->size || strcmp(hex, t->sha256) != 0)
+		return pouch_err_set(&a->err, POUCH_E_IO, "attachment '%s' changed while being "
+				     "packed", t->path);
+	return 0;
+}
+
+static void *archive_thread(void *arg)
+{
+	struct archiver *a = arg;
+	struct pouch_archive_writer *w = NULL;
+	sigset_t pipe_only;
+	size_t i;
+
+	/* A reader that went away gives EPIPE here, not a signal. */
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_only, NULL);
+	a->ret = pouch_archive_writer_new(a->fd, &w, &a->err);
+	if (!a->ret)
+		a->ret = pouch_archive_add_manifest(w, a->manifest, strlen(a->manifest), &a->err);
+	for (i = 0; !a->ret && i < a->natt; i++)
+		a->ret = archive_one(a, w, &a->att[i]);
+	if (!a->ret)
+		a->ret = pouch_archive_writer_finish(w, &a->err);
+	pouch_archive_writer_free(w);
+	pouch_sha256_free(a->d);
+	a->d = NULL;
+	close(a->fd);
+	return NULL;
+}
+
+static int load_report(const char *path, json_t **out, struct pouch_err *err)
+{
+	char what[POUCH_ERR_MSG_MAX / 2];
+	int fd = -1, ret;
+
+	*out = NULL;
+	ret = pouch_fs_open_regular(NULL, path, POUCH_REPORT_MAX, 0, &fd, NULL, err);
+	if (ret == POUCH_E_REFUSED)
+		ret = pouch_err_set(err, POUCH_E_USAGE, "report '%s' is larger than %d bytes", path,
+				    POUCH_REPORT_MAX);
+	if (ret < 0)
+		return ret;
+	snprintf(what, sizeof(what), "report '%s'", path);
+	ret = pouch_json_parse_fd(what, fd, POUCH_REPORT_MAX, out, err);
+	close(fd);
+	if (!ret && !json_is_object(*out))
+		ret = pouch_err_set(err, POUCH_E_USAGE, "report '%s' is not a JSON object", path);
+	if (ret < 0) {
+		if (err)
+			err->code = POUCH_E_USAGE;
+		ret = POUCH_E_USAGE;
+		json_decref(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
+/* The newest key of partner code that is valid now. */
+static int recipient(const struct pouch_home *home, struct pouch_pgp *pgp, const char *code,
+		     time_t now, struct pouch_party *to, struct pouch_err *err)
+{
+	struct pouch_partner p;
+	size_t i;
+	int ret = pouch_partner_load(home, code, &p, err);
+
+	if (ret < 0)
+		return ret;
+	to->fpr[0] = '\0';
+	for (i = 0; !ret && i < p.nkeys; i++) {
+		enum pouch_key_state st;
+		ret = pouch_partner_key_state(pgp, &p.keys[i], now, &st, err);
+		if (!ret && st == POUCH_KEY_VALID)
+			snprintf(to->fpr, sizeof(to->fpr), "%s", p.keys[i].fpr);
+	}
+	pouch_partner_release(&p);
+	if (!ret && !to->fpr[0])
+		ret = pouch_err_set(err, POUCH_E_REFUSED, "partner '%s' has no valid key", code);
+	snprintf(to->agency, sizeof(to->agency), "%s", code);
+	return ret;
+}
+
+/* Names attachment i after its file and checks the name (pouch_archive_name_check, unique by
+ * key in names); a refused name is POUCH_E_USAGE, the message naming the file. */
+static int name_attachment(struct attachment *att, size_t i, const char *path,
+			   struct pouch_archive_names *names, struct pouch_err *err)
+{
+	char shown[POUCH_ERR_MSG_MAX / 4], *copy = strdup(path);
+	const char *clash = NULL;
+	int ret;
+
+	if (!copy)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	att[i].path = path;
+	snprintf(att[i].name, sizeof(att[i].name), "%s", basename(copy));
+	ret = strlen(basename(copy)) > POUCH_ARCHIVE_NAME_MAX
+		      ? pouch_err_set(err, POUCH_E_REFUSED, "its name is longer than %d bytes",
+				      POUCH_ARCHIVE_NAME_MAX)
+		      : pouch_archive_name_check(att[i].name, err);
+	free(copy);
+	if (!ret)
+		ret = pouch_archive_names_add(names, att[i].name, &clash, err);
+	if (ret != POUCH_E_REFUSED)
+		return ret;
+	if (clash && strcmp(clash, att[i].name) == 0) {
+		pouch_escape(clash, shown, sizeof(shown));
+		return pouch_err_set(err, POUCH_E_USAGE, "two attachments are named '%s'", shown);
+	}
+	pouch_escape(path, shown, sizeof(shown));
+	if (clash)
+		pouch_err_prefix(err, "two attachments are named alike");
+	else
+		pouch_err_prefix(err, "attachment '%s'", shown);
+	if (err)
+		err->code = POUCH_E_USAGE;
+	return POUCH_E_USAGE;
+}
+
+static int hash_attachments(const struct pouch_pack_req *req, struct attachment *att,
+			    struct pouch_err *err)
+{
+	struct pouch_archive_names names = { 0 };
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < req->nattach; i++) {
+		int fd;
+		ret = name_attachment(att, i, req->attach[i], &names, err);
+		if (ret)
+			break;
+		ret = pouch_fs_open_regular("attachment", att[i].path, UINT64_MAX, 0, &fd, NULL,
+					    err);
+		if (ret < 0)
+			break;
+		ret = pouch_sha256_fd(fd, att[i].sha256, &att[i].size, err);
+		close(fd);
+		if (ret)
+			pouch_err_prefix(err, "attachment '%s'", att[i].path);
+	}
+	pouch_archive_names_release(&names);
+	return ret;
+}
+
+static char *manifest_text(const struct pouch_header *h, json_t *report,
+			   const struct attachment *att, size_t natt)
+{
+	json_t *m, *rcpt = json_array(), *list = json_array();
+	char *text = NULL;
+	size_t i;
+
+	for (i = 0; rcpt && i < h->nrecipients; i++)
+		json_array_append_new(rcpt, json_pack("{s:s, s:s}", "agency",
+						      h->recipients[i].agency, "fingerprint",
+						      h->recipients[i].fpr));
+	for (i = 0; list && i < natt; i++)
+		json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "name", att[i].name,
+						      "size", (json_int_t)att[i].size, "sha256",
+						      att[i].sha256));
+	m = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:O, s:o}", "format",
+		      "pouch-content/1", "id", h->id, "sender", "agency", h->sender.agency,
+		      "fingerprint", h->sender.fpr, "recipients", rcpt, "created",
+		      pouch_json_time_new(h->created), "expires", pouch_json_time_new(h->expires),
+		      "priority", h->priority, "report", report, "attachments", list);
+	if (m)
+		text = pouch_json_text(m, 0);
+	json_decref(m);
+	return text;
+}
+
+/* Streams the plaintext through a pipe from the archive thread into the seal. */
+static int seal_payload(struct pouch_pgp *pgp, const struct pouch_header *h,
+			const char *const *keys, size_t nkeys, const char *manifest,
+			const struct attachment *att, size_t natt, int out_fd,
+			struct pouch_err *err)
+{
+	struct archiver a = { -1, manifest, att, natt, NULL, 0, { 0, "" } };
+	pthread_t thread;
+	int fds[2], ret;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot make a pipe: %s", strerror(errno));
+	a.fd = fds[1];
+	if (pthread_create(&thread, NULL, archive_thread, &a) != 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return pouch_err_set(err, POUCH_E_IO, "cannot start the archive thread");
+	}
+	ret = pouch_pgp_seal(pgp, h->sender.fpr, keys, nkeys, fds[0], out_fd, err);
+	/* Closing the read end first frees a writer the seal no longer reads. */
+	close(fds[0]);
+	pthread_join(thread, NULL);
+	if (a.ret < 0) {
+		if (err)
+			*err = a.err;
+		return a.ret;
+	}
+	return ret;
+}
+
+struct outputs {
+	char *dir;
+	char *payload_tmp, *envelope_tmp;
+	char *payload, *envelope;
+	int linked_payload;
+};
+
+static void outputs_release(struct outputs *o, int failed)
+{
+	if (o->payload_tmp)
+		unlink(o->payload_tmp);
+	if (o->envelope_tmp)
+		unlink(o->envelope_tmp);
+	if (failed && o->linked_payload)
+		unlink(o->payload);
+	free(o->payload_tmp);
+	free(o->envelope_tmp);
+	free(o->payload);
+	free(o->envelope);
+}
+
+/* A temporary file in the output directory: unnamed where the file system allows, so that a
+ * pack killed half way leaves nothing behind. */
+static int temp_in(const char *dir, const char *id, const char *what, char **path,
+		   struct pouch_err *err)
+{
+	char *hint = NULL;
+	int fd;
+
+	if (asprintf(&hint, "%s.%s", id, what) < 0)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	fd = pouch_fs_tmpfile(dir, hint, path, err);
+	free(hint);
+	return fd;
+}
+
+static int write_package(struct pouch_pgp *pgp, const struct pouch_header *h, int payload_fd,
+			 struct outputs *o, struct pouch_err *err)
+{
+	char *bytes = NULL, *sig = NULL;
+	size_t len = 0, siglen = 0;
+	int fd = -1, detached = h->payload_size > POUCH_INLINE_MAX, ret;
+
+	ret = pouch_header_encode(h, &bytes, &len, err);
+	if (!ret)
+		ret = pouch_pgp_sign_detached(pgp, h->sender.fpr, bytes, len, &sig, &siglen, err);
+	if (ret < 0)
+		goto out;
+	if (detached) {
+		ret = pouch_fs_tmpfile_link(payload_fd, o->payload_tmp, o->payload, err);
+		if (ret < 0)
+			goto out;
+		o->linked_payload = 1;
+	}
+	fd = temp_in(o->dir, h->id, "envelope", &o->envelope_tmp, err);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	if (lseek(payload_fd, 0, SEEK_SET) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot reread the payload: %s",
+				    strerror(errno));
+		goto out;
+	}
+	ret = pouch_envelope_write(fd, bytes, len, sig, siglen, payload_fd,
+				   detached ? strrchr(o->payload, '/') + 1 : NULL, err);
+	if (!ret && (fsync(fd) < 0 || fchmod(fd, 0644) < 0))
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write the envelope: %s",
+				    strerror(errno));
+	if (!ret)
+		ret = pouch_fs_tmpfile_link(fd, o->envelope_tmp, o->envelope, err);
+	if (!ret)
+		ret = pouch_fs_sync_dir(o->dir, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(bytes);
+	free(sig);
+	return ret;
+}
+
+static int pack(const struct pouch_home *home, const struct pouch_pack_req *req, time_t now,
+		struct pouch_header *h, struct outputs *o, struct attachment *att,
+		struct pouch_err *err)
+{
+	const char *keys[POUCH_RECIPIENTS_MAX + 1];
+	struct pouch_agency self = { 0 };
+	struct pouch_pgp *pgp = NULL;
+	json_t *report = NULL;
+	char *manifest = NULL;
+	size_t i, nkeys = 0;
+	int payload_fd = -1, ret;
+
+	ret = pouch_agency_load(home->agency, &self, err);
+	if (!ret)
+		ret = load_report(req->report, &report, err);
+	if (!ret)
+		ret = hash_attachments(req, att, err);
+	if (!ret)
+		ret = pouch_home_pgp(home, &pgp, err);
+	if (ret < 0)
+		goto out;
+	if (req->passphrase)
+		pouch_pgp_set_passphrase(pgp, req->passphrase);
+	snprintf(h->sender.agency, sizeof(h->sender.agency), "%s", self.code);
+	snprintf(h->sender.fpr, sizeof(h->sender.fpr), "%s", pouch_agency_current(&self)->fpr);
+	for (i = 0; !ret && i < req->nto; i++) {
+		ret = recipient(home, pgp, req->to[i], now, &h->recipients[i], err);
+		keys[nkeys++] = h->recipients[i].fpr;
+	}
+	if (ret < 0)
+		goto out;
+	h->nrecipients = req->nto;
+	if (!req->no_self)
+		keys[nkeys++] = h->sender.fpr;
+	/* The header is complete but for the payload; the manifest binds the same values. */
+	snprintf(h->payload_sha256, sizeof(h->payload_sha256), "%064d", 0);
+	manifest = manifest_text(h, report, att, req->nattach);
+	if (!manifest) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	payload_fd = temp_in(o->dir, h->id, "payload", &o->payload_tmp, err);
+	if (payload_fd < 0) {
+		ret = payload_fd;
+		goto out;
+	}
+	ret = seal_payload(pgp, h, keys, nkeys, manifest, att, req->nattach, payload_fd, err);
+	if (!ret && (fsync(payload_fd) < 0 || fchmod(payload_fd, 0644) < 0 ||
+		     lseek(payload_fd, 0, SEEK_SET) < 0))
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write the payload: %s",
+				    strerror(errno));
+	if (!ret)
+		ret = pouch_sha256_fd(payload_fd, h->payload_sha256, &h->payload_size, err);
+	if (!ret)
+		ret = write_package(pgp, h, payload_fd, o, err);
+out:
+	if (payload_fd >= 0)
+		close(payload_fd);
+	free(manifest);
+	json_decref(report);
+	pouch_pgp_free(pgp);
+	pouch_agency_release(&self);
+	return ret;
+}
+
+int pouch_pack(const struct pouch_home *home, const struct pouch_pack_req *req, time_t now,
+	       char *id, struct pouch_err *err)
+{
+	struct pouch_header h = { 0 };
+	struct outputs o = { 0 };
+	struct attachment *att = NULL;
+	size_t i, j;
+	int ret;
+
+	id[0] = '\0';
+	if (req->nto == 0 || req->nto > POUCH_RECIPIENTS_MAX)
+		return pouch_err_set(err, POUCH_E_USAGE, "give 1 to %d recipients",
+				     POUCH_RECIPIENTS_MAX);
+	for (i = 0; i < req->nto; i++) {
+		ret = pouch_agency_code_check(req->to[i], err);
+		for (j = 0; !ret && j < i; j++)
+			if (strcmp(req->to[i], req->to[j]) == 0)
+				ret = pouch_err_set(err, POUCH_E_USAGE, "recipient '%s' given twice",
+						    req->to[i]);
+		if (ret)
+			return ret;
+	}
+	snprintf(h.priority, sizeof(h.priority), "%s", req->priority ? req->priority : "routine");
+	ret = pouch_priority_check(h.priority, err);
+	if (!ret && req->expires_in <= 0)
+		ret = pouch_err_set(err, POUCH_E_USAGE, "a package must expire in the future");
+	if (!ret)
+		ret = pouch_uuid_new(h.id, err);
+	if (ret < 0)
+		return ret;
+	h.created = now;
+	h.expires = now + (time_t)req->expires_in;
+	att = calloc(req->nattach ? req->nattach : 1, sizeof(*att));
+	o.dir = (char *)req->out_dir;
+	if (asprintf(&o.envelope, "%s/%s.pouch", o.dir, h.id) < 0)
+		o.envelope = NULL;
+	if (asprintf(&o.payload, "%s/%s.pouch.pgp", o.dir, h.id) < 0)
+		o.payload = NULL;
+	if (!att || !o.envelope || !o.payload) {
+		outputs_release(&o, 0);
+		free(att);
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	}
+	ret = pack(home, req, now, &h, &o, att, err);
+	if (!ret)
+		snprintf(id, POUCH_UUID_LEN, "%s", h.id);
+	outputs_release(&o, ret < 0);
+	free(att);
+	return ret;
+}

@@ -1,0 +1,35 @@
+/* Packing: a report and its attachments become one sealed package (spec/envelope.md). */
+#ifndef POUCH_PACK_H
+#define POUCH_PACK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "directory/home.h"
+#include "base/uuid.h"
+
+#define POUCH_REPORT_MAX (16 * 1024 * 1024)
+
+struct pouch_pack_req {
+	const char *const *to;     /* recipient agency codes */
+	size_t nto;
+	const char *report;        /* path of the report: a JSON object */
+	const char *const *attach; /* paths of the attachments */
+	size_t nattach;
+	const char *priority;      /* NULL: routine */
+	long long expires_in;      /* seconds from now */
+	int no_self;               /* do not encrypt to our own key as well */
+	const char *out_dir;       /* where the package goes */
+	const char *passphrase;    /* for our key; NULL: gpg-agent asks */
+};
+
+/* Packs req into out_dir/ID.pouch (and out_dir/ID.pouch.pgp when the payload is larger than
+ * POUCH_INLINE_MAX), streaming: no attachment or payload is held whole in memory. Every
+ * recipient must be in the partner directory with a valid key; attachments keep their base
+ * names, which must be valid and distinct. Nothing is left in out_dir on failure; the package's
+ * files appear complete or not at all. The package id goes to id. */
+int pouch_pack(const struct pouch_home *home, const struct pouch_pack_req *req, time_t now,
+	       char *id, struct pouch_err *err);
+
+#endif
