@@ -1,4 +1,4 @@
-/* Fuzzes the archive reader (pkg/archive_read.c) on in-memory tars: the bytes go through a
+/* Fuzzes the archive reader (pkg/package/archive_read.c) on in-memory tars: the bytes go through a
  * memfd, the attachments into a scratch directory that is emptied after every input. The list
  * the archive is held to is the one its own pouch.json gives. Whatever is accepted left exactly
  * the listed regular files, named by checked names; whatever is refused left none. */

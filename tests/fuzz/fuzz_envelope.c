@@ -1,4 +1,4 @@
-/* Fuzzes the envelope file parser (pkg/envelope.c): the first bytes pouch reads from a
+/* Fuzzes the envelope file parser (pkg/package/envelope.c): the first bytes pouch reads from a
  * stranger, before any signature is checked. Whatever parses holds a header and a signature
  * within their caps and exactly one of an inline or a detached payload. */
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Fuzzes the signed header decoder (pkg/envelope.c, pouch_header_decode). A header that decodes
+/* Fuzzes the signed header decoder (pkg/package/envelope.c, pouch_header_decode). A header that decodes
  * must encode to a header that decodes to the same fields (the strict form is a fixed point). */
 #include <stdlib.h>
 #include <string.h>

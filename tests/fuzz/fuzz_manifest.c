@@ -1,4 +1,4 @@
-/* Fuzzes the pouch.json check (pkg/open.c, pouch_manifest_check): the signed plaintext's
+/* Fuzzes the pouch.json check (pkg/package/open.c, pouch_manifest_check): the signed plaintext's
  * manifest against a fixed header, and its attachment list. The seeds bind that header, so the
  * fuzzer starts from manifests that pass and mutates from there. */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Fuzzes the receipt parser (pkg/receipt.c, the half of pouch_receipt_verify before the
+/* Fuzzes the receipt parser (pkg/package/receipt.c, the half of pouch_receipt_verify before the
  * signature check): receipts come from partners and through pouchd. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Fuzzes the record parsers (pkg/partner.c, pkg/agency.c, pkg/endpoint.c): partner records,
+/* Fuzzes the record parsers (pkg/directory/partner.c, pkg/directory/agency.c, pkg/directory/endpoint.c): partner records,
  * the agency identity and our endpoint, read through the same files pouch reads. The one input
  * is all three files at once (hard links), so one corpus serves the three parsers. A record
  * that loads must print. */

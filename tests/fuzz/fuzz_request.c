@@ -1,5 +1,5 @@
-/* Fuzzes what pouchd parses from a request before any handler runs (pkg/reqparse.c,
- * pkg/protocol.c): the method, the raw request target and its decoding, the
+/* Fuzzes what pouchd parses from a request before any handler runs (pkg/server/reqparse.c,
+ * pkg/server/protocol.c): the method, the raw request target and its decoding, the
  * decoded path against every route pattern, decimal header and parameter values
  * (Content-Length, Upload-Offset, limit), the Range header and list cursors. The input is one
  * value, tried as each of them. */

@@ -1,4 +1,4 @@
-/* Fuzzes time and duration parsing (pkg/timefmt.c): every record and header carries times from
+/* Fuzzes time and duration parsing (pkg/base/timefmt.c): every record and header carries times from
  * outside. A parsed time formats back to exactly the input; a duration stays within 100 years. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Fuzzes the checks on values from users and partners (pkg/validate.c, pkg/uuid.c): agency
+/* Fuzzes the checks on values from users and partners (pkg/base/validate.c, pkg/base/uuid.c): agency
  * codes, fingerprints, names, endpoint URLs, pins, package ids, UTF-8 and escaping. Normalised
  * values must be fixed points and escaped text must be printable. */
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Unit tests for pkg/agency.c: the agency identity record (agency.json) loaded from
+/* Unit tests for pkg/directory/agency.c: the agency identity record (agency.json) loaded from
  * hand-written files, saved and loaded back, and described as JSON; a gateway home's record
  * too. No keyring is involved. */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Unit tests for attachment names (pkg/archive_name.c): which names pass the one check pack
+/* Unit tests for attachment names (pkg/package/archive_name.c): which names pass the one check pack
  * and open share, and which names are one. */
 #include <stdlib.h>
 #include <string.h>

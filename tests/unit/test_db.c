@@ -1,4 +1,4 @@
-/* Unit tests for pkg/db.c: opening with durable settings, schema versions, transactions,
+/* Unit tests for pkg/base/db.c: opening with durable settings, schema versions, transactions,
  * statements and the mapping of SQLite's errors, each on a database in a fresh directory. */
 #include "fixture.h"
 

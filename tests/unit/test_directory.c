@@ -1,4 +1,4 @@
-/* Unit tests for pkg/directory.c's pouch_directory_set: a partner's endpoint, TLS trust, client
+/* Unit tests for pkg/directory/directory.c's pouch_directory_set: a partner's endpoint, TLS trust, client
  * certificate and client common name changed, replaced and removed, its files following the
  * record, and every refusal leaving the home as it was. Records are hand-written (the keyring
  * is not involved); certificates come from tests/unit/certs.h. */

@@ -1,4 +1,4 @@
-/* Unit tests for pkg/endpoint.c: our own endpoint (endpoint.json) set, loaded and refused when
+/* Unit tests for pkg/directory/endpoint.c: our own endpoint (endpoint.json) set, loaded and refused when
  * corrupt; the TLS files put in place and put back; and the TLS settings with absolute paths
  * for the client side, of our endpoint and of partners'. Certificates from tests/unit/certs.h. */
 #include <stdio.h>

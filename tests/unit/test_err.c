@@ -1,4 +1,4 @@
-/* Unit tests for pkg/err.c: the error record (set, prefix, clear) and the one mapping from
+/* Unit tests for pkg/base/err.c: the error record (set, prefix, clear) and the one mapping from
  * error codes to exit statuses that every command shares. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for pkg/fs.c: atomic and exclusive writes, capped reads, private directories
+/* Unit tests for pkg/base/fs.c: atomic and exclusive writes, capped reads, private directories
  * and tree removal, each in a fresh directory under /tmp. */
 #include <dirent.h>
 #include <fcntl.h>

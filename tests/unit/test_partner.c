@@ -1,4 +1,4 @@
-/* Unit tests for pkg/partner.c: partner records (partners/CODE.json) loaded from hand-written
+/* Unit tests for pkg/directory/partner.c: partner records (partners/CODE.json) loaded from hand-written
  * files, saved and loaded back, listed, described as JSON, and found by the common name of
  * their client certificates. No keyring is involved. Corrupt records are in
  * test_partner_corrupt.c. */

@@ -1,4 +1,4 @@
-/* Unit tests for pkg/partner.c: hand-written corrupt partner records, one per test. Each must
+/* Unit tests for pkg/directory/partner.c: hand-written corrupt partner records, one per test. Each must
  * load as POUCH_E_CORRUPT with a message naming the file and the fault, leaving nothing held. */
 #include <string.h>
 

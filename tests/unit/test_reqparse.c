@@ -1,4 +1,4 @@
-/* Unit tests for pkg/reqparse.c: the one decimal parser, HTTP methods, and raw request targets
+/* Unit tests for pkg/server/reqparse.c: the one decimal parser, HTTP methods, and raw request targets
  * decided on before anything decodes them. */
 #include <stdarg.h>
 #include <stddef.h>

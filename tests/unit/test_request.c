@@ -1,4 +1,4 @@
-/* Unit tests for pkg/reqparse.c: what pouchd parses from a request before a handler runs (route
+/* Unit tests for pkg/server/reqparse.c: what pouchd parses from a request before a handler runs (route
  * paths, decimal header and parameter values, the Range header). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for pkg/secret.c: passphrases read from private files, first line only. */
+/* Unit tests for pkg/base/secret.c: passphrases read from private files, first line only. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

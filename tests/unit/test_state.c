@@ -1,4 +1,4 @@
-/* Unit tests for pkg/state.c: the client's state.db and its directories in a fresh home, the
+/* Unit tests for pkg/exchange/state.c: the client's state.db and its directories in a fresh home, the
  * schema's rules, and the per-job locks. */
 #include "fixture.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for pouchd's package store (pkg/store*.c): idempotent puts and conflicts,
+/* Unit tests for pouchd's package store (pkg/server/store*.c): idempotent puts and conflicts,
  * visibility, paging, receipts, staged uploads, crash recovery, threads and reopening. Headers
  * are filled in directly: this layer stores what the daemon verified. */
 #define _GNU_SOURCE

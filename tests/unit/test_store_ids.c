@@ -1,4 +1,4 @@
-/* Unit tests for pouchd's package store (pkg/store*.c): an id belongs to its sender. Two
+/* Unit tests for pouchd's package store (pkg/server/store*.c): an id belongs to its sender. Two
  * senders' packages under one id are two packages, each with its files, lookups and receipts;
  * an index and files written before (ids unique across senders) are migrated and kept. */
 #define _GNU_SOURCE

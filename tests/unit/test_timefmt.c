@@ -1,4 +1,4 @@
-/* Unit tests for pkg/timefmt.c: RFC 3339 UTC times (exactly the form pouch writes) and the
+/* Unit tests for pkg/base/timefmt.c: RFC 3339 UTC times (exactly the form pouch writes) and the
  * durations users type (N followed by h, d, w or y, at most 100 years). */
 #include <stdarg.h>
 #include <stddef.h>

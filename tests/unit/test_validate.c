@@ -1,4 +1,4 @@
-/* Unit tests for pkg/validate.c: agency codes, fingerprints, display names, endpoint URLs,
+/* Unit tests for pkg/base/validate.c: agency codes, fingerprints, display names, endpoint URLs,
  * TLS pins and the escaping of outside strings for terminals and logs. */
 #include <stdarg.h>
 #include <stddef.h>
