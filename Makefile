@@ -36,9 +36,9 @@ SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-f
 endif
 
 # pkg-config is asked only by goals that compile, so `make deps` works before it is installed.
-NEED_LIBS := $(filter-out deps fuzz-deps clean help,$(or $(MAKECMDGOALS),all))
+NEED_LIBS := $(filter-out deps fuzz-deps clean help uninstall,$(or $(MAKECMDGOALS),all))
 ifneq ($(NEED_LIBS),)
-ifeq ($(filter check demo bench fuzz,$(MAKECMDGOALS)),)
+ifeq ($(filter check demo bench fuzz deb,$(MAKECMDGOALS)),)
 ifneq ($(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && echo ok),ok)
 $(error missing libraries ($(PKGS) cmocka): run 'make deps' as root)
 endif
@@ -192,34 +192,34 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 # systemd reads /usr/local/lib/sysusers.d and /usr/lib/sysusers.d.
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
-ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+# zsh looks in /usr/local/share/zsh/site-functions and (Debian) /usr/share/zsh/vendor-completions.
+ZSHCOMPDIR ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 # What install wrote, for uninstall (paths without DESTDIR).
 MANIFEST = $(DATADIR)/pouch/install-manifest
 MAN_PAGES ?= cmd/pouch/pouch.1
 
-$(BUILD)/dist/pouchd.service: cmd/pouchd/pouchd.service.in Makefile
-	@mkdir -p $(dir $@)
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
-	  -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
-
 # Lines "MODE SOURCE TARGET" for packaging/install.sh: the programs, the man pages (each in
-# man$(section) by its suffix), completion, unit, sysusers.d entry, example configuration and
-# the spec (spec/**) with the documentation.
+# man$(section) by its suffix), completion, the unit (made from its template in a temporary
+# directory, with the paths of this install), the sysusers.d entry, the example configuration,
+# and the spec (spec/**) with the documentation.
 install-list = \
 	echo "0755 $(BUILD)/pouch $(BINDIR)/pouch"; \
 	echo "0755 $(BUILD)/pouchd $(SBINDIR)/pouchd"; \
 	for p in $(MAN_PAGES); do echo "0644 $$p $(MANDIR)/man$${p\#\#*.}/$${p\#\#*/}"; done; \
 	echo "0644 cmd/pouch/completion/pouch.bash $(BASHCOMPDIR)/pouch"; \
 	echo "0644 cmd/pouch/completion/_pouch $(ZSHCOMPDIR)/_pouch"; \
-	echo "0644 $(BUILD)/dist/pouchd.service $(UNITDIR)/pouchd.service"; \
+	echo "0644 $$tmp/pouchd.service $(UNITDIR)/pouchd.service"; \
 	echo "0644 cmd/pouchd/pouchd.sysusers $(SYSUSERSDIR)/pouchd.conf"; \
 	echo "0644 cmd/pouchd/pouchd.json.example $(DOCDIR)/examples/pouchd.json"; \
 	echo "0644 cmd/pouchd/pouchd.json.README $(DOCDIR)/examples/README"; \
 	echo "0644 README.md $(DOCDIR)/README.md"; \
 	find spec docs -type f 2>/dev/null | LC_ALL=C sort | sed 's|.*|0644 & $(DOCDIR)/&|'
 
-install: all $(MAN_PAGES) $(BUILD)/dist/pouchd.service
-	@{ $(install-list); } | sh packaging/install.sh install '$(DESTDIR)' '$(MANIFEST)'
+install: all $(MAN_PAGES)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	  -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' cmd/pouchd/pouchd.service.in >"$$tmp/pouchd.service" && \
+	{ $(install-list); } | sh packaging/install.sh install '$(DESTDIR)' '$(MANIFEST)'
 	@# The user exists at once on this machine; a package or image runs systemd-sysusers itself.
 	@if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null 2>&1; then \
 	  systemd-sysusers $(SYSUSERSDIR)/pouchd.conf; fi
@@ -233,7 +233,7 @@ uninstall:
 DEB_DEBS = dpkg-dev lintian binutils
 deb: deps
 	@$(MAKE) --no-print-directory deps DEBS='$(DEB_DEBS)'
-	sh packaging/deb.sh '$(BUILD)/deb' '$(VERSION)'
+	MAKE='$(MAKE)' sh packaging/deb.sh '$(BUILD)/deb' '$(VERSION)'
 
 .PHONY: uninstall deb
 # --- end install, uninstall, deb ---

@@ -4,7 +4,8 @@
 # package carries (control file with the dependencies dpkg-shlibdeps computes plus gnupg,
 # maintainer scripts, md5sums, copyright, changelog.Debian.gz, compressed man pages), builds
 # OUT/pouch_VERSION-REVISION_ARCH.deb and runs lintian on it: an error fails, warnings are
-# printed. Environment: MAKE, DEB_REVISION (default 1), DEB_MAINTAINER.
+# printed. Environment: MAKE, DEB_REVISION (default 1), DEB_MAINTAINER, and DEB_PROGRAMS: a
+# build directory whose pouch and pouchd are packaged as they are (for tests; nothing is built).
 #
 #   sh packaging/deb.sh OUT VERSION
 set -eu
@@ -27,11 +28,17 @@ printf 'Source: pouch\n\nPackage: pouch\nArchitecture: any\n' >"$out/debian/cont
 root=$(cd "$out" && pwd)/debian/pouch
 
 # The programs with Debian's hardening flags, in a build directory of their own.
-$make --no-print-directory all BUILD="$out/build" CFLAGS="$(dpkg-buildflags --get CFLAGS)" \
-	EXTRA_CFLAGS="$(dpkg-buildflags --get CPPFLAGS)" LDFLAGS="$(dpkg-buildflags --get LDFLAGS)"
-$make --no-print-directory install BUILD="$out/build" DESTDIR="$root" PREFIX=/usr \
-	UNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d \
-	ZSHCOMPDIR=/usr/share/zsh/vendor-completions >/dev/null
+if [ -n "${DEB_PROGRAMS:-}" ]; then
+	build=$DEB_PROGRAMS
+else
+	build=$out/build
+	$make --no-print-directory all BUILD="$build" CFLAGS="$(dpkg-buildflags --get CFLAGS)" \
+		EXTRA_CFLAGS="$(dpkg-buildflags --get CPPFLAGS)" \
+		LDFLAGS="$(dpkg-buildflags --get LDFLAGS)"
+fi
+# Debian 12 keeps units in /lib/systemd/system.
+$make --no-print-directory -o all install BUILD="$build" DESTDIR="$root" PREFIX=/usr \
+	UNITDIR=/lib/systemd/system >/dev/null
 
 # dpkg keeps the list of the package's files; install's own manifest is not shipped.
 rm -f "$root/usr/share/pouch/install-manifest"
