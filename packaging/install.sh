@@ -49,8 +49,10 @@ install_files() {
 	done
 	mkdirs "$(dirname "$manifest")"
 	echo "f $manifest" >>"$tmp"
-	awk '!seen[$0]++' "$tmp" >"$dest$manifest.new" && mv "$dest$manifest.new" "$dest$manifest" ||
+	if ! awk '!seen[$0]++' "$tmp" >"$dest$manifest.new" ||
+		! mv "$dest$manifest.new" "$dest$manifest"; then
 		die "cannot write the manifest '$dest$manifest'"
+	fi
 	echo "installed $(grep -c '^f ' "$dest$manifest") files; manifest: $dest$manifest"
 }
 

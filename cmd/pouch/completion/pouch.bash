@@ -4,6 +4,8 @@
 # options anywhere on the line, agency codes from `pouch partner list` where a CODE is
 # expected (--to A,B as a list), and files or directories where a FILE or DIR is.
 # tests/e2e/t9910-completion.sh checks that it knows every command and option `pouch` has.
+# Words compgen -W gives (commands, options, codes) have no blanks, hence unquoted $(...).
+# shellcheck disable=SC2046
 
 _pouch_commands='audit endpoint help inbox init key open outbox pack partner pull push status
 verify whoami'
@@ -84,7 +86,7 @@ _pouch_reply() {
 
 _pouch() {
 	local words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
-	local cur=${COMP_WORDS[COMP_CWORD]} prev= opt= prefix= cmd= sub= home= npos=0 i w kind
+	local cur=${COMP_WORDS[COMP_CWORD]} prev='' opt='' prefix='' cmd='' sub='' home='' npos=0 i w kind
 	local IFS=$' \t\n'
 	COMPREPLY=()
 	[ "$cword" -gt 0 ] && prev=${words[cword - 1]}
