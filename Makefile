@@ -197,6 +197,8 @@ ZSHCOMPDIR ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,si
 # What install wrote, for uninstall (paths without DESTDIR).
 MANIFEST = $(DATADIR)/pouch/install-manifest
 MAN_PAGES ?= cmd/pouch/pouch.1
+# t9910-completion.sh completes in a real zsh (and skips those checks without one).
+DEBS += zsh
 
 # Lines "MODE SOURCE TARGET" for packaging/install.sh: the programs, the man pages (each in
 # man$(section) by its suffix), completion, the unit (made from its template in a temporary
