@@ -3,9 +3,6 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
-# Where `make install` puts pouchd's sysusers.d entry (systemd reads /usr/local/lib/sysusers.d
-# and /usr/lib/sysusers.d).
-SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 BUILD ?= build
 CC ?= cc
 SANITIZE ?=
@@ -39,9 +36,9 @@ SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-f
 endif
 
 # pkg-config is asked only by goals that compile, so `make deps` works before it is installed.
-NEED_LIBS := $(filter-out deps fuzz-deps clean help,$(or $(MAKECMDGOALS),all))
+NEED_LIBS := $(filter-out deps fuzz-deps clean help uninstall,$(or $(MAKECMDGOALS),all))
 ifneq ($(NEED_LIBS),)
-ifeq ($(filter check demo bench fuzz,$(MAKECMDGOALS)),)
+ifeq ($(filter check demo bench fuzz deb,$(MAKECMDGOALS)),)
 ifneq ($(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && echo ok),ok)
 $(error missing libraries ($(PKGS) cmocka): run 'make deps' as root)
 endif
@@ -75,7 +72,7 @@ FUZZ_HDRS := $(HDRS) tests/fuzz/fuzz.h
 all: $(BUILD)/pouch $(if $(POUCHD_SRC),$(BUILD)/pouchd)
 
 help:
-	@echo 'targets: all deps check test demo bench fuzz fuzz-merge install clean'
+	@echo 'targets: all deps check test demo bench fuzz fuzz-merge install uninstall deb clean'
 
 $(BUILD)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
@@ -181,21 +178,67 @@ check: deps
 	$(MAKE) --no-print-directory test
 	$(MAKE) --no-print-directory asan-check
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 $(BUILD)/pouch $(DESTDIR)$(PREFIX)/bin/pouch
-	install -m 0755 $(BUILD)/pouchd $(DESTDIR)$(PREFIX)/bin/pouchd
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/doc/pouch
-	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DOCDIR@|$(PREFIX)/share/doc/pouch|g' \
-	  cmd/pouchd/pouchd.service.in >$(DESTDIR)$(PREFIX)/lib/systemd/system/pouchd.service
-	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/pouchd.service
-	install -d $(DESTDIR)$(SYSUSERSDIR)
-	install -m 0644 cmd/pouchd/pouchd.sysusers $(DESTDIR)$(SYSUSERSDIR)/pouchd.conf
+# --- install, uninstall, deb ---
+# GNU-style directories, each settable on the command line (`make install PREFIX=/usr
+# DESTDIR=/tmp/stage`). pouchd reads $(SYSCONFDIR)/pouchd/pouchd.json; install never writes
+# there (the example goes to $(DOCDIR)/examples).
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/pouch
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# systemd reads /usr/local/lib/sysusers.d and /usr/lib/sysusers.d.
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+# zsh looks in /usr/local/share/zsh/site-functions and (Debian) /usr/share/zsh/vendor-completions.
+ZSHCOMPDIR ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
+# What install wrote, for uninstall (paths without DESTDIR).
+MANIFEST = $(DATADIR)/pouch/install-manifest
+MAN_PAGES ?= cmd/pouch/pouch.1
+# t9910-completion.sh completes in a real zsh (and skips those checks without one).
+DEBS += zsh
+
+# Lines "MODE SOURCE TARGET" for packaging/install.sh: the programs, the man pages (each in
+# man$(section) by its suffix), completion, the unit (made from its template in a temporary
+# directory, with the paths of this install), the sysusers.d entry, the example configuration,
+# and the spec (spec/**) with the documentation.
+install-list = \
+	echo "0755 $(BUILD)/pouch $(BINDIR)/pouch"; \
+	echo "0755 $(BUILD)/pouchd $(SBINDIR)/pouchd"; \
+	for p in $(MAN_PAGES); do echo "0644 $$p $(MANDIR)/man$${p\#\#*.}/$${p\#\#*/}"; done; \
+	echo "0644 cmd/pouch/completion/pouch.bash $(BASHCOMPDIR)/pouch"; \
+	echo "0644 cmd/pouch/completion/_pouch $(ZSHCOMPDIR)/_pouch"; \
+	echo "0644 $$tmp/pouchd.service $(UNITDIR)/pouchd.service"; \
+	echo "0644 cmd/pouchd/pouchd.sysusers $(SYSUSERSDIR)/pouchd.conf"; \
+	echo "0644 cmd/pouchd/pouchd.json.example $(DOCDIR)/examples/pouchd.json"; \
+	echo "0644 cmd/pouchd/pouchd.json.README $(DOCDIR)/examples/README"; \
+	echo "0644 README.md $(DOCDIR)/README.md"; \
+	find spec docs -type f 2>/dev/null | LC_ALL=C sort | sed 's|.*|0644 & $(DOCDIR)/&|'
+
+install: all $(MAN_PAGES)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	  -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' cmd/pouchd/pouchd.service.in >"$$tmp/pouchd.service" && \
+	{ $(install-list); } | sh packaging/install.sh install '$(DESTDIR)' '$(MANIFEST)'
 	@# The user exists at once on this machine; a package or image runs systemd-sysusers itself.
-	if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null 2>&1; then \
+	@if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null 2>&1; then \
 	  systemd-sysusers $(SYSUSERSDIR)/pouchd.conf; fi
-	install -m 0644 spec/protocol.md $(DESTDIR)$(PREFIX)/share/doc/pouch/protocol.md
-	install -m 0644 cmd/pouch/pouch.1 $(DESTDIR)$(PREFIX)/share/man/man1/pouch.1
+
+# Removes what install recorded in the manifest (the pouchd user stays, as packages leave it).
+uninstall:
+	@sh packaging/install.sh uninstall '$(DESTDIR)' '$(MANIFEST)'
+
+# A Debian package from this tree, in $(BUILD)/deb: built, staged with make install, checked
+# with lintian (an error fails the target). Needs DEB_DEBS.
+DEB_DEBS = dpkg-dev lintian binutils
+deb: deps
+	@$(MAKE) --no-print-directory deps DEBS='$(DEB_DEBS)'
+	MAKE='$(MAKE)' sh packaging/deb.sh '$(BUILD)/deb' '$(VERSION)'
+
+.PHONY: uninstall deb
+# --- end install, uninstall, deb ---
 
 clean:
 	rm -rf $(BUILD) build
