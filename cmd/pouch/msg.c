@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "input.h"
 
 struct pouch_cli cli;
 
@@ -108,8 +109,10 @@ int cli_flag(int *flag, const char *name, const char *usage)
 
 const char *cli_partner_code(int argc, char **argv, const char *usage)
 {
-	if (optind + 1 == argc)
+	if (optind + 1 == argc) {
+		cli_code_upper(argv[optind]); /* codes are taken in any case, kept in upper case */
 		return argv[optind];
+	}
 	pouch_usage_error(usage, optind < argc ? "give one partner code"
 					       : "missing the partner code");
 	return NULL;
