@@ -142,7 +142,7 @@ static int output(const char *out, struct pouch_pack_req *req)
 	}
 	if (pouch_fs_exists(out)) {
 		pouch_error("cannot write '%s': it exists (a package file is never replaced)", out);
-		return EXIT_OPERATIONAL;
+		return EXIT_REFUSED; /* as POUCH_E_EXISTS is everywhere */
 	}
 	dir = pouch_fs_dir_of(out);
 	ok = dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Progress on a terminal for the long steps, one line format everywhere
+# ("LABEL  12.3 MiB / 40.0 MiB  5.1 MiB/s  0:05 left" on stderr, redrawn with a carriage
+# return and cleared at the end); nothing with -q or when stderr is not a terminal.
+. "$(dirname "$0")/lib.sh"
+
+# on_tty COMMAND: runs COMMAND with a terminal as its standard error (and output): tty.out.
+on_tty() { script -qec "$1" /dev/null >tty.out 2>&1 </dev/null; }
+
+# LINE: the progress line's shape, for grep -E.
+LINE='[0-9.]+ (B|KiB|MiB) / [0-9.]+ (B|KiB|MiB)  [0-9.]+ (B|KiB|MiB)/s  ([0-9]+:[0-9][0-9]|-:--) left'
+
+expect_success 'setup: two partners and a multi-MiB attachment' '
+	init_agency a GB-NCA && init_agency b GB-MET && partners a b &&
+	echo "{\"title\": \"t\"}" >report.json &&
+	head -c 6000000 /dev/urandom >big.bin && mkdir pk
+'
+
+expect_success 'pack on a terminal shows the line, then clears it' '
+	on_tty "\"$POUCH_BIN\" --home a pack --to GB-MET --report report.json --attach big.bin -o pk/one.pouch" &&
+	test -f pk/one.pouch &&
+	clear=$(printf "\r\033[K") &&
+	grep -aqF "${clear}pack  " tty.out &&
+	tr "\r" "\n" <tty.out | grep -aEq "^.\[Kpack  $LINE" &&
+	grep -aq "packed pk/one.pouch" tty.out
+'
+
+expect_success 'open on a terminal shows the same line' '
+	on_tty "\"$POUCH_BIN\" --home b open pk/one.pouch -o o1" &&
+	test_cmp big.bin o1/attachments/big.bin &&
+	tr "\r" "\n" <tty.out | grep -aEq "^.\[Kopen  $LINE" &&
+	grep -aq "opened package" tty.out
+'
+
+expect_success 'with -q, or with stderr not a terminal, nothing is drawn' '
+	on_tty "\"$POUCH_BIN\" --home a -q pack --to GB-MET --report report.json --attach big.bin -o pk/two.pouch" &&
+	test -f pk/two.pouch && ! grep -aq " left" tty.out && ! grep -aq "MiB" tty.out &&
+	on_tty "\"$POUCH_BIN\" --home b open pk/two.pouch -o o2 -q" &&
+	! grep -aq " left" tty.out &&
+	pouch --home a pack --to GB-MET --report report.json --attach big.bin \
+		-o pk/three.pouch >out 2>err &&
+	! grep -q "left\|MiB" err && test "$(wc -l <err)" = 1 &&
+	pouch --home b open pk/three.pouch -o o3 >out 2>err && test ! -s err
+'
+
+expect_success 'a small pack draws nothing, even on a terminal' '
+	on_tty "\"$POUCH_BIN\" --home a pack --to GB-MET --report report.json -o pk/small.pouch" &&
+	test -f pk/small.pouch && ! grep -aq " left" tty.out
+'
+
+test_done
