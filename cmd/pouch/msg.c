@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "input.h"
 
 struct pouch_cli cli;
 
@@ -109,8 +108,12 @@ int cli_flag(int *flag, const char *name, const char *usage)
 
 const char *cli_partner_code(int argc, char **argv, const char *usage)
 {
+	char *s;
+
 	if (optind + 1 == argc) {
-		cli_code_upper(argv[optind]); /* codes are taken in any case, kept in upper case */
+		/* Codes are taken in any case and kept in upper case (ASCII only: what a code is). */
+		for (s = argv[optind]; *s; s++)
+			*s = *s >= 'a' && *s <= 'z' ? (char)(*s - 'a' + 'A') : *s;
 		return argv[optind];
 	}
 	pouch_usage_error(usage, optind < argc ? "give one partner code"

@@ -2,6 +2,7 @@
 # '-' is standard input or output wherever a file is read or written: read with the same caps
 # as a file, once per command line, and never left behind.
 . "$(dirname "$0")/lib.sh"
+. "$SRC_DIR/tests/e2e/certs.sh"
 
 export TMPDIR="$TRASH/tmp"
 mkdir "$TMPDIR"
@@ -98,6 +99,32 @@ expect_success 'partner add-key and partner revoke read - too' '
 	grep -q "^revoked key $(cat US-NCMEC.fpr) of partner US-NCMEC" out &&
 	must_fail 1 pouch --home a partner revoke US-NCMEC --revocation - </dev/null &&
 	error_is "revocation file .-. is empty" &&
+	test -z "$(ls -A "$TMPDIR")"
+'
+
+expect_success 'endpoint set and partner set take one TLS file from stdin' '
+	certs_make &&
+	pouch --home a endpoint set --endpoint https://127.0.0.1:8443/pouch --ca - \
+		--client-cert chain.pem --client-key client.key <ca.pem >/dev/null 2>&1 &&
+	test_cmp ca.pem a/endpoint.ca.pem &&
+	pouch --home a partner set gb-met --endpoint https://127.0.0.1:8443/pouch \
+		--client-cert chain.pem --client-key - <client.key -q >/dev/null &&
+	test_cmp client.key a/partners/GB-MET.client.key &&
+	head -c 2000000 /dev/zero >big.pem &&
+	must_fail 1 pouch --home a endpoint set --endpoint https://127.0.0.1:8443/pouch --ca - \
+		<big.pem &&
+	error_is "standard input is larger than 1048576 bytes" &&
+	test -z "$(ls -A "$TMPDIR")"
+'
+
+expect_success 'key add --key - (a gateway follows its agency key rotation)' '
+	pouch --home a key export -o a1.asc &&
+	pouch --home g init --gateway --agency GB-NCA --key a1.asc \
+		--fingerprint "$(pouch --home a whoami | sed -n "s/^fingerprint: *//p")" >/dev/null 2>&1 &&
+	pouch --home a key rotate --no-passphrase >/dev/null 2>&1 &&
+	fpr=$(pouch --home a whoami | sed -n "s/^fingerprint: *//p") &&
+	pouch --home a key export | pouch --home g key add --key - --fingerprint "$fpr" >out &&
+	grep -q "^new key: *$fpr" out &&
 	test -z "$(ls -A "$TMPDIR")"
 '
 
