@@ -7,8 +7,7 @@ static const char usage[] =
 	"usage: pouch endpoint set --endpoint URL [--ca FILE] [--pin SHA256]\n"
 	"                          [--client-cert FILE --client-key FILE]\n"
 	"  --endpoint URL      our pouchd endpoint (https only)\n" TLSOPTS_USAGE
-	"  what is not given is not kept: each set replaces the whole setting\n"
-	"  one of the files can be '-': standard input\n";
+	"  what is not given is not kept: each set replaces the whole setting\n";
 
 int cmd_endpoint_set(int argc, char **argv)
 {

@@ -2,9 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "input.h"

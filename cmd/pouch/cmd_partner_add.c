@@ -8,8 +8,7 @@ static const char usage[] =
 	"usage: pouch partner add CODE --key FILE [--fingerprint FPR] [--name NAME]\n"
 	"                         [--endpoint URL [--ca FILE] [--pin SHA256]\n"
 	"                          [--client-cert FILE --client-key FILE]] [--client-cn CN]\n"
-	"  --key FILE          the partner's public key (one key, armored or binary; '-':\n"
-	"                      standard input, for one file option at most)\n"
+	"  --key FILE          the partner's public key (one key, armored or binary)\n"
 	"  --fingerprint FPR   the primary fingerprint the partner confirmed out of band\n"
 	"  --name NAME         the partner's name\n"
 	"  --endpoint URL      the partner's pouchd endpoint (https only)\n" TLSOPTS_USAGE

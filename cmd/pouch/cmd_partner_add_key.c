@@ -7,7 +7,7 @@
 
 static const char usage[] =
 	"usage: pouch partner add-key CODE --key FILE [--fingerprint FPR] [--overlap DURATION]\n"
-	"  --key FILE          the partner's new public key\n"
+	"  --key FILE          the partner's new public key ('-': standard input)\n"
 	"  --fingerprint FPR   its primary fingerprint, confirmed out of band\n"
 	"  --overlap DURATION  end the window of the keys pinned so far after DURATION\n"
 	"                      (N followed by h, d, w or y); without it they stay valid\n";

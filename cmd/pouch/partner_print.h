@@ -27,7 +27,8 @@ int endpoint_print(const struct pouch_endpoint *e);
 	"  --pin SHA256        the endpoint's public-key SHA-256 (sha256//BASE64 or hex),\n" \
 	"                      checked in addition to the CA\n" \
 	"  --client-cert FILE  our client certificate (PEM) for the endpoint, with its chain\n" \
-	"  --client-key FILE   its private key (PEM, unencrypted)\n"
+	"  --client-key FILE   its private key (PEM, unencrypted)\n" \
+	"  a FILE can be '-': standard input, for one file at most\n"
 
 struct tlsopts {
 	const char *ca, *pin, *client_cert, *client_key;

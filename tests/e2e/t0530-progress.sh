@@ -3,6 +3,7 @@
 # ("LABEL  12.3 MiB / 40.0 MiB  5.1 MiB/s  0:05 left" on stderr, redrawn with a carriage
 # return and cleared at the end); nothing with -q or when stderr is not a terminal.
 . "$(dirname "$0")/lib.sh"
+. "$SRC_DIR/tests/e2e/lib-pouchd.sh"
 
 # on_tty COMMAND: runs COMMAND with a terminal as its standard error (and output): tty.out.
 on_tty() { script -qec "$1" /dev/null >tty.out 2>&1 </dev/null; }
@@ -46,6 +47,24 @@ expect_success 'with -q, or with stderr not a terminal, nothing is drawn' '
 expect_success 'a small pack draws nothing, even on a terminal' '
 	on_tty "\"$POUCH_BIN\" --home a pack --to GB-MET --report report.json -o pk/small.pouch" &&
 	test -f pk/small.pouch && ! grep -aq " left" tty.out
+'
+
+expect_success 'push and pull on a terminal show the same line, labelled by package' '
+	exchange_setup &&
+	id=$(pouch --home ceop pack --to GB-MET --report report.json --attach big.bin -o pk) &&
+	on_tty "\"$POUCH_BIN\" --home ceop push pk/$id.pouch" &&
+	grep -aq "delivered $id to GB-MET" tty.out &&
+	short=$(echo "$id" | cut -c1-8) &&
+	tr "\r" "\n" <tty.out | grep -aEq "^.\[Kpush $short envelope  $LINE" &&
+	on_tty "\"$POUCH_BIN\" --home met pull" &&
+	grep -aq "good $id from GB-NCA-CEOP" tty.out &&
+	tr "\r" "\n" <tty.out | grep -aEq "^.\[Kpull $id  $LINE"
+'
+
+expect_success 'push and pull without a terminal draw nothing' '
+	id=$(pouch --home ceop pack --to GB-MET --report report.json --attach big.bin -o pk) &&
+	pouch --home ceop push "pk/$id.pouch" >out 2>err && test ! -s err &&
+	pouch --home met pull >out 2>err && grep -q "good $id" out && ! grep -q "left" err
 '
 
 test_done
