@@ -67,4 +67,9 @@ expect_success 'push and pull without a terminal draw nothing' '
 	pouch --home met pull >out 2>err && grep -q "good $id" out && ! grep -q "left" err
 '
 
+expect_success 'pull --from takes a code in any case' '
+	pouch --home met pull --from gb-met >out 2>err &&
+	must_fail 2 pouch --home met pull --from "gb met" && grep -q "GB MET" err
+'
+
 test_done
