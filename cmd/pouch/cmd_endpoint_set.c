@@ -21,6 +21,7 @@ int cmd_endpoint_set(int argc, char **argv)
 	struct pouch_endpoint e = { 0 };
 	struct pouch_err err = { 0 };
 	struct tlsopts t = { 0 };
+	struct cli_stdin in = { 0 };
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
@@ -44,12 +45,18 @@ int cmd_endpoint_set(int argc, char **argv)
 		return pouch_usage_error(usage, "missing --endpoint");
 	if (!t.client_cert != !t.client_key)
 		return pouch_usage_error(usage, "give --client-cert and --client-key together");
+	if ((ret = tlsopts_stdin(&t, &in)) != EXIT_OK)
+		return ret;
 	req.ca_file = t.ca;
 	req.pin = t.pin;
 	req.client_cert = t.client_cert;
 	req.client_key = t.client_key;
-	if (pouch_endpoint_set(&cli.home, &req, &e, &err) < 0)
-		return pouch_fail(&err);
+	ret = pouch_endpoint_set(&cli.home, &req, &e, &err);
+	if (ret < 0)
+		ret = cli_stdin_fail(&in, &err);
+	cli_stdin_release(&in);
+	if (ret)
+		return ret;
 	pouch_note("set our endpoint");
 	ret = endpoint_print(&e);
 	pouch_endpoint_release(&e);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "input.h"
 #include "keyopts.h"
 #include "directory/identity.h"
 #include "base/timefmt.h"
@@ -83,6 +84,7 @@ static int parse(int argc, char **argv, struct init_cli *c)
 		switch (ch) {
 		case 'a':
 			r = cli_once(&c->code, optarg, "--agency", usage);
+			cli_code_upper(optarg);
 			break;
 		case 'n':
 			r = cli_once(&c->name, optarg, "--name", usage);

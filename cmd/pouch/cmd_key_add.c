@@ -3,12 +3,14 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "input.h"
 #include "directory/identity.h"
 #include "base/timefmt.h"
 
 static const char usage[] =
 	"usage: pouch key add --key FILE --fingerprint FPR [--overlap DURATION]\n"
-	"  --key FILE             the agency's new public key (after its 'pouch key rotate')\n"
+	"  --key FILE             the agency's new public key (after its 'pouch key rotate';\n"
+	"                         '-': standard input)\n"
 	"  --fingerprint FPR      its primary fingerprint, confirmed out of band\n"
 	"  --overlap DURATION     how long the old key still verifies (default 30d)\n"
 	"  only in a gateway home ('pouch init --gateway')\n";
@@ -48,6 +50,7 @@ int cmd_key_add(int argc, char **argv)
 	};
 	struct pouch_agency a = { 0 };
 	struct pouch_err err = { 0 };
+	struct cli_stdin in = { 0 };
 	const char *key = NULL, *fpr = NULL, *overlap_s = NULL;
 	char new_fpr[POUCH_FPR_LEN + 1];
 	long long overlap = 30LL * 86400;
@@ -79,15 +82,18 @@ int cmd_key_add(int argc, char **argv)
 		return pouch_usage_error(usage, "missing %s", key ? "--fingerprint" : "--key");
 	if (overlap_s && pouch_duration_parse("--overlap", overlap_s, &overlap, &err) < 0)
 		return pouch_fail(&err);
+	if ((ret = cli_stdin_take(&in, &key, CLI_KEY_MAX)) != EXIT_OK)
+		goto out;
 	if (pouch_identity_load(&cli.home, &a, &err) < 0 ||
 	    pouch_identity_gateway_add_key(&cli.home, &a, key, fpr, overlap, new_fpr, &err) < 0) {
-		ret = pouch_fail(&err);
+		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
 	pouch_note("pinned the new key of %s; the old one verifies until its overlap ends",
 		   a.code);
 	ret = report(&a, new_fpr);
 out:
+	cli_stdin_release(&in);
 	pouch_agency_release(&a);
 	return ret;
 }

@@ -8,8 +8,9 @@
 #include "directory/identity.h"
 
 static const char usage[] =
-	"usage: pouch key export [-o FILE [--force]]\n"
-	"  -o, --output FILE  write to FILE (never replaced without --force) instead of stdout\n";
+	"usage: pouch key export [-o FILE|- [--force]]\n"
+	"  -o, --output FILE  write to FILE (never replaced without --force) instead of stdout\n"
+	"                     ('-': stdout)\n";
 
 int cmd_key_export(int argc, char **argv)
 {
@@ -39,8 +40,10 @@ int cmd_key_export(int argc, char **argv)
 	}
 	if (cli_no_args(argc, argv, usage))
 		return EXIT_USAGE;
-	if (force && !out)
-		return pouch_usage_error(usage, "--force goes with -o");
+	if (force && (!out || strcmp(out, "-") == 0))
+		return pouch_usage_error(usage, "--force goes with -o FILE");
+	if (out && strcmp(out, "-") == 0)
+		out = NULL;
 	if (pouch_identity_load(&cli.home, &a, &err) < 0 ||
 	    pouch_identity_export(&cli.home, &a, &key, &len, &err) < 0) {
 		ret = pouch_fail(&err);

@@ -1,9 +1,12 @@
 /* pouch open: verify, decrypt and unpack a package addressed to us into a new directory. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cmd.h"
+#include "input.h"
+#include "progress.h"
 #include "audit/audit.h"
 #include "base/fs.h"
 #include "package/open.h"
@@ -11,10 +14,17 @@
 #include "base/timefmt.h"
 
 static const char usage[] =
-	"usage: pouch open FILE [-o DIR] [--passphrase-file FILE] [--json]\n"
+	"usage: pouch open FILE|- [-o DIR] [--passphrase-file FILE] [--json]\n"
+	"  FILE                   the package ('-': standard input, a package with its payload\n"
+	"                         inline)\n"
 	"  -o, --output DIR       a new directory for the content (default: ./ID)\n"
 	"  --passphrase-file FILE our key's passphrase (default: none; pouch open never prompts,\n"
 	"                         only a passphrase gpg-agent has cached serves)\n";
+
+static void on_progress(void *arg, uint64_t done, uint64_t total)
+{
+	progress_bytes(arg, done, total);
+}
 
 int cmd_open(int argc, char **argv)
 {
@@ -26,7 +36,10 @@ int cmd_open(int argc, char **argv)
 	};
 	struct pouch_opened res;
 	struct pouch_err err = { 0 }, aerr = { 0 };
-	const char *out = NULL, *passfile = NULL;
+	struct cli_stdin in = { 0 };
+	struct progress pg;
+	struct pouch_progress po = { on_progress, &pg };
+	const char *out = NULL, *passfile = NULL, *path;
 	char *pass = NULL, when[POUCH_TIME_LEN];
 	time_t now = time(NULL);
 	int c, ret, status;
@@ -46,9 +59,19 @@ int cmd_open(int argc, char **argv)
 	if (optind + 1 != argc)
 		return pouch_usage_error(usage, optind < argc ? "give one package"
 							      : "missing the package");
-	if (passfile && pouch_secret_read_passphrase(passfile, &pass, &err) < 0)
+	if (out && strcmp(out, "-") == 0)
+		return pouch_usage_error(usage, "a package opens into a directory: give -o DIR");
+	path = argv[optind];
+	if ((ret = cli_stdin_package(&in, &path, "open")) != EXIT_OK)
+		return ret;
+	if (passfile && pouch_secret_read_passphrase(passfile, &pass, &err) < 0) {
+		cli_stdin_release(&in);
 		return pouch_fail(&err);
-	ret = pouch_package_open(&cli.home, argv[optind], out, pass, now, &res, &err);
+	}
+	progress_start(&pg, "open");
+	ret = pouch_package_open(&cli.home, path, out, pass, &po, now, &res, &err);
+	progress_end(&pg);
+	cli_stdin_shown(&in, &err);
 	/* Opened or refused, it is recorded before it is reported; an opened package that cannot
 	 * be recorded is removed again (exit 3). A usage error is no attempt. */
 	status = ret ? pouch_err_exit_status(ret) : EXIT_OK;
@@ -63,11 +86,13 @@ int cmd_open(int argc, char **argv)
 		} else
 			pouch_fail(&err);
 		pouch_secret_free(pass);
+		cli_stdin_release(&in);
 		return pouch_fail(&aerr);
 	}
 	if (status != EXIT_USAGE && pouch_audit_checkpoint(&cli.home, pass, now, &aerr) < 0)
 		pouch_warn("%s", aerr.msg);
 	pouch_secret_free(pass);
+	cli_stdin_release(&in);
 	if (ret < 0)
 		return pouch_fail(&err);
 	if (res.seen_before)

@@ -32,6 +32,7 @@ int cmd_partner_add(int argc, char **argv)
 	struct pouch_partner p = { 0 };
 	struct pouch_err err = { 0 };
 	struct tlsopts t = { 0 };
+	struct cli_stdin in = { 0 };
 	const char **slot;
 	const char *name;
 	int c, ret;
@@ -64,7 +65,8 @@ int cmd_partner_add(int argc, char **argv)
 				return ret;
 			continue;
 		}
-		if (cli_once(slot, optarg, name, usage))
+		if (cli_once(slot, optarg, name, usage) ||
+		    (c == 'k' && cli_dash(&t.dash, name, optarg, usage)))
 			return EXIT_USAGE;
 	}
 	req.code = cli_partner_code(argc, argv, usage);
@@ -72,13 +74,16 @@ int cmd_partner_add(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!req.key_file)
 		return pouch_usage_error(usage, "missing --key");
+	if ((ret = cli_stdin_take(&in, &req.key_file, CLI_KEY_MAX)) != EXIT_OK ||
+	    (ret = tlsopts_stdin(&t, &in)) != EXIT_OK)
+		goto out;
 	req.ca_file = t.ca;
 	req.pin = t.pin;
 	req.client_cert = t.client_cert;
 	req.client_key = t.client_key;
 	if (pouch_identity_load(&cli.home, &self, &err) < 0 ||
 	    pouch_directory_add(&cli.home, &self, &req, &p, &err) < 0) {
-		ret = pouch_fail(&err);
+		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
 	pouch_note("added partner %s", p.code);
@@ -87,6 +92,7 @@ int cmd_partner_add(int argc, char **argv)
 			   "packages", p.keys[0].fpr, p.code);
 	ret = partner_print(&p);
 out:
+	cli_stdin_release(&in);
 	pouch_partner_release(&p);
 	pouch_agency_release(&self);
 	return ret;

@@ -7,7 +7,7 @@
 
 static const char usage[] =
 	"usage: pouch partner add-key CODE --key FILE [--fingerprint FPR] [--overlap DURATION]\n"
-	"  --key FILE          the partner's new public key\n"
+	"  --key FILE          the partner's new public key ('-': standard input)\n"
 	"  --fingerprint FPR   its primary fingerprint, confirmed out of band\n"
 	"  --overlap DURATION  end the window of the keys pinned so far after DURATION\n"
 	"                      (N followed by h, d, w or y); without it they stay valid\n";
@@ -25,6 +25,7 @@ int cmd_partner_add_key(int argc, char **argv)
 	struct pouch_agency self = { 0 };
 	struct pouch_partner p = { 0 };
 	struct pouch_err err = { 0 };
+	struct cli_stdin in = { 0 };
 	const char *overlap_s = NULL;
 	long long overlap = 0;
 	int c, ret;
@@ -50,9 +51,11 @@ int cmd_partner_add_key(int argc, char **argv)
 		return pouch_usage_error(usage, "missing --key");
 	if (overlap_s && pouch_duration_parse("--overlap", overlap_s, &overlap, &err) < 0)
 		return pouch_fail(&err);
+	if ((ret = cli_stdin_take(&in, &req.key_file, CLI_KEY_MAX)) != EXIT_OK)
+		goto out;
 	if (pouch_identity_load(&cli.home, &self, &err) < 0 ||
 	    pouch_directory_add_key(&cli.home, &self, &req, overlap, &p, &err) < 0) {
-		ret = pouch_fail(&err);
+		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
 	pouch_note("pinned key %s for partner %s", p.keys[p.nkeys - 1].fpr, p.code);
@@ -61,6 +64,7 @@ int cmd_partner_add_key(int argc, char **argv)
 			   "packages", p.keys[p.nkeys - 1].fpr, p.code);
 	ret = partner_print(&p);
 out:
+	cli_stdin_release(&in);
 	pouch_partner_release(&p);
 	pouch_agency_release(&self);
 	return ret;

@@ -3,11 +3,13 @@
 #include <stdio.h>
 
 #include "cmd.h"
+#include "input.h"
 #include "directory/directory.h"
 
 static const char usage[] =
 	"usage: pouch partner revoke CODE --revocation FILE\n"
-	"  --revocation FILE  the revocation certificate the partner issued for one of its keys\n";
+	"  --revocation FILE  the revocation certificate the partner issued for one of its keys\n"
+	"                     ('-': standard input)\n";
 
 int cmd_partner_revoke(int argc, char **argv)
 {
@@ -17,6 +19,7 @@ int cmd_partner_revoke(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pouch_err err = { 0 };
+	struct cli_stdin in = { 0 };
 	const char *file = NULL;
 	char fpr[POUCH_FPR_LEN + 1];
 	const char *code;
@@ -37,8 +40,14 @@ int cmd_partner_revoke(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!file)
 		return pouch_usage_error(usage, "missing --revocation");
-	if (pouch_directory_revoke(&cli.home, code, file, fpr, &err) < 0)
-		return pouch_fail(&err);
+	if ((ret = cli_stdin_take(&in, &file, CLI_KEY_MAX)) != EXIT_OK)
+		return ret;
+	ret = pouch_directory_revoke(&cli.home, code, file, fpr, &err);
+	if (ret < 0)
+		ret = cli_stdin_fail(&in, &err);
+	cli_stdin_release(&in);
+	if (ret)
+		return ret;
 	if (cli.json) {
 		printf("{\"partner\":\"%s\",\"revoked\":\"%s\"}\n", code, fpr);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;

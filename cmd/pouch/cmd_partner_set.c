@@ -36,6 +36,7 @@ int cmd_partner_set(int argc, char **argv)
 	struct pouch_partner p = { 0 };
 	struct pouch_err err = { 0 };
 	struct tlsopts t = { 0 };
+	struct cli_stdin in = { 0 };
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
@@ -75,6 +76,8 @@ int cmd_partner_set(int argc, char **argv)
 	chg.code = cli_partner_code(argc, argv, usage);
 	if (!chg.code)
 		return EXIT_USAGE;
+	if ((ret = tlsopts_stdin(&t, &in)) != EXIT_OK)
+		goto out;
 	chg.ca_file = t.ca;
 	chg.pin = t.pin;
 	chg.client_cert = t.client_cert;
@@ -82,12 +85,13 @@ int cmd_partner_set(int argc, char **argv)
 	/* Conflicting or missing options are the library's to judge: one set of rules. */
 	if (pouch_identity_load(&cli.home, &self, &err) < 0 ||
 	    pouch_directory_set(&cli.home, &self, &chg, &p, &err) < 0) {
-		ret = pouch_fail(&err);
+		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
 	pouch_note("updated partner %s", p.code);
 	ret = partner_print(&p);
 out:
+	cli_stdin_release(&in);
 	pouch_partner_release(&p);
 	pouch_agency_release(&self);
 	return ret;

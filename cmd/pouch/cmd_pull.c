@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "exchange/pull.h"
 #include "base/secret.h"
+#include "input.h"
 #include "progress.h"
 
 static const char usage[] =
@@ -58,7 +59,10 @@ static void on_event(void *arg, const struct pouch_pull_event *ev)
 
 static void on_start(void *arg, const char *label)
 {
-	progress_start(&((struct out *)arg)->pg, label);
+	char shown[64];
+
+	snprintf(shown, sizeof(shown), "pull %s", label ? label : "");
+	progress_start(&((struct out *)arg)->pg, shown);
 }
 
 static void on_progress(void *arg, const struct pouch_https_progress *p)
@@ -90,9 +94,10 @@ int cmd_pull(int argc, char **argv)
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
-		if (c == 'F')
+		if (c == 'F') {
 			ret = cli_once(&from, optarg, "--from", usage);
-		else if (c == 'L')
+			cli_code_upper(optarg);
+		} else if (c == 'L')
 			ret = cli_once(&limit, optarg, "--limit", usage);
 		else if (c == 'P')
 			ret = cli_once(&passfile, optarg, "--passphrase-file", usage);

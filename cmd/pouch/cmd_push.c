@@ -54,9 +54,11 @@ static void on_report(void *arg, const struct pouch_push_report *r)
 static void on_transfer(void *arg, const char *label)
 {
 	struct push_ctx *c = arg;
+	char shown[64];
 
+	snprintf(shown, sizeof(shown), "push %s", label ? label : "");
 	if (label)
-		progress_start(&c->pg, label);
+		progress_start(&c->pg, shown);
 	else
 		progress_end(&c->pg);
 }

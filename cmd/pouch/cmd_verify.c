@@ -4,11 +4,14 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "input.h"
 #include "audit/audit.h"
 #include "base/timefmt.h"
 #include "package/verify.h"
 
-static const char usage[] = "usage: pouch verify FILE [--json]\n";
+static const char usage[] =
+	"usage: pouch verify FILE|- [--json]\n"
+	"  FILE  the package ('-': standard input, a package with its payload inline)\n";
 
 static void say_good(const struct pouch_verified *v)
 {
@@ -28,8 +31,9 @@ int cmd_verify(int argc, char **argv)
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct pouch_verified v;
 	struct pouch_err err = { 0 }, aerr = { 0 };
+	struct cli_stdin in = { 0 };
 	time_t now = time(NULL);
-	const char *path;
+	const char *path, *file;
 	char *json = NULL;
 	int c, ret;
 
@@ -42,19 +46,25 @@ int cmd_verify(int argc, char **argv)
 		return pouch_usage_error(usage, optind < argc ? "give one package"
 							      : "missing the package");
 	path = argv[optind];
-	ret = pouch_package_verify(&cli.home, path, now, &v, &err);
+	file = path;
+	if ((ret = cli_stdin_package(&in, &file, "verify")) != EXIT_OK)
+		return ret;
+	ret = pouch_package_verify(&cli.home, file, now, &v, &err);
+	cli_stdin_shown(&in, &err);
 	/* Every verdict, good or bad, is recorded before it is reported: exit 3 without it. */
 	if ((ret == 0 || err.code == POUCH_E_VERIFY) &&
 	    pouch_audit_append_file(&cli.home, &(struct pouch_audit_entry){ .event = "verify",
 		    .id = ret ? NULL : v.h.id, .agency = ret ? NULL : v.h.sender.agency,
-		    .verdict = ret ? "bad" : "good", .reason = ret ? err.msg : NULL }, path, now,
+		    .verdict = ret ? "bad" : "good", .reason = ret ? err.msg : NULL }, file, now,
 		    &aerr) < 0) {
+		cli_stdin_release(&in);
 		if (ret == 0)
 			pouch_verified_release(&v);
 		else
 			pouch_fail(&err);
 		return pouch_fail(&aerr);
 	}
+	cli_stdin_release(&in);
 	if (ret < 0) {
 		if (cli.json && err.code == POUCH_E_VERIFY && (json = pouch_verdict_json(path, NULL,
 											  err.msg)))

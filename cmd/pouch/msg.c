@@ -108,8 +108,14 @@ int cli_flag(int *flag, const char *name, const char *usage)
 
 const char *cli_partner_code(int argc, char **argv, const char *usage)
 {
-	if (optind + 1 == argc)
+	char *s;
+
+	if (optind + 1 == argc) {
+		/* Codes are taken in any case and kept in upper case (ASCII only: what a code is). */
+		for (s = argv[optind]; *s; s++)
+			*s = *s >= 'a' && *s <= 'z' ? (char)(*s - 'a' + 'A') : *s;
 		return argv[optind];
+	}
 	pouch_usage_error(usage, optind < argc ? "give one partner code"
 					       : "missing the partner code");
 	return NULL;

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "partner_print.h"
+#include "crypto/x509.h"
 #include "crypto/pgp.h"
 #include "base/timefmt.h"
 
@@ -113,14 +114,28 @@ int tlsopts_option(struct tlsopts *t, int c, const char *arg, const char *usage)
 {
 	switch (c) {
 	case 'C':
-		return cli_once(&t->ca, arg, "--ca", usage) ? -1 : 1;
+		return cli_once(&t->ca, arg, "--ca", usage) ||
+		       cli_dash(&t->dash, "--ca", arg, usage) ? -1 : 1;
 	case 'p':
 		return cli_once(&t->pin, arg, "--pin", usage) ? -1 : 1;
 	case 'c':
-		return cli_once(&t->client_cert, arg, "--client-cert", usage) ? -1 : 1;
+		return cli_once(&t->client_cert, arg, "--client-cert", usage) ||
+		       cli_dash(&t->dash, "--client-cert", arg, usage) ? -1 : 1;
 	case 'K':
-		return cli_once(&t->client_key, arg, "--client-key", usage) ? -1 : 1;
+		return cli_once(&t->client_key, arg, "--client-key", usage) ||
+		       cli_dash(&t->dash, "--client-key", arg, usage) ? -1 : 1;
 	default:
 		return 0;
 	}
+}
+
+int tlsopts_stdin(struct tlsopts *t, struct cli_stdin *in)
+{
+	int ret = cli_stdin_take(in, &t->ca, POUCH_X509_CERT_MAX);
+
+	if (ret == EXIT_OK)
+		ret = cli_stdin_take(in, &t->client_cert, POUCH_X509_CERT_MAX);
+	if (ret == EXIT_OK)
+		ret = cli_stdin_take(in, &t->client_key, POUCH_X509_KEY_MAX);
+	return ret;
 }

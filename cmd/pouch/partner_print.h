@@ -5,6 +5,7 @@
 
 #include "directory/endpoint.h"
 #include "directory/partner.h"
+#include "input.h"
 
 /* Fills states[] (p->nkeys entries) with each pinned key's state now. Returns an exit status. */
 int partner_states(const struct pouch_partner *p, enum pouch_key_state *states);
@@ -26,14 +27,20 @@ int endpoint_print(const struct pouch_endpoint *e);
 	"  --pin SHA256        the endpoint's public-key SHA-256 (sha256//BASE64 or hex),\n" \
 	"                      checked in addition to the CA\n" \
 	"  --client-cert FILE  our client certificate (PEM) for the endpoint, with its chain\n" \
-	"  --client-key FILE   its private key (PEM, unencrypted)\n"
+	"  --client-key FILE   its private key (PEM, unencrypted)\n" \
+	"  a FILE can be '-': standard input, for one file at most\n"
 
 struct tlsopts {
 	const char *ca, *pin, *client_cert, *client_key;
+	const char *dash; /* the option whose file is '-' (standard input), or NULL */
 };
 
 /* Takes option c when it is one of TLSOPTS_OPTIONS: returns 1 when taken, 0 when c is not one,
- * -1 when it was given before (the usage error is printed). */
+ * -1 when it was given before or is a second '-' (the usage error is printed). */
 int tlsopts_option(struct tlsopts *t, int c, const char *arg, const char *usage);
+
+/* Copies standard input into in for the one file option that is '-', with that file's cap.
+ * Returns an exit status. */
+int tlsopts_stdin(struct tlsopts *t, struct cli_stdin *in);
 
 #endif

@@ -135,6 +135,12 @@ void pgp_no_prompt(struct pouch_pgp *pgp)
 	gpgme_set_passphrase_cb(pgp->ctx, passphrase_cb, pgp);
 }
 
+void pouch_pgp_set_progress(struct pouch_pgp *pgp, const struct pouch_progress *progress)
+{
+	pgp->progress.fn = progress ? progress->fn : NULL;
+	pgp->progress.arg = progress ? progress->arg : NULL;
+}
+
 void pouch_pgp_set_passphrase(struct pouch_pgp *pgp, const char *passphrase)
 {
 	pgp->passphrase = passphrase;

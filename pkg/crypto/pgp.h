@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "base/progress.h"
 #include "base/validate.h"
 
 struct pouch_pgp;
@@ -37,6 +38,10 @@ void pouch_pgp_free(struct pouch_pgp *pgp);
  * pgp, and the caller wipes it. NULL returns to gpg-agent's pinentry (pouch_pgp_open never
  * uses it). */
 void pouch_pgp_set_passphrase(struct pouch_pgp *pgp, const char *passphrase);
+
+/* Reports the plaintext pouch_pgp_open writes to progress (NULL: none), as bytes done of its
+ * max_plain. The callback is borrowed: it must outlive pgp. */
+void pouch_pgp_set_progress(struct pouch_pgp *pgp, const struct pouch_progress *progress);
 
 /* Generates an agency key: an ed25519 primary key (sign, certify) with a cv25519 encryption
  * subkey, both expiring after expires_in seconds (0: never), user ID uid. With protect unset

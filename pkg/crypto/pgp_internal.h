@@ -16,6 +16,7 @@ struct pouch_pgp {
 	int decrypting; /* a passphrase asked for may be a message's */
 	int asked_sym;  /* GnuPG asked for a passphrase to a message (refused) */
 	int asked_key;  /* GnuPG asked for our key's passphrase, and we had none */
+	struct pouch_progress progress; /* of pouch_pgp_open's plaintext, or none */
 };
 
 /* A context on gnupghome that lists keys with their keygrips, with network lookups and keys

@@ -240,6 +240,7 @@ struct capped {
 	int fd;
 	unsigned long long written, max;
 	int over;
+	const struct pouch_progress *progress;
 };
 
 static ssize_t capped_write(void *handle, const void *buf, size_t size)
@@ -261,6 +262,8 @@ static ssize_t capped_write(void *handle, const void *buf, size_t size)
 		done += (size_t)n;
 	}
 	c->written += size;
+	if (c->progress->fn)
+		c->progress->fn(c->progress->arg, c->written, c->max);
 	return (ssize_t)size;
 }
 
@@ -297,7 +300,7 @@ int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long l
 		   char *signer, time_t *signed_at, struct pouch_err *err)
 {
 	struct gpgme_data_cbs cbs = { NULL, capped_write, NULL, NULL };
-	struct capped cap = { out_fd, 0, max_plain, 0 };
+	struct capped cap = { out_fd, 0, max_plain, 0, &pgp->progress };
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_decrypt_result_t dec;
 	gpgme_error_t e;

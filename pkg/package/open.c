@@ -371,8 +371,9 @@ static int place(const struct pouch_home *home, const struct pouch_verified *v,
 }
 
 static int decrypt_and_extract(const struct pouch_home *home, const struct pouch_verified *v,
-			       const char *passphrase, const char *digest, const char *final,
-			       time_t *before, struct pouch_err *err)
+			       const char *passphrase, const struct pouch_progress *progress,
+			       const char *digest, const char *final, time_t *before,
+			       struct pouch_err *err)
 {
 	struct pouch_pgp *pgp = NULL;
 	char signer[POUCH_FPR_LEN + 1], *tmp = NULL, *parent = NULL;
@@ -384,6 +385,7 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 		return ret;
 	if (passphrase)
 		pouch_pgp_set_passphrase(pgp, passphrase);
+	pouch_pgp_set_progress(pgp, progress);
 	in = payload_fd(v, err);
 	out = in < 0 ? in : private_file(home, err);
 	if (in < 0 || out < 0) {
@@ -457,8 +459,8 @@ char *pouch_opened_json(const struct pouch_opened *res)
 }
 
 int pouch_package_open(const struct pouch_home *home, const char *path, const char *out_dir,
-		       const char *passphrase, time_t now, struct pouch_opened *res,
-		       struct pouch_err *err)
+		       const char *passphrase, const struct pouch_progress *progress, time_t now,
+		       struct pouch_opened *res, struct pouch_err *err)
 {
 	struct pouch_agency self = { 0 };
 	struct pouch_sha256 *d = NULL;
@@ -497,8 +499,8 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
 				    "-o", res->dir);
 		goto out;
 	}
-	ret = decrypt_and_extract(home, &res->v, passphrase, digest, res->dir, &res->seen_before,
-				  err);
+	ret = decrypt_and_extract(home, &res->v, passphrase, progress, digest, res->dir,
+				  &res->seen_before, err);
 	if (ret == POUCH_E_VERIFY || ret == POUCH_E_REFUSED)
 		pouch_err_prefix(err, "package '%s' does not open", path);
 out:

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "base/progress.h"
 #include "directory/home.h"
 #include "package/verify.h"
 
@@ -28,10 +29,11 @@ struct pouch_opened {
  * own directories), one of them with seen_before set. A record made before records were per
  * sender (seen/ID) still counts: a different package under its id is a conflict, whoever sent
  * it. On failure nothing is written and nothing recorded. passphrase: for our key (NULL:
- * gpg-agent asks). */
+ * gpg-agent asks). progress (NULL: none) follows the decryption, in bytes of plaintext of at
+ * most the payload's size. */
 int pouch_package_open(const struct pouch_home *home, const char *path, const char *out_dir,
-		       const char *passphrase, time_t now, struct pouch_opened *res,
-		       struct pouch_err *err);
+		       const char *passphrase, const struct pouch_progress *progress, time_t now,
+		       struct pouch_opened *res, struct pouch_err *err);
 
 /* Checks the len bytes of pouch.json at manifest (outside input: the signed plaintext's first
  * entry) against the verified header h: valid JSON, exactly the members of spec/envelope.md

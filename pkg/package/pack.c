@@ -37,11 +37,23 @@ struct archiver {
 	struct pouch_sha256 *d;
 	int ret;
 	struct pouch_err err;
+	const struct pouch_progress *progress;
+	uint64_t done, total; /* bytes archived, of the manifest's and the attachments' */
 };
+
+static void moved(struct archiver *a, size_t len)
+{
+	a->done += len;
+	if (a->progress->fn)
+		a->progress->fn(a->progress->arg, a->done, a->total);
+}
 
 static void hash_chunk(void *ctx, const void *buf, size_t len)
 {
-	pouch_sha256_update(ctx, buf, len);
+	struct archiver *a = ctx;
+
+	pouch_sha256_update(a->d, buf, len);
+	moved(a, len);
 }
 
 /* Archives one attachment and checks it is the file that was hashed before. */
@@ -56,7 +68,7 @@ static int archive_one(struct archiver *a, struct pouch_archive_writer *w,
 	a->d = NULL;
 	ret = pouch_sha256_new(&a->d, &a->err);
 	if (!ret)
-		ret = pouch_archive_add_file(w, t->name, t->path, hash_chunk, a->d, &size, &a->err);
+		ret = pouch_archive_add_file(w, t->name, t->path, hash_chunk, a, &size, &a->err);
 	if (ret)
 		return ret;
 	pouch_sha256_hex(a->d, hex);
@@ -80,6 +92,8 @@ static void *archive_thread(void *arg)
 	a->ret = pouch_archive_writer_new(a->fd, &w, &a->err);
 	if (!a->ret)
 		a->ret = pouch_archive_add_manifest(w, a->manifest, strlen(a->manifest), &a->err);
+	if (!a->ret)
+		moved(a, strlen(a->manifest));
 	for (i = 0; !a->ret && i < a->natt; i++)
 		a->ret = archive_one(a, w, &a->att[i]);
 	if (!a->ret)
@@ -232,12 +246,17 @@ static char *manifest_text(const struct pouch_header *h, json_t *report,
 /* Streams the plaintext through a pipe from the archive thread into the seal. */
 static int seal_payload(struct pouch_pgp *pgp, const struct pouch_header *h,
 			const char *const *keys, size_t nkeys, const char *manifest,
-			const struct attachment *att, size_t natt, int out_fd,
-			struct pouch_err *err)
+			const struct attachment *att, size_t natt,
+			const struct pouch_progress *progress, int out_fd, struct pouch_err *err)
 {
-	struct archiver a = { -1, manifest, att, natt, NULL, 0, { 0, "" } };
+	struct archiver a = { -1, manifest, att, natt, NULL, 0, { 0, "" }, progress, 0, 0 };
 	pthread_t thread;
+	size_t i;
 	int fds[2], ret;
+
+	a.total = strlen(manifest);
+	for (i = 0; i < natt; i++)
+		a.total += att[i].size;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return pouch_err_set(err, POUCH_E_IO, "cannot make a pipe: %s", strerror(errno));
@@ -278,6 +297,7 @@ static void outputs_release(struct outputs *o, int failed)
 	free(o->envelope_tmp);
 	free(o->payload);
 	free(o->envelope);
+	free(o->dir);
 }
 
 /* A temporary file in the output directory: unnamed where the file system allows, so that a
@@ -386,7 +406,8 @@ static int pack(const struct pouch_home *home, const struct pouch_pack_req *req,
 		ret = payload_fd;
 		goto out;
 	}
-	ret = seal_payload(pgp, h, keys, nkeys, manifest, att, req->nattach, payload_fd, err);
+	ret = seal_payload(pgp, h, keys, nkeys, manifest, att, req->nattach, &req->progress,
+			   payload_fd, err);
 	if (!ret && (fsync(payload_fd) < 0 || fchmod(payload_fd, 0644) < 0 ||
 		     lseek(payload_fd, 0, SEEK_SET) < 0))
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot write the payload: %s",
@@ -438,10 +459,14 @@ int pouch_pack(const struct pouch_home *home, const struct pouch_pack_req *req, 
 	h.created = now;
 	h.expires = now + (time_t)req->expires_in;
 	att = calloc(req->nattach ? req->nattach : 1, sizeof(*att));
-	o.dir = (char *)req->out_dir;
-	if (asprintf(&o.envelope, "%s/%s.pouch", o.dir, h.id) < 0)
+	o.dir = req->out_file ? pouch_fs_dir_of(req->out_file) : strdup(req->out_dir);
+	if (!o.dir)
 		o.envelope = NULL;
-	if (asprintf(&o.payload, "%s/%s.pouch.pgp", o.dir, h.id) < 0)
+	else if (req->out_file)
+		o.envelope = strdup(req->out_file);
+	else if (asprintf(&o.envelope, "%s/%s.pouch", o.dir, h.id) < 0)
+		o.envelope = NULL;
+	if (!o.dir || asprintf(&o.payload, "%s/%s.pouch.pgp", o.dir, h.id) < 0)
 		o.payload = NULL;
 	if (!att || !o.envelope || !o.payload) {
 		outputs_release(&o, 0);

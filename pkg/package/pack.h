@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "base/progress.h"
 #include "directory/home.h"
 #include "base/uuid.h"
 
@@ -21,11 +22,15 @@ struct pouch_pack_req {
 	long long expires_in;      /* seconds from now */
 	int no_self;               /* do not encrypt to our own key as well */
 	const char *out_dir;       /* where the package goes */
+	const char *out_file;      /* or NULL: the envelope's path instead of out_dir/ID.pouch */
 	const char *passphrase;    /* for our key; NULL: gpg-agent asks */
+	struct pouch_progress progress; /* bytes of report and attachments archived; or none */
 };
 
 /* Packs req into out_dir/ID.pouch (and out_dir/ID.pouch.pgp when the payload is larger than
- * POUCH_INLINE_MAX), streaming: no attachment or payload is held whole in memory. Every
+ * POUCH_INLINE_MAX), or with out_file set into out_file (and ID.pouch.pgp in its directory: a
+ * verifier looks for the detached payload only under that name), streaming: no existing file
+ * is ever replaced (POUCH_E_EXISTS); no attachment or payload is held whole in memory. Every
  * recipient must be in the partner directory with a valid key; attachments keep their base
  * names, which must be valid and distinct. Nothing is left in out_dir on failure; the package's
  * files appear complete or not at all. The package id goes to id. */

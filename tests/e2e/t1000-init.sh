@@ -121,7 +121,7 @@ expect_success 'passphrases are never taken on the command line' '
 '
 
 expect_success 'invalid agency codes are refused everywhere they enter' '
-	for code in g "GB MET" gb-met -GB GB- GB_MET ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456 "GB-É"; do
+	for code in g "GB MET" gb.met -GB GB- GB_MET ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456 "GB-É"; do
 		must_fail 2 pouch --home c init --agency "$code" --name N --no-passphrase &&
 		error_is "invalid agency code .* use 2 to 32 characters" &&
 		test ! -e c || { echo "accepted [$code]"; exit 1; }

@@ -233,8 +233,8 @@ expect_success 'show and remove need exactly one partner code' '
 	must_fail 2 pouch --home ceop partner show &&
 	must_fail 2 pouch --home ceop partner show GB-MET US-NCMEC &&
 	must_fail 2 pouch --home ceop partner remove &&
-	must_fail 2 pouch --home ceop partner show gb-met &&
-	error_is "invalid agency code .gb-met."
+	must_fail 2 pouch --home ceop partner show gb.met &&
+	error_is "invalid agency code .GB.MET."
 '
 
 test_done

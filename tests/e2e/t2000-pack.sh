@@ -104,7 +104,7 @@ expect_success 'bad input is refused and leaves no file behind' '
 	must_fail 2 pouch --home ceop pack --to GB-MET --report dup.json -o empty &&
 	must_fail 2 pouch --home ceop pack --to GB-NONE --report report.json -o empty &&
 	error_is "no partner .GB-NONE. in the directory" &&
-	must_fail 2 pouch --home ceop pack --to gb-met --report report.json -o empty &&
+	must_fail 2 pouch --home ceop pack --to gb_met --report report.json -o empty &&
 	must_fail 2 pouch --home ceop pack --to GB-MET,GB-MET --report report.json -o empty &&
 	must_fail 2 pouch --home ceop pack --to GB-MET, --report report.json -o empty &&
 	error_is "invalid agency code ..: use 2 to 32" &&

@@ -118,11 +118,12 @@ expect_success 'a later flush goes to the endpoint each package was queued with'
 # on_tty COMMAND: runs COMMAND with a terminal as its standard error (and output): tty.out.
 on_tty() { script -qec "$1" /dev/null >tty.out 2>&1 </dev/null; }
 
-expect_success 'a transfer over a second draws a progress bar on a terminal, then clears it' '
+expect_success 'a transfer over a second draws a progress line on a terminal, then clears it' '
 	start_fake slow:2 && pack >id8 && pack >id9 && pack >id10 &&
 	on_tty "\"$POUCH_BIN\" --home ceop push --endpoint $(fake) pk/$(cat id8).pouch" &&
 	clear=$(printf "\r\033[K") &&
-	grep -qF "$clear$(cut -c1-8 id8) envelope [#####" tty.out &&
+	grep -qF "${clear}push $(cut -c1-8 id8) envelope  " tty.out &&
+	grep -qE "envelope  [0-9.]+ (B|KiB) / [0-9.]+ (B|KiB)  [0-9.]+ (B|KiB)/s  .* left" tty.out &&
 	grep -qF "$clear""delivered $(cat id8) to GB-MET" tty.out &&
 	on_tty "\"$POUCH_BIN\" --home ceop -q push --endpoint $(fake) pk/$(cat id9).pouch" &&
 	! grep -q "envelope" tty.out && grep -q "^delivered $(cat id9) to GB-MET" tty.out &&

@@ -95,15 +95,17 @@ expect_success 'malformed endpoints' '
 '
 
 expect_success 'an invalid agency code' '
-	for code in us-ncmec U "US NCMEC" US- "US_NCMEC" "../GB-MET" ""; do
+	for code in us.ncmec U "US NCMEC" US- "US_NCMEC" "../GB-MET" ""; do
 		refused 2 "invalid agency code" partner add "$code" --key GOOD.asc ||
 			{ echo "accepted [$code]"; exit 1; }
 	done
 '
 
-expect_success 'a duplicate agency code' '
+expect_success 'a duplicate agency code, in any case' '
 	refused 1 "partner .GB-MET. is already in the directory" \
-		partner add GB-MET --key GOOD.asc
+		partner add GB-MET --key GOOD.asc &&
+	refused 1 "partner .GB-MET. is already in the directory" \
+		partner add gb-Met --key GOOD.asc
 '
 
 expect_success 'our own code or our own key' '

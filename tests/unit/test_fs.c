@@ -10,6 +10,7 @@
 
 #include "fixture.h"
 #include "base/fs.h"
+#include "base/spool.h"
 
 static void test_fs__write_atomic_creates_with_mode(void **state)
 {
@@ -286,6 +287,59 @@ static void test_fs__open_regular_refuses_special_files_at_once(void **state)
 			 POUCH_E_NOTFOUND);
 }
 
+/* A pipe that gives text and then its end, as standard input would. */
+static int pipe_of(const char *text)
+{
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], text, strlen(text)), (ssize_t)strlen(text));
+	close(fds[1]);
+	return fds[0];
+}
+
+static void test_spool__private_copy_then_nothing_left(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	char *path = NULL, *dir;
+	int fd = pipe_of("from a pipe\n");
+
+	assert_int_equal(pouch_spool(fd, f->dir, 100, &path, &err), 0);
+	close(fd);
+	assert_content(path, "from a pipe\n");
+	assert_int_equal(mode_of(path), 0600);
+	dir = pouch_fs_dir_of(path);
+	assert_int_equal(mode_of(dir), 0700);
+	assert_int_equal(entries(f->dir), 1);
+	pouch_spool_remove(path);
+	assert_int_equal(entries(f->dir), 0);
+	free(dir);
+	free(path);
+}
+
+static void test_spool__over_the_cap_is_refused_and_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_err err = { 0 };
+	char *path = NULL;
+	int fd = pipe_of("0123456789");
+
+	assert_int_equal(pouch_spool(fd, f->dir, 9, &path, &err), POUCH_E_REFUSED);
+	close(fd);
+	assert_null(path);
+	assert_string_equal(err.msg, "standard input is larger than 9 bytes");
+	assert_int_equal(entries(f->dir), 0);
+	fd = pipe_of("012345678");
+	assert_int_equal(pouch_spool(fd, f->dir, 9, &path, &err), 0);
+	close(fd);
+	assert_content(path, "012345678");
+	pouch_spool_remove(path);
+	free(path);
+	assert_int_equal(pouch_spool(0, "/nonexistent-dir", 9, &path, &err), POUCH_E_IO);
+	assert_non_null(strstr(err.msg, "/nonexistent-dir"));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -306,6 +360,8 @@ int main(void)
 		T(test_fs__remove_tree),
 		T(test_fs__remove_exists_and_join),
 		T(test_fs__first_missing_names_what_mkdir_would_make),
+		T(test_spool__private_copy_then_nothing_left),
+		T(test_spool__over_the_cap_is_refused_and_leaves_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
