@@ -167,7 +167,7 @@ static CURLcode configure(struct https_xfer *x, const char *method, int upload,
 	HTTPS_SET(CURLOPT_NOPROXY, "");
 	HTTPS_SET(CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
 	HTTPS_SET(CURLOPT_TIMEOUT_MS, r->timeout_ms > 0 ? r->timeout_ms
-			      : r->timeout_ms < 0 ? 0L : h->timeout_ms);
+				    : r->timeout_ms < 0 ? 0L : h->timeout_ms);
 	HTTPS_SET(CURLOPT_LOW_SPEED_TIME, h->low_speed_time);
 	HTTPS_SET(CURLOPT_LOW_SPEED_LIMIT, h->low_speed_limit);
 	HTTPS_SET(CURLOPT_NOSIGNAL, 1L);
