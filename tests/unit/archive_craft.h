@@ -1,6 +1,7 @@
-/* Archive unit tests' shared part (test_archive.c, test_archive_list.c): hostile archives
- * crafted with libarchive's own writer, and extraction of them into a directory, held to a
- * list of attachments. Included once per test file; unused helpers are fine. */
+/* Archive unit tests' shared part (test_archive_write.c, test_archive_extract.c,
+ * test_archive_list.c): hostile archives crafted with libarchive's own writer, and extraction of
+ * them into a directory, held to a list of attachments. Included once per test file; unused
+ * helpers are fine. */
 #ifndef POUCH_TEST_ARCHIVE_CRAFT_H
 #define POUCH_TEST_ARCHIVE_CRAFT_H
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Test server for tests/unit/test_https.c: canned behaviours by path over real TLS on 127.0.0.1.
+"""Test server for tests/unit/test_https_*.c: canned behaviours by path over real TLS on 127.0.0.1.
 
 Usage: https_server.py DIR, where DIR holds ca.pem, server.pem and server.key. Listens on four
 ports chosen by the system and prints them on one line: "MAIN MTLS MTLS12 PROXY". MAIN serves the
@@ -36,7 +36,7 @@ UPLOADS = {}
 
 
 def file_bytes(n):
-    """The download's content: byte i is (7 * i + i // 251) mod 256 (test_https.c agrees)."""
+    """The download's content: byte i is (7 * i + i // 251) mod 256 (https_fixture.h agrees)."""
     return bytes((7 * i + i // 251) & 0xFF for i in range(n))
 
 
