@@ -48,6 +48,8 @@ int cmd_endpoint_set(int argc, char **argv)
 	req.pin = t.pin;
 	req.client_cert = t.client_cert;
 	req.client_key = t.client_key;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_endpoint_set(&cli.home, &req, &e, &err) < 0)
 		return pouch_fail(&err);
 	pouch_note("set our endpoint");

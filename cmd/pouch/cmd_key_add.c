@@ -79,6 +79,8 @@ int cmd_key_add(int argc, char **argv)
 		return pouch_usage_error(usage, "missing %s", key ? "--fingerprint" : "--key");
 	if (overlap_s && pouch_duration_parse("--overlap", overlap_s, &overlap, &err) < 0)
 		return pouch_fail(&err);
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_identity_load(&cli.home, &a, &err) < 0 ||
 	    pouch_identity_gateway_add_key(&cli.home, &a, key, fpr, overlap, new_fpr, &err) < 0) {
 		ret = pouch_fail(&err);

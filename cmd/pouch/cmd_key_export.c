@@ -41,6 +41,8 @@ int cmd_key_export(int argc, char **argv)
 		return EXIT_USAGE;
 	if (force && !out)
 		return pouch_usage_error(usage, "--force goes with -o");
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_identity_load(&cli.home, &a, &err) < 0 ||
 	    pouch_identity_export(&cli.home, &a, &key, &len, &err) < 0) {
 		ret = pouch_fail(&err);

@@ -46,6 +46,8 @@ int cmd_open(int argc, char **argv)
 	if (optind + 1 != argc)
 		return pouch_usage_error(usage, optind < argc ? "give one package"
 							      : "missing the package");
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (passfile && pouch_secret_read_passphrase(passfile, &pass, &err) < 0)
 		return pouch_fail(&err);
 	ret = pouch_package_open(&cli.home, argv[optind], out, pass, now, &res, &err);

@@ -173,6 +173,8 @@ int cmd_pack(int argc, char **argv)
 					(POUCH_RECIPIENTS_MAX + 1) - 1);
 		goto out;
 	}
+	if ((ret = cli_ready()) != EXIT_OK)
+		goto out;
 	if (pouch_pack(&cli.home, &req, now, id, &err) < 0) {
 		ret = pouch_fail(&err);
 		goto out;

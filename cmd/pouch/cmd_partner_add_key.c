@@ -50,6 +50,8 @@ int cmd_partner_add_key(int argc, char **argv)
 		return pouch_usage_error(usage, "missing --key");
 	if (overlap_s && pouch_duration_parse("--overlap", overlap_s, &overlap, &err) < 0)
 		return pouch_fail(&err);
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_identity_load(&cli.home, &self, &err) < 0 ||
 	    pouch_directory_add_key(&cli.home, &self, &req, overlap, &p, &err) < 0) {
 		ret = pouch_fail(&err);

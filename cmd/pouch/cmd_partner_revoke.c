@@ -37,6 +37,8 @@ int cmd_partner_revoke(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!file)
 		return pouch_usage_error(usage, "missing --revocation");
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_directory_revoke(&cli.home, code, file, fpr, &err) < 0)
 		return pouch_fail(&err);
 	if (cli.json) {

@@ -42,6 +42,8 @@ int cmd_verify(int argc, char **argv)
 		return pouch_usage_error(usage, optind < argc ? "give one package"
 							      : "missing the package");
 	path = argv[optind];
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	ret = pouch_package_verify(&cli.home, path, now, &v, &err);
 	/* Every verdict, good or bad, is recorded before it is reported: exit 3 without it. */
 	if ((ret == 0 || err.code == POUCH_E_VERIFY) &&

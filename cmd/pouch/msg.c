@@ -78,6 +78,8 @@ int cli_common_option(int c, const char *usage)
 	case 'h':
 		fputs(usage, stdout);
 		return EXIT_OK;
+	case 'H':
+		return cli_once(&cli.home_opt, optarg, "--home", usage) ? EXIT_USAGE : CLI_CONTINUE;
 	case 'J':
 		cli.json = 1;
 		return CLI_CONTINUE;
