@@ -69,6 +69,12 @@ int cli_common_option(int c, const char *usage);
  * whatever the home holds. Returns EXIT_OK, else prints why and returns the exit status. */
 int cli_ready(void);
 
+/* The passphrase for a command that signs: pass (from --passphrase-file) when given; else,
+ * with a terminal on stdin, NULL (gpg-agent's pinentry asks there); else "" (never a
+ * pinentry, which without a terminal could be left waiting: only an unprotected key or a
+ * passphrase gpg-agent has cached serves). */
+const char *cli_passphrase(const char *pass);
+
 /* pouch --version: pouch's version and those of the libraries in use. Returns an exit
  * status. */
 int cli_version(void);

@@ -175,6 +175,7 @@ int cmd_pack(int argc, char **argv)
 	}
 	if ((ret = cli_ready()) != EXIT_OK)
 		goto out;
+	req.passphrase = cli_passphrase(pass);
 	if (pouch_pack(&cli.home, &req, now, id, &err) < 0) {
 		ret = pouch_fail(&err);
 		goto out;

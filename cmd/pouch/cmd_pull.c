@@ -116,7 +116,7 @@ int cmd_pull(int argc, char **argv)
 	if (passfile && pouch_secret_read_passphrase(passfile, &pass, &err) < 0)
 		return pouch_fail(&err);
 	po.from = from;
-	po.passphrase = pass;
+	po.passphrase = cli_passphrase(pass);
 	po.limit = n;
 	po.now = time(NULL);
 	po.event = on_event;

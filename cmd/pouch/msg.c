@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -128,4 +129,11 @@ void cli_reset(void)
 {
 	optind = 0;
 	opterr = 1;
+}
+
+const char *cli_passphrase(const char *pass)
+{
+	if (pass)
+		return pass;
+	return isatty(STDIN_FILENO) ? NULL : "";
 }

@@ -66,6 +66,17 @@ expect_success 'a missing required option or operand is exit 2 before the home i
 	test ! -e "$TRASH/none"
 '
 
+expect_success 'partner set: an empty or conflicting change is exit 2 before the home' '
+	must_fail 2 pouch --home "$TRASH/none" partner set GB-X &&
+	error_is "nothing to change" &&
+	must_fail 2 pouch --home "$TRASH/none" partner set GB-X --endpoint https://x.example \
+		--no-endpoint &&
+	error_is "give --endpoint or --no-endpoint, not both" &&
+	must_fail 2 pouch partner set GB-X --endpoint http://x.example --home "$TRASH/none" &&
+	error_is "invalid endpoint" &&
+	test ! -e "$TRASH/none"
+'
+
 expect_success 'in an empty (uninitialised) home the usage error still comes first' '
 	mkdir empty &&
 	must_fail 2 pouch --home empty pack --bogus &&

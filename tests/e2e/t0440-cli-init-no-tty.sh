@@ -52,6 +52,30 @@ expect_success 'key rotate without a terminal and no passphrase option: exit 2, 
 	pouch --home a whoami >after && test_cmp before after
 '
 
+expect_success 'pack without a terminal never waits for a pinentry: a protected key fails' '
+	pouch --home a key export >a.asc &&
+	pouch --home b partner add GB-A --key a.asc \
+		--fingerprint "$(pouch --home a whoami | sed -n "s/^fingerprint: *//p")" -q \
+		>/dev/null &&
+	echo "{\"summary\": \"test\"}" >r.json &&
+	must_fail 3 nowait --home b pack --to GB-A --report r.json </dev/null &&
+	grep -q "^pouch: cannot sign.*: No passphrase given" err &&
+	test -z "$(ls ./*.pouch 2>/dev/null)" &&
+	nowait --home b pack --to GB-A --report r.json --passphrase-file pass </dev/null \
+		>/dev/null 2>&1 &&
+	test -n "$(ls ./*.pouch)"
+'
+
+expect_success 'an unprotected key signs without a terminal' '
+	pouch --home b key export >b.asc &&
+	pouch --home a partner add GB-B --key b.asc \
+		--fingerprint "$(pouch --home b whoami | sed -n "s/^fingerprint: *//p")" -q \
+		>/dev/null &&
+	mkdir out-a &&
+	nowait --home a pack --to GB-B --report r.json -o out-a </dev/null >/dev/null 2>&1 &&
+	test -n "$(ls out-a/*.pouch)"
+'
+
 expect_success 'a usage error is still reported as such, whatever stdin is' '
 	must_fail 2 pouch --home h4 init --agency GB-A </dev/null &&
 	grep -q "^pouch: missing --name" err && test ! -e h4
