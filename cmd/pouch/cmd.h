@@ -23,11 +23,18 @@
 #define EXIT_USAGE 2
 #define EXIT_OPERATIONAL 3
 
+/* A command's preconditions, applied by cli_ready. */
+enum {
+	CLI_NEEDS_HOME = 1 << 0,   /* an initialised home (agency identity) */
+	CLI_NEEDS_SECRET = 1 << 1, /* our secret key: not a gateway home (pouch init --gateway) */
+};
+
 /* Global options and the resolved home, set by main before a command runs. */
 struct pouch_cli {
 	int json;                /* --json: machine-readable results */
 	int quiet;               /* -q: results only, no guidance */
 	const char *home_opt;    /* --home DIR, wherever it was on the line */
+	unsigned needs;          /* the command's CLI_NEEDS_* */
 	int ready;               /* cli_ready has resolved home */
 	struct pouch_home home;  /* paths of the home (--home, POUCH_HOME or the default) */
 };

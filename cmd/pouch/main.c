@@ -1,20 +1,16 @@
-/* pouch: global options, the dispatch table, the home's resolution and preconditions. */
-#include <errno.h>
+/* pouch: global options, the dispatch table, unknown commands (the home: home.c). */
 #include <getopt.h>
 #include <malloc.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "base/fault.h"
-#include "directory/identity.h"
 
 enum {
-	NEEDS_HOME = 1 << 0,   /* an initialised home (agency identity) */
-	NEEDS_SECRET = 1 << 1, /* our secret key: not a gateway home (pouch init --gateway) */
+	NEEDS_HOME = CLI_NEEDS_HOME,
+	NEEDS_SECRET = CLI_NEEDS_SECRET,
 };
 
 struct command {
@@ -95,75 +91,6 @@ static int group_usage(const char *group, int asked)
 		if (strncmp(commands[i].name, group, len) == 0 && commands[i].name[len] == ' ')
 			fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
 	return asked ? EXIT_OK : EXIT_USAGE;
-}
-
-/* --home, else POUCH_HOME, else $XDG_DATA_HOME/pouch, else $HOME/.local/share/pouch; made
- * absolute so that GnuPG and later chdir()s see the same place. */
-static int resolve_home(const char *opt)
-{
-	const char *env;
-	char buf[PATH_MAX], cwd[PATH_MAX];
-	struct pouch_err err = { 0 };
-	int n;
-
-	if (opt)
-		n = snprintf(buf, sizeof(buf), "%s", opt);
-	else if ((env = getenv("POUCH_HOME")) && env[0])
-		n = snprintf(buf, sizeof(buf), "%s", env);
-	else if ((env = getenv("XDG_DATA_HOME")) && env[0] == '/')
-		n = snprintf(buf, sizeof(buf), "%s/pouch", env);
-	else if ((env = getenv("HOME")) && env[0] == '/')
-		n = snprintf(buf, sizeof(buf), "%s/.local/share/pouch", env);
-	else {
-		pouch_error("cannot find a home: set --home, POUCH_HOME or HOME");
-		return EXIT_USAGE;
-	}
-	if (n < 0 || (size_t)n >= sizeof(buf) || buf[0] == '\0') {
-		pouch_error("invalid home '%s': empty or too long", buf);
-		return EXIT_USAGE;
-	}
-	if (buf[0] != '/') {
-		char full[PATH_MAX];
-		if (!getcwd(cwd, sizeof(cwd))) {
-			pouch_error("cannot resolve home '%s': %s", buf, strerror(errno));
-			return EXIT_OPERATIONAL;
-		}
-		n = snprintf(full, sizeof(full), "%s/%s", cwd, buf);
-		if (n < 0 || (size_t)n >= sizeof(full)) {
-			pouch_error("invalid home '%s': too long", buf);
-			return EXIT_USAGE;
-		}
-		memcpy(buf, full, (size_t)n + 1);
-	}
-	/* A trailing slash would show in every path pouch prints. */
-	while ((n = (int)strlen(buf)) > 1 && buf[n - 1] == '/')
-		buf[n - 1] = '\0';
-	if (pouch_home_init(&cli.home, buf, &err) < 0)
-		return pouch_fail(&err);
-	return EXIT_OK;
-}
-
-
-/* The command running: cli_ready applies its preconditions. */
-static const struct command *current;
-
-int cli_ready(void)
-{
-	struct pouch_err err = { 0 };
-	int ret;
-
-	if (cli.ready)
-		return EXIT_OK;
-	ret = resolve_home(cli.home_opt);
-	if (ret != EXIT_OK)
-		return ret;
-	cli.ready = 1;
-	if (current && (((current->flags & NEEDS_HOME) &&
-			 pouch_home_require(&cli.home, &err) < 0) ||
-			((current->flags & NEEDS_SECRET) &&
-			 pouch_identity_require_secret(&cli.home, &err) < 0)))
-		return pouch_fail(&err);
-	return EXIT_OK;
 }
 
 /* The command named by w1 (and w2 when it is a group's), or NULL. */
@@ -317,7 +244,7 @@ int main(int argc, char **argv)
 	/* The command sees argv[0] = "pouch" so getopt's messages start "pouch: ". It parses and
 	 * checks its whole command line, then calls cli_ready for the home before it acts. */
 	argv[at] = (char *)"pouch";
-	current = cmd;
+	cli.needs = cmd->flags;
 	cli_reset();
 	ret = cmd->fn(argc - at, argv + at);
 	pouch_home_release(&cli.home);
