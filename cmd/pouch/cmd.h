@@ -12,6 +12,7 @@
 #define POUCH_CMD_H
 
 #include <getopt.h>
+#include <stddef.h>
 
 #include "base/err.h"
 #include "directory/home.h"
@@ -22,10 +23,19 @@
 #define EXIT_USAGE 2
 #define EXIT_OPERATIONAL 3
 
+/* A command's preconditions, applied by cli_ready. */
+enum {
+	CLI_NEEDS_HOME = 1 << 0,   /* an initialised home (agency identity) */
+	CLI_NEEDS_SECRET = 1 << 1, /* our secret key: not a gateway home (pouch init --gateway) */
+};
+
 /* Global options and the resolved home, set by main before a command runs. */
 struct pouch_cli {
 	int json;                /* --json: machine-readable results */
 	int quiet;               /* -q: results only, no guidance */
+	const char *home_opt;    /* --home DIR, wherever it was on the line */
+	unsigned needs;          /* the command's CLI_NEEDS_* */
+	int ready;               /* cli_ready has resolved home */
 	struct pouch_home home;  /* paths of the home (--home, POUCH_HOME or the default) */
 };
 extern struct pouch_cli cli;
@@ -46,17 +56,42 @@ int pouch_usage_error(const char *usage, const char *fmt, ...)
 /* Prints text and a newline on stdout; a write failure is reported and is EXIT_OPERATIONAL. */
 int pouch_print(const char *text);
 
-/* Options every subcommand takes, for its getopt_long table. */
-#define CLI_COMMON_OPTIONS \
-	{ "help", no_argument, NULL, 'h' }, { "json", no_argument, NULL, 'J' }, \
+/* The global options, accepted before the command, between a group and its verb and among the
+ * command's own options; and the options every subcommand takes, for its getopt_long table. */
+#define CLI_GLOBAL_OPTIONS \
+	{ "home", required_argument, NULL, 'H' }, { "json", no_argument, NULL, 'J' }, \
 	{ "quiet", no_argument, NULL, 'q' }
+#define CLI_COMMON_OPTIONS { "help", no_argument, NULL, 'h' }, CLI_GLOBAL_OPTIONS
 #define CLI_COMMON_SHORT "hq"
 #define CLI_CONTINUE (-1)
 
 /* Handles an option getopt_long returned that the subcommand has no case for: -h prints
- * usage (returns EXIT_OK), --json and -q set cli (returns CLI_CONTINUE), anything else is a
- * usage error (returns EXIT_USAGE). */
+ * usage (returns EXIT_OK), --home, --json and -q set cli (returns CLI_CONTINUE; a second
+ * --home is EXIT_USAGE), anything else is a usage error (returns EXIT_USAGE). */
 int cli_common_option(int c, const char *usage);
+
+/* Called by a command once its whole command line is parsed and checked, before it acts:
+ * resolves the home (--home, POUCH_HOME or the default) into cli.home and applies the
+ * command's preconditions (an initialised home, our secret key). So a usage error is exit 2
+ * whatever the home holds. Returns EXIT_OK, else prints why and returns the exit status. */
+int cli_ready(void);
+
+/* The passphrase for a command that signs: pass (from --passphrase-file) when given; else,
+ * with a terminal on stdin, NULL (gpg-agent's pinentry asks there); else "" (never a
+ * pinentry, which without a terminal could be left waiting: only an unprotected key or a
+ * passphrase gpg-agent has cached serves). */
+const char *cli_passphrase(const char *pass);
+
+/* pouch --version: pouch's version and those of the libraries in use. Returns an exit
+ * status. */
+int cli_version(void);
+
+/* The nearest of names (n command names, "word" or "group verb") to what the user typed: w1
+ * and, when not NULL, w2; in_group: w1 named a group exactly, so only its commands are
+ * candidates. Copies it (or, for a mistyped group alone, the group) into out and returns 1;
+ * returns 0 when nothing is close. */
+int cli_suggest(const char *const *names, size_t n, const char *w1, const char *w2,
+		int in_group, char *out, size_t size);
 
 /* Stores the argument of a string option, refusing it the second time: returns 0 or
  * EXIT_USAGE. */

@@ -50,6 +50,8 @@ int cmd_audit_show(int argc, char **argv)
 	}
 	if (cli_no_args(argc, argv, usage))
 		return EXIT_USAGE;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (cli.json)
 		fputs("[", stdout);
 	ret = pouch_audit_read(&cli.home, show_one, &first, &err);

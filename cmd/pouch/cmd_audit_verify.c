@@ -44,6 +44,8 @@ int cmd_audit_verify(int argc, char **argv)
 	}
 	if (cli_no_args(argc, argv, usage))
 		return EXIT_USAGE;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	ret = pouch_audit_verify(&cli.home, &res, &err);
 	if (ret < 0 && ret != POUCH_E_VERIFY)
 		return pouch_fail(&err);

@@ -51,6 +51,10 @@ int cmd_endpoint_set(int argc, char **argv)
 	req.pin = t.pin;
 	req.client_cert = t.client_cert;
 	req.client_key = t.client_key;
+	if ((ret = cli_ready()) != EXIT_OK) {
+		cli_stdin_release(&in);
+		return ret;
+	}
 	ret = pouch_endpoint_set(&cli.home, &req, &e, &err);
 	if (ret < 0)
 		ret = cli_stdin_fail(&in, &err);

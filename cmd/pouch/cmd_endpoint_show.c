@@ -19,6 +19,8 @@ int cmd_endpoint_show(int argc, char **argv)
 	}
 	if (cli_no_args(argc, argv, usage))
 		return EXIT_USAGE;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_endpoint_load(&cli.home, &e, &err) < 0)
 		return pouch_fail(&err);
 	ret = endpoint_print(&e);

@@ -54,6 +54,8 @@ int cmd_inbox(int argc, char **argv)
 	}
 	if (cli_no_args(argc, argv, usage))
 		return EXIT_USAGE;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (cli.json && printf("[") < 0)
 		return EXIT_OPERATIONAL;
 	ret = pouch_inbox_list(&cli.home, show, &l, &err);

@@ -138,7 +138,7 @@ int cmd_init(int argc, char **argv)
 	struct pouch_err err = { 0 };
 	int ret = parse(argc, argv, &c);
 
-	if (ret >= 0)
+	if (ret >= 0 || (ret = cli_ready()) != EXIT_OK)
 		goto out;
 	if (c.gateway)
 		ret = pouch_identity_create_gateway(&cli.home, c.code, c.name, c.key, c.fingerprint,

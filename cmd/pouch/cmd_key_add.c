@@ -82,6 +82,8 @@ int cmd_key_add(int argc, char **argv)
 		return pouch_usage_error(usage, "missing %s", key ? "--fingerprint" : "--key");
 	if (overlap_s && pouch_duration_parse("--overlap", overlap_s, &overlap, &err) < 0)
 		return pouch_fail(&err);
+	if ((ret = cli_ready()) != EXIT_OK)
+		goto out;
 	if ((ret = cli_stdin_take(&in, &key, CLI_KEY_MAX)) != EXIT_OK)
 		goto out;
 	if (pouch_identity_load(&cli.home, &a, &err) < 0 ||

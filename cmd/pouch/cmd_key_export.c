@@ -44,6 +44,8 @@ int cmd_key_export(int argc, char **argv)
 		return pouch_usage_error(usage, "--force goes with -o FILE");
 	if (out && strcmp(out, "-") == 0)
 		out = NULL;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_identity_load(&cli.home, &a, &err) < 0 ||
 	    pouch_identity_export(&cli.home, &a, &key, &len, &err) < 0) {
 		ret = pouch_fail(&err);

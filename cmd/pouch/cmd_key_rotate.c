@@ -92,6 +92,8 @@ int cmd_key_rotate(int argc, char **argv)
 	ret = keyopts_finish(&k, usage);
 	if (ret != EXIT_OK)
 		goto out;
+	if ((ret = cli_ready()) != EXIT_OK)
+		goto out;
 	if (pouch_identity_load(&cli.home, &a, &err) < 0 ||
 	    pouch_identity_rotate(&cli.home, &a, &k.ko, overlap, fpr, &err) < 0) {
 		ret = pouch_fail(&err);

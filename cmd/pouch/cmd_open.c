@@ -61,6 +61,8 @@ int cmd_open(int argc, char **argv)
 							      : "missing the package");
 	if (out && strcmp(out, "-") == 0)
 		return pouch_usage_error(usage, "a package opens into a directory: give -o DIR");
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	path = argv[optind];
 	if ((ret = cli_stdin_package(&in, &path, "open")) != EXIT_OK)
 		return ret;

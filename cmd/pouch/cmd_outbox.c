@@ -35,6 +35,8 @@ int cmd_outbox(int argc, char **argv)
 	}
 	if (cli_no_args(argc, argv, usage))
 		return EXIT_USAGE;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_state_open(&cli.home, &st, &err) < 0 ||
 	    pouch_push_list(&st, all, &list, &n, &err) < 0) {
 		ret = pouch_fail(&err);

@@ -220,18 +220,18 @@ int cmd_pack(int argc, char **argv)
 	req.expires_in = 30LL * 86400;
 	if (c.expires && pouch_duration_parse("--expires", c.expires, &req.expires_in, &err) < 0)
 		return pouch_fail(&err);
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (c.out && (ret = output(c.out, &req)) != EXIT_OK)
 		return ret;
 	codes = joined(c.to, c.nto);
 	if (!codes)
 		return EXIT_OPERATIONAL;
-	if (c.passfile) {
-		if (pouch_secret_read_passphrase(c.passfile, &pass, &err) < 0) {
-			ret = pouch_fail(&err);
-			goto out;
-		}
-		req.passphrase = pass;
+	if (c.passfile && pouch_secret_read_passphrase(c.passfile, &pass, &err) < 0) {
+		ret = pouch_fail(&err);
+		goto out;
 	}
+	req.passphrase = cli_passphrase(pass);
 	if ((ret = cli_stdin_take(&in, &req.report, POUCH_REPORT_MAX)) != EXIT_OK)
 		goto out;
 	progress_start(&pg, "pack");

@@ -81,6 +81,8 @@ int cmd_partner_add(int argc, char **argv)
 	req.pin = t.pin;
 	req.client_cert = t.client_cert;
 	req.client_key = t.client_key;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_identity_load(&cli.home, &self, &err) < 0 ||
 	    pouch_directory_add(&cli.home, &self, &req, &p, &err) < 0) {
 		ret = cli_stdin_fail(&in, &err);

@@ -51,6 +51,8 @@ int cmd_partner_add_key(int argc, char **argv)
 		return pouch_usage_error(usage, "missing --key");
 	if (overlap_s && pouch_duration_parse("--overlap", overlap_s, &overlap, &err) < 0)
 		return pouch_fail(&err);
+	if ((ret = cli_ready()) != EXIT_OK)
+		goto out;
 	if ((ret = cli_stdin_take(&in, &req.key_file, CLI_KEY_MAX)) != EXIT_OK)
 		goto out;
 	if (pouch_identity_load(&cli.home, &self, &err) < 0 ||

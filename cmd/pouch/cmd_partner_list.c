@@ -57,6 +57,8 @@ int cmd_partner_list(int argc, char **argv)
 	}
 	if (cli_no_args(argc, argv, usage))
 		return EXIT_USAGE;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_partner_codes(&cli.home, &codes, &n, &err) < 0)
 		return pouch_fail(&err);
 	if (cli.json && !(json = strdup("["))) {

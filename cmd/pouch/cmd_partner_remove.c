@@ -21,6 +21,8 @@ int cmd_partner_remove(int argc, char **argv)
 	code = cli_partner_code(argc, argv, usage);
 	if (!code)
 		return EXIT_USAGE;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_directory_remove(&cli.home, code, &err) < 0)
 		return pouch_fail(&err);
 	if (cli.json) {

@@ -40,6 +40,8 @@ int cmd_partner_revoke(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!file)
 		return pouch_usage_error(usage, "missing --revocation");
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if ((ret = cli_stdin_take(&in, &file, CLI_KEY_MAX)) != EXIT_OK)
 		return ret;
 	ret = pouch_directory_revoke(&cli.home, code, file, fpr, &err);

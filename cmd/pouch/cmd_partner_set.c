@@ -82,6 +82,10 @@ int cmd_partner_set(int argc, char **argv)
 	chg.pin = t.pin;
 	chg.client_cert = t.client_cert;
 	chg.client_key = t.client_key;
+	if (pouch_directory_change_check(&chg, &err) < 0)
+		return pouch_fail(&err);
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	/* Conflicting or missing options are the library's to judge: one set of rules. */
 	if (pouch_identity_load(&cli.home, &self, &err) < 0 ||
 	    pouch_directory_set(&cli.home, &self, &chg, &p, &err) < 0) {

@@ -20,6 +20,8 @@ int cmd_partner_show(int argc, char **argv)
 	code = cli_partner_code(argc, argv, usage);
 	if (!code)
 		return EXIT_USAGE;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_partner_load(&cli.home, code, &p, &err) < 0)
 		return pouch_fail(&err);
 	ret = partner_print(&p);

@@ -116,10 +116,12 @@ int cmd_pull(int argc, char **argv)
 			return pouch_usage_error(usage, "--limit takes 1 to %d",
 						 POUCH_PULL_LIMIT_MAX);
 	}
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (passfile && pouch_secret_read_passphrase(passfile, &pass, &err) < 0)
 		return pouch_fail(&err);
 	po.from = from;
-	po.passphrase = pass;
+	po.passphrase = cli_passphrase(pass);
 	po.limit = n;
 	po.now = time(NULL);
 	po.event = on_event;

@@ -126,6 +126,8 @@ int cmd_push(int argc, char **argv)
 	nfiles = (size_t)(argc - optind);
 	if (endpoint && nfiles == 0)
 		return pouch_usage_error(usage, "--endpoint needs the packages to send there");
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_state_open(&cli.home, &st, &err) < 0 ||
 	    pouch_state_lock(&st, &cli.home, "push", &err) < 0) {
 		ret = pouch_fail(&err);

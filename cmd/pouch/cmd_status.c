@@ -27,6 +27,8 @@ int cmd_status(int argc, char **argv)
 	if (optind + 1 != argc)
 		return pouch_usage_error(usage, optind < argc ? "give one package id"
 							      : "missing the package id");
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_state_open(&cli.home, &st, &err) < 0) {
 		ret = pouch_fail(&err);
 		goto out;

@@ -46,6 +46,8 @@ int cmd_verify(int argc, char **argv)
 		return pouch_usage_error(usage, optind < argc ? "give one package"
 							      : "missing the package");
 	path = argv[optind];
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	file = path;
 	if ((ret = cli_stdin_package(&in, &file, "verify")) != EXIT_OK)
 		return ret;

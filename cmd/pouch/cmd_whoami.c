@@ -26,6 +26,8 @@ int cmd_whoami(int argc, char **argv)
 	}
 	if (cli_no_args(argc, argv, usage))
 		return EXIT_USAGE;
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
 	if (pouch_identity_load(&cli.home, &a, &err) < 0)
 		return pouch_fail(&err);
 	if (cli.json) {

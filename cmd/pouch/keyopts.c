@@ -1,5 +1,6 @@
 /* The key-protection and expiry options that 'pouch init' and 'pouch key rotate' share. */
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "keyopts.h"
@@ -33,6 +34,10 @@ int keyopts_finish(struct keyopts *k, const char *usage)
 		return pouch_fail(&err);
 	if (k->no_passphrase && k->passphrase_file)
 		return pouch_usage_error(usage, "give --passphrase-file or --no-passphrase, not both");
+	/* gpg-agent's pinentry needs a terminal: without one it would be left waiting. */
+	if (!k->no_passphrase && !k->passphrase_file && !isatty(STDIN_FILENO))
+		return pouch_usage_error(usage, "no terminal to ask for the key's passphrase: give "
+					 "--passphrase-file FILE or --no-passphrase");
 	k->ko.protect = !k->no_passphrase;
 	if (k->passphrase_file) {
 		if (pouch_secret_read_passphrase(k->passphrase_file, &k->passphrase, &err) < 0)

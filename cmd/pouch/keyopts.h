@@ -13,7 +13,7 @@
 	"  --expires DURATION     key lifetime: N and h, d, w or y, or never (default 2y)\n" \
 	"  --passphrase-file FILE protect the key with the first line of FILE (mode 0600)\n" \
 	"  --no-passphrase        leave the key unprotected (for unattended test setups)\n" \
-	"  without either, gpg-agent's pinentry asks for a passphrase\n"
+	"  without either, gpg-agent's pinentry asks on the terminal (none: a usage error)\n"
 
 struct keyopts {
 	const char *expires;

@@ -1,20 +1,16 @@
-/* pouch: global options, the dispatch table, the home's resolution and preconditions. */
-#include <errno.h>
+/* pouch: global options, the dispatch table, unknown commands (the home: home.c). */
 #include <getopt.h>
 #include <malloc.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "base/fault.h"
-#include "directory/identity.h"
 
 enum {
-	NEEDS_HOME = 1 << 0,   /* an initialised home (agency identity) */
-	NEEDS_SECRET = 1 << 1, /* our secret key: not a gateway home (pouch init --gateway) */
+	NEEDS_HOME = CLI_NEEDS_HOME,
+	NEEDS_SECRET = CLI_NEEDS_SECRET,
 };
 
 struct command {
@@ -83,19 +79,6 @@ static void print_help(FILE *f)
 	      f);
 }
 
-/* Number of argv words naming cmd (1 or 2) when they do, else 0. */
-static int matches(const struct command *cmd, int argc, char **argv)
-{
-	const char *space = strchr(cmd->name, ' ');
-	size_t len = space ? (size_t)(space - cmd->name) : strlen(cmd->name);
-
-	if (argc < 1 || strlen(argv[0]) != len || strncmp(argv[0], cmd->name, len) != 0)
-		return 0;
-	if (!space)
-		return 1;
-	return argc >= 2 && strcmp(argv[1], space + 1) == 0 ? 2 : 0;
-}
-
 /* Lists a group's commands: on stdout when asked for (help), else on stderr as a usage error. */
 static int group_usage(const char *group, int asked)
 {
@@ -110,13 +93,16 @@ static int group_usage(const char *group, int asked)
 	return asked ? EXIT_OK : EXIT_USAGE;
 }
 
-static const struct command *find(int argc, char **argv, int *words)
+/* The command named by w1 (and w2 when it is a group's), or NULL. */
+static const struct command *find(const char *w1, const char *w2)
 {
-	size_t i;
+	size_t i, len = strlen(w1);
 
 	for (i = 0; i < NCOMMANDS; i++) {
-		*words = matches(&commands[i], argc, argv);
-		if (*words)
+		const char *name = commands[i].name;
+		if (strncmp(name, w1, len) != 0)
+			continue;
+		if (name[len] == '\0' || (name[len] == ' ' && w2 && !strcmp(name + len + 1, w2)))
 			return &commands[i];
 	}
 	return NULL;
@@ -132,85 +118,99 @@ static int is_group(const char *word)
 	return 0;
 }
 
-/* --home, else POUCH_HOME, else $XDG_DATA_HOME/pouch, else $HOME/.local/share/pouch; made
- * absolute so that GnuPG and later chdir()s see the same place. */
-static int resolve_home(const char *opt)
+/* "unknown command" with the nearest name (cli_suggest), else the commands to choose from. */
+static int unknown(const char *w1, const char *w2)
 {
-	const char *env;
-	char buf[PATH_MAX], cwd[PATH_MAX];
-	struct pouch_err err = { 0 };
-	int n;
+	const char *names[NCOMMANDS];
+	char best[64];
+	size_t i;
+	int group = is_group(w1);
 
-	if (opt)
-		n = snprintf(buf, sizeof(buf), "%s", opt);
-	else if ((env = getenv("POUCH_HOME")) && env[0])
-		n = snprintf(buf, sizeof(buf), "%s", env);
-	else if ((env = getenv("XDG_DATA_HOME")) && env[0] == '/')
-		n = snprintf(buf, sizeof(buf), "%s/pouch", env);
-	else if ((env = getenv("HOME")) && env[0] == '/')
-		n = snprintf(buf, sizeof(buf), "%s/.local/share/pouch", env);
-	else {
-		pouch_error("cannot find a home: set --home, POUCH_HOME or HOME");
+	for (i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	if (!group)
+		w2 = w2 && w2[0] != '-' ? w2 : NULL;
+	if (cli_suggest(names, NCOMMANDS, w1, w2, group, best, sizeof(best))) {
+		/* What was typed, as many words as the suggestion has. */
+		int two = group || strchr(best, ' ');
+		pouch_error("unknown command '%s%s%s' (did you mean '%s'?)", w1, two ? " " : "",
+			    two ? w2 : "", best);
 		return EXIT_USAGE;
 	}
-	if (n < 0 || (size_t)n >= sizeof(buf) || buf[0] == '\0') {
-		pouch_error("invalid home '%s': empty or too long", buf);
-		return EXIT_USAGE;
+	if (group) {
+		pouch_error("unknown command '%s %s'", w1, w2);
+		return group_usage(w1, 0);
 	}
-	if (buf[0] != '/') {
-		char full[PATH_MAX];
-		if (!getcwd(cwd, sizeof(cwd))) {
-			pouch_error("cannot resolve home '%s': %s", buf, strerror(errno));
-			return EXIT_OPERATIONAL;
-		}
-		n = snprintf(full, sizeof(full), "%s/%s", cwd, buf);
-		if (n < 0 || (size_t)n >= sizeof(full)) {
-			pouch_error("invalid home '%s': too long", buf);
-			return EXIT_USAGE;
-		}
-		memcpy(buf, full, (size_t)n + 1);
-	}
-	/* A trailing slash would show in every path pouch prints. */
-	while ((n = (int)strlen(buf)) > 1 && buf[n - 1] == '/')
-		buf[n - 1] = '\0';
-	if (pouch_home_init(&cli.home, buf, &err) < 0)
-		return pouch_fail(&err);
-	return EXIT_OK;
+	return pouch_usage_error(usage_head, "unknown command '%s' (see 'pouch --help')", w1);
 }
 
-static int run(const struct command *cmd, int argc, char **argv)
+/* pouch help [COMMAND]: the command's usage on stdout; it never runs. */
+static int help(int argc, char **argv)
 {
-	struct pouch_err err = { 0 };
+	const struct command *cmd;
+	char *help_argv[3] = { (char *)"pouch", (char *)"--help", NULL };
 
-	if (((cmd->flags & NEEDS_HOME) && pouch_home_require(&cli.home, &err) < 0) ||
-	    ((cmd->flags & NEEDS_SECRET) && pouch_identity_require_secret(&cli.home, &err) < 0)) {
-		/* --help works anywhere. */
-		int i;
-		for (i = 1; i < argc; i++)
-			if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-				return cmd->fn(argc, argv);
-		return pouch_fail(&err);
+	if (argc == 0) {
+		print_help(stdout);
+		return EXIT_OK;
 	}
-	return cmd->fn(argc, argv);
+	cmd = find(argv[0], argc > 1 ? argv[1] : NULL);
+	if (!cmd) {
+		if (is_group(argv[0]) && argc == 1)
+			return group_usage(argv[0], 1);
+		return unknown(argv[0], argc > 1 ? argv[1] : NULL);
+	}
+	cli_reset();
+	return cmd->fn(2, help_argv);
+}
+
+/* Global options from argv[*at] on: before the command's first word (group NULL) or between
+ * a group and its verb. Leaves *at on the next word; returns CLI_CONTINUE or an exit status. */
+static int globals(int argc, char **argv, int *at, const char *group)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },  { "version", no_argument, NULL, 'V' },
+		CLI_GLOBAL_OPTIONS, { NULL, 0, NULL, 0 },
+	};
+	char *word = argv[*at];
+	int c, version = 0;
+
+	/* getopt's messages start with its argv[0]: make them "pouch: ..." like every other. */
+	argv[*at] = (char *)"pouch";
+	optind = 0;
+	opterr = 1;
+	while ((c = getopt_long(argc - *at, argv + *at, "+hqV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			if (group)
+				return group_usage(group, 1);
+			print_help(stdout);
+			return EXIT_OK;
+		case 'V':
+			version = 1; /* after the loop: --version --json is JSON too */
+			break;
+		default:
+			c = cli_common_option(c, usage_head);
+			if (c != CLI_CONTINUE)
+				return c;
+		}
+	}
+	if (version)
+		return cli_version();
+	argv[*at] = word;
+	*at += optind;
+	return CLI_CONTINUE;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },  { "version", no_argument, NULL, 'V' },
-		{ "home", required_argument, NULL, 'H' }, { "json", no_argument, NULL, 'J' },
-		{ "quiet", no_argument, NULL, 'q' }, { NULL, 0, NULL, 0 },
-	};
 	const struct command *cmd;
-	const char *home = NULL;
-	char *help_argv[3];
-	int c, words, ret;
+	int at = 0, ret;
 
 	/* Buffers of 256 KiB and more come from mmap and go back to the system when freed:
 	 * glibc's moving threshold would keep a freed 16 MiB buffer in the heap, and peak RSS
 	 * would add up buffers that are never live together. */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-	/* getopt's messages start with argv[0]: make them "pouch: ..." like every other. */
 	argv[0] = (char *)"pouch";
 #ifdef POUCH_FAULTS
 	if (getenv("POUCH_FAULT") && pouch_fault_arm(getenv("POUCH_FAULT")) < 0) {
@@ -218,74 +218,35 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 #endif
-	while ((c = getopt_long(argc, argv, "+hqV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			print_help(stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("pouch %s%s\n", POUCH_VERSION,
-			       POUCH_FAULT_BUILD ? " (test build with fault injection)" : "");
-			return EXIT_OK;
-		case 'H':
-			if (home)
-				return pouch_usage_error(usage_head, "option '--home' given twice");
-			home = optarg;
-			break;
-		case 'J':
-			cli.json = 1;
-			break;
-		case 'q':
-			cli.quiet = 1;
-			break;
-		default:
-			return pouch_usage_error(usage_head, NULL);
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0) {
+	ret = globals(argc, argv, &at, NULL);
+	if (ret != CLI_CONTINUE)
+		return ret;
+	if (at >= argc) {
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[0], "help") == 0) {
-		if (argc == 1) {
-			print_help(stdout);
-			return EXIT_OK;
-		}
-		argc--;
-		argv++;
-		cmd = find(argc, argv, &words);
+	if (strcmp(argv[at], "help") == 0)
+		return help(argc - at - 1, argv + at + 1);
+	cmd = find(argv[at], NULL);
+	if (!cmd && is_group(argv[at])) {
+		int first = at;
+		ret = globals(argc, argv, &at, argv[first]);
+		if (ret != CLI_CONTINUE)
+			return ret;
+		if (at >= argc)
+			return group_usage(argv[first], 0);
+		cmd = find(argv[first], argv[at]);
 		if (!cmd)
-			return is_group(argv[0]) ? group_usage(argv[0], 1)
-						 : pouch_usage_error(usage_head,
-								     "unknown command '%s'",
-								     argv[0]);
-		help_argv[0] = (char *)"pouch";
-		help_argv[1] = (char *)"--help";
-		help_argv[2] = NULL;
-		cli_reset();
-		return cmd->fn(2, help_argv);
+			return unknown(argv[first], argv[at]);
+	} else if (!cmd) {
+		return unknown(argv[at], at + 1 < argc ? argv[at + 1] : NULL);
 	}
-	cmd = find(argc, argv, &words);
-	if (!cmd) {
-		if (is_group(argv[0]))
-			return argc > 1 ? (pouch_error("unknown command 'pouch %s %s'", argv[0],
-						       argv[1]),
-					   group_usage(argv[0], 0))
-					: group_usage(argv[0], 0);
-		return pouch_usage_error(usage_head, "unknown command '%s' (see 'pouch --help')",
-					 argv[0]);
-	}
-	ret = resolve_home(home);
-	if (ret != EXIT_OK)
-		return ret;
-	/* The subcommand sees argv[0] = "pouch" so getopt's messages start "pouch: ". */
-	argv += words - 1;
-	argc -= words - 1;
-	argv[0] = (char *)"pouch";
+	/* The command sees argv[0] = "pouch" so getopt's messages start "pouch: ". It parses and
+	 * checks its whole command line, then calls cli_ready for the home before it acts. */
+	argv[at] = (char *)"pouch";
+	cli.needs = cmd->flags;
 	cli_reset();
-	ret = run(cmd, argc, argv);
+	ret = cmd->fn(argc - at, argv + at);
 	pouch_home_release(&cli.home);
 	return ret;
 }

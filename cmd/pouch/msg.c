@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -78,6 +79,8 @@ int cli_common_option(int c, const char *usage)
 	case 'h':
 		fputs(usage, stdout);
 		return EXIT_OK;
+	case 'H':
+		return cli_once(&cli.home_opt, optarg, "--home", usage) ? EXIT_USAGE : CLI_CONTINUE;
 	case 'J':
 		cli.json = 1;
 		return CLI_CONTINUE;
@@ -132,4 +135,11 @@ void cli_reset(void)
 {
 	optind = 0;
 	opterr = 1;
+}
+
+const char *cli_passphrase(const char *pass)
+{
+	if (pass)
+		return pass;
+	return isatty(STDIN_FILENO) ? NULL : "";
 }

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,12 @@
 #include <time.h>
 
 #include "directory/agency.h"
+#include "base/db.h"
 #include "base/fault.h"
+#include "base/json.h"
 #include "crypto/pgp.h"
+#include "crypto/x509.h"
+#include "package/archive.h"
 #include "server/store.h"
 #include "pouchd.h"
 
@@ -46,6 +51,35 @@ static const char usage[] =
 #define EXIT_USAGE 2
 #define EXIT_OPERATIONAL 3
 
+/* A usage error: one log line, and where the usage is. */
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pd_log("%s (see 'pouchd --help')", msg);
+	return EXIT_USAGE;
+}
+
+/* pouchd --version: its version, then the libraries' it runs on, one a line. */
+static int version(void)
+{
+	const char *gpgme, *gpg;
+
+	pouch_pgp_versions(&gpgme, &gpg);
+	printf("pouchd %s%s\n", POUCH_VERSION,
+	       POUCH_FAULT_BUILD ? " (test build with fault injection)" : "");
+	printf("GPGME %s\ngpg %s\nlibmicrohttpd %s\nGnuTLS %s\nSQLite %s\njansson %s\n"
+	       "libarchive %s\n",
+	       gpgme, gpg ? gpg : "not found", pouch_httpd_version(), pouch_x509_version(),
+	       pouch_db_version(), pouch_json_version(), pouch_archive_version());
+	return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_OPERATIONAL;
+}
+
 struct flag {
 	const char *name;
 	const char *value;
@@ -78,41 +112,34 @@ static int parse(int argc, char **argv, const char **config, struct flag *flags,
 	int c;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	/* getopt's own messages would carry no timestamp: pouchd says what was wrong itself. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage, stdout);
 			return EXIT_SUCCESS;
 		}
-		if (c == 'V') {
-			printf("pouchd %s%s\n", POUCH_VERSION,
-			       POUCH_FAULT_BUILD ? " (test build with fault injection)" : "");
-			return EXIT_SUCCESS;
-		}
+		if (c == 'V')
+			return version();
+		if (c == ':')
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		if (c == '?')
+			return optopt ? usage_error("unknown option '-%c'", optopt)
+				      : usage_error("unknown option '%s'", argv[optind - 1]);
 		if (c == 'c') {
-			if (*config) {
-				fprintf(stderr, "pouchd: --config given twice\n%s", usage);
-				return EXIT_USAGE;
-			}
+			if (*config)
+				return usage_error("option '--config' given twice");
 			*config = optarg;
 			continue;
 		}
-		if (c < 1 || c > 16) {
-			fputs(usage, stderr);
-			return EXIT_USAGE;
-		}
 		for (i = 0; i < *n; i++)
-			if (strcmp(flags[i].name, pouch_srvconf_names[c - 1]) == 0) {
-				fprintf(stderr, "pouchd: --%s given twice\n%s", opts[c].name,
-					usage);
-				return EXIT_USAGE;
-			}
+			if (strcmp(flags[i].name, pouch_srvconf_names[c - 1]) == 0)
+				return usage_error("option '--%s' given twice", opts[c].name);
 		flags[*n].name = pouch_srvconf_names[c - 1];
 		flags[(*n)++].value = optarg;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pouchd: unexpected argument '%s'\n%s", argv[optind], usage);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
 	return -1;
 }
 
@@ -257,6 +284,8 @@ int main(int argc, char **argv)
 	 * glibc's moving threshold would keep a freed 16 MiB buffer in the heap, and peak RSS
 	 * would add up buffers that are never live together. */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	/* Whatever path started it, pouchd is "pouchd" in its messages. */
+	argv[0] = (char *)"pouchd";
 	pd.started = time(NULL);
 	pd.routes = pd_routes;
 	pd.nroutes = pd_nroutes;

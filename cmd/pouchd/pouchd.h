@@ -105,8 +105,9 @@ int pd_page_args(struct pouchd *pd, struct pd_req *q, enum pouch_store_list list
 /* A query parameter's value or NULL. */
 const char *pd_query(struct pd_req *q, const char *name);
 
-/* Logs one line on stderr: "pouchd: " and the message (never request or package contents),
- * escaped as a whole with pouch_escape: no control byte from a request reaches the log. */
+/* Logs one line on stderr: the UTC time (RFC 3339), " pouchd: " and the message (never request
+ * or package contents), escaped as a whole with pouch_escape: no control byte from a request
+ * reaches the log. Every line pouchd writes, errors and usage errors too, goes through here. */
 void pd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The httpd callbacks that dispatch to routes[]. */

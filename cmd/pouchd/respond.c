@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/timefmt.h"
 #include "server/protocol.h"
 #include "pouchd.h"
 
@@ -15,14 +17,15 @@ const unsigned pd_statuses[PD_NSTATUS] = { 200, 201, 206, 400, 401, 403, 404, 40
 void pd_log(const char *fmt, ...)
 {
 	va_list ap;
-	char line[1024], safe[4 * sizeof(line)];
+	char line[1024], safe[4 * sizeof(line)], when[POUCH_TIME_LEN];
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	/* The one escape for every field: methods, paths, names and messages come from outside. */
 	pouch_escape(line, safe, sizeof(safe));
-	fprintf(stderr, "pouchd: %s\n", safe);
+	/* One line, one call: lines from concurrent requests never interleave. */
+	fprintf(stderr, "%s pouchd: %s\n", pouch_time_format(time(NULL), when), safe);
 }
 
 void pd_json(struct pd_req *q, unsigned status, char *text)

@@ -343,3 +343,8 @@ int64_t pouch_db_last_rowid(struct pouch_db *db)
 {
 	return sqlite3_last_insert_rowid(db->h);
 }
+
+const char *pouch_db_version(void)
+{
+	return sqlite3_libversion();
+}

@@ -83,4 +83,7 @@ const void *pouch_db_column_blob(struct pouch_db_stmt *st, int i, size_t *len);
 /* The rowid of the last row inserted on db (an INTEGER PRIMARY KEY is the rowid). */
 int64_t pouch_db_last_rowid(struct pouch_db *db);
 
+/* The version of the SQLite library in use (static string). */
+const char *pouch_db_version(void);
+
 #endif

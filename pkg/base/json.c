@@ -262,3 +262,8 @@ int pouch_array_push(void *array, size_t *n, size_t size, const void *elem,
 	(*n)++;
 	return 0;
 }
+
+const char *pouch_json_version(void)
+{
+	return jansson_version_str();
+}

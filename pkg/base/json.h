@@ -58,4 +58,7 @@ int pouch_array_push(void *array, size_t *n, size_t size, const void *elem,
 /* Serialises json for output (indented with pretty set, else compact); caller frees. */
 char *pouch_json_text(const json_t *json, int pretty);
 
+/* The version of the jansson library in use (static string). */
+const char *pouch_json_version(void);
+
 #endif

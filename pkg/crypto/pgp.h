@@ -119,4 +119,8 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long long max_plain,
 		   char *signer, time_t *signed_at, struct pouch_err *err);
 
+/* The versions of GPGME and of the gpg program it runs (static strings; *gpg is NULL when
+ * GPGME finds no gpg). */
+void pouch_pgp_versions(const char **gpgme, const char **gpg);
+
 #endif

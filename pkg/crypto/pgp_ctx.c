@@ -56,3 +56,18 @@ gpgme_error_t pgp_new_ctx(const char *gnupghome, gpgme_ctx_t *ctx)
 						       GPGME_KEYLIST_MODE_WITH_KEYGRIP);
 	return e;
 }
+
+void pouch_pgp_versions(const char **gpgme, const char **gpg)
+{
+	gpgme_engine_info_t info = NULL;
+
+	/* As pouch_pgp_new: gpgconf would cost three processes to say where gpg lives. */
+	gpgme_set_global_flag("disable-gpgconf", "1");
+	*gpgme = gpgme_check_version(NULL);
+	*gpg = NULL;
+	if (gpgme_get_engine_info(&info) != 0)
+		return;
+	for (; info; info = info->next)
+		if (info->protocol == GPGME_PROTOCOL_OpenPGP)
+			*gpg = info->version;
+}

@@ -239,3 +239,8 @@ int pouch_x509_subject_cn(const void *der, size_t len, char *cn, struct pouch_er
 	gnutls_x509_crt_deinit(crt);
 	return ret;
 }
+
+const char *pouch_x509_version(void)
+{
+	return gnutls_check_version(NULL);
+}

@@ -48,4 +48,7 @@ int pouch_x509_subject_cn(const void *der, size_t len, char *cn, struct pouch_er
 /* Wipes the key, frees what c holds and zeroes it; c may be zeroed already. */
 void pouch_x509_client_release(struct pouch_x509_client *c);
 
+/* The version of the GnuTLS library in use (static string). */
+const char *pouch_x509_version(void);
+
 #endif

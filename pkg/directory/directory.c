@@ -310,7 +310,7 @@ out:
 }
 
 /* The change asked for is well formed and asks for something, with no two parts at odds. */
-static int check_change(const struct pouch_partner_change *c, struct pouch_err *err)
+int pouch_directory_change_check(const struct pouch_partner_change *c, struct pouch_err *err)
 {
 	char pin[POUCH_PIN_LEN + 1];
 	int tls = c->ca_file || c->pin, client = c->client_cert || c->client_key;
@@ -395,7 +395,7 @@ int pouch_directory_set(const struct pouch_home *h, const struct pouch_agency *s
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = check_change(c, err);
+	ret = pouch_directory_change_check(c, err);
 	if (!ret)
 		ret = pouch_partner_load(h, c->code, out, err);
 	if (!ret)

@@ -53,6 +53,10 @@ struct pouch_partner_change {
 	int no_client_cn;        /* its client common name is its code again */
 };
 
+/* Checks c on its own, without the home: a valid code, something to change, no conflicting
+ * parts, a valid endpoint, pin and client common name. Returns 0 or POUCH_E_USAGE. */
+int pouch_directory_change_check(const struct pouch_partner_change *c, struct pouch_err *err);
+
 /* Applies c to partner c->code's record: new files are vetted as for pouch_directory_add and
  * put in place (each through a temporary file and rename, what they replace kept), the record
  * is written (temporary file and rename), and only then are the files it no longer names

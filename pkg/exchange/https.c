@@ -313,3 +313,13 @@ out:
 	curl_easy_reset(h->curl);
 	return ret;
 }
+
+const char *pouch_https_version(void)
+{
+	static char v[128];
+	const curl_version_info_data *d = curl_version_info(CURLVERSION_NOW);
+
+	snprintf(v, sizeof(v), "%s%s%s%s", d->version, d->ssl_version ? " (" : "",
+		 d->ssl_version ? d->ssl_version : "", d->ssl_version ? ")" : "");
+	return v;
+}

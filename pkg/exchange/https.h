@@ -131,4 +131,8 @@ const char *pouch_https_resp_header(const struct pouch_https_resp *resp, const c
 /* Frees what resp holds and zeroes it (NULL allowed). */
 void pouch_https_resp_release(struct pouch_https_resp *resp);
 
+/* The version of the libcurl library in use and its TLS library, e.g. "7.88.1 (OpenSSL/3.0.11)"
+ * (static string). */
+const char *pouch_https_version(void);
+
 #endif

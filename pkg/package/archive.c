@@ -38,3 +38,11 @@ const char *archive_message(struct archive *a)
 
 	return msg ? msg : "unknown libarchive error";
 }
+
+const char *pouch_archive_version(void)
+{
+	const char *v = archive_version_string();
+
+	/* "libarchive 3.6.2": the number only, like the other libraries' versions. */
+	return strncmp(v, "libarchive ", 11) == 0 ? v + 11 : v;
+}

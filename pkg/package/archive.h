@@ -138,4 +138,7 @@ int pouch_archive_extract(int fd, const char *dir, const struct pouch_archive_li
 				      struct pouch_err *err),
 			  void *ctx, char **manifest, size_t *manifest_len, struct pouch_err *err);
 
+/* The version of the libarchive library in use (static string). */
+const char *pouch_archive_version(void);
+
 #endif

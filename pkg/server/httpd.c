@@ -456,3 +456,8 @@ void pouch_httpd_stop(struct pouch_httpd *d)
 		MHD_stop_daemon(d->mhd);
 	httpd_free(d);
 }
+
+const char *pouch_httpd_version(void)
+{
+	return MHD_get_version();
+}

@@ -147,4 +147,7 @@ int pouch_http_has_body(const struct pouch_http_req *r);
  * the rest is read and discarded, the body callback no longer called. */
 void pouch_http_discard(struct pouch_http_req *r);
 
+/* The version of the libmicrohttpd library in use (static string). */
+const char *pouch_httpd_version(void);
+
 #endif

@@ -218,8 +218,10 @@ int pouch_srvconf_load(struct pouch_srvconf *c, const char *path, struct pouch_e
 
 	ret = pouch_fs_read(path, CONF_MAX, &text, &len, err);
 	if (ret < 0)
-		return ret == POUCH_E_NOTFOUND ? pouch_err_set(err, POUCH_E_USAGE, "%s", err->msg)
-					       : ret;
+		return ret == POUCH_E_NOTFOUND
+			       ? pouch_err_set(err, POUCH_E_USAGE,
+					       "configuration file '%s' does not exist", path)
+			       : ret;
 	ret = pouch_json_parse(path, text, len, &j, err);
 	if (!ret && !json_is_object(j))
 		ret = pouch_err_set(err, POUCH_E_USAGE, "not a JSON object");

@@ -103,7 +103,7 @@ PORT=
 i=0
 while [ -z "$PORT" ] && [ $i -lt 100 ]; do
 	kill -0 "$PD_PID" 2>/dev/null || { cat "$DEMO/pouchd.log" >&2; fail "pouchd stopped"; }
-	PORT=$(sed -n 's/^pouchd: listening on .* port \([0-9]*\) .*/\1/p' "$DEMO/pouchd.log")
+	PORT=$(sed -n 's/^[0-9TZ:-]* pouchd: listening on .* port \([0-9]*\) .*/\1/p' "$DEMO/pouchd.log")
 	[ -n "$PORT" ] || sleep 0.1
 	i=$((i + 1))
 done

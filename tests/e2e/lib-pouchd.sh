@@ -42,7 +42,7 @@ start_pouchd() {
 	echo $! >"$TRASH/.pouchd.pid"
 	_i=0
 	while [ $_i -lt 200 ]; do
-		_port=$(sed -n 's/^pouchd: listening on .* port \([0-9]*\) .*/\1/p' pouchd.log)
+		_port=$(sed -n 's/^[0-9TZ:-]* pouchd: listening on .* port \([0-9]*\) .*/\1/p' pouchd.log)
 		if [ -n "$_port" ]; then
 			echo "$_port" >"$TRASH/.pouchd.port"
 			return 0

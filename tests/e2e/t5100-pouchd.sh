@@ -193,12 +193,12 @@ expect_success 'metrics in Prometheus text format count requests by route and st
 '
 
 expect_success 'one log line per request, without contents' '
-	grep -q "^pouchd: PUT /v1/packages/{id} status=413 agency=GB-NCA-CEOP id=$(cat idn) in=" pouchd.log &&
+	grep -q "^[0-9TZ:-]* pouchd: PUT /v1/packages/{id} status=413 agency=GB-NCA-CEOP id=$(cat idn) in=" pouchd.log &&
 	! grep -q title pouchd.log
 '
 
 expect_success 'SIGTERM stops pouchd cleanly; the store survives a restart' '
-	stop_pouchd TERM && grep -q "^pouchd: stopped$" pouchd.log &&
+	stop_pouchd TERM && grep -q "^[0-9TZ:-]* pouchd: stopped$" pouchd.log &&
 	start_pouchd met data && is_status 200 met GET /v1/packages &&
 	test "$(jget body.out packages.2.id)" = "$(cat id3)"
 '

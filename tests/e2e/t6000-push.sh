@@ -15,7 +15,7 @@ py() {
 }
 
 # puts ID: how many PUT requests for package ID pouchd logged since it started.
-puts() { grep -c "^pouchd: PUT /v1/packages/{id} .* id=$1 " pouchd.log; }
+puts() { grep -c "^[0-9TZ:-]* pouchd: PUT /v1/packages/{id} .* id=$1 " pouchd.log; }
 
 # outbox_ids HOME [ARGS]: the ids `pouch outbox --json` lists, space separated.
 outbox_ids() {
@@ -181,7 +181,7 @@ expect_success 'a detached payload is uploaded, then the package delivered' '
 	is_status 200 met GET "/v1/packages/$(cat idb)/payload" &&
 	cmp body.out "pk/$(cat idb).pouch.pgp" &&
 	size=$(stat -c %s "pk/$(cat idb).pouch.pgp") &&
-	grep -q "^pouchd: PATCH /v1/uploads/{id} status=200 .* id=$(cat idb) in=$size " pouchd.log
+	grep -q "^[0-9TZ:-]* pouchd: PATCH /v1/uploads/{id} status=200 .* id=$(cat idb) in=$size " pouchd.log
 '
 
 expect_success 'an interrupted upload resumes from the server offset, not from the start' '
@@ -198,9 +198,9 @@ expect_success 'an interrupted upload resumes from the server offset, not from t
 	test "$off" -gt 0 && test "$off" -lt "$total" &&
 	pouch --home ceop push "pk/$(cat idr).pouch" >out &&
 	grep -q "^delivered $(cat idr) to GB-MET" out &&
-	grep "^pouchd: PATCH /v1/uploads/{id} status=200 .* id=$(cat idr) " pouchd.log >patches &&
+	grep "^[0-9TZ:-]* pouchd: PATCH /v1/uploads/{id} status=200 .* id=$(cat idr) " pouchd.log >patches &&
 	test "$(wc -l <patches)" = 1 &&
-	! grep -q "^pouchd: PATCH /v1/uploads/{id} status=409 .* id=$(cat idr) " pouchd.log &&
+	! grep -q "^[0-9TZ:-]* pouchd: PATCH /v1/uploads/{id} status=409 .* id=$(cat idr) " pouchd.log &&
 	{ grep -q " in=$((total - off)) " patches || { cat patches; false; }; } &&
 	is_status 200 met GET "/v1/packages/$(cat idr)/payload" &&
 	cmp body.out "pk/$(cat idr).pouch.pgp"

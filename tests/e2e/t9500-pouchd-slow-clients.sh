@@ -116,7 +116,7 @@ expect_success 'the limits come from the configuration file too, and are checked
 		echo "{$bad}" >bad.json &&
 		must_fail 2 "$POUCHD_BIN" --config bad.json --home met --data data \
 			--cert srv.pem --key srv.key --client-ca clients.ca.pem &&
-		grep -q "^pouchd: bad configuration .*bad.json" err || return 1
+		grep -q "^[0-9TZ:-]* pouchd: bad configuration .*bad.json" err || return 1
 	done
 '
 
