@@ -194,7 +194,7 @@ static int run(const struct command *cmd, int argc, char **argv)
 	return cmd->fn(argc, argv);
 }
 
-int main(int argc, char **argv)
+static int pouch_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },  { "version", no_argument, NULL, 'V' },
@@ -288,4 +288,10 @@ int main(int argc, char **argv)
 	ret = run(cmd, argc, argv);
 	pouch_home_release(&cli.home);
 	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	cli_json_begin(argc, argv);
+	return cli_json_end(pouch_main(argc, argv));
 }

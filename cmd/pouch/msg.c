@@ -2,11 +2,21 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "base/json.h"
 
 struct pouch_cli cli;
+
+/* The run's first error, for the error object --json prints (spec/cli/README.md). */
+static struct {
+	int set;
+	int code; /* a POUCH_E_* code, or 0 when only the exit status says what it was */
+	char msg[POUCH_ERR_MSG_MAX];
+} first;
+static int json_seen; /* --json anywhere on the command line */
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
@@ -15,12 +25,45 @@ static void emit(const char *prefix, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+static void remember(int code, const char *fmt, va_list ap)
+{
+	char *p;
+
+	if (first.set)
+		return;
+	first.set = 1;
+	first.code = code;
+	vsnprintf(first.msg, sizeof(first.msg), fmt, ap);
+	for (p = first.msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+static void error_with(int code, const char *fmt, va_list ap)
+{
+	va_list copy;
+
+	va_copy(copy, ap);
+	remember(code, fmt, copy);
+	va_end(copy);
+	emit("", fmt, ap);
+}
+
 void pouch_error(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit("", fmt, ap);
+	error_with(0, fmt, ap);
+	va_end(ap);
+}
+
+void pouch_json_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	remember(code, fmt, ap);
 	va_end(ap);
 }
 
@@ -44,10 +87,23 @@ void pouch_note(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void fail_with(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail_with(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_with(code, fmt, ap);
+	va_end(ap);
+}
+
 int pouch_fail(const struct pouch_err *err)
 {
-	pouch_error("%s", err->msg[0] ? err->msg : "unknown error");
-	return pouch_err_exit_status(err->code ? err->code : POUCH_E_IO);
+	int code = err->code ? err->code : POUCH_E_IO;
+
+	fail_with(code, "%s", err->msg[0] ? err->msg : "unknown error");
+	return pouch_err_exit_status(code);
 }
 
 int pouch_usage_error(const char *usage, const char *fmt, ...)
@@ -56,11 +112,63 @@ int pouch_usage_error(const char *usage, const char *fmt, ...)
 
 	if (fmt) {
 		va_start(ap, fmt);
-		emit("", fmt, ap);
+		error_with(POUCH_E_USAGE, fmt, ap);
 		va_end(ap);
+	} else {
+		/* getopt_long has said what was wrong, on stderr. */
+		pouch_json_error(POUCH_E_USAGE, "invalid option or missing option argument "
+				 "(the usage is on standard error)");
 	}
 	fprintf(stderr, "%s", usage);
 	return EXIT_USAGE;
+}
+
+/* The error object's code: spec/cli/README.md lists them. */
+static const char *code_name(int code, int status)
+{
+	switch (code) {
+	case POUCH_E_USAGE: return "usage";
+	case POUCH_E_REFUSED: return "refused";
+	case POUCH_E_VERIFY: return "not_genuine";
+	case POUCH_E_EXISTS: return "exists";
+	case POUCH_E_NOTFOUND: return "not_found";
+	case POUCH_E_IO: return "io";
+	case POUCH_E_GPG: return "gpg";
+	case POUCH_E_CORRUPT: return "corrupt";
+	case POUCH_E_NOTINIT: return "not_initialised";
+	case POUCH_E_NOMEM: return "out_of_memory";
+	case POUCH_E_NET: return "network";
+	case POUCH_E_NOSPACE: return "no_space";
+	default: break;
+	}
+	return status == EXIT_REFUSED ? "refused" : status == EXIT_USAGE ? "usage" : "operational";
+}
+
+void cli_json_begin(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			json_seen = 1;
+}
+
+int cli_json_end(int status)
+{
+	char *msg;
+	int code;
+
+	if (status == EXIT_OK || !(cli.json || json_seen))
+		return status;
+	/* A code whose exit status is another one was not what ended the run. */
+	code = first.set && first.code && pouch_err_exit_status(first.code) == status ? first.code
+										     : 0;
+	msg = pouch_json_quote(first.set ? first.msg : "failed");
+	if (!msg || printf("{\"error\":{\"code\":\"%s\",\"message\":%s,\"exit\":%d}}\n",
+			   code_name(code, status), msg, status) < 0 || fflush(stdout) == EOF)
+		pouch_error("cannot write the error to standard output");
+	free(msg);
+	return status;
 }
 
 int pouch_print(const char *text)
