@@ -40,7 +40,8 @@ int cmd_partner_revoke(int argc, char **argv)
 	if (pouch_directory_revoke(&cli.home, code, file, fpr, &err) < 0)
 		return pouch_fail(&err);
 	if (cli.json) {
-		printf("{\"partner\":\"%s\",\"revoked\":\"%s\"}\n", code, fpr);
+		printf("{\"agency\":\"%s\",\"fingerprint\":\"%s\",\"state\":\"revoked\"}\n", code,
+		       fpr);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
 	}
 	printf("revoked key %s of partner %s: it no longer verifies\n", fpr, code);
