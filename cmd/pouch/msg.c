@@ -117,7 +117,7 @@ int pouch_usage_error(const char *usage, const char *fmt, ...)
 	} else {
 		/* getopt_long has said what was wrong, on stderr. */
 		pouch_json_error(POUCH_E_USAGE, "invalid option or missing option argument "
-				 "(the usage is on standard error)");
+						"(the usage is on standard error)");
 	}
 	fprintf(stderr, "%s", usage);
 	return EXIT_USAGE;
@@ -127,19 +127,32 @@ int pouch_usage_error(const char *usage, const char *fmt, ...)
 static const char *code_name(int code, int status)
 {
 	switch (code) {
-	case POUCH_E_USAGE: return "usage";
-	case POUCH_E_REFUSED: return "refused";
-	case POUCH_E_VERIFY: return "not_genuine";
-	case POUCH_E_EXISTS: return "exists";
-	case POUCH_E_NOTFOUND: return "not_found";
-	case POUCH_E_IO: return "io";
-	case POUCH_E_GPG: return "gpg";
-	case POUCH_E_CORRUPT: return "corrupt";
-	case POUCH_E_NOTINIT: return "not_initialised";
-	case POUCH_E_NOMEM: return "out_of_memory";
-	case POUCH_E_NET: return "network";
-	case POUCH_E_NOSPACE: return "no_space";
-	default: break;
+	case POUCH_E_USAGE:
+		return "usage";
+	case POUCH_E_REFUSED:
+		return "refused";
+	case POUCH_E_VERIFY:
+		return "not_genuine";
+	case POUCH_E_EXISTS:
+		return "exists";
+	case POUCH_E_NOTFOUND:
+		return "not_found";
+	case POUCH_E_IO:
+		return "io";
+	case POUCH_E_GPG:
+		return "gpg";
+	case POUCH_E_CORRUPT:
+		return "corrupt";
+	case POUCH_E_NOTINIT:
+		return "not_initialised";
+	case POUCH_E_NOMEM:
+		return "out_of_memory";
+	case POUCH_E_NET:
+		return "network";
+	case POUCH_E_NOSPACE:
+		return "no_space";
+	default:
+		break;
 	}
 	return status == EXIT_REFUSED ? "refused" : status == EXIT_USAGE ? "usage" : "operational";
 }

@@ -97,9 +97,9 @@ expect_success 'key add (gateway), partner add, add-key, set, show, list' '
 	jcheck partner-add 0 --home z partner add XX-REV --key XX-REV.asc &&
 	jcheck partner-add 1 --home z partner add XX-REV --key XX-REV.asc &&
 	json_error_is exists &&
-	jcheck partner-set 0 --home z partner set XX-REV --name "Revoked Agency" &&
-	test "$(jget out name)" = "Revoked Agency" &&
-	jcheck partner-set 2 --home z partner set NO-SUCH --name x && json_error_is not_found &&
+	jcheck partner-set 0 --home z partner set XX-REV --endpoint https://127.0.0.1:3/p &&
+	test "$(jget out endpoint)" = https://127.0.0.1:3/p &&
+	jcheck partner-set 2 --home z partner set NO-SUCH --no-endpoint && json_error_is not_found &&
 	jcheck partner-show 0 --home met partner show GB-NCA-CEOP &&
 	jcheck partner-show 2 --home met partner show NO-SUCH && json_error_is not_found &&
 	jcheck partner-list 0 --home met partner list &&
