@@ -6,7 +6,9 @@
  *      preconditions and one-line summary);
  *   3. nothing in the Makefile (every cmd/pouch .c file is built) but a test:
  *      tests/e2e/tNNNN-<verb>.sh (family digit as in ../shared/STYLE.md section 7);
- *   4. a section in README.md and in the man page cmd/pouch/pouch.1.
+ *   4. a section in README.md and in the man page cmd/pouch/pouch.1;
+ *   5. spec/cli/pouch-<group>-<verb>.schema.json for what it prints with --json, in the
+ *      vocabulary of spec/cli/README.md (t0600-json-schemas.sh fails without it).
  */
 #ifndef POUCH_CMD_H
 #define POUCH_CMD_H
