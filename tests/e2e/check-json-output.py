@@ -72,7 +72,13 @@ if sys.argv[2] == "--schemas":
         problems.append("%s: names no command of pouch" % p)
 else:
     command, status, out = sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    check = validator(schemas[schema_file(command)])
+    whole = schemas[schema_file(command)]
+    # A line is the command's result or the error object (the schema's oneOf): checked against
+    # the one it claims to be, so that a problem is named in that one's terms.
+    check_result = validator({"$ref": whole["$id"] + "#/$defs/result"})
+    check_error = validator(schemas[os.path.join(spec, "cli", "error.schema.json")])
+    if whole.get("oneOf") != [{"$ref": "#/$defs/result"}, {"$ref": "error.schema.json"}]:
+        problems.append("%s: not oneOf its result and the error object" % schema_file(command))
     lines = open(out, encoding="utf-8").read().split("\n")
     if lines[-1] != "":
         problems.append("%s: the output does not end with a newline" % out)
@@ -86,9 +92,15 @@ else:
         except ValueError as e:
             problems.append("%s:%d: not one JSON value: %s" % (out, n, e))
             continue
+        is_error = isinstance(value, dict) and "error" in value
+        check = check_error if is_error else check_result
         for e in sorted(check.iter_errors(value), key=lambda e: list(e.path)):
-            problems.append("%s:%d: %s: %s" % (out, n, "/".join(map(str, e.path)), e.message))
-        if isinstance(value, dict) and "error" in value:
+            # Of the branches of a oneOf, the one that came closest says what is wrong.
+            while e.context:
+                e = jsonschema.exceptions.best_match(e.context)
+            problems.append("%s:%d: /%s: %s" % (out, n, "/".join(map(str, e.absolute_path)),
+                                                e.message))
+        if is_error:
             errors.append((n, value["error"]))
     if status == 0 and errors:
         problems.append("%s: exit 0 with an error object" % out)
