@@ -10,13 +10,14 @@
 
 struct pouch_cli cli;
 
-/* The run's first error, for the error object --json prints (spec/cli/README.md). */
-static struct {
+/* An error the run printed, for the error object --json prints (spec/cli/README.md). */
+struct noted {
 	int set;
 	int code; /* a POUCH_E_* code, or 0 when only the exit status says what it was */
 	char msg[POUCH_ERR_MSG_MAX];
-} first;
-static int json_seen; /* --json anywhere on the command line */
+};
+static struct noted first, last; /* the run's first and last errors */
+static int json_seen;             /* --json anywhere on the command line */
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
@@ -29,14 +30,14 @@ static void remember(int code, const char *fmt, va_list ap)
 {
 	char *p;
 
-	if (first.set)
-		return;
-	first.set = 1;
-	first.code = code;
-	vsnprintf(first.msg, sizeof(first.msg), fmt, ap);
-	for (p = first.msg; *p; p++)
+	last.set = 1;
+	last.code = code;
+	vsnprintf(last.msg, sizeof(last.msg), fmt, ap);
+	for (p = last.msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
+	if (!first.set)
+		first = last;
 }
 
 static void error_with(int code, const char *fmt, va_list ap)
@@ -168,17 +169,24 @@ void cli_json_begin(int argc, char **argv)
 
 int cli_json_end(int status)
 {
+	const struct noted *e = &first;
+	const char *code;
 	char *msg;
-	int code;
 
 	if (status == EXIT_OK || !(cli.json || json_seen))
 		return status;
-	/* A code whose exit status is another one was not what ended the run. */
-	code = first.set && first.code && pouch_err_exit_status(first.code) == status ? first.code
-										     : 0;
-	msg = pouch_json_quote(first.set ? first.msg : "failed");
-	if (!msg || printf("{\"error\":{\"code\":\"%s\",\"message\":%s,\"exit\":%d}}\n",
-			   code_name(code, status), msg, status) < 0 || fflush(stdout) == EOF)
+	/* The first error, unless its code has another exit status and the last one's has this
+	 * one: that one ended the run (verify's audit record failing after a bad package). */
+	if (first.code && pouch_err_exit_status(first.code) != status && last.code &&
+	    pouch_err_exit_status(last.code) == status)
+		e = &last;
+	code = code_name(e->code && pouch_err_exit_status(e->code) == status ? e->code : 0,
+			 status);
+	msg = pouch_json_quote(e->set ? e->msg : "failed");
+	if (!msg ||
+	    printf("{\"error\":{\"code\":\"%s\",\"message\":%s,\"exit\":%d}}\n", code, msg,
+		   status) < 0 ||
+	    fflush(stdout) == EOF)
 		pouch_error("cannot write the error to standard output");
 	free(msg);
 	return status;
