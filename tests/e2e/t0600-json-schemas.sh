@@ -7,9 +7,14 @@
 
 check_output() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" "$SRC_DIR/spec" "$@"; }
 
-# The commands of pouch's table, one per line, words joined by '-' (audit-show).
+# The commands of pouch's table (its rows: { "partner add", cmd_partner_add, ...), one per line,
+# words joined by '-' (audit-show); each is also in pouch --help.
 commands() {
-	pouch --help | sed -n '/^commands:/,/^$/p' | sed '1d; /^$/d; s/^ *//; s/  .*//; s/ /-/g'
+	grep -ho '{ *"[a-z][a-z -]*", *cmd_[a-z_]*' "$SRC_DIR"/cmd/pouch/*.c |
+		sed 's/^{ *"//; s/",.*//' | sort -u >.cmds.words &&
+	pouch --help >.help && while read -r _w; do
+		grep -q "^ *$_w  " .help || { echo "not in pouch --help: $_w" >&2; return 1; }
+	done <.cmds.words && sed "s/ /-/g" .cmds.words
 }
 
 # jcheck COMMAND STATUS ARGS...: 'pouch ARGS --json' exits STATUS, and its stdout (in out)
