@@ -6,7 +6,9 @@
  *      preconditions and one-line summary);
  *   3. nothing in the Makefile (every cmd/pouch .c file is built) but a test:
  *      tests/e2e/tNNNN-<verb>.sh (family digit as in ../shared/STYLE.md section 7);
- *   4. a section in README.md and in the man page cmd/pouch/pouch.1.
+ *   4. a section in README.md and in the man page cmd/pouch/pouch.1;
+ *   5. spec/cli/pouch-<group>-<verb>.schema.json for what it prints with --json, in the
+ *      vocabulary of spec/cli/README.md (t0600-json-schemas.sh fails without it).
  */
 #ifndef POUCH_CMD_H
 #define POUCH_CMD_H
@@ -45,6 +47,16 @@ extern struct pouch_cli cli;
 void pouch_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pouch_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pouch_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Records an error for the error object of --json only, for a failure the results on stdout
+ * have already told people about (pull's quarantined packages, push's failed deliveries). */
+void pouch_json_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The error object of --json (spec/cli/README.md): cli_json_begin notes a --json anywhere in
+ * argv; cli_json_end, given the exit status, prints {"error":{...}} on stdout when it is not 0
+ * and --json was given, naming the first error the run printed. Returns status. */
+void cli_json_begin(int argc, char **argv);
+int cli_json_end(int status);
 
 /* Prints err's message as an error and returns the exit status for its code. */
 int pouch_fail(const struct pouch_err *err);

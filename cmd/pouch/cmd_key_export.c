@@ -5,7 +5,31 @@
 
 #include "cmd.h"
 #include "base/fs.h"
+#include "base/json.h"
 #include "directory/identity.h"
+
+/* --json: {"agency","fingerprint","path","key"}, the key's text when it goes to stdout, else
+ * the file it went to (spec/cli/pouch-key-export.schema.json). */
+static int print_json(const struct pouch_agency *a, const char *path, const char *key,
+		      size_t len)
+{
+	char *qpath = path ? pouch_json_quote(path) : NULL, *text = NULL, *qkey = NULL;
+	int ret = EXIT_OPERATIONAL;
+
+	if (!path && (text = strndup(key, len)))
+		qkey = pouch_json_quote(text);
+	if ((path ? qpath != NULL : qkey != NULL) &&
+	    printf("{\"agency\":\"%s\",\"fingerprint\":\"%s\",\"path\":%s,\"key\":%s}\n",
+		   a->code, pouch_agency_current(a)->fpr, qpath ? qpath : "null",
+		   qkey ? qkey : "null") >= 0 && fflush(stdout) == 0)
+		ret = EXIT_OK;
+	else
+		pouch_error("cannot write to standard output");
+	free(qpath);
+	free(qkey);
+	free(text);
+	return ret;
+}
 
 static const char usage[] =
 	"usage: pouch key export [-o FILE|- [--force]]\n"
@@ -51,6 +75,10 @@ int cmd_key_export(int argc, char **argv)
 		ret = pouch_fail(&err);
 		goto out;
 	}
+	if (!out && cli.json) {
+		ret = print_json(&a, NULL, key, len);
+		goto out;
+	}
 	if (!out) {
 		ret = fwrite(key, 1, len, stdout) == len && fflush(stdout) == 0 ? EXIT_OK
 										: EXIT_OPERATIONAL;
@@ -67,7 +95,7 @@ int cmd_key_export(int argc, char **argv)
 	}
 	pouch_note("wrote the public key of %s (%s) to '%s'", a.code,
 		   pouch_agency_current(&a)->fpr, out);
-	ret = EXIT_OK;
+	ret = cli.json ? print_json(&a, out, NULL, 0) : EXIT_OK;
 out:
 	free(key);
 	pouch_agency_release(&a);

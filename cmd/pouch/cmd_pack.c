@@ -11,6 +11,7 @@
 #include "audit/audit.h"
 #include "package/envelope.h"
 #include "base/fs.h"
+#include "base/json.h"
 #include "package/pack.h"
 #include "base/secret.h"
 #include "base/timefmt.h"
@@ -264,10 +265,21 @@ int cmd_pack(int argc, char **argv)
 	if (req.priority && strcmp(req.priority, "immediate") == 0)
 		pouch_warn("priority immediate: also phone the recipient's 24/7 contact now; pouch "
 			   "is never the only channel for a child in danger");
-	if (cli.json)
-		printf("{\"id\":\"%s\"}\n", id); /* a UUID: nothing to escape */
-	else
+	if (cli.json) {
+		char *path = pouch_json_quote(envelope);
+
+		/* The id is a UUID: nothing to escape. */
+		if (!path || printf("{\"id\":\"%s\",\"path\":%s,\"detached\":%s}\n", id, path,
+				    detached_beside(dir, id) ? "true" : "false") < 0) {
+			free(path);
+			pouch_error("cannot write the results");
+			ret = EXIT_OPERATIONAL;
+			goto out;
+		}
+		free(path);
+	} else {
 		printf("%s\n", id);
+	}
 	pouch_note("packed %s%s", envelope,
 		   detached_beside(dir, id) ? " (its payload beside it, in ID.pouch.pgp)" : "");
 	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;

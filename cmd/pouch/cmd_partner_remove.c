@@ -27,7 +27,7 @@ int cmd_partner_remove(int argc, char **argv)
 		return pouch_fail(&err);
 	if (cli.json) {
 		/* The code is validated: [A-Z0-9-] only, nothing to escape. */
-		printf("{\"removed\":\"%s\"}\n", code);
+		printf("{\"agency\":\"%s\",\"removed\":true}\n", code);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
 	}
 	pouch_note("removed partner %s", code);

@@ -51,7 +51,8 @@ int cmd_partner_revoke(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (cli.json) {
-		printf("{\"partner\":\"%s\",\"revoked\":\"%s\"}\n", code, fpr);
+		printf("{\"agency\":\"%s\",\"fingerprint\":\"%s\",\"state\":\"revoked\"}\n", code,
+		       fpr);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
 	}
 	printf("revoked key %s of partner %s: it no longer verifies\n", fpr, code);

@@ -136,8 +136,17 @@ int cmd_pull(int argc, char **argv)
 	pouch_secret_free(pass);
 	if (ret < 0)
 		return pouch_fail(&err);
+	if (cli.json && !o.failed &&
+	    (printf("{\"type\":\"summary\",\"sources\":%u,\"failed\":%u,\"good\":%u,"
+		    "\"quarantined\":%u,\"receipts_sent\":%u,\"receipts\":%u}\n", res.sources,
+		    res.failed, res.good, res.quarantined, res.receipts_sent, res.receipts) < 0 ||
+	     fflush(stdout) == EOF))
+		o.failed = 1;
 	if (o.failed)
 		return pouch_error("cannot write the results"), EXIT_OPERATIONAL;
+	if (res.quarantined)
+		pouch_json_error(POUCH_E_VERIFY, "%u package%s quarantined", res.quarantined,
+				 res.quarantined == 1 ? "" : "s");
 	if (!cli.json && !res.good && !res.quarantined && !res.receipts && !res.failed)
 		pouch_note("nothing new from %u source%s", res.sources,
 			   res.sources == 1 ? "" : "s");

@@ -15,31 +15,24 @@ static const char usage[] =
 /* What the callbacks share. */
 struct push_ctx {
 	struct progress pg;
-	char *json;  /* the JSON array text being built, or NULL without --json */
-	size_t jlen;
-	int oom;
+	int failed; /* a --json line could not be made or written */
 };
 
 static void on_report(void *arg, const struct pouch_push_report *r)
 {
 	struct push_ctx *c = arg;
-	char *text, *grown;
+	char *text;
 
 	if (r->verdict == POUCH_PUSH_RETRY) {
 		pouch_note("retrying %s for %s in %.1f s: %s", r->id, r->recipient,
 			   (double)r->wait_ms / 1000.0, r->reason);
 		return;
 	}
-	if (c->json) {
+	if (cli.json) {
+		/* JSON Lines: each delivery as it is done (spec/cli/pouch-push.schema.json). */
 		text = pouch_push_report_json(r);
-		grown = text ? realloc(c->json, c->jlen + strlen(text) + 2) : NULL;
-		if (!grown) {
-			c->oom = 1;
-			free(text);
-			return;
-		}
-		c->json = grown;
-		c->jlen += (size_t)sprintf(c->json + c->jlen, "%s%s", c->jlen > 1 ? "," : "", text);
+		if (!text || printf("%s\n", text) < 0 || fflush(stdout) == EOF)
+			c->failed = 1;
 		free(text);
 		return;
 	}
@@ -154,12 +147,6 @@ int cmd_push(int argc, char **argv)
 		po.ids = ids;
 		po.nids = nfiles;
 	}
-	if (cli.json && !(ctx.json = strdup("["))) {
-		pouch_error("out of memory");
-		ret = EXIT_OPERATIONAL;
-		goto out;
-	}
-	ctx.jlen = 1;
 	po.now = now;
 	po.report = on_report;
 	po.transfer = on_transfer;
@@ -171,22 +158,22 @@ int cmd_push(int argc, char **argv)
 		ret = pouch_fail(&err);
 		goto out;
 	}
-	if (ctx.json) {
-		char *grown = ctx.oom ? NULL : realloc(ctx.json, ctx.jlen + 2);
-
-		if (!grown) {
-			pouch_error("out of memory");
-			ret = EXIT_OPERATIONAL;
-			goto out;
-		}
-		ctx.json = grown;
-		strcpy(ctx.json + ctx.jlen, "]");
-		if ((ret = pouch_print(ctx.json)) != EXIT_OK)
-			goto out;
+	if (cli.json && (ctx.failed ||
+			 printf("{\"type\":\"summary\",\"delivered\":%zu,\"queued\":%zu,"
+				"\"failed\":%zu}\n", sum.delivered, sum.queued, sum.failed) < 0 ||
+			 fflush(stdout) == EOF)) {
+		pouch_error("cannot write the results to standard output");
+		ret = EXIT_OPERATIONAL;
+		goto out;
 	}
 	ret = sum.failed ? EXIT_REFUSED : sum.queued ? EXIT_OPERATIONAL : EXIT_OK;
+	if (sum.failed)
+		pouch_json_error(POUCH_E_REFUSED, "%zu deliver%s refused", sum.failed,
+				 sum.failed == 1 ? "y was" : "ies were");
+	else if (sum.queued)
+		pouch_json_error(POUCH_E_NET, "%zu deliver%s left queued for a later push",
+				 sum.queued, sum.queued == 1 ? "y is" : "ies are");
 out:
-	free(ctx.json);
 	free(ids);
 	free(queued);
 	pouch_state_close(&st);

@@ -67,15 +67,10 @@ int cmd_verify(int argc, char **argv)
 		return pouch_fail(&aerr);
 	}
 	cli_stdin_release(&in);
-	if (ret < 0) {
-		if (cli.json && err.code == POUCH_E_VERIFY && (json = pouch_verdict_json(path, NULL,
-											  err.msg)))
-			pouch_print(json);
-		free(json);
+	if (ret < 0)
 		return pouch_fail(&err);
-	}
 	if (cli.json) {
-		json = pouch_verdict_json(path, &v, NULL);
+		json = pouch_verdict_json(path, &v);
 		ret = json ? pouch_print(json) : EXIT_OPERATIONAL;
 		free(json);
 	} else {

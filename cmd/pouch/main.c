@@ -202,7 +202,7 @@ static int globals(int argc, char **argv, int *at, const char *group)
 	return CLI_CONTINUE;
 }
 
-int main(int argc, char **argv)
+static int pouch_main(int argc, char **argv)
 {
 	const struct command *cmd;
 	int at = 0, ret;
@@ -249,4 +249,10 @@ int main(int argc, char **argv)
 	ret = cmd->fn(argc - at, argv + at);
 	pouch_home_release(&cli.home);
 	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	cli_json_begin(argc, argv);
+	return cli_json_end(pouch_main(argc, argv));
 }

@@ -2,12 +2,23 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "base/json.h"
 
 struct pouch_cli cli;
+
+/* An error the run printed, for the error object --json prints (spec/cli/README.md). */
+struct noted {
+	int set;
+	int code; /* a POUCH_E_* code, or 0 when only the exit status says what it was */
+	char msg[POUCH_ERR_MSG_MAX];
+};
+static struct noted first, last; /* the run's first and last errors */
+static int json_seen;             /* --json anywhere on the command line */
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
@@ -16,12 +27,45 @@ static void emit(const char *prefix, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+static void remember(int code, const char *fmt, va_list ap)
+{
+	char *p;
+
+	last.set = 1;
+	last.code = code;
+	vsnprintf(last.msg, sizeof(last.msg), fmt, ap);
+	for (p = last.msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (!first.set)
+		first = last;
+}
+
+static void error_with(int code, const char *fmt, va_list ap)
+{
+	va_list copy;
+
+	va_copy(copy, ap);
+	remember(code, fmt, copy);
+	va_end(copy);
+	emit("", fmt, ap);
+}
+
 void pouch_error(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit("", fmt, ap);
+	error_with(0, fmt, ap);
+	va_end(ap);
+}
+
+void pouch_json_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	remember(code, fmt, ap);
 	va_end(ap);
 }
 
@@ -45,10 +89,23 @@ void pouch_note(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void fail_with(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail_with(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_with(code, fmt, ap);
+	va_end(ap);
+}
+
 int pouch_fail(const struct pouch_err *err)
 {
-	pouch_error("%s", err->msg[0] ? err->msg : "unknown error");
-	return pouch_err_exit_status(err->code ? err->code : POUCH_E_IO);
+	int code = err->code ? err->code : POUCH_E_IO;
+
+	fail_with(code, "%s", err->msg[0] ? err->msg : "unknown error");
+	return pouch_err_exit_status(code);
 }
 
 int pouch_usage_error(const char *usage, const char *fmt, ...)
@@ -57,11 +114,83 @@ int pouch_usage_error(const char *usage, const char *fmt, ...)
 
 	if (fmt) {
 		va_start(ap, fmt);
-		emit("", fmt, ap);
+		error_with(POUCH_E_USAGE, fmt, ap);
 		va_end(ap);
+	} else {
+		/* getopt_long has said what was wrong, on stderr. */
+		pouch_json_error(POUCH_E_USAGE, "invalid option or missing option argument "
+						"(the usage is on standard error)");
 	}
 	fprintf(stderr, "%s", usage);
 	return EXIT_USAGE;
+}
+
+/* The error object's code: spec/cli/README.md lists them. */
+static const char *code_name(int code, int status)
+{
+	switch (code) {
+	case POUCH_E_USAGE:
+		return "usage";
+	case POUCH_E_REFUSED:
+		return "refused";
+	case POUCH_E_VERIFY:
+		return "not_genuine";
+	case POUCH_E_EXISTS:
+		return "exists";
+	case POUCH_E_NOTFOUND:
+		return "not_found";
+	case POUCH_E_IO:
+		return "io";
+	case POUCH_E_GPG:
+		return "gpg";
+	case POUCH_E_CORRUPT:
+		return "corrupt";
+	case POUCH_E_NOTINIT:
+		return "not_initialised";
+	case POUCH_E_NOMEM:
+		return "out_of_memory";
+	case POUCH_E_NET:
+		return "network";
+	case POUCH_E_NOSPACE:
+		return "no_space";
+	default:
+		break;
+	}
+	return status == EXIT_REFUSED ? "refused" : status == EXIT_USAGE ? "usage" : "operational";
+}
+
+void cli_json_begin(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			json_seen = 1;
+}
+
+int cli_json_end(int status)
+{
+	const struct noted *e = &first;
+	const char *code;
+	char *msg;
+
+	if (status == EXIT_OK || !(cli.json || json_seen))
+		return status;
+	/* The first error, unless its code has another exit status and the last one's has this
+	 * one: that one ended the run (verify's audit record failing after a bad package). */
+	if (first.code && pouch_err_exit_status(first.code) != status && last.code &&
+	    pouch_err_exit_status(last.code) == status)
+		e = &last;
+	code = code_name(e->code && pouch_err_exit_status(e->code) == status ? e->code : 0,
+			 status);
+	msg = pouch_json_quote(e->set ? e->msg : "failed");
+	if (!msg ||
+	    printf("{\"error\":{\"code\":\"%s\",\"message\":%s,\"exit\":%d}}\n", code, msg,
+		   status) < 0 ||
+	    fflush(stdout) == EOF)
+		pouch_error("cannot write the error to standard output");
+	free(msg);
+	return status;
 }
 
 int pouch_print(const char *text)

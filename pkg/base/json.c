@@ -1,5 +1,6 @@
 /* Strict JSON reading and writing of pouch's own records, on jansson. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,4 +267,63 @@ int pouch_array_push(void *array, size_t *n, size_t size, const void *elem,
 const char *pouch_json_version(void)
 {
 	return jansson_version_str();
+}
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned long c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *pouch_json_quote(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), o = 0, n;
+	/* Worst case: every byte a six-character escape or a three-byte U+FFFD. */
+	char *out = malloc(len * 6 + 3);
+
+	if (!out)
+		return NULL;
+	out[o++] = '"';
+	while (*p) {
+		if (*p == '"' || *p == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*p++;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			o += (size_t)sprintf(out + o, "\\u%04x", *p++);
+		} else if ((n = utf8_len(p)) == 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		} else {
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
 }

@@ -55,6 +55,12 @@ json_t *pouch_json_time_new(time_t t);
 int pouch_array_push(void *array, size_t *n, size_t size, const void *elem,
 		     struct pouch_err *err);
 
+/* A JSON string literal for the NUL-terminated s, quotes included: control characters
+ * escaped, bytes that are not UTF-8 each replaced by U+FFFD, so the result always parses. For
+ * output built without a json_t (pouch's command-line messages); caller frees; NULL when out
+ * of memory. */
+char *pouch_json_quote(const char *s);
+
 /* Serialises json for output (indented with pretty set, else compact); caller frees. */
 char *pouch_json_text(const json_t *json, int pretty);
 

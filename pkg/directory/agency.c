@@ -142,7 +142,8 @@ static json_t *to_json(const struct pouch_agency *a, int describe)
 		goto fail;
 	if (!describe)
 		json_object_set_new(j, "format", json_string(AGENCY_FORMAT));
-	json_object_set_new(j, "code", json_string(a->code));
+	/* The record's "code" is "agency" in what pouch prints (spec/cli/README.md). */
+	json_object_set_new(j, describe ? "agency" : "code", json_string(a->code));
 	json_object_set_new(j, "name", json_string(a->name));
 	if (describe && cur) {
 		json_object_set_new(j, "fingerprint", json_string(cur->fpr));

@@ -46,8 +46,9 @@ int pouch_agency_add_key(struct pouch_agency *a, const struct pouch_agency_key *
 /* The current (signing) key, or NULL when a record has none. */
 const struct pouch_agency_key *pouch_agency_current(const struct pouch_agency *a);
 
-/* The record as JSON text for --json output, with the current key's fingerprint and expiry at
- * the top level and "gateway" (true or false); caller frees. NULL when out of memory. */
+/* The record as JSON text for --json output (spec/cli/pouch-whoami.schema.json): the code as
+ * "agency", the current key's fingerprint and expiry at the top level and "gateway" (true or
+ * false); caller frees. NULL when out of memory. */
 char *pouch_agency_json(const struct pouch_agency *a);
 
 #endif

@@ -121,7 +121,11 @@ int pouch_endpoint_save(const struct pouch_home *h, const struct pouch_endpoint 
 char *pouch_endpoint_json(const struct pouch_endpoint *e, int pretty)
 {
 	json_t *j = to_json(e);
-	char *text = j ? pouch_json_text(j, pretty) : NULL;
+	char *text = NULL;
+
+	/* What pouch prints is not the record: no "format" (spec/cli/README.md). */
+	if (j && json_object_del(j, "format") == 0)
+		text = pouch_json_text(j, pretty);
 
 	json_decref(j);
 	return text;

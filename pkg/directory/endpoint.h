@@ -34,7 +34,8 @@ int pouch_endpoint_save(const struct pouch_home *h, const struct pouch_endpoint 
 /* Frees what e holds and zeroes it; e may be zeroed. */
 void pouch_endpoint_release(struct pouch_endpoint *e);
 
-/* e as the JSON text of endpoint.json (caller frees), indented with pretty set. NULL when out of
+/* e as JSON text for --json output (caller frees): endpoint.json without its "format"
+ * (spec/cli/pouch-endpoint-show.schema.json), indented with pretty set. NULL when out of
  * memory. */
 char *pouch_endpoint_json(const struct pouch_endpoint *e, int pretty);
 

@@ -157,6 +157,8 @@ out:
 	return ret;
 }
 
+/* The record, or with states set what pouch prints: no "format", and the code as "agency" as
+ * everywhere in pouch's output (spec/cli/README.md). */
 static json_t *to_json(const struct pouch_partner *p, const enum pouch_key_state *states)
 {
 	json_t *j = json_object(), *keys = json_array();
@@ -164,8 +166,9 @@ static json_t *to_json(const struct pouch_partner *p, const enum pouch_key_state
 
 	if (!j || !keys)
 		goto fail;
-	json_object_set_new(j, "format", json_string(PARTNER_FORMAT));
-	json_object_set_new(j, "code", json_string(p->code));
+	if (!states)
+		json_object_set_new(j, "format", json_string(PARTNER_FORMAT));
+	json_object_set_new(j, states ? "agency" : "code", json_string(p->code));
 	json_object_set_new(j, "name", p->name[0] ? json_string(p->name) : json_null());
 	json_object_set_new(j, "endpoint", p->endpoint ? json_string(p->endpoint) : json_null());
 	if (pouch_tls_conf_to_json(j, &p->tls) < 0)

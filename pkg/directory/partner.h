@@ -99,8 +99,10 @@ int pouch_partner_key_state(struct pouch_pgp *pgp, const struct pouch_partner_ke
 /* "valid", "not-yet-valid", "ended", "expired", "revoked", "missing". */
 const char *pouch_key_state_name(enum pouch_key_state s);
 
-/* p as JSON text (caller frees). states, when not NULL, holds one state per key and adds a
- * "state" field to each; pretty indents. NULL when out of memory. */
+/* p as JSON text (caller frees). With states (one state per key) it is what --json prints
+ * (spec/cli/pouch-partner-show.schema.json): each key with its "state", no "format", the code as
+ * "agency"; with states NULL the record as partners/CODE.json holds it. pretty indents. NULL
+ * when out of memory. */
 char *pouch_partner_json(const struct pouch_partner *p, const enum pouch_key_state *states,
 			 int pretty);
 

@@ -90,9 +90,10 @@ struct pouch_pull_result {
 int pouch_pull(const struct pouch_home *h, const struct pouch_pull_opts *o,
 	       struct pouch_pull_result *res, struct pouch_err *err);
 
-/* ev as one line of JSON (caller frees): {"event":"good"|"quarantined"|"receipt-sent"|
- * "receipt"|"warning"|"source-failed","source","party"} and, where set, "id", "agency",
- * "verdict", "reason", "file", "time". NULL when out of memory. */
+/* ev as one line of JSON (caller frees; spec/cli/pouch-pull.schema.json):
+ * {"type":"good"|"quarantined"|"receipt-sent"|"receipt"|"warning"|"source-failed","endpoint",
+ * "agency" (whose endpoint)} and, where set, "id", "sender" (the package's; for "receipt":
+ * "recipient"), "verdict", "reason", "path", "time". NULL when out of memory. */
 char *pouch_pull_event_json(const struct pouch_pull_event *ev);
 
 struct pouch_receipt;
@@ -132,10 +133,10 @@ int pouch_inbox_list(const struct pouch_home *h,
 		     int (*fn)(const struct pouch_inbox_item *it, void *arg), void *arg,
 		     struct pouch_err *err);
 
-/* it as one line of JSON (caller frees): {"id","sender","source","priority","created",
- * "expires","received","verdict":"good"|"quarantined","reason","digest","size",
- * "payload_size","file","receipt":"sent"|"pending"|"none","receipt_sent"}. NULL when out of
- * memory. */
+/* it as one line of JSON (caller frees; spec/cli/pouch-inbox.schema.json): {"id","sender",
+ * "endpoint","priority","created","expires","received","verdict":"good"|"bad","reason",
+ * "digest","size","payload_size","path","receipt":"sent"|"pending"|"none","receipt_sent"}.
+ * NULL when out of memory. */
 char *pouch_inbox_item_json(const struct pouch_inbox_item *it);
 
 #endif

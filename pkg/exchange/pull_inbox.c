@@ -68,13 +68,13 @@ char *pouch_inbox_item_json(const struct pouch_inbox_item *it)
 
 	j = json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:s, s:s?, s:s, s:I, s:o, s:s, s:s, "
 		      "s:o}",
-		      "id", it->id, "sender", it->sender, "source", it->source, "priority",
+		      "id", it->id, "sender", it->sender, "endpoint", it->source, "priority",
 		      it->priority, "created", pouch_json_time_new(it->created), "expires",
 		      pouch_json_time_new(it->expires), "received",
 		      pouch_json_time_new(it->received), "verdict",
-		      it->good ? "good" : "quarantined", "reason", it->reason, "digest", it->digest,
+		      it->good ? "good" : "bad", "reason", it->reason, "digest", it->digest,
 		      "size", (json_int_t)it->size, "payload_size",
-		      it->payload_size < 0 ? json_null() : json_integer(it->payload_size), "file",
+		      it->payload_size < 0 ? json_null() : json_integer(it->payload_size), "path",
 		      it->path, "receipt",
 		      !it->has_receipt	 ? "none"
 		      : it->receipt_sent ? "sent"
@@ -89,15 +89,17 @@ char *pouch_pull_event_json(const struct pouch_pull_event *ev)
 {
 	static const char *const names[] = {"good",    "quarantined", "receipt-sent",
 					    "receipt", "warning",     "source-failed"};
-	const char *const keys[] = {"id", "agency", "verdict", "reason", "file"};
+	/* The package's sender, or for a receipt for what we sent its recipient. */
+	const char *const keys[] = {"id", ev->kind == POUCH_PULL_RECEIPT ? "recipient" : "sender",
+				    "verdict", "reason", "path"};
 	const char *const vals[] = {ev->id, ev->agency, ev->verdict, ev->reason, ev->path};
 	json_t *j;
 	char *text = NULL;
 	size_t i;
 	int bad;
 
-	j = json_pack("{s:s, s:s?, s:s?}", "event", names[ev->kind], "source", ev->source, "party",
-		      ev->party);
+	j = json_pack("{s:s, s:s?, s:s?}", "type", names[ev->kind], "endpoint", ev->source,
+		      "agency", ev->party);
 	bad = !j;
 	for (i = 0; !bad && i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (vals[i])

@@ -107,9 +107,10 @@ int pouch_push_deliver(const struct pouch_home *h, struct pouch_state *s,
 		       const struct pouch_push_opts *o, struct pouch_push_summary *sum,
 		       struct pouch_err *err);
 
-/* A final report (not POUCH_PUSH_RETRY) as a JSON object (caller frees): {"id","recipient",
- * "endpoint": URL|null,"verdict":"delivered"|"queued"|"failed","reason": null|STRING,
- * "attempts": N}. NULL when out of memory. */
+/* A final report (not POUCH_PUSH_RETRY) as a JSON object (caller frees; a line of
+ * spec/cli/pouch-push.schema.json): {"type":"delivery","id","recipient","endpoint": URL|null,
+ * "state":"delivered"|"queued"|"failed","reason": null|STRING,"attempts": N}. NULL when out of
+ * memory. */
 char *pouch_push_report_json(const struct pouch_push_report *r);
 
 /* The delay before retry n (from 0): rnd mapped onto [0, min(cap, base * 2^n)] (full jitter),

@@ -327,8 +327,9 @@ out:
 char *pouch_push_report_json(const struct pouch_push_report *r)
 {
 	static const char *const words[] = { "delivered", "queued", "failed", "retry" };
-	json_t *j = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:I}", "id", r->id, "recipient",
-			      r->recipient, "endpoint", r->url, "verdict", words[r->verdict],
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?, s:I}", "type", "delivery", "id",
+			      r->id, "recipient", r->recipient, "endpoint", r->url, "state",
+			      words[r->verdict],
 			      "reason", r->reason, "attempts", (json_int_t)r->attempts);
 	char *text = j ? pouch_json_text(j, 0) : NULL;
 

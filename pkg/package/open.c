@@ -450,7 +450,7 @@ static int check_target(const char *dir, struct pouch_err *err)
 char *pouch_opened_json(const struct pouch_opened *res)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "id", res->v.h.id, "sender",
-			      res->v.h.sender.agency, "dir", res->dir, "seen_before",
+			      res->v.h.sender.agency, "path", res->dir, "seen_before",
 			      res->seen_before != 0);
 	char *text = j ? pouch_json_text(j, 0) : NULL;
 

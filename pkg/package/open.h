@@ -46,7 +46,7 @@ int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_he
 
 void pouch_opened_release(struct pouch_opened *res);
 
-/* {"id","sender","dir","seen_before"} of an opened package, one line (caller frees); NULL when
+/* {"id","sender","path","seen_before"} of an opened package, one line (caller frees); NULL when
  * out of memory. */
 char *pouch_opened_json(const struct pouch_opened *res);
 

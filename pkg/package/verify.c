@@ -233,29 +233,25 @@ int pouch_package_verify(const struct pouch_home *home, const char *path, time_t
 	return ret;
 }
 
-char *pouch_verdict_json(const char *path, const struct pouch_verified *v, const char *reason)
+char *pouch_verdict_json(const char *path, const struct pouch_verified *v)
 {
-	json_t *j, *rcpt;
+	json_t *j, *rcpt = json_array(), *keys = json_array();
 	char *text;
 	size_t i;
 
-	if (!v) {
-		j = json_pack("{s:s, s:s, s:s}", "verdict", "bad", "package", path, "reason",
-			      reason ? reason : "");
-	} else {
-		rcpt = json_array();
-		for (i = 0; rcpt && i < v->h.nrecipients; i++)
-			json_array_append_new(rcpt, json_pack("{s:s, s:s}", "agency",
-							      v->h.recipients[i].agency,
-							      "fingerprint", v->h.recipients[i].fpr));
-		j = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:o, s:s, s:o, s:o, s:{s:I, s:s, s:b}}",
-			      "verdict", "good", "package", path, "id", v->h.id, "sender", "agency",
-			      v->h.sender.agency, "fingerprint", v->h.sender.fpr, "recipients", rcpt,
-			      "priority", v->h.priority, "created", pouch_json_time_new(v->h.created),
-			      "expires", pouch_json_time_new(v->h.expires), "payload", "size",
-			      (json_int_t)v->h.payload_size, "sha256", v->h.payload_sha256,
-			      "detached", v->payload_path != NULL);
+	for (i = 0; rcpt && keys && i < v->h.nrecipients; i++) {
+		json_array_append_new(rcpt, json_string(v->h.recipients[i].agency));
+		json_array_append_new(keys, json_pack("{s:s, s:s}", "agency",
+						      v->h.recipients[i].agency, "fingerprint",
+						      v->h.recipients[i].fpr));
 	}
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:{s:I, s:s, s:b}}",
+		      "verdict", "good", "path", path, "id", v->h.id, "sender", v->h.sender.agency,
+		      "fingerprint", v->h.sender.fpr, "recipients", rcpt, "keys", keys, "priority",
+		      v->h.priority, "created", pouch_json_time_new(v->h.created), "expires",
+		      pouch_json_time_new(v->h.expires), "payload", "size",
+		      (json_int_t)v->h.payload_size, "sha256", v->h.payload_sha256, "detached",
+		      v->payload_path != NULL);
 	text = j ? pouch_json_text(j, 0) : NULL;
 	json_decref(j);
 	return text;

@@ -52,9 +52,10 @@ int pouch_signature_check(const struct pouch_home *home, struct pouch_pgp *pgp, 
 			  const void *buf, size_t len, const void *sig, size_t siglen, time_t now,
 			  char *signer, char *agency, struct pouch_err *err);
 
-/* The verdict as one line of JSON (caller frees): for a good package (v set, reason NULL)
- * {"verdict":"good","package":PATH,"id",...header fields...}, for a bad one (v NULL)
- * {"verdict":"bad","package":PATH,"reason":REASON}. NULL when out of memory. */
-char *pouch_verdict_json(const char *path, const struct pouch_verified *v, const char *reason);
+/* A good package's verdict as one line of JSON (caller frees; spec/cli/pouch-verify.schema.json):
+ * {"verdict":"good","path":PATH,"id","sender","fingerprint" (the signing key's),"recipients"
+ * (codes),"keys" (the keys it is encrypted to),"priority","created","expires","payload"}. NULL
+ * when out of memory. */
+char *pouch_verdict_json(const char *path, const struct pouch_verified *v);
 
 #endif

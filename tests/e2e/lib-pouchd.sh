@@ -119,7 +119,7 @@ api_ok() {
 gateway() {
 	pouch --home "$1" key export -o "$TRASH/.gw.asc" &&
 	pouch --home "$1" whoami --json >"$TRASH/.gw.json" &&
-	pouch --home "$2" init --gateway --code "$(jget "$TRASH/.gw.json" code)" \
+	pouch --home "$2" init --gateway --code "$(jget "$TRASH/.gw.json" agency)" \
 		--key "$TRASH/.gw.asc" --fingerprint "$(jget "$TRASH/.gw.json" fingerprint)" \
 		>/dev/null 2>&1 &&
 	for _p in "$1"/partners/*.json; do

@@ -45,7 +45,7 @@ expect_success 'whoami shows code, name, fingerprint and expiry' '
 expect_success 'whoami --json gives the same facts' '
 	pouch --home a whoami --json >j &&
 	pouch --home a --json whoami >j2 && test_cmp j j2 &&
-	test "$(json_field j code)" = GB-NCA-CEOP &&
+	test "$(json_field j agency)" = GB-NCA-CEOP &&
 	test "$(json_field j fingerprint)" = "$(gpg --homedir a/gnupg --with-colons --list-keys |
 		awk -F: "/^fpr/ { print \$10; exit }")"
 '
@@ -61,7 +61,7 @@ expect_success 'init --force replaces the identity with a new key' '
 	old=$(json_field j fingerprint) &&
 	pouch --home a init --agency GB-NEW --name "New" --no-passphrase --force >/dev/null &&
 	pouch --home a whoami --json >j &&
-	test "$(json_field j code)" = GB-NEW &&
+	test "$(json_field j agency)" = GB-NEW &&
 	test "$(json_field j fingerprint)" != "$old"
 '
 

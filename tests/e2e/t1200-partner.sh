@@ -48,7 +48,7 @@ expect_success 'partner list shows every partner, sorted' '
 expect_success 'partner list --json is an array of entries with key states' '
 	pouch --home ceop partner list --json >list.json &&
 	"$SYSTEM_PYTHON" -c "import json; l=json.load(open(\"list.json\")); \
-		assert [p[\"code\"] for p in l] == [\"GB-MET\", \"US-NCMEC\"], l; \
+		assert [p[\"agency\"] for p in l] == [\"GB-MET\", \"US-NCMEC\"], l; \
 		assert l[0][\"keys\"][0][\"state\"] == \"valid\", l"
 '
 
@@ -57,7 +57,7 @@ expect_success 'partner show, for people and as JSON' '
 	grep -q "^endpoint: *https://pouch.met.example:8443\$" out &&
 	grep -q "^tls: *system CA store\$" out &&
 	pouch --home ceop partner show GB-MET --json >show.json &&
-	test "$(json_field show.json code)" = GB-MET
+	test "$(json_field show.json agency)" = GB-MET
 '
 
 expect_success 'the files pouch writes follow spec/partner.schema.json' '

@@ -48,7 +48,7 @@ expect_success 'without -o it opens into ./ID, and never over an existing direct
 
 expect_success 'open --json names the directory; a bad -o fails before decrypting' '
 	pouch --home met open "pk/$(cat id).pouch" -o "j dir" --json >j &&
-	test "$(json_field j dir)" = "j dir" && test "$(json_field j sender)" = GB-NCA-CEOP &&
+	test "$(json_field j path)" = "j dir" && test "$(json_field j sender)" = GB-NCA-CEOP &&
 	must_fail 2 pouch --home met open "pk/$(cat id).pouch" -o "" &&
 	error_is "invalid output directory: empty" &&
 	must_fail 3 pouch --home met open "pk/$(cat id).pouch" -o nowhere/x &&

@@ -18,7 +18,7 @@ stored_files() { find data/packages -type f | wc -l; }
 # receipt HOME SIGNER-HOME PACKAGE VERDICT REASON OUT: the receipt HOME's agency gives for the
 # package file, signed with gpg by SIGNER-HOME's current key, as a partner's own code would.
 receipt() {
-	_code=$(pouch --home "$1" whoami --json | jget /dev/stdin code) &&
+	_code=$(pouch --home "$1" whoami --json | jget /dev/stdin agency) &&
 	_fpr=$(pouch --home "$1" whoami --json | jget /dev/stdin fingerprint) &&
 	_signer=$(pouch --home "$2" whoami --json | jget /dev/stdin fingerprint) &&
 	b64_member "$3" header .hdr &&

@@ -158,9 +158,10 @@ expect_success 'an edited entry: verify names the entry after it (exit 1)' '
 	error_is "audit trail broken at entry 3: prev hash does not match entry 2" &&
 	test ! -s out &&
 	must_fail 1 pouch --home met audit verify --json &&
-	py "import json; r = json.load(open(\"out\")); assert r[\"intact\"] is False and \
+	py "import json; r, e = [json.loads(l) for l in open(\"out\")]; \
+assert r[\"intact\"] is False and \
 r[\"broken\"] == {\"entry\": 3, \"reason\": \"prev hash does not match entry 2\"} and \
-r[\"entries\"] == 2, r" &&
+r[\"entries\"] == 2, r; assert e[\"error\"][\"code\"] == \"not_genuine\", e" &&
 	cp saved.log met/audit.log && pouch --home met audit verify >/dev/null
 '
 

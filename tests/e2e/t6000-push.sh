@@ -217,15 +217,18 @@ expect_success 'two recipients at the same endpoint: one PUT serves both' '
 	test "$(listed met "$(cat id2r)")" = 1 && test "$(listed ncmec "$(cat id2r)")" = 1
 '
 
-expect_success 'push --json: one object per delivery, with types' '
+expect_success 'push --json: one line per delivery, with types, then the summary' '
 	pouch --home ceop pack --to GB-MET --report report.json -o pk >id5 &&
 	pouch --home ceop push --json "pk/$(cat id5).pouch" >out.json &&
 	py "import json, sys
-r = json.load(open(\"out.json\"))
-assert isinstance(r, list) and len(r) == 1, r
+r = [json.loads(l) for l in open(\"out.json\")]
+assert len(r) == 2 and r[1] == {\"type\": \"summary\", \"delivered\": 1, \"queued\": 0,
+    \"failed\": 0}, r
 d = r[0]
-assert set(d) == {\"id\", \"recipient\", \"endpoint\", \"verdict\", \"reason\", \"attempts\"}, d
-assert d[\"id\"] == sys.argv[1] and d[\"recipient\"] == \"GB-MET\" and d[\"verdict\"] == \"delivered\"
+assert set(d) == {\"type\", \"id\", \"recipient\", \"endpoint\", \"state\", \"reason\",
+    \"attempts\"}, d
+assert d[\"type\"] == \"delivery\" and d[\"state\"] == \"delivered\"
+assert d[\"id\"] == sys.argv[1] and d[\"recipient\"] == \"GB-MET\"
 assert d[\"endpoint\"] == sys.argv[2] and d[\"reason\"] is None and d[\"attempts\"] == 1" \
 		"$(cat id5)" "$(url)"
 '
@@ -301,7 +304,7 @@ db.commit()' "$@"
 # make_receipt SIGNER-HOME PACKAGE-FILE VERDICT REASON OUT: SIGNER-HOME agency's receipt for the
 # package, made with gpg as a partner's own code would.
 make_receipt() {
-	_code=$(pouch --home "$1" whoami --json | jget /dev/stdin code) &&
+	_code=$(pouch --home "$1" whoami --json | jget /dev/stdin agency) &&
 	_fpr=$(pouch --home "$1" whoami --json | jget /dev/stdin fingerprint) &&
 	b64_member "$2" header .hdr &&
 	py 'import hashlib, json, sys, time

@@ -113,7 +113,7 @@ expect_success 'inbox: one line per package with sender, priority, time, verdict
 	"$SYSTEM_PYTHON" -c "import json
 a = json.load(open(\"inbox.json\"))
 assert len(a) == 4 and all(i[\"verdict\"] == \"good\" and i[\"receipt\"] == \"sent\" and
-    i[\"reason\"] is None and i[\"file\"].endswith(\"/inbox/%s.pouch\" % i[\"id\"]) for i in a), a
+    i[\"reason\"] is None and i[\"path\"].endswith(\"/inbox/%s.pouch\" % i[\"id\"]) for i in a), a
 assert {i[\"sender\"] for i in a} == {\"GB-NCA-CEOP\", \"US-NCMEC\"}, a"
 '
 

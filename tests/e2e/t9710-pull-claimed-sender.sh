@@ -53,7 +53,7 @@ for how in forged cut; do
 		grep -q "^good $id from GB-NCA-CEOP -> inbox/" out &&
 		test "$(verdict "$id" "$(own)")" = good &&
 		cmp "$(pouch --home met inbox --json | "$SYSTEM_PYTHON" -c "import json, sys
-print([i[\"file\"] for i in json.load(sys.stdin) if i[\"id\"] == sys.argv[1]][0])" "$id")" \
+print([i[\"path\"] for i in json.load(sys.stdin) if i[\"id\"] == sys.argv[1]][0])" "$id")" \
 			"pk/$id.pouch"
 	'
 done

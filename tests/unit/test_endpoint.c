@@ -74,7 +74,8 @@ static void test_endpoint__set_copies_and_loads(void **state)
 	assert_string_equal(g.tls.client_key, e.tls.client_key);
 	assert_int_equal(g.updated, e.updated);
 	json = pouch_endpoint_json(&g, 0);
-	assert_non_null(strstr(json, "\"format\":\"pouch-endpoint/1\""));
+	/* What pouch prints is not the record: no format. */
+	assert_null(strstr(json, "\"format\""));
 	assert_non_null(strstr(json, "\"client\":{\"cert\":\"endpoint.client.pem\","
 				     "\"key\":\"endpoint.client.key\"}"));
 	free(json);

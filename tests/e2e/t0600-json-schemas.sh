@@ -1,0 +1,198 @@
+#!/bin/sh
+# --json, every command: what it prints on success and on failure validates against its schema in
+# spec/cli/ (python3-jsonschema), the last line of a failure is the error object, streams are JSON
+# Lines, and every command in pouch's table has a schema, each closed to unknown members.
+. "$(dirname "$0")/lib.sh"
+. "$SRC_DIR/tests/e2e/lib-pouchd.sh"
+
+check_output() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" "$SRC_DIR/spec" "$@"; }
+
+# The commands of pouch's table (its rows: { "partner add", cmd_partner_add, ...), one per line,
+# words joined by '-' (audit-show); each is also in pouch --help.
+commands() {
+	grep -ho '{ *"[a-z][a-z -]*", *cmd_[a-z_]*' "$SRC_DIR"/cmd/pouch/*.c |
+		sed 's/^{ *"//; s/",.*//' | sort -u >.cmds.words &&
+	pouch --help >.help && while read -r _w; do
+		grep -q "^ *$_w  " .help || { echo "not in pouch --help: $_w" >&2; return 1; }
+	done <.cmds.words && sed "s/ /-/g" .cmds.words
+}
+
+# jcheck COMMAND STATUS ARGS...: 'pouch ARGS --json' exits STATUS, and its stdout (in out)
+# passes check-json-output.py for COMMAND; COMMAND and whether it failed go to checked.
+jcheck() {
+	_c=$1 _want=$2
+	shift 2
+	pouch "$@" --json >out 2>err
+	_got=$?
+	if [ "$_got" != "$_want" ]; then
+		echo "'pouch $* --json' exited $_got, expected $_want:"
+		cat out err
+		return 1
+	fi
+	check_output "$_c" "$_got" out || { cat out; return 1; }
+	if [ "$_got" = 0 ]; then echo "$_c ok" >>checked; else echo "$_c failed" >>checked; fi
+}
+
+# error_code CODE: the error object in out has that code.
+json_error_is() {
+	[ "$(tail -n 1 out | jget /dev/stdin error.code)" = "$1" ] ||
+		{ echo "want error code $1, got:"; cat out; return 1; }
+}
+
+expect_success 'every command has a schema, each valid and closed to unknown members' '
+	commands >cmds && test "$(wc -l <cmds)" -ge 20 && grep -qx partner-add-key cmds &&
+	check_output --schemas $(cat cmds)
+'
+
+expect_success 'the schema check fails on a missing schema and an open object' '
+	cp -r "$SRC_DIR/spec" myspec && rm myspec/cli/pouch-whoami.schema.json &&
+	! "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" myspec --schemas \
+		$(cat cmds) >msg && grep -q "pouch-whoami.schema.json: missing" msg &&
+	cp "$SRC_DIR/spec/cli/pouch-whoami.schema.json" myspec/cli/ &&
+	sed -i "0,/\"additionalProperties\": false/s//\"additionalProperties\": true/" \
+		myspec/cli/common.schema.json &&
+	! "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" myspec --schemas \
+		$(cat cmds) >msg && grep -q "additionalProperties: false" msg
+'
+
+expect_success 'setup: three agencies, pouchd, a report' '
+	exchange_setup && echo "{\"title\": \"t0600\"}" >report.json && mkdir pk
+'
+
+expect_success 'init, whoami' '
+	jcheck init 0 --home z init --agency ZZ-TEST --name "Z test" --no-passphrase &&
+	test "$(jget out agency)" = ZZ-TEST &&
+	jcheck init 1 --home z init --agency ZZ-TEST --name "Z test" --no-passphrase &&
+	json_error_is exists &&
+	jcheck whoami 0 --home met whoami && test "$(jget out agency)" = GB-MET &&
+	jcheck whoami 3 --home nowhere whoami && json_error_is not_initialised
+'
+
+expect_success 'a usage error is the error object, also before --json is read' '
+	jcheck whoami 2 --home met whoami extra && json_error_is usage &&
+	jcheck pack 2 --home met pack --bogus && json_error_is usage &&
+	test "$(tail -n 1 out | jget /dev/stdin error.exit)" = 2 &&
+	jcheck whoami 2 --home met nosuchcommand && json_error_is usage
+'
+
+expect_success 'key export (stdout and -o), key rotate' '
+	jcheck key-export 0 --home z key export &&
+	jget out key >z.asc && gpg --show-keys z.asc >/dev/null 2>&1 &&
+	test "$(jget out path)" = null &&
+	jcheck key-export 0 --home z key export -o z1.asc && test "$(jget out path)" = z1.asc &&
+	test "$(cat z.asc)" = "$(cat z1.asc)" &&
+	jcheck key-export 1 --home z key export -o z1.asc && json_error_is exists &&
+	pouch --home met partner add ZZ-TEST --key z1.asc -q >/dev/null &&
+	pouch --home z whoami --json >zw.json &&
+	pouch --home zgw init --gateway --code ZZ-TEST --key z1.asc \
+		--fingerprint "$(jget zw.json fingerprint)" >/dev/null 2>&1 &&
+	jcheck key-rotate 0 --home z key rotate --no-passphrase &&
+	test "$(jget out keys.1.fingerprint)" = "$(jget out fingerprint)" &&
+	jcheck key-rotate 2 --home z key rotate extra && json_error_is usage
+'
+
+expect_success 'key add (gateway), partner add, add-key, set, show, list' '
+	pouch --home z key export -o z2.asc && pouch --home z whoami --json >zw.json &&
+	jcheck key-add 0 --home zgw key add --key z2.asc --fingerprint "$(jget zw.json fingerprint)" &&
+	jcheck key-add 1 --home zgw key add --key z2.asc --fingerprint "$(jget zw.json fingerprint)" &&
+	jcheck partner-add-key 0 --home met partner add-key ZZ-TEST --key z2.asc &&
+	test "$(jget out agency)" = ZZ-TEST && test "$(jget out keys.1.state)" = valid &&
+	jcheck partner-add-key 1 --home met partner add-key ZZ-TEST --key z2.asc &&
+	testkeys_make "$KEYS" XX-REV &&
+	jcheck partner-add 0 --home z partner add XX-REV --key XX-REV.asc &&
+	jcheck partner-add 1 --home z partner add XX-REV --key XX-REV.asc &&
+	json_error_is exists &&
+	jcheck partner-set 0 --home z partner set XX-REV --endpoint https://127.0.0.1:3/p &&
+	test "$(jget out endpoint)" = https://127.0.0.1:3/p &&
+	jcheck partner-set 2 --home z partner set NO-SUCH --no-endpoint && json_error_is not_found &&
+	jcheck partner-show 0 --home met partner show GB-NCA-CEOP &&
+	jcheck partner-show 2 --home met partner show NO-SUCH && json_error_is not_found &&
+	jcheck partner-list 0 --home met partner list &&
+	test "$(jget out 0.agency)" = GB-NCA-CEOP &&
+	jcheck partner-list 2 --home met partner list extra
+'
+
+expect_success 'partner revoke, partner remove' '
+	jcheck partner-revoke 1 --home z partner revoke XX-REV --revocation report.json &&
+	jcheck partner-revoke 0 --home z partner revoke XX-REV --revocation XX-REV.rev &&
+	test "$(jget out fingerprint)" = "$(cat XX-REV.fpr)" &&
+	jcheck partner-remove 0 --home z partner remove XX-REV &&
+	jcheck partner-remove 2 --home z partner remove XX-REV && json_error_is not_found
+'
+
+expect_success 'endpoint set, endpoint show' '
+	jcheck endpoint-show 2 --home z endpoint show && json_error_is not_found &&
+	jcheck endpoint-set 0 --home z endpoint set --endpoint https://127.0.0.1:1/pouch &&
+	jcheck endpoint-set 2 --home z endpoint set --endpoint http://127.0.0.1:1 &&
+	jcheck endpoint-show 0 --home met endpoint show
+'
+
+expect_success 'pack, verify' '
+	jcheck pack 0 --home ceop pack --to GB-MET --report report.json -o pk &&
+	jget out id >id1 && test "$(jget out path)" = "pk/$(cat id1).pouch" &&
+	test "$(jget out detached)" = false &&
+	jcheck pack 2 --home ceop pack --to NO-SUCH --report report.json -o pk &&
+	jcheck verify 0 --home met verify "pk/$(cat id1).pouch" &&
+	test "$(jget out sender)" = GB-NCA-CEOP && test "$(jget out recipients)" = "[\"GB-MET\"]" &&
+	jcheck verify 1 --home met verify report.json && json_error_is not_genuine
+'
+
+expect_success 'push: JSON Lines, one per delivery, then the summary; a queued one is exit 3' '
+	pouch --home ceop pack --to GB-MET --report report.json -o pk >id2 &&
+	jcheck push 0 --home ceop push "pk/$(cat id1).pouch" "pk/$(cat id2).pouch" &&
+	test "$(wc -l <out)" = 3 && test "$(sed -n 3p out | jget /dev/stdin type)" = summary &&
+	test "$(sed -n 3p out | jget /dev/stdin delivered)" = 2 &&
+	pouch --home ceop pack --to US-NCMEC --report report.json -o pk >id3 &&
+	jcheck push 3 --home ceop push "pk/$(cat id3).pouch" &&
+	test "$(head -n 1 out | jget /dev/stdin state)" = queued && json_error_is network
+'
+
+expect_success 'status, outbox' '
+	jcheck status 0 --home ceop status "$(cat id1)" &&
+	jcheck status 1 --home ceop status 00000000-0000-4000-8000-000000000000 &&
+	jcheck outbox 0 --home ceop outbox --all && jcheck outbox 0 --home met outbox &&
+	jcheck outbox 2 --home ceop outbox extra
+'
+
+expect_success 'pull: JSON Lines of packages and receipts, then the summary' '
+	jcheck pull 0 --home met pull && test "$(tail -n 1 out | jget /dev/stdin type)" = summary &&
+	test "$(grep -c "\"type\":\"good\"" out)" = 2 &&
+	test "$(tail -n 1 out | jget /dev/stdin good)" = 2 &&
+	jcheck pull 0 --home ceop pull --from GB-MET &&
+	grep -q "\"type\":\"receipt\"" out &&
+	jcheck pull 2 --home z pull --from NO-SUCH
+'
+
+expect_success 'inbox, open' '
+	jcheck inbox 0 --home met inbox && test "$(jget out 0.verdict)" = good &&
+	jcheck inbox 2 --home met inbox extra &&
+	jcheck open 0 --home met open "pk/$(cat id1).pouch" -o opened &&
+	test "$(jget out path)" = opened && test "$(jget out sender)" = GB-NCA-CEOP &&
+	jcheck open 2 --home met open nosuch.pouch -o opened2
+'
+
+expect_success 'audit show, audit verify (a broken trail: the report, then the error)' '
+	jcheck audit-show 0 --home met audit show && jcheck audit-show 2 --home met audit show x &&
+	jcheck audit-verify 0 --home met audit verify &&
+	sed -i "0,/\"verdict\":\"good\"/s//\"verdict\":\"bad\"/" met/audit.log &&
+	jcheck audit-verify 1 --home met audit verify && test "$(wc -l <out)" = 2 &&
+	test "$(head -n 1 out | jget /dev/stdin intact)" = false && json_error_is not_genuine
+'
+
+expect_success 'the check fails on a renamed member, an unknown one, and a missing error line' '
+	pouch --home met whoami --json >w.json &&
+	sed "s/\"agency\":/\"code\":/" w.json >renamed.json &&
+	! check_output whoami 0 renamed.json >msg && grep -q "code" msg &&
+	sed "s/^{/{\"extra\":1,/" w.json >extra.json &&
+	! check_output whoami 0 extra.json >msg && grep -q "extra" msg &&
+	! check_output whoami 3 w.json >msg && grep -q "no error object" msg
+'
+
+expect_success 'every command was checked, succeeding and failing' '
+	for c in $(cat cmds); do
+		grep -qx "$c ok" checked && grep -qx "$c failed" checked ||
+			{ echo "not checked both ways: $c"; return 1; }
+	done
+'
+
+test_done
