@@ -21,7 +21,7 @@ PROVE_FLAGS ?= -j2 --failures --comments
 DEBS = gcc make pkg-config perl gnupg gpg-agent libgpgme-dev libjansson-dev libcmocka-dev \
        libarchive-dev libgcrypt20-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev \
        libsqlite3-dev openssl curl python3 python3-jsonschema python3-yaml util-linux time bc \
-       sqlite3 systemd
+       sqlite3 systemd scdoc mandoc bsdextrautils
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -57,6 +57,14 @@ POUCH_SRC := $(sort $(wildcard cmd/pouch/*.c))
 POUCH_OBJ := $(POUCH_SRC:%.c=$(BUILD)/%.o)
 POUCHD_SRC := $(sort $(wildcard cmd/pouchd/*.c))
 POUCHD_OBJ := $(POUCHD_SRC:%.c=$(BUILD)/%.o)
+# Man pages, written once in scdoc (docs/man/NAME.N.scd) and built to $(BUILD)/man/NAME.N;
+# `make test` lints them with mandoc, and pouch carries them as text for `pouch help`.
+MAN_SRC := $(sort $(wildcard docs/man/*.scd))
+MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(BUILD)/man/%)
+POUCH_OBJ += $(BUILD)/gen/help_pages.o
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(or $(shell git log -1 --format=%ct -- docs/man 2>/dev/null),$(shell date +%s))
+endif
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 HDRS := $(wildcard pkg/include/pouch/*.h pkg/*.h cmd/pouch/*.h cmd/pouchd/*.h tests/unit/*.h)
@@ -69,13 +77,13 @@ FUZZ_RUN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_HDRS := $(HDRS) tests/fuzz/fuzz.h
 
 .PHONY: all deps check test run-tests unit-build asan-check demo bench install clean help fuzz \
-	fuzz-build fuzz-deps fuzz-merge
+	fuzz-build fuzz-deps fuzz-merge man man-lint
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/pouch $(if $(POUCHD_SRC),$(BUILD)/pouchd)
 
 help:
-	@echo 'targets: all deps check test demo bench fuzz fuzz-merge install clean'
+	@echo 'targets: all deps check test demo bench fuzz fuzz-merge man install clean'
 
 $(BUILD)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
@@ -114,6 +122,23 @@ $(BUILD)/fuzz/lf/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c $(BUILD)/libpouch
 
 fuzz-build: $(FUZZ_LF)
 
+man: $(MAN_PAGES)
+
+man-lint: $(MAN_PAGES)
+	mandoc -Tlint -W warning $(MAN_PAGES)
+
+$(BUILD)/man/%: docs/man/%.scd docs/man/tidy.awk
+	@mkdir -p $(dir $@)
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) scdoc <$< >$@.scdoc
+	awk -f docs/man/tidy.awk $@.scdoc >$@ && rm -f $@.scdoc
+
+$(BUILD)/gen/help_pages.c: $(MAN_PAGES) docs/man/help-pages.sh
+	@mkdir -p $(dir $@)
+	sh docs/man/help-pages.sh $(MAN_PAGES) >$@
+
+$(BUILD)/gen/help_pages.o: $(BUILD)/gen/help_pages.c cmd/pouch/cmd.h
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -Icmd/pouch -c -o $@ $<
+
 # Installs the Debian packages that are missing; as non-root prints the exact command instead.
 deps:
 	@missing=$$(for p in $(DEBS); do \
@@ -131,7 +156,7 @@ deps:
 test:
 	$(MAKE) --no-print-directory run-tests BUILD=$(BUILD)/test FAULTS=1
 
-run-tests: all unit-build
+run-tests: all unit-build man-lint
 	CMOCKA_MESSAGE_OUTPUT=TAP POUCH_BUILD=$(abspath $(BUILD)) \
 	  $(PROVE) $(PROVE_FLAGS) $(UNIT_BIN) $(FUZZ_RUN) $(sort $(wildcard tests/e2e/t*.sh))
 
@@ -181,7 +206,7 @@ check: deps
 	$(MAKE) --no-print-directory test
 	$(MAKE) --no-print-directory asan-check
 
-install: all
+install: all $(MAN_PAGES)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/pouch $(DESTDIR)$(PREFIX)/bin/pouch
 	install -m 0755 $(BUILD)/pouchd $(DESTDIR)$(PREFIX)/bin/pouchd
@@ -195,7 +220,8 @@ install: all
 	if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null 2>&1; then \
 	  systemd-sysusers $(SYSUSERSDIR)/pouchd.conf; fi
 	install -m 0644 spec/protocol.md $(DESTDIR)$(PREFIX)/share/doc/pouch/protocol.md
-	install -m 0644 cmd/pouch/pouch.1 $(DESTDIR)$(PREFIX)/share/man/man1/pouch.1
+	for p in $(MAN_PAGES); do d=$(DESTDIR)$(PREFIX)/share/man/man$${p##*.}; \
+	  install -d $$d && install -m 0644 $$p $$d/ || exit 1; done
 
 clean:
 	rm -rf $(BUILD) build

@@ -203,7 +203,6 @@ int main(int argc, char **argv)
 	};
 	const struct command *cmd;
 	const char *home = NULL;
-	char *help_argv[3];
 	int c, words, ret;
 
 	/* Buffers of 256 KiB and more come from mmap and go back to the system when freed:
@@ -249,23 +248,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[0], "help") == 0) {
-		if (argc == 1) {
-			print_help(stdout);
-			return EXIT_OK;
-		}
-		argc--;
-		argv++;
-		cmd = find(argc, argv, &words);
-		if (!cmd)
-			return is_group(argv[0]) ? group_usage(argv[0], 1)
-						 : pouch_usage_error(usage_head,
-								     "unknown command '%s'",
-								     argv[0]);
-		help_argv[0] = (char *)"pouch";
-		help_argv[1] = (char *)"--help";
-		help_argv[2] = NULL;
-		cli_reset();
-		return cmd->fn(2, help_argv);
+		/* The man page (help.c); for a group, its commands. */
+		ret = help_page(argc - 1, argv + 1);
+		if (ret >= 0)
+			return ret;
+		return argc == 2 && is_group(argv[1])
+			       ? group_usage(argv[1], 1)
+			       : pouch_usage_error(usage_head, "unknown command '%s'", argv[1]);
 	}
 	cmd = find(argc, argv, &words);
 	if (!cmd) {
