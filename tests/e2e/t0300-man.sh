@@ -117,6 +117,13 @@ expect_success 'every page has EXAMPLES and SEE ALSO, and each page it names exi
 	done
 '
 
+expect_success 'every page fits in 80 columns as pouch help prints it' '
+	for f in "$MAN"/*; do
+		render "$f" | awk -v f="${f##*/}" "length > 80 { print f \": \" \$0; n++ }
+			END { exit n > 0 }" || exit 1
+	done
+'
+
 expect_success 'every page is mandoc -Tlint clean at warning level' '
 	mandoc -Tlint -W warning "$MAN"/* >lint 2>&1; rc=$? &&
 	cat lint && test "$rc" -eq 0 && ! test -s lint
