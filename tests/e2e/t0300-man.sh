@@ -110,10 +110,14 @@ expect_success 'every page has EXAMPLES and SEE ALSO, and each page it names exi
 		render "$f" >text &&
 		grep -q "^EXAMPLES" text && grep -q "^SEE ALSO" text ||
 			{ echo "$f: no EXAMPLES or SEE ALSO"; exit 1; }
-		for ref in $(sed -n "/^SEE ALSO/,\$p" text | grep -o "pouch[a-z-]*([0-9])"); do
+	done &&
+	for f in "$SRC_DIR"/docs/man/*.scd; do
+		sed -n "/^# SEE ALSO/,\$p" "$f" | grep -o "[*]pouch[a-z-]*[*]([0-9])" | tr -d "*" \
+			>refs && test -s refs || { echo "$f: no SEE ALSO"; exit 1; }
+		while read -r ref; do
 			n=${ref%(*} && s=${ref#*(} && s=${s%)} &&
 			test -f "$MAN/$n.$s" || { echo "$f: $ref does not exist"; exit 1; }
-		done
+		done <refs
 	done
 '
 
