@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -64,11 +65,15 @@ int help_page(int argc, char **argv)
 		fflush(stdout);
 		f = popen(pager, "w");
 		if (f) {
+			int status;
+
 			/* Quitting the pager early is no error. */
 			signal(SIGPIPE, SIG_IGN);
 			print_lines(f, p->lines);
-			pclose(f);
-			return EXIT_OK;
+			status = pclose(f);
+			/* A pager the shell could not find (127): the page goes to stdout. */
+			if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 127)
+				return EXIT_OK;
 		}
 	}
 	if (print_lines(stdout, p->lines) != 0) {

@@ -94,6 +94,13 @@ expect_success 'pouch help of no such command is a usage error (exit 2)' '
 	must_fail 2 pouch help pack nosuch && ! test -s out
 '
 
+expect_success 'on a terminal, pouch help goes through $PAGER' '
+	if command -v script >/dev/null 2>&1; then
+		PAGER="sed s/^/paged:/" script -qec "\"$POUCH_BIN\" help whoami" /dev/null >out &&
+		grep -q "^paged: *pouch-whoami - " out
+	fi
+'
+
 expect_success 'pouch help works before init and writes nothing' '
 	pouch --home "$TRASH/none" help init >out && grep -q "^ *pouch-init - " out &&
 	test ! -e "$TRASH/none"
