@@ -18,7 +18,7 @@ PROVE_FLAGS ?= -j2 --failures --comments
 DEBS = gcc make pkg-config perl gnupg gpg-agent libgpgme-dev libjansson-dev libcmocka-dev \
        libarchive-dev libgcrypt20-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev \
        libsqlite3-dev openssl curl python3 python3-jsonschema python3-yaml util-linux time bc \
-       sqlite3 systemd
+       sqlite3 systemd scdoc mandoc bsdextrautils
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -54,6 +54,14 @@ POUCH_SRC := $(sort $(wildcard cmd/pouch/*.c))
 POUCH_OBJ := $(POUCH_SRC:%.c=$(BUILD)/%.o)
 POUCHD_SRC := $(sort $(wildcard cmd/pouchd/*.c))
 POUCHD_OBJ := $(POUCHD_SRC:%.c=$(BUILD)/%.o)
+# Man pages, written once in scdoc (docs/man/NAME.N.scd) and built to $(BUILD)/man/NAME.N;
+# `make test` lints them with mandoc, and pouch carries them as text for `pouch help`.
+MAN_SRC := $(sort $(wildcard docs/man/*.scd))
+MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(BUILD)/man/%)
+POUCH_OBJ += $(BUILD)/gen/help_pages.o
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(or $(shell git log -1 --format=%ct -- docs/man 2>/dev/null),$(shell date +%s))
+endif
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 HDRS := $(wildcard pkg/*/*.h cmd/pouch/*.h cmd/pouchd/*.h tests/unit/*.h)
@@ -66,13 +74,13 @@ FUZZ_RUN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_HDRS := $(HDRS) tests/fuzz/fuzz.h
 
 .PHONY: all deps check test run-tests unit-build asan-check demo bench install clean help fuzz \
-	fuzz-build fuzz-deps fuzz-merge
+	fuzz-build fuzz-deps fuzz-merge man man-lint
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/pouch $(if $(POUCHD_SRC),$(BUILD)/pouchd)
 
 help:
-	@echo 'targets: all deps check test demo bench fuzz fuzz-merge install uninstall deb clean'
+	@echo 'targets: all deps check test demo bench fuzz fuzz-merge man install uninstall deb clean'
 
 $(BUILD)/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(dir $@)
@@ -111,6 +119,23 @@ $(BUILD)/fuzz/lf/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c $(BUILD)/libpouch
 
 fuzz-build: $(FUZZ_LF)
 
+man: $(MAN_PAGES)
+
+man-lint: $(MAN_PAGES)
+	mandoc -Tlint -W warning $(MAN_PAGES)
+
+$(BUILD)/man/%: docs/man/%.scd docs/man/tidy.awk
+	@mkdir -p $(dir $@)
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) scdoc <$< >$@.scdoc
+	awk -f docs/man/tidy.awk $@.scdoc >$@ && rm -f $@.scdoc
+
+$(BUILD)/gen/help_pages.c: $(MAN_PAGES) docs/man/help-pages.sh
+	@mkdir -p $(dir $@)
+	sh docs/man/help-pages.sh $(MAN_PAGES) >$@
+
+$(BUILD)/gen/help_pages.o: $(BUILD)/gen/help_pages.c cmd/pouch/cmd.h
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -Icmd/pouch -c -o $@ $<
+
 # Installs the Debian packages that are missing; as non-root prints the exact command instead.
 deps:
 	@missing=$$(for p in $(DEBS); do \
@@ -128,7 +153,7 @@ deps:
 test:
 	$(MAKE) --no-print-directory run-tests BUILD=$(BUILD)/test FAULTS=1
 
-run-tests: all unit-build
+run-tests: all unit-build man-lint
 	CMOCKA_MESSAGE_OUTPUT=TAP POUCH_BUILD=$(abspath $(BUILD)) \
 	  $(PROVE) $(PROVE_FLAGS) $(UNIT_BIN) $(FUZZ_RUN) $(sort $(wildcard tests/e2e/t*.sh))
 
@@ -196,7 +221,6 @@ BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 # What install wrote, for uninstall (paths without DESTDIR).
 MANIFEST = $(DATADIR)/pouch/install-manifest
-MAN_PAGES ?= cmd/pouch/pouch.1
 # t9910-completion.sh completes in a real zsh (and skips those checks without one).
 DEBS += zsh
 

@@ -6,7 +6,8 @@
  *      preconditions and one-line summary);
  *   3. nothing in the Makefile (every cmd/pouch .c file is built) but a test:
  *      tests/e2e/tNNNN-<verb>.sh (family digit as in ../shared/STYLE.md section 7);
- *   4. a section in README.md and in the man page cmd/pouch/pouch.1;
+ *   4. its man page docs/man/pouch-<verb>.1.scd (pouch help <verb> prints it) and a line in
+ *      docs/man/pouch.1.scd, and its options in cmd/pouch/completion/ (t9910);
  *   5. spec/cli/pouch-<group>-<verb>.schema.json for what it prints with --json, in the
  *      vocabulary of spec/cli/README.md (t0600-json-schemas.sh fails without it).
  */
@@ -121,6 +122,17 @@ int cli_no_args(int argc, char **argv, const char *usage);
 
 /* Starts option parsing of a subcommand afresh. */
 void cli_reset(void);
+
+/* The man pages as plain text, one string per line (generated: $(BUILD)/gen/help_pages.c). */
+struct help_page {
+	const char *name;          /* "pouch", "pouch-pack", "pouchd", ... */
+	const char *const *lines;  /* NULL-terminated */
+};
+extern const struct help_page help_pages[]; /* ends with a NULL name */
+
+/* pouch help [WORDS]: prints the man page the words name (none: pouch(1)); returns the exit
+ * status, or -1 when there is no such page (nothing printed). */
+int help_page(int argc, char **argv);
 
 int cmd_audit_show(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);

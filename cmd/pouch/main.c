@@ -144,24 +144,16 @@ static int unknown(const char *w1, const char *w2)
 	return pouch_usage_error(usage_head, "unknown command '%s' (see 'pouch --help')", w1);
 }
 
-/* pouch help [COMMAND]: the command's usage on stdout; it never runs. */
+/* pouch help [COMMAND]: the man page (help.c); for a group, its commands. It never runs one. */
 static int help(int argc, char **argv)
 {
-	const struct command *cmd;
-	char *help_argv[3] = { (char *)"pouch", (char *)"--help", NULL };
+	int ret = help_page(argc, argv);
 
-	if (argc == 0) {
-		print_help(stdout);
-		return EXIT_OK;
-	}
-	cmd = find(argv[0], argc > 1 ? argv[1] : NULL);
-	if (!cmd) {
-		if (is_group(argv[0]) && argc == 1)
-			return group_usage(argv[0], 1);
-		return unknown(argv[0], argc > 1 ? argv[1] : NULL);
-	}
-	cli_reset();
-	return cmd->fn(2, help_argv);
+	if (ret >= 0)
+		return ret;
+	if (argc == 1 && is_group(argv[0]))
+		return group_usage(argv[0], 1);
+	return unknown(argv[0], argc > 1 ? argv[1] : NULL);
 }
 
 /* Global options from argv[*at] on: before the command's first word (group NULL) or between
