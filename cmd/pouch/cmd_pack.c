@@ -28,7 +28,7 @@ static const char usage[] =
 	"  --no-self              do not encrypt to our own key as well\n"
 	"  -o, --output FILE|DIR  the new package file, or an existing directory for ID.pouch\n"
 	"                         (default: .); a detached payload goes beside it as ID.pouch.pgp\n"
-	"  --passphrase-file FILE our key's passphrase (default: gpg-agent asks)\n";
+	"  --passphrase-file FILE our key's passphrase (default: gpg-agent asks on a terminal)\n";
 
 #define MAX_ATTACH 1024
 

@@ -17,7 +17,7 @@ static const char usage[] =
     "  --from CODE            only that party's endpoint (our own code: our own endpoint)\n"
     "  --limit N              packages asked for per page, 1 to 1000 (default 100)\n"
     "  --passphrase-file FILE our key's passphrase, to sign receipts (default: gpg-agent\n"
-    "                         asks)\n";
+    "                         asks on a terminal)\n";
 
 struct out {
 	struct progress pg;
