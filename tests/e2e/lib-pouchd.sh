@@ -40,17 +40,13 @@ start_pouchd() {
 	"$POUCHD_BIN" --home "$_home" --data "$_data" --listen "${POUCHD_LISTEN:-127.0.0.1:0}" \
 		--cert srv.pem --key srv.key --client-ca clients.ca.pem "$@" 2>>pouchd.log &
 	echo $! >"$TRASH/.pouchd.pid"
-	_i=0
-	while [ $_i -lt 200 ]; do
-		_port=$(sed -n 's/^pouchd: listening on .* port \([0-9]*\) .*/\1/p' pouchd.log)
-		if [ -n "$_port" ]; then
-			echo "$_port" >"$TRASH/.pouchd.port"
-			return 0
-		fi
-		kill -0 "$(cat "$TRASH/.pouchd.pid")" 2>/dev/null || break
-		sleep 0.05
-		_i=$((_i + 1))
-	done
+	# However long it takes: until the port is in the log, or pouchd has ended.
+	wait_until '_port=$(sed -n "s/^.*pouchd: listening on .* port \([0-9]*\) .*/\1/p" \
+		pouchd.log); [ -n "$_port" ] || ended "$(cat "$TRASH/.pouchd.pid")"'
+	if [ -n "$_port" ]; then
+		echo "$_port" >"$TRASH/.pouchd.port"
+		return 0
+	fi
 	cat pouchd.log >&2
 	return 1
 }
@@ -63,12 +59,7 @@ stop_pouchd() {
 	_pid=$(cat "$TRASH/.pouchd.pid")
 	: >"$TRASH/.pouchd.pid"
 	kill "-${1:-TERM}" "$_pid" 2>/dev/null || return 0
-	_i=0
-	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 400 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	! kill -0 "$_pid" 2>/dev/null
+	wait_until 'ended "$_pid"'
 }
 
 # pouchd never outlives the script, whatever way it ends.
@@ -205,4 +196,31 @@ stage() {
 # staged CLIENT ID: the size of CLIENT's staged upload for ID.
 staged() {
 	_st=$(req "$1" GET "/v1/uploads/$2") && test "$_st" = 200 && jget body.out offset
+}
+
+# partial CLIENT METHOD PATH FILE BYTES [HEADER...]: a request (tests/e2e/partial-body.py)
+# whose body is FILE but that sends only its first BYTES bytes and then holds the connection
+# open: PARTIAL_PID is its process (kill it for a client gone mid-body). It ends by itself
+# when pouchd does.
+partial() {
+	_c=$1 _m=$2 _p=$3 _f=$4 _n=$5
+	shift 5
+	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/partial-body.py" "$(pouchd_port)" servers.ca.pem \
+		"$_c" "$_m" "$_p" "$_f" "$_n" "$@" </dev/null >/dev/null 2>partial.err &
+	PARTIAL_PID=$!
+}
+
+# arrived FILE BYTES: FILE (a glob) exists and holds exactly BYTES bytes (what pouchd wrote of
+# a body so far).
+arrived() {
+	for _a in $1; do
+		[ -f "$_a" ] && [ "$(stat -c %s "$_a")" = "$2" ] && return 0
+	done
+	return 1
+}
+
+# aborted METHOD ID: pouchd has logged METHOD's request for ID as aborted, and so is done with
+# it (what a client gone mid-body left is tidied before that line).
+aborted() {
+	grep -q "$1 [^ ]* status=[0-9]* aborted agency=[^ ]* id=$2 " pouchd.log
 }

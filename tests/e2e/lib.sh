@@ -82,6 +82,25 @@ need_faults() {
 	exit 0
 }
 
+# wait_until COMMANDS: runs the shell COMMANDS until they succeed. Nothing here is a measure of
+# speed: it gives up (returns 1) only after thousands of tries, a guard against a hang.
+wait_until() {
+	_w=0
+	until eval "$1"; do
+		_w=$((_w + 1))
+		[ $_w -lt 6000 ] || { echo "gave up waiting until: $1" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# ended PID: process PID has ended (is gone, or a zombie its parent has not reaped yet).
+ended() {
+	case $(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) in
+	Z* | "") return 0 ;;
+	esac
+	return 1
+}
+
 # wait_stopped PID [OTHER]: waits (up to five minutes) until process PID has stopped itself at
 # a fault site (state T: returns 0), or PID or OTHER has ended (returns 1).
 wait_stopped() {
