@@ -32,10 +32,18 @@ make_cert() {
 # client CA clients.ca.pem of the trash directory, on POUCHD_LISTEN (default 127.0.0.1:0, a
 # free port; give 127.0.0.1:$(pouchd_port) to restart on the same one). Tests run in
 # subshells, so its pid and port go to files (.pouchd.pid, .pouchd.port); its log goes to
-# pouchd.log.
+# pouchd.log. Its deadlines for a request head and an idle connection are ones a busy machine
+# does not miss, unless the test gives its own (or a configuration file).
 start_pouchd() {
 	_home=$1 _data=$2
 	shift 2
+	case " $* " in
+	*" --config "*) ;;
+	*)
+		case " $* " in *" --head-timeout "*) ;; *) set -- --head-timeout 300 "$@" ;; esac
+		case " $* " in *" --idle-timeout "*) ;; *) set -- --idle-timeout 600 "$@" ;; esac
+		;;
+	esac
 	: >pouchd.log
 	"$POUCHD_BIN" --home "$_home" --data "$_data" --listen "${POUCHD_LISTEN:-127.0.0.1:0}" \
 		--cert srv.pem --key srv.key --client-ca clients.ca.pem "$@" 2>>pouchd.log &

@@ -55,6 +55,7 @@ pouch() {
 # expect_success 'description' 'shell commands chained with &&'
 expect_success() {
 	test_count=$((test_count + 1))
+	_t0=$(date +%s.%N)
 	if (eval "$2") >"$TRASH/.log" 2>&1; then
 		echo "ok $test_count - $1"
 	else
@@ -62,6 +63,8 @@ expect_success() {
 		echo "not ok $test_count - $1"
 		sed 's/^/# /' "$TRASH/.log"
 	fi
+	# POUCH_TEST_TIMES=1: each case's wall-clock time, as a TAP comment (where a run's time goes).
+	[ -z "${POUCH_TEST_TIMES:-}" ] || echo "# $(echo "$(date +%s.%N) - $_t0" | bc) s"
 }
 
 # skip_test 'description' 'reason': a case this machine cannot run, reported as skipped.
@@ -186,7 +189,16 @@ refused() {
 	home_state a >after && test_cmp before after
 }
 
+# A suite run (make test) has made the home of the commonest agencies once, in POUCH_FIXTURES
+# (tests/e2e/fixtures.sh): the first home of such an agency a script makes is a copy of it,
+# with the default name, its own from then on. Any other (a second one of the same code in
+# the script, or another name) gets a key of its own, as without POUCH_FIXTURES.
 init_agency() {
+	if [ -n "${POUCH_FIXTURES:-}" ] && [ $# -eq 2 ] && [ ! -e "$1" ] &&
+		[ -f "$POUCH_FIXTURES/$2/agency.json" ] && [ ! -e "$TRASH/.fixture.$2" ]; then
+		: >"$TRASH/.fixture.$2" && cp -Rp "$POUCH_FIXTURES/$2" "$1"
+		return
+	fi
 	pouch --home "$1" init --agency "$2" --name "${3:-Agency $2}" --no-passphrase >/dev/null
 }
 
