@@ -157,11 +157,17 @@ exchange_setup() {
 		--client-cert met.pem --client-key met.key -q >/dev/null
 }
 
+# listing CLIENT: the ids in pouchd's listing for CLIENT, one a line, as often as listed.
+listing() {
+	req "$1" GET "/v1/packages?limit=1000" >/dev/null &&
+	"$SYSTEM_PYTHON" -c 'import json
+for p in json.load(open("body.out"))["packages"]:
+    print(p["id"])'
+}
+
 # listed CLIENT ID: how many times pouchd's listing for CLIENT shows package ID.
 listed() {
-	req "$1" GET "/v1/packages?limit=1000" >/dev/null &&
-	"$SYSTEM_PYTHON" -c 'import json, sys
-print(sum(p["id"] == sys.argv[1] for p in json.load(open("body.out"))["packages"]))' "$2"
+	listing "$1" >"$TRASH/.listed" && grep -cx "$2" "$TRASH/.listed"
 }
 
 # outbox_whole HOME: every package HOME has queued has its files in its outbox, byte for byte
@@ -179,14 +185,15 @@ outbox_whole() {
 # store_whole DATA: pouchd's store in DATA holds whole packages only (as in pk/), each once
 # and with its row, and every row has its file.
 store_whole() {
+	sqlite3 "$1/pouchd.db" "SELECT id FROM packages" >"$TRASH/.rows" || return 1
 	for _f in "$1"/packages/*; do
 		[ -e "$_f" ] || continue
 		cmp -s "$_f" "pk/$(basename "$_f")" || { echo "partial on the server: $_f"; return 1; }
 		_id=$(basename "$_f" | sed 's/\.pouch.*//')
-		test "$(sqlite3 "$1/pouchd.db" "SELECT count(*) FROM packages WHERE id = '$_id'")" = 1 ||
+		test "$(grep -cx "$_id" "$TRASH/.rows")" = 1 ||
 			{ echo "stored without its row: $_f"; return 1; }
 	done &&
-	for _id in $(sqlite3 "$1/pouchd.db" "SELECT id FROM packages"); do
+	for _id in $(cat "$TRASH/.rows"); do
 		test -e "$1/packages/$_id.pouch" || { echo "row without its file: $_id"; return 1; }
 	done
 }
