@@ -40,7 +40,17 @@ stop_agents() {
 		while read -r d; do gpgconf --homedir "$d" --kill all 2>/dev/null; done
 }
 
+# POUCH_TEST_KEYS=FILE: each script adds a line to FILE with how many keys gpg generated in its
+# trash directory (gpg writes a revocation certificate for each) and how many homes with their
+# key it copied from the run's fixtures instead.
+count_keys() {
+	_all=$(find "$TRASH" -path '*/openpgp-revocs.d/*.rev' 2>/dev/null | wc -l)
+	_cp=$(find "$TRASH" -maxdepth 1 -name '.fixture.*' | wc -l)
+	echo "$TEST_NAME generated=$((_all - _cp)) copied=$_cp" >>"$POUCH_TEST_KEYS"
+}
+
 cleanup() {
+	[ -z "${POUCH_TEST_KEYS:-}" ] || count_keys
 	stop_agents
 	cd /
 	rm -rf "$TRASH"

@@ -50,10 +50,9 @@ kill_pull() {
 	if [ "$1" = part ] && [ -n "$FAULTS" ]; then
 		wait_stopped "$_pid"
 	elif [ "$1" = part ]; then
-		set -- met/incoming/*.pgp.part
-		_was=$(stat -c %s "$1" 2>/dev/null || echo 0)
-		wait_until 'set -- met/incoming/*.pgp.part; _now=$(stat -c %s "$1" 2>/dev/null ||
-			echo 0); [ "$_now" -gt 0 ] && [ "$_now" != "$_was" ] || ended "$_pid"'
+		_was=$(part_size)
+		wait_until '_now=$(part_size); [ "$_now" -gt 0 ] && [ "$_now" != "$_was" ] ||
+			ended "$_pid"'
 	elif [ "$1" = +1 ]; then
 		wait_until '[ "$(rows "SELECT count(*) FROM incoming")" -gt "$_before" ] ||
 			ended "$_pid"'
@@ -64,6 +63,14 @@ kill_pull() {
 	kill -CONT "$_pid" 2>/dev/null
 	wait "$_pid" 2>/dev/null
 	return 0
+}
+
+# part_size: the size of the first partial download in met/incoming/ (0: none).
+part_size() {
+	for _p in met/incoming/*.pgp.part; do
+		[ -e "$_p" ] && stat -c %s "$_p" && return
+	done
+	echo 0
 }
 
 FAULTS=
