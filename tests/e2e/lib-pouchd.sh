@@ -94,7 +94,7 @@ is_status() {
 # jget FILE PATH: the JSON value at a dotted path (numbers index arrays); strings bare, other
 # values as JSON.
 jget() {
-	"$SYSTEM_PYTHON" -c 'import json, sys
+	"$SYSTEM_PYTHON" -S -c 'import json, sys
 v = json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."):
     v = v[int(k)] if isinstance(v, list) else v[k]
@@ -160,7 +160,7 @@ exchange_setup() {
 # listing CLIENT: the ids in pouchd's listing for CLIENT, one a line, as often as listed.
 listing() {
 	req "$1" GET "/v1/packages?limit=1000" >/dev/null &&
-	"$SYSTEM_PYTHON" -c 'import json
+	"$SYSTEM_PYTHON" -S -c 'import json
 for p in json.load(open("body.out"))["packages"]:
     print(p["id"])'
 }
