@@ -73,7 +73,7 @@ expect_success() {
 		echo "not ok $test_count - $1"
 		sed 's/^/# /' "$TRASH/.log"
 	fi
-	# POUCH_TEST_TIMES=1: each case's wall-clock time, as a TAP comment (where a run's time goes).
+	# POUCH_TEST_TIMES=1: each case's wall-clock time as a TAP comment (where a run's time goes).
 	[ -z "${POUCH_TEST_TIMES:-}" ] || echo "# $(echo "$(date +%s.%N) - $_t0" | bc) s"
 }
 
@@ -214,7 +214,8 @@ init_agency() {
 
 # json_field FILE KEY: a top-level field of a JSON document.
 json_field() {
-	"$SYSTEM_PYTHON" -S -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+	"$SYSTEM_PYTHON" -S -c 'import json, sys
+print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
 		"$1" "$2"
 }
 

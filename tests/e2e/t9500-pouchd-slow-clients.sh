@@ -45,7 +45,7 @@ trap 'slow_stop; stop_pouchd KILL; cleanup' EXIT
 
 # The deadline for a request head is a minute: long enough for every handshake a test counts
 # on a busy machine, short enough to see it close the slow connections.
-expect_success 'setup: GB-MET runs pouchd with the default connection limits; the centre is a partner' '
+expect_success 'setup: GB-MET runs pouchd, the default connection limits; the centre is a partner' '
 	ulimit -n 4096 &&
 	init_agency met GB-MET && init_agency ceop GB-NCA-CEOP && partners met ceop &&
 	make_ca servers && make_ca clients &&
