@@ -1,5 +1,5 @@
 """Test helper for the fake endpoints (flaky_endpoint.py, lying_endpoint.py): serves a handler
-over real TLS on 127.0.0.1, a free port written to PORTFILE, until killed or for 300 seconds at
+over real TLS on 127.0.0.1, a free port written to PORTFILE, until killed or for an hour at
 most (never outliving a test that forgot it). Test material only."""
 
 import http.server
@@ -20,4 +20,4 @@ def serve(handler, cert, key, ca, portfile):
         f.write("%d\n" % httpd.server_address[1])
     os.rename(portfile + ".tmp", portfile)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    time.sleep(300)
+    time.sleep(3600)

@@ -9,7 +9,7 @@ Usage: flaky_endpoint.py CERT KEY CLIENT_CA PORTFILE LOG SCRIPT
   seconds.
 Writes the port it listens on to PORTFILE and one line per request to LOG:
   "PUT ID STATUS SECONDS" (SECONDS since the server started, as a float).
-Runs until killed, or for 300 seconds at most (never outliving a test that forgot it).
+Runs until killed, or for an hour at most (never outliving a test that forgot it).
 """
 
 import hashlib

@@ -32,25 +32,29 @@ make_cert() {
 # client CA clients.ca.pem of the trash directory, on POUCHD_LISTEN (default 127.0.0.1:0, a
 # free port; give 127.0.0.1:$(pouchd_port) to restart on the same one). Tests run in
 # subshells, so its pid and port go to files (.pouchd.pid, .pouchd.port); its log goes to
-# pouchd.log.
+# pouchd.log. Its deadlines for a request head and an idle connection are ones a busy machine
+# does not miss, unless the test gives its own (or a configuration file).
 start_pouchd() {
 	_home=$1 _data=$2
 	shift 2
+	case " $* " in
+	*" --config "*) ;;
+	*)
+		case " $* " in *" --head-timeout "*) ;; *) set -- --head-timeout 300 "$@" ;; esac
+		case " $* " in *" --idle-timeout "*) ;; *) set -- --idle-timeout 600 "$@" ;; esac
+		;;
+	esac
 	: >pouchd.log
 	"$POUCHD_BIN" --home "$_home" --data "$_data" --listen "${POUCHD_LISTEN:-127.0.0.1:0}" \
 		--cert srv.pem --key srv.key --client-ca clients.ca.pem "$@" 2>>pouchd.log &
 	echo $! >"$TRASH/.pouchd.pid"
-	_i=0
-	while [ $_i -lt 200 ]; do
-		_port=$(sed -n 's/^[0-9TZ:-]* pouchd: listening on .* port \([0-9]*\) .*/\1/p' pouchd.log)
-		if [ -n "$_port" ]; then
-			echo "$_port" >"$TRASH/.pouchd.port"
-			return 0
-		fi
-		kill -0 "$(cat "$TRASH/.pouchd.pid")" 2>/dev/null || break
-		sleep 0.05
-		_i=$((_i + 1))
-	done
+	# However long it takes: until the port is in the log, or pouchd has ended.
+	wait_until '_port=$(sed -n "s/^.*pouchd: listening on .* port \([0-9]*\) .*/\1/p" \
+		pouchd.log); [ -n "$_port" ] || ended "$(cat "$TRASH/.pouchd.pid")"'
+	if [ -n "$_port" ]; then
+		echo "$_port" >"$TRASH/.pouchd.port"
+		return 0
+	fi
 	cat pouchd.log >&2
 	return 1
 }
@@ -63,12 +67,7 @@ stop_pouchd() {
 	_pid=$(cat "$TRASH/.pouchd.pid")
 	: >"$TRASH/.pouchd.pid"
 	kill "-${1:-TERM}" "$_pid" 2>/dev/null || return 0
-	_i=0
-	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 400 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	! kill -0 "$_pid" 2>/dev/null
+	wait_until 'ended "$_pid"'
 }
 
 # pouchd never outlives the script, whatever way it ends.
@@ -95,7 +94,7 @@ is_status() {
 # jget FILE PATH: the JSON value at a dotted path (numbers index arrays); strings bare, other
 # values as JSON.
 jget() {
-	"$SYSTEM_PYTHON" -c 'import json, sys
+	"$SYSTEM_PYTHON" -S -c 'import json, sys
 v = json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."):
     v = v[int(k)] if isinstance(v, list) else v[k]
@@ -158,11 +157,17 @@ exchange_setup() {
 		--client-cert met.pem --client-key met.key -q >/dev/null
 }
 
+# listing CLIENT: the ids in pouchd's listing for CLIENT, one a line, as often as listed.
+listing() {
+	req "$1" GET "/v1/packages?limit=1000" >/dev/null &&
+	"$SYSTEM_PYTHON" -S -c 'import json
+for p in json.load(open("body.out"))["packages"]:
+    print(p["id"])'
+}
+
 # listed CLIENT ID: how many times pouchd's listing for CLIENT shows package ID.
 listed() {
-	req "$1" GET "/v1/packages?limit=1000" >/dev/null &&
-	"$SYSTEM_PYTHON" -c 'import json, sys
-print(sum(p["id"] == sys.argv[1] for p in json.load(open("body.out"))["packages"]))' "$2"
+	listing "$1" >"$TRASH/.listed" && grep -cx "$2" "$TRASH/.listed"
 }
 
 # outbox_whole HOME: every package HOME has queued has its files in its outbox, byte for byte
@@ -180,14 +185,15 @@ outbox_whole() {
 # store_whole DATA: pouchd's store in DATA holds whole packages only (as in pk/), each once
 # and with its row, and every row has its file.
 store_whole() {
+	sqlite3 "$1/pouchd.db" "SELECT id FROM packages" >"$TRASH/.rows" || return 1
 	for _f in "$1"/packages/*; do
 		[ -e "$_f" ] || continue
 		cmp -s "$_f" "pk/$(basename "$_f")" || { echo "partial on the server: $_f"; return 1; }
 		_id=$(basename "$_f" | sed 's/\.pouch.*//')
-		test "$(sqlite3 "$1/pouchd.db" "SELECT count(*) FROM packages WHERE id = '$_id'")" = 1 ||
+		test "$(grep -cx "$_id" "$TRASH/.rows")" = 1 ||
 			{ echo "stored without its row: $_f"; return 1; }
 	done &&
-	for _id in $(sqlite3 "$1/pouchd.db" "SELECT id FROM packages"); do
+	for _id in $(cat "$TRASH/.rows"); do
 		test -e "$1/packages/$_id.pouch" || { echo "row without its file: $_id"; return 1; }
 	done
 }
@@ -205,4 +211,31 @@ stage() {
 # staged CLIENT ID: the size of CLIENT's staged upload for ID.
 staged() {
 	_st=$(req "$1" GET "/v1/uploads/$2") && test "$_st" = 200 && jget body.out offset
+}
+
+# partial CLIENT METHOD PATH FILE BYTES [HEADER...]: a request (tests/e2e/partial-body.py)
+# whose body is FILE but that sends only its first BYTES bytes and then holds the connection
+# open: PARTIAL_PID is its process (kill it for a client gone mid-body). It ends by itself
+# when pouchd does.
+partial() {
+	_c=$1 _m=$2 _p=$3 _f=$4 _n=$5
+	shift 5
+	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/partial-body.py" "$(pouchd_port)" servers.ca.pem \
+		"$_c" "$_m" "$_p" "$_f" "$_n" "$@" </dev/null >/dev/null 2>partial.err &
+	PARTIAL_PID=$!
+}
+
+# arrived FILE BYTES: FILE (a glob) exists and holds exactly BYTES bytes (what pouchd wrote of
+# a body so far).
+arrived() {
+	for _a in $1; do
+		[ -f "$_a" ] && [ "$(stat -c %s "$_a")" = "$2" ] && return 0
+	done
+	return 1
+}
+
+# aborted METHOD ID: pouchd has logged METHOD's request for ID as aborted, and so is done with
+# it (what a client gone mid-body left is tidied before that line).
+aborted() {
+	grep -q "$1 [^ ]* status=[0-9]* aborted agency=[^ ]* id=$2 " pouchd.log
 }

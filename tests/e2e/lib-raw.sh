@@ -11,7 +11,7 @@ raw() {
 	printf "$@" | "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/raw-https.py" "$(pouchd_port)" \
 		servers.ca.pem "$_who" >resp || return 1
 	# The body after the head, its chunks joined when it came chunked (a listing streams).
-	"$SYSTEM_PYTHON" -c 'import re, sys
+	"$SYSTEM_PYTHON" -S -c 'import re, sys
 data = open("resp", "rb").read()
 head, _, body = data.partition(b"\r\n\r\n")
 if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):

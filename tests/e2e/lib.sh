@@ -7,7 +7,7 @@ TEST_NAME=$(basename "$0" .sh)
 SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 POUCH_BUILD=${POUCH_BUILD:-$SRC_DIR/build}
 POUCH_BIN="$POUCH_BUILD/pouch"
-SYSTEM_PYTHON=/usr/bin/python3
+SYSTEM_PYTHON=/usr/bin/python3 # with -S where the standard library is enough: a faster start
 
 [ -x "$POUCH_BIN" ] || { echo "Bail out! no pouch binary at $POUCH_BIN"; exit 1; }
 
@@ -40,7 +40,17 @@ stop_agents() {
 		while read -r d; do gpgconf --homedir "$d" --kill all 2>/dev/null; done
 }
 
+# POUCH_TEST_KEYS=FILE: each script adds a line to FILE with how many keys gpg generated in its
+# trash directory (gpg writes a revocation certificate for each) and how many homes with their
+# key it copied from the run's fixtures instead.
+count_keys() {
+	_all=$(find "$TRASH" -path '*/openpgp-revocs.d/*.rev' 2>/dev/null | wc -l)
+	_cp=$(find "$TRASH" -maxdepth 1 -name '.fixture.*' | wc -l)
+	echo "$TEST_NAME generated=$((_all - _cp)) copied=$_cp" >>"$POUCH_TEST_KEYS"
+}
+
 cleanup() {
+	[ -z "${POUCH_TEST_KEYS:-}" ] || count_keys
 	stop_agents
 	cd /
 	rm -rf "$TRASH"
@@ -55,6 +65,7 @@ pouch() {
 # expect_success 'description' 'shell commands chained with &&'
 expect_success() {
 	test_count=$((test_count + 1))
+	_t0=$(date +%s.%N)
 	if (eval "$2") >"$TRASH/.log" 2>&1; then
 		echo "ok $test_count - $1"
 	else
@@ -62,6 +73,8 @@ expect_success() {
 		echo "not ok $test_count - $1"
 		sed 's/^/# /' "$TRASH/.log"
 	fi
+	# POUCH_TEST_TIMES=1: each case's wall-clock time as a TAP comment (where a run's time goes).
+	[ -z "${POUCH_TEST_TIMES:-}" ] || echo "# $(echo "$(date +%s.%N) - $_t0" | bc) s"
 }
 
 # skip_test 'description' 'reason': a case this machine cannot run, reported as skipped.
@@ -80,6 +93,25 @@ need_faults() {
 	esac
 	echo "1..0 # skip $POUCH_BIN is not a test build with fault injection (make test)"
 	exit 0
+}
+
+# wait_until COMMANDS: runs the shell COMMANDS until they succeed. Nothing here is a measure of
+# speed: it gives up (returns 1) only after thousands of tries, a guard against a hang.
+wait_until() {
+	_w=0
+	until eval "$1"; do
+		_w=$((_w + 1))
+		[ $_w -lt 6000 ] || { echo "gave up waiting until: $1" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# ended PID: process PID has ended (is gone, or a zombie its parent has not reaped yet).
+ended() {
+	case $(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) in
+	Z* | "") return 0 ;;
+	esac
+	return 1
 }
 
 # wait_stopped PID [OTHER]: waits (up to five minutes) until process PID has stopped itself at
@@ -167,13 +199,23 @@ refused() {
 	home_state a >after && test_cmp before after
 }
 
+# A suite run (make test) has made the home of the commonest agencies once, in POUCH_FIXTURES
+# (tests/e2e/fixtures.sh): the first home of such an agency a script makes is a copy of it,
+# with the default name, its own from then on. Any other (a second one of the same code in
+# the script, or another name) gets a key of its own, as without POUCH_FIXTURES.
 init_agency() {
+	if [ -n "${POUCH_FIXTURES:-}" ] && [ $# -eq 2 ] && [ ! -e "$1" ] &&
+		[ -f "$POUCH_FIXTURES/$2/agency.json" ] && [ ! -e "$TRASH/.fixture.$2" ]; then
+		: >"$TRASH/.fixture.$2" && cp -Rp "$POUCH_FIXTURES/$2" "$1"
+		return
+	fi
 	pouch --home "$1" init --agency "$2" --name "${3:-Agency $2}" --no-passphrase >/dev/null
 }
 
 # json_field FILE KEY: a top-level field of a JSON document.
 json_field() {
-	"$SYSTEM_PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+	"$SYSTEM_PYTHON" -S -c 'import json, sys
+print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
 		"$1" "$2"
 }
 
@@ -216,7 +258,7 @@ home_code() {
 # b64_member FILE MEMBER OUT: decodes a base64 member of an envelope ("payload.inline" for
 # the inline payload) into OUT.
 b64_member() {
-	"$SYSTEM_PYTHON" -c 'import base64, json, sys
+	"$SYSTEM_PYTHON" -S -c 'import base64, json, sys
 e = json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."):
     e = e[k]

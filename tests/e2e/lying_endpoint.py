@@ -6,7 +6,7 @@ TLS on 127.0.0.1. Test material only.
 Usage: lying_endpoint.py CERT KEY CLIENT_CA PORTFILE SENDER ID FILE
   The list of packages holds (SENDER, ID) with FILE's size and SHA-256; GET of the package
   serves FILE; the list of receipts is empty; a receipt filed is taken (201).
-Writes the port it listens on to PORTFILE. Runs until killed, or for 300 seconds at most.
+Writes the port it listens on to PORTFILE. Runs until killed, or for an hour at most.
 """
 
 import hashlib

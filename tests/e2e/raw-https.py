@@ -16,7 +16,7 @@ def main():
         ctx.load_cert_chain(name + ".pem", name + ".key")
     request = sys.stdin.buffer.read()
     out = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=120) as raw:
+    with socket.create_connection(("127.0.0.1", port), timeout=600) as raw:
         with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
             s.sendall(request)
             try:

@@ -136,15 +136,14 @@ def trickle(c):
         close(c)
 
 
-setup_until = time.monotonic() + 30
 give_up = time.monotonic() + 600
 next_tick = time.monotonic() + tick
 while time.monotonic() < give_up:
     for key, _ in sel.select(timeout=0.2):
         step(key.data)
     now = time.monotonic()
-    if not counts["ready"] and (now > setup_until or all(
-            not c["open"] or c["state"] in ("slow", "answer") for c in conns)):
+    if not counts["ready"] and all(
+            not c["open"] or c["state"] in ("slow", "answer") for c in conns):
         counts["ready"] = True
     if now >= next_tick:
         next_tick = now + tick

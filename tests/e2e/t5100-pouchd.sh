@@ -41,17 +41,6 @@ json.dump({"pouch": "receipt/1", "receipt": b64(".body"), "signature": b64(".sig
           open(sys.argv[1], "w"))' "$6"
 }
 
-# slow CLIENT METHOD PATH CONTENT-TYPE FILE [CURL ARGS]: a 200 KB/s upload in the background;
-# SLOW_PID is curl's.
-slow() {
-	_c=$1 _m=$2 _p=$3 _t=$4 _f=$5
-	shift 5
-	curl -sS --cacert servers.ca.pem --cert "$_c.pem" --key "$_c.key" -o /dev/null -X "$_m" \
-		-H "$_t" --limit-rate 200K --data-binary "@$_f" "$@" 2>/dev/null \
-		"https://127.0.0.1:$(pouchd_port)$_p" &
-	SLOW_PID=$!
-}
-
 expect_success 'setup: the force GB-MET runs pouchd; the centre and NCMEC are its partners' '
 	init_agency met GB-MET && init_agency ceop GB-NCA-CEOP && init_agency ncmec US-NCMEC &&
 	init_agency other XX-OTHER &&
@@ -208,18 +197,20 @@ expect_success 'a client gone mid-push leaves nothing behind' '
 	pouch --home ncmec pack --to GB-MET --report report.json --attach mid.bin -o pk >idm &&
 	pouch --home ncmec pack --to GB-MET --report report.json --attach big.bin -o pk >idb &&
 	stop_pouchd && start_pouchd met data &&
-	slow ncmec PUT "/v1/packages/$(cat idm)" "$JSON" "pk/$(cat idm).pouch" &&
-	sleep 1 && kill "$SLOW_PID" && wait "$SLOW_PID"; sleep 0.5 &&
+	partial ncmec PUT "/v1/packages/$(cat idm)" "pk/$(cat idm).pouch" 1000000 "$JSON" &&
+	wait_until "arrived \"data/tmp/*/$(cat idm).pouch\" 1000000" &&
+	kill "$PARTIAL_PID" && wait_until "aborted PUT $(cat idm)" &&
 	test "$(stored_files)" = 3 && test -z "$(ls data/tmp)" &&
 	is_status 404 met GET "/v1/packages/$(cat idm)"
 '
 
 expect_success 'a client gone mid-upload of a payload keeps what arrived, to resume from' '
-	slow ncmec PATCH "/v1/uploads/$(cat idb)" "Content-Type: application/offset+octet-stream" \
-		"pk/$(cat idb).pouch.pgp" -H "Upload-Offset: 0" &&
-	sleep 1 && kill "$SLOW_PID" && wait "$SLOW_PID"; sleep 0.5 &&
+	partial ncmec PATCH "/v1/uploads/$(cat idb)" "pk/$(cat idb).pouch.pgp" 1000000 \
+		"Content-Type: application/offset+octet-stream" "Upload-Offset: 0" &&
+	wait_until "arrived data/uploads/US-NCMEC.$(cat idb) 1000000" &&
+	kill "$PARTIAL_PID" && wait_until "aborted PATCH $(cat idb)" &&
 	is_status 200 ncmec GET "/v1/uploads/$(cat idb)" && api_ok GET /v1/uploads/{id} 200 &&
-	off=$(jget body.out offset) && test "$off" -gt 0 && test -z "$(ls data/tmp)"
+	test "$(jget body.out offset)" = 1000000 && test -z "$(ls data/tmp)"
 '
 
 expect_success 'a detached payload resumes from its offset, then the push verifies it' '
@@ -253,8 +244,9 @@ expect_success 'the payload downloads whole, or from an offset with 206' '
 '
 
 expect_success 'pouchd killed mid-push: nothing half-stored after the restart' '
-	slow ncmec PUT "/v1/packages/$(cat idm)" "$JSON" "pk/$(cat idm).pouch" &&
-	sleep 1 && stop_pouchd KILL; wait "$SLOW_PID"; start_pouchd met data &&
+	partial ncmec PUT "/v1/packages/$(cat idm)" "pk/$(cat idm).pouch" 1000000 "$JSON" &&
+	wait_until "arrived \"data/tmp/*/$(cat idm).pouch\" 1000000" &&
+	stop_pouchd KILL && wait "$PARTIAL_PID"; start_pouchd met data &&
 	test -z "$(ls data/tmp)" && test "$(stored_files)" = 5 &&
 	is_status 404 met GET "/v1/packages/$(cat idm)"
 '

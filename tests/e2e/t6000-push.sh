@@ -32,15 +32,6 @@ delivery() {
 
 url() { echo "https://127.0.0.1:$(pouchd_port)"; }
 
-# slow_patch CLIENT ID FILE: stages FILE as ID's payload at 300 KB/s in the background, as a
-# client on a slow line would; SLOW_PID is curl's.
-slow_patch() {
-	curl -sS --cacert servers.ca.pem --cert "$1.pem" --key "$1.key" -o /dev/null -X PATCH \
-		-H "Content-Type: application/offset+octet-stream" -H "Upload-Offset: 0" \
-		--limit-rate 300K --data-binary "@$3" "$(url)/v1/uploads/$2" 2>/dev/null &
-	SLOW_PID=$!
-}
-
 expect_success 'setup: GB-MET runs pouchd; the centre and NCMEC reach it' '
 	exchange_setup && echo "{\"title\": \"MARKER-CONTENT-7d1f\"}" >report.json && mkdir pk &&
 	pouch --home ceop pack --to GB-MET --report report.json -o pk >id1 &&
@@ -186,15 +177,13 @@ expect_success 'a detached payload is uploaded, then the package delivered' '
 
 expect_success 'an interrupted upload resumes from the server offset, not from the start' '
 	pouch --home ceop pack --to GB-MET --report report.json --attach big.bin -o pk >idr &&
-	slow_patch ceop "$(cat idr)" "pk/$(cat idr).pouch.pgp" &&
-	sleep 1 && kill "$SLOW_PID"; wait "$SLOW_PID";
-	total=$(stat -c %s "pk/$(cat idr).pouch.pgp") && off=x && i=0 &&
-	while [ $i -lt 30 ]; do
-		sleep 0.3 && is_status 200 ceop GET "/v1/uploads/$(cat idr)" || return 1
-		[ "$(jget body.out offset)" = "$off" ] && break
-		off=$(jget body.out offset) i=$((i + 1))
-	done &&
-	echo "staged $off of $total bytes" &&
+	partial ceop PATCH "/v1/uploads/$(cat idr)" "pk/$(cat idr).pouch.pgp" 2000000 \
+		"Content-Type: application/offset+octet-stream" "Upload-Offset: 0" &&
+	wait_until "arrived data/uploads/GB-NCA-CEOP.$(cat idr) 2000000" &&
+	kill "$PARTIAL_PID" && wait_until "aborted PATCH $(cat idr)" &&
+	total=$(stat -c %s "pk/$(cat idr).pouch.pgp") &&
+	is_status 200 ceop GET "/v1/uploads/$(cat idr)" && off=$(jget body.out offset) &&
+	echo "staged $off of $total bytes" && test "$off" = 2000000 &&
 	test "$off" -gt 0 && test "$off" -lt "$total" &&
 	pouch --home ceop push "pk/$(cat idr).pouch" >out &&
 	grep -q "^delivered $(cat idr) to GB-MET" out &&

@@ -16,9 +16,7 @@ start_fake() {
 	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/flaky_endpoint.py" srv.pem srv.key clients.ca.pem \
 		fake.port fake.log "$1" </dev/null 2>fake.err &
 	echo $! >"$TRASH/.fake.pid"
-	_i=0
-	while [ ! -s fake.port ] && [ $_i -lt 1200 ]; do sleep 0.05; _i=$((_i + 1)); done
-	[ -s fake.port ]
+	wait_until 'test -s fake.port || ended "$(cat "$TRASH/.fake.pid")"' && [ -s fake.port ]
 }
 
 stop_fake() {

@@ -218,8 +218,10 @@ expect_success 'receipts for packages not sent with pouch push: refused once eac
 '
 
 expect_success 'another pull running in the same home: refused' '
-	flock met/state.pull.lock sleep 3 & sleep 0.5 &&
-	must_fail 1 pouch --home met pull && error_is "another .pouch pull. is running" && wait
+	flock met/state.pull.lock sh -c ": >held; while [ -e held ]; do sleep 0.1; done" &
+	wait_until "test -e held" &&
+	must_fail 1 pouch --home met pull && error_is "another .pouch pull. is running" &&
+	rm held && wait
 '
 
 expect_success 'the audit trail holds pull, verify and receipt-sent, no contents, intact' '

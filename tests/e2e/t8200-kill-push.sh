@@ -10,18 +10,31 @@
 N_SMALL=16
 N_BIG=2
 
-# kill_push DELAY [FILES...]: starts a push (the binary itself, so that $! is its pid) and
-# kills it with SIGKILL after DELAY seconds.
+# kill_push WHEN [FILES...]: starts a push (the binary itself, so that $! is its pid) and
+# kills it with SIGKILL: WHEN "+1" as soon as one more package is delivered, WHEN "first" at
+# its first database commit (stopped there by a test build's fault hook: nothing delivered
+# yet), else after WHEN seconds.
 kill_push() {
-	_d=$1
+	_d=$1 _before=$(delivered 2>/dev/null)
 	shift
+	[ "$_d" = first ] && export POUCH_FAULT=db.commit:1:stop
 	"$POUCH_BIN" --home ceop push --retries 0 "$@" >/dev/null 2>&1 &
 	_pid=$!
-	sleep "$_d"
+	unset POUCH_FAULT
+	if [ "$_d" = first ]; then
+		wait_stopped "$_pid"
+	elif [ "$_d" = +1 ]; then
+		wait_until '[ "$(delivered)" -gt "${_before:-0}" ] || ended "$_pid"'
+	else
+		sleep "$_d"
+	fi
 	kill -9 "$_pid" 2>/dev/null
 	wait "$_pid" 2>/dev/null
 	return 0
 }
+
+FAULTS=
+case $("$POUCH_BIN" --version) in *"fault injection"*) FAULTS=1 ;; esac
 
 SITES="fs.write fs.fsync fs.rename db.commit audit.append"
 STEPS=8
@@ -44,13 +57,17 @@ expect_success 'setup: the centre has 2 large (9 MB, detached) and 16 small pack
 	done
 '
 
+# Kills after a delay land wherever the machine's speed puts them (a busy machine may let a
+# push deliver everything before the first); the first kill of a test build is before any
+# delivery, those after one more delivery find the push further on, however fast it runs.
 expect_success 'push killed after growing delays: the outbox holds only whole, queued packages' '
-	for d in 0.05 0.1 0.2 0.4 0.7 1 1.5 2 3 4 6; do
+	first=0.05 && if [ -n "$FAULTS" ]; then first=first; fi &&
+	for d in $first 0.1 +1 0.2 0.4 +1 0.7 1 +1 1.5 2 3; do
 		kill_push "$d" pk/*.pouch && outbox_whole ceop && store_whole data ||
-			{ echo "after $d s"; return 1; }
+			{ echo "after $d"; return 1; }
 		delivered >>counts
 	done &&
-	sort -nu counts && test "$(sort -nu counts | wc -l)" -ge 2
+	sort -nu counts && { [ -z "$FAULTS" ] || test "$(sort -nu counts | wc -l)" -ge 2; }
 '
 
 expect_success 'pouchd killed while packages arrive, then restarted: nothing stored twice' '
@@ -128,8 +145,10 @@ expect_success 'a last push delivers the rest: every package on the server exact
 	pouch --home ceop push pk/*.pouch >/dev/null 2>err; pouch --home ceop push >out 2>err &&
 	test "$(undelivered)" = 0 &&
 	test "$(rows "SELECT count(*) FROM outgoing")" = "$(wc -l <ids)" &&
+	listing met >listing.ids &&
 	for id in $(cat ids); do
-		k=$(listed met "$id") && test "$k" = 1 || { echo "listed $k times: $id"; return 1; }
+		k=$(grep -cx "$id" listing.ids) && test "$k" = 1 ||
+			{ echo "listed $k times: $id"; return 1; }
 		cmp "data/packages/$id.pouch" "pk/$id.pouch" || return 1
 	done &&
 	outbox_whole ceop && store_whole data && ! ls -A ceop/outbox | grep -q "^\." &&

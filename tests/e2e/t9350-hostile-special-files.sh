@@ -5,7 +5,7 @@
 # naming the file. timeout turns a hang into a failure (exit 124) rather than a stuck run.
 . "$(dirname "$0")/lib.sh"
 
-P="timeout 120 $POUCH_BIN"
+P="timeout 600 $POUCH_BIN"
 
 expect_success 'setup: two partners, a genuine inline and a genuine detached package' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && partners ceop met &&
@@ -82,7 +82,7 @@ expect_success 'a FIFO in place of a partner record, the agency record, the audi
 '
 
 expect_success 'a FIFO as the configuration of pouchd' '
-	must_fail 2 timeout 120 "$POUCH_BUILD/pouchd" --config fifo &&
+	must_fail 2 timeout 600 "$POUCH_BUILD/pouchd" --config fifo &&
 	grep -q "cannot read .fifo.: not a regular file" err
 '
 

@@ -14,9 +14,8 @@ start_liar() {
 	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/lying_endpoint.py" srv.pem srv.key clients.ca.pem \
 		liar.port "$@" </dev/null 2>liar.err &
 	echo $! >"$TRASH/.liar.pid"
-	_i=0
-	while [ ! -s liar.port ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
-	[ -s liar.port ] || { cat liar.err >&2; return 1; }
+	wait_until 'test -s liar.port || ended "$(cat "$TRASH/.liar.pid")"' &&
+		[ -s liar.port ] || { cat liar.err >&2; return 1; }
 	pouch --home met partner set US-NCMEC --endpoint "https://127.0.0.1:$(cat liar.port)" \
 		--ca servers.ca.pem --client-cert met.pem --client-key met.key -q >/dev/null
 }

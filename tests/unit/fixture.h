@@ -125,6 +125,16 @@ FIXTURE_FN int setup_met(void **state)
 }
 #endif
 
+/* Copies what directory from holds into directory to (the test's own), as it is but for
+ * gpg-agent's sockets: a home made once, with its key, for many tests. */
+FIXTURE_FN int fixture_copy(const char *from, const char *to)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "cp -Rp '%s/.' '%s' && rm -f '%s'/gnupg/S.*", from, to, to);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 /* cmocka teardown for every setup here. */
 FIXTURE_FN int teardown(void **state)
 {

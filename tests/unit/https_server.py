@@ -9,7 +9,7 @@ plain HTTP CONNECT proxy. Runs until killed or until its standard input closes (
 
 Paths: /json; /conn (this connection's number); /hits?path=P (requests to P so far, "CONNECT"
 for proxy tunnels); /redirect (302 to /target); /target; /big?n=N&chunked=0|1; /bigheaders;
-/status?code=C[&retry=S]; /sleep?ms=M; /stall (sends 10 of 1000 bytes, then stalls);
+/status?code=C[&retry=S]; /sleep?ms=M; /stall (sends 10 of 1000 bytes, the rest two minutes later);
 /echo (the body's length and SHA-256 and some request headers); /file?n=N[&mode=norange|badrange]
 (Range-aware download of N bytes of FILE_BYTE); /uploads/NAME (GET: the staged offset and
 SHA-256; PATCH with Upload-Offset equal to the staged size appends, else 409); /whoami (the
@@ -148,7 +148,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b"s" * 10)
         self.wfile.flush()
-        time.sleep(10)
+        time.sleep(120)
         self.wfile.write(b"s" * 990)
 
     def r_echo(self, url, q):
@@ -212,7 +212,7 @@ class TLSServer(http.server.ThreadingHTTPServer):
         # The handshake runs in the connection's thread: a slow or failing client blocks
         # nobody else.
         try:
-            request.settimeout(30)
+            request.settimeout(600)
             request.do_handshake()
         except (ssl.SSLError, OSError):
             return

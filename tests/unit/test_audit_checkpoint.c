@@ -3,22 +3,6 @@
  * passphrase never asked for one. */
 #include "audit_fixture.h"
 
-/* cmocka setup: a home with an identity whose key has no passphrase. */
-static int setup_identity(void **state)
-{
-	struct pouch_key_opts ko = { 365LL * 86400, 0, NULL };
-	struct pouch_agency a;
-	struct fixture *f;
-
-	if (setup_home(state) < 0)
-		return -1;
-	f = *state;
-	if (pouch_identity_create(&f->h, "GB-NCA-CEOP", "CEOP", &ko, 0, &a, NULL) < 0)
-		return -1;
-	pouch_agency_release(&a);
-	return 0;
-}
-
 static void stop_agent(struct fixture *f)
 {
 	char cmd[128];
@@ -26,6 +10,42 @@ static void stop_agent(struct fixture *f)
 	snprintf(cmd, sizeof(cmd), "gpgconf --homedir '%s' --kill all", f->h.gnupg);
 	if (system(cmd) != 0)
 		fprintf(stderr, "# could not stop the agent of %s\n", f->h.gnupg);
+}
+
+/* The home with an identity the tests start from, made once (its key generation is the slow
+ * part) and copied into each test's own directory; removed when the tests are done. */
+static struct fixture *identity;
+
+static int make_identity(void)
+{
+	struct pouch_key_opts ko = { 365LL * 86400, 0, NULL };
+	struct pouch_agency a;
+	void *state = NULL;
+
+	if (setup_home(&state) < 0)
+		return -1;
+	identity = state;
+	if (pouch_identity_create(&identity->h, "GB-NCA-CEOP", "CEOP", &ko, 0, &a, NULL) < 0)
+		return -1;
+	pouch_agency_release(&a);
+	stop_agent(identity);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return identity ? fixture_free(identity, 1) : 0;
+}
+
+/* cmocka setup: a home with an identity whose key has no passphrase. */
+static int setup_identity(void **state)
+{
+	if (setup_home(state) < 0)
+		return -1;
+	if (!identity && make_identity() < 0)
+		return -1;
+	return fixture_copy(identity->dir, ((struct fixture *)*state)->dir);
 }
 
 static int teardown_identity(void **state)
@@ -223,5 +243,5 @@ int main(void)
 			teardown_identity),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
 }

@@ -77,12 +77,13 @@ static void test_https__overall_timeout_ends_a_slow_request(void **state)
 	o.ca_file = in_dir("ca.pem");
 	o.timeout_ms = 500;
 	assert_int_equal(pouch_https_new(&o, &h, NULL), 0);
+	/* Ended long before the server's answer would have come, however busy the machine. */
 	t0 = now();
-	get_fails(h, url("/sleep?ms=3000"), POUCH_HTTPS_TRANSIENT, "timed out");
-	assert_true(now() - t0 < 2.5);
+	get_fails(h, url("/sleep?ms=120000"), POUCH_HTTPS_TRANSIENT, "timed out");
+	assert_true(now() - t0 < 110);
 	/* A request's own cap wins over the handle's. */
 	pouch_https_req_init(&req, NULL, url("/sleep?ms=700"));
-	req.timeout_ms = 5000;
+	req.timeout_ms = 600000;
 	assert_int_equal(pouch_https_request(h, &req, &resp, NULL), 0);
 	assert_int_equal(resp.status, 200);
 	pouch_https_resp_release(&resp);
@@ -107,10 +108,11 @@ static void test_https__stalled_transfer_is_ended_by_the_low_speed_limit(void **
 	assert_int_equal(pouch_https_new(&o, &h, NULL), 0);
 	pouch_https_req_init(&req, NULL, u);
 	req.timeout_ms = -1;
+	/* Ended long before the server sends the rest (after two minutes). */
 	t0 = now();
 	assert_net(pouch_https_request(h, &req, &resp, &err), &err, &resp, POUCH_HTTPS_TRANSIENT,
 		   u, "too slow");
-	assert_true(now() - t0 < 5);
+	assert_true(now() - t0 < 110);
 	assert_int_equal(resp.status, 200);
 	assert_int_equal(resp.received, 10);
 	pouch_https_resp_release(&resp);
@@ -145,7 +147,8 @@ static void test_https__connect_timeout_covers_the_handshake(void **state)
 	assert_int_equal(pouch_https_new(&o, &h, NULL), 0);
 	t0 = now();
 	get_fails(h, url_at(p, "/json"), POUCH_HTTPS_TRANSIENT, "timeout");
-	assert_true(now() - t0 < 3);
+	/* Not the whole request's default minute: the handshake's own 300 ms. */
+	assert_true(now() - t0 < 50);
 	pouch_https_free(h);
 	close(fd);
 }

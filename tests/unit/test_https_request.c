@@ -147,7 +147,7 @@ static void test_https__one_handle_keeps_one_connection(void **state)
 	pouch_https_req_init(&req, "PUT", url("/echo"));
 	req.body = "abc";
 	req.body_len = 3;
-	req.timeout_ms = 5000;
+	req.timeout_ms = 600000;
 	assert_int_equal(pouch_https_request(h, &req, &resp, NULL), 0);
 	pouch_https_resp_release(&resp);
 	assert_int_equal(get(h, url("/status?code=500"), &resp, NULL), 0);
