@@ -234,6 +234,30 @@ arrived() {
 	return 1
 }
 
+# logged PATTERN [FILE]: waits until pouchd's log (FILE, default pouchd.log) has a line matching
+# PATTERN (grep's basic regex). pouchd logs a request once it is finished, which can be after
+# its client has read the answer: a test reads the log only through this (or logged_count).
+logged() {
+	_w=0
+	until grep -q -- "$1" "${2:-pouchd.log}"; do
+		_w=$((_w + 1))
+		[ $_w -lt 6000 ] || { echo "never logged: $1" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# logged_count N PATTERN: waits until pouchd.log has at least N lines matching PATTERN, then is
+# true when it has exactly N.
+logged_count() {
+	_w=0
+	until [ "$(grep -c -- "$2" pouchd.log)" -ge "$1" ]; do
+		_w=$((_w + 1))
+		[ $_w -lt 6000 ] || { echo "logged $(grep -c -- "$2" pouchd.log) of $1: $2" >&2; return 1; }
+		sleep 0.1
+	done
+	[ "$(grep -c -- "$2" pouchd.log)" -eq "$1" ]
+}
+
 # aborted METHOD ID: pouchd has logged METHOD's request for ID as aborted, and so is done with
 # it (what a client gone mid-body left is tidied before that line).
 aborted() {

@@ -140,8 +140,8 @@ expect_success 'B opened the package: the report and the attachment as A packed 
 '
 
 expect_success 'pouchd took the package from A, and A saw B'\''s receipt accepted' '
-	grep -q "PUT /v1/packages/{id} status=201 agency=GB-NCA-CEOP" "$WALK/pouchd.log" &&
-	grep -q "PUT /v1/packages/{id}/receipt status=201 agency=GB-MET" "$WALK/pouchd.log" &&
+	logged "PUT /v1/packages/{id} status=201 agency=GB-NCA-CEOP" "$WALK/pouchd.log" &&
+	logged "PUT /v1/packages/{id}/receipt status=201 agency=GB-MET" "$WALK/pouchd.log" &&
 	grep -q "GB-MET: delivered .*receipt accepted" "$TRASH/walk.out"
 '
 

@@ -51,7 +51,7 @@ expect_success 'a running pouchd: every log line, start to stop, starts with its
 	after=$(date -u +%Y-%m-%dT%H:%M:%SZ) &&
 	log_lines pouchd.log &&
 	grep -q "^$TS pouchd: listening on " pouchd.log &&
-	grep -q "^$TS pouchd: GET /v1/health status=200" pouchd.log &&
+	logged "^$TS pouchd: GET /v1/health status=200" &&
 	grep -q "^$TS pouchd: stopped$" pouchd.log &&
 	cut -d" " -f1 pouchd.log | while read -r t; do
 		{ [ "$t" = "$before" ] || [ "$t" \> "$before" ]; } &&

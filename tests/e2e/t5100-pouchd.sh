@@ -182,7 +182,7 @@ expect_success 'metrics in Prometheus text format count requests by route and st
 '
 
 expect_success 'one log line per request, without contents' '
-	grep -q "^[0-9TZ:-]* pouchd: PUT /v1/packages/{id} status=413 agency=GB-NCA-CEOP id=$(cat idn) in=" pouchd.log &&
+	logged "^[0-9TZ:-]* pouchd: PUT /v1/packages/{id} status=413 agency=GB-NCA-CEOP id=$(cat idn) in=" &&
 	! grep -q title pouchd.log
 '
 

@@ -14,8 +14,9 @@ py() {
 	"$SYSTEM_PYTHON" -c "$_s" "$@"
 }
 
-# puts ID: how many PUT requests for package ID pouchd logged since it started.
-puts() { grep -c "^[0-9TZ:-]* pouchd: PUT /v1/packages/{id} .* id=$1 " pouchd.log; }
+# put_count N ID: pouchd logged exactly N PUT requests for package ID since it started (waiting
+# for the log lines of requests already answered: see logged_count).
+put_count() { logged_count "$1" "^[0-9TZ:-]* pouchd: PUT /v1/packages/{id} .* id=$2 "; }
 
 # outbox_ids HOME [ARGS]: the ids `pouch outbox --json` lists, space separated.
 outbox_ids() {
@@ -43,7 +44,7 @@ expect_success 'push delivers a package exactly once' '
 	pouch --home ceop push "pk/$(cat id1).pouch" >out &&
 	echo "delivered $(cat id1) to GB-MET ($(url))" >want && test_cmp want out &&
 	test "$(listed met "$(cat id1)")" = 1 && api_ok GET /v1/packages 200 &&
-	test "$(puts "$(cat id1)")" = 1 &&
+	put_count 1 "$(cat id1)" &&
 	cmp "pk/$(cat id1).pouch" "ceop/outbox/$(cat id1).pouch" &&
 	test "$(stat -c %a "ceop/outbox/$(cat id1).pouch")" = 600 &&
 	test -z "$(outbox_ids ceop)" && test "$(outbox_ids ceop --all)" = "$(cat id1)"
@@ -54,7 +55,7 @@ expect_success 'pushing the same file again makes no second copy, in the outbox 
 	test ! -s out && grep -q "$(cat id1) is already in the outbox" err &&
 	test "$(outbox_ids ceop --all)" = "$(cat id1)" &&
 	test "$(delivery ceop "$(cat id1)" attempts)" = 1 &&
-	test "$(listed met "$(cat id1)")" = 1 && test "$(puts "$(cat id1)")" = 1
+	test "$(listed met "$(cat id1)")" = 1 && put_count 1 "$(cat id1)"
 '
 
 expect_success 'a package the server already holds (a resend: 200) counts as delivered' '
@@ -62,7 +63,7 @@ expect_success 'a package the server already holds (a resend: 200) counts as del
 	is_status 201 ceop PUT "/v1/packages/$(cat id2)" -H "$JSON" --data-binary "@pk/$(cat id2).pouch" &&
 	pouch --home ceop push "pk/$(cat id2).pouch" >out &&
 	grep -q "^delivered $(cat id2) to GB-MET" out &&
-	test "$(listed met "$(cat id2)")" = 1 && test "$(puts "$(cat id2)")" = 2
+	test "$(listed met "$(cat id2)")" = 1 && put_count 2 "$(cat id2)"
 '
 
 expect_success 'a package not sent by us is refused, nothing queued' '
@@ -132,12 +133,12 @@ expect_success 'pouchd back on the same port: push with no file flushes it, exac
 	POUCHD_LISTEN=127.0.0.1:$(pouchd_port) start_pouchd metgw data &&
 	pouch --home ceop push >out &&
 	echo "delivered $(cat id4) to GB-MET ($(url))" >want && test_cmp want out &&
-	test "$(listed met "$(cat id4)")" = 1 && test "$(puts "$(cat id4)")" = 1 &&
+	test "$(listed met "$(cat id4)")" = 1 && put_count 1 "$(cat id4)" &&
 	test "$(delivery ceop "$(cat id4)" state)" = delivered &&
 	test "$(delivery ceop "$(cat id4)" attempts)" = 4 &&
 	test "$(delivery ceop "$(cat id4)" reason)" = null &&
 	pouch --home ceop push >out && test ! -s out &&
-	test "$(puts "$(cat id4)")" = 1
+	put_count 1 "$(cat id4)"
 '
 
 expect_success 'a server certificate we do not trust: stays queued, no retry, nothing delivered' '
@@ -172,7 +173,7 @@ expect_success 'a detached payload is uploaded, then the package delivered' '
 	is_status 200 met GET "/v1/packages/$(cat idb)/payload" &&
 	cmp body.out "pk/$(cat idb).pouch.pgp" &&
 	size=$(stat -c %s "pk/$(cat idb).pouch.pgp") &&
-	grep -q "^[0-9TZ:-]* pouchd: PATCH /v1/uploads/{id} status=200 .* id=$(cat idb) in=$size " pouchd.log
+	logged "^[0-9TZ:-]* pouchd: PATCH /v1/uploads/{id} status=200 .* id=$(cat idb) in=$size "
 '
 
 expect_success 'an interrupted upload resumes from the server offset, not from the start' '
@@ -187,6 +188,7 @@ expect_success 'an interrupted upload resumes from the server offset, not from t
 	test "$off" -gt 0 && test "$off" -lt "$total" &&
 	pouch --home ceop push "pk/$(cat idr).pouch" >out &&
 	grep -q "^delivered $(cat idr) to GB-MET" out &&
+	logged "^[0-9TZ:-]* pouchd: PATCH /v1/uploads/{id} status=200 .* id=$(cat idr) " &&
 	grep "^[0-9TZ:-]* pouchd: PATCH /v1/uploads/{id} status=200 .* id=$(cat idr) " pouchd.log >patches &&
 	test "$(wc -l <patches)" = 1 &&
 	! grep -q "^[0-9TZ:-]* pouchd: PATCH /v1/uploads/{id} status=409 .* id=$(cat idr) " pouchd.log &&
@@ -202,7 +204,7 @@ expect_success 'two recipients at the same endpoint: one PUT serves both' '
 	pouch --home ceop push "pk/$(cat id2r).pouch" >out &&
 	grep -q "^delivered $(cat id2r) to GB-MET ($(url))$" out &&
 	grep -q "^delivered $(cat id2r) to US-NCMEC ($(url))$" out &&
-	test "$(puts "$(cat id2r)")" = 1 &&
+	put_count 1 "$(cat id2r)" &&
 	test "$(listed met "$(cat id2r)")" = 1 && test "$(listed ncmec "$(cat id2r)")" = 1
 '
 

@@ -101,7 +101,7 @@ expect_success 'a second pull fetches nothing new and duplicates nothing (the cu
 	test "$(downloads)" = "$n" &&
 	test "$(rows met "SELECT count(*) FROM incoming")" = 4 &&
 	test "$(rows met "SELECT value FROM cursor WHERE kind = \"packages\"")" -gt 0 &&
-	grep -q "GET /v1/packages status=200" pouchd.log
+	logged "GET /v1/packages status=200"
 '
 
 expect_success 'inbox: one line per package with sender, priority, time, verdict, receipt' '
@@ -126,7 +126,7 @@ expect_success 'paging: --limit 2 pulls 7 new packages over 4 pages' '
 	for i in 1 2 3 4 5 6 7; do pack_put ceop ceop GB-MET || return 1; done &&
 	l=$(grep -c "GET /v1/packages status=200" pouchd.log) &&
 	pouch --home met pull --limit 2 >out && test "$(wc -l <out)" = 7 &&
-	test "$(grep -c "GET /v1/packages status=200" pouchd.log)" -ge $((l + 4)) &&
+	wait_until "[ \$(grep -c \"GET /v1/packages status=200\" pouchd.log) -ge $((l + 4)) ]" &&
 	for id in $(tail -n 7 ids.ceop); do test -e "met/inbox/$id.pouch" || return 1; done &&
 	test "$(rows met "SELECT count(*) FROM incoming")" = 11 && receipts_ok ceop 10 accepted
 '
@@ -152,6 +152,7 @@ expect_success 'an interrupted payload download resumes from what incoming/ kept
 	head -c 5000000 "pk/$id.pouch.pgp" >"met/incoming/$id.pouch.pgp.part" &&
 	pouch --home met pull >out && grep -qx "good $id from GB-NCA-CEOP -> inbox/$id.pouch" out &&
 	cmp "met/inbox/$id.pouch.pgp" "pk/$id.pouch.pgp" &&
+	logged "GET /v1/packages/{id}/payload status=206 agency=GB-MET id=$id " &&
 	grep "GET /v1/packages/{id}/payload status=206 agency=GB-MET id=$id " pouchd.log >log &&
 	grep -q " out=$((size - 5000000)) " log && test -z "$(ls met/incoming)"
 '

@@ -122,7 +122,7 @@ expect_success 'a last pull completes: every package once, nothing partial, down
 	done &&
 	test "$(ls met/inbox | wc -l)" = 36 && test -z "$(ls -A met/incoming)" &&
 	test -z "$(ls -A met/quarantine)" &&
-	grep -q "GET /v1/packages/{id}/payload status=206" pouchd.log
+	logged "GET /v1/packages/{id}/payload status=206"
 '
 
 expect_success 'every receipt was sent and filed exactly once, never a different one' '
@@ -133,7 +133,7 @@ items = json.load(open(\"body.out\"))[\"receipts\"]
 ids = open(\"ids\").read().split()
 assert sorted(i[\"package\"] for i in items) == sorted(ids), items
 assert all(i[\"verdict\"] == \"accepted\" for i in items)" &&
-	test "$(grep -c "PUT /v1/packages/{id}/receipt status=201" pouchd.log)" = 33 &&
+	logged_count 33 "PUT /v1/packages/{id}/receipt status=201" &&
 	! grep -q "receipt status=409" pouchd.log && ! grep -q warning err
 '
 

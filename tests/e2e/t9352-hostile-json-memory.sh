@@ -107,7 +107,7 @@ expect_success 'pouchd refuses the million-member envelope without growing past 
 	id=0f8c3c55-6c0e-4c3b-9d3a-3f2d1e0c9b8a &&
 	is_status 422 ceop PUT "/v1/packages/$id" -H "Content-Type: application/json" \
 		--data-binary @wide.pouch &&
-	error_code not_genuine && grep -q "more than 100000 members" pouchd.log &&
+	error_code not_genuine && logged "more than 100000 members" &&
 	is_status 422 ceop PUT "/v1/packages/$id" -H "Content-Type: application/json" \
 		--data-binary @arr.pouch &&
 	hwm=$(awk "/^VmHWM:/ { print \$2 }" "/proc/$(cat "$TRASH/.pouchd.pid")/status") &&

@@ -75,7 +75,7 @@ expect_success 'every refused request is counted as malformed' '
 '
 
 expect_success 'no raw control byte reached the log; the method is there escaped' '
-	log_clean && grep -q "^[0-9TZ:-]* pouchd: G\\\\x1b\\[31mET /v1/health status=400" pouchd.log
+	log_clean && logged "^[0-9TZ:-]* pouchd: G\\\\x1b\\[31mET /v1/health status=400"
 '
 
 test_done

@@ -97,7 +97,7 @@ expect_success 'a Content-Length libmicrohttpd refuses itself is logged and coun
 	done &&
 	after=$(metric pouchd_malformed_requests_total) &&
 	test "$after" -ge $((before + 5)) &&
-	test "$(grep -c "^[0-9TZ:-]* pouchd: - /v1/packages/$(cat id1) refused by the HTTP parser" pouchd.log)" = 5
+	logged_count 5 "^[0-9TZ:-]* pouchd: - /v1/packages/$(cat id1) refused by the HTTP parser"
 '
 
 expect_success 'no raw control byte reached the log' '

@@ -35,7 +35,7 @@ expect_success 'a tampered package: 422 naming the id, no path; the reason in th
 		>tampered.pouch && ! cmp -s tampered.pouch "pk/$id.pouch" &&
 	is_status 422 ceop PUT "/v1/packages/$id" -H "$JSON" --data-binary @tampered.pouch &&
 	error_code not_genuine && api_ok PUT /v1/packages/{id} 422 && no_path "$id" &&
-	grep -q "^[0-9TZ:-]* pouchd: refused $id: .*data/tmp/req-.*signature" pouchd.log
+	logged "^[0-9TZ:-]* pouchd: refused $id: .*data/tmp/req-.*signature"
 '
 
 expect_success 'an envelope that does not parse: an error naming the id, no path' '

@@ -62,7 +62,7 @@ on_tmpfs 'an upload the disk cannot hold: 507 insufficient_storage, nothing appe
 	test "$(stage ceop "$B" two.bin)" = 507 && error_code insufficient_storage &&
 	test ! -e "full/data/uploads/GB-NCA-CEOP.$B" &&
 	test "$(stage ceop "$A" two.bin 3000000 -H "$CHUNKED")" = 507 &&
-	cmp three.bin "full/data/uploads/GB-NCA-CEOP.$A" && grep -q "store full" pouchd.log
+	cmp three.bin "full/data/uploads/GB-NCA-CEOP.$A" && logged "store full"
 '
 
 on_tmpfs 'health says the store is not writable' '
