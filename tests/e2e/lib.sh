@@ -264,3 +264,27 @@ for k in sys.argv[2].split("."):
     e = e[k]
 open(sys.argv[3], "wb").write(base64.b64decode(e))' "$1" "$2" "$3"
 }
+
+# write_report FILE [TITLE [PRIORITY [ORIGINATOR]]]: a small, complete and valid report
+# (spec/report.md) for tests that need one to pack: 3x5x2, OFFICIAL-SENSITIVE, TLP:AMBER,
+# handling code P, one graded item. PRIORITY (routine by default) immediate or urgent adds
+# the reason, respond-by time and 24/7 contact those need.
+write_report() {
+	"$SYSTEM_PYTHON" -S -c 'import json, sys
+path, title, priority, originator = sys.argv[1:5]
+p = {"level": priority}
+if priority in ("immediate", "urgent"):
+    p.update(reason="test: a child believed at risk", respond_by="2099-01-01T00:00:00Z",
+             contact_24x7="+441632960000")
+r = {"format": "pouch-report/1",
+     "header": {"reference": "TEST-0001", "title": title, "created": "2026-01-01T00:00:00Z",
+                "originator": {"agency": originator, "unit": "test unit",
+                               "officer": "T1", "contact_24x7": "+441632960000"}},
+     "handling": {"classification": {"tier": "OFFICIAL", "sensitive": True, "caveats": []},
+                  "tlp": "TLP:AMBER", "scheme": "uk-3x5x2", "codes": ["P"],
+                  "purpose": "test", "legal_basis": "test"},
+     "priority": p,
+     "items": [{"n": 1, "text": "a test item", "grade": {"source": "2", "intelligence": "B"}}]}
+with open(path, "w") as f:
+    json.dump(r, f, indent=1)' "$1" "${2:-t}" "${3:-routine}" "${4:-GB-TEST}"
+}
