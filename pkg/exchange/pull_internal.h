@@ -8,6 +8,9 @@
 #include "exchange/https.h"
 #include "exchange/pull.h"
 #include "exchange/state.h"
+#include "package/envelope.h"
+#include "crypto/digest.h"
+#include "base/uuid.h"
 #include "base/validate.h"
 
 /* One endpoint pulled from. */
@@ -25,6 +28,38 @@ struct pull_run {
 	struct pouch_state st;
 	size_t limit;
 };
+
+/* A package record from a list, checked (it names files and goes into rows). */
+struct pull_item {
+	const char *id, *sender, *digest, *cursor;
+	uint64_t size;
+	int64_t payload; /* the detached payload's size, or -1 */
+	char name[POUCH_CODE_MAX + 1 + POUCH_UUID_LEN]; /* its files' base name (name_item) */
+};
+
+/* What verifying a download found. */
+struct pull_verdict {
+	int good;
+	char reason[POUCH_ERR_MSG_MAX];
+	int named;		/* the header was read and names the listed package */
+	struct pouch_header hd; /* when named */
+	char hsha[POUCH_SHA256_HEX];
+	char digest[POUCH_SHA256_HEX]; /* of the envelope file as downloaded */
+};
+
+/* Reads and checks one package record of a list (POUCH_E_NET when malformed). */
+int pull_item_read(const struct pull_source *s, json_t *j, struct pull_item *it,
+		   struct pouch_err *err);
+
+/* Downloads url into final (through final.part, resumed from what it holds) unless final is
+ * there already with size bytes. */
+int pull_download(struct pull_run *r, struct pull_source *s, const char *id, const char *url,
+		  const char *final, uint64_t size, struct pouch_err *err);
+
+/* Verifies the downloaded package at path as pouch verify does, and against the list's
+ * record, into *v. Only a failure to check at all is an error. */
+int pull_check(struct pull_run *r, const char *path, const struct pull_item *it,
+	       struct pull_verdict *v, struct pouch_err *err);
 
 /* Reports ev (its kind and fields set by the caller) with the source filled in, and counts it. */
 void pull_emit(struct pull_run *r, const struct pull_source *s, struct pouch_pull_event *ev);
