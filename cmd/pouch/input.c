@@ -6,7 +6,6 @@
 
 #include "cmd.h"
 #include "input.h"
-#include "base/spool.h"
 #include "package/envelope.h"
 
 int cli_dash(const char **first, const char *opt, const char *value, const char *usage)
@@ -29,9 +28,10 @@ int cli_stdin_take(struct cli_stdin *s, const char **slot, uint64_t max)
 		return EXIT_OK;
 	if (!tmp || tmp[0] != '/')
 		tmp = "/tmp";
-	if (pouch_spool(STDIN_FILENO, tmp, max, &s->path, &err) < 0)
+	if (pouch_spool(STDIN_FILENO, tmp, max, &s->sp, &err) < 0)
 		return pouch_fail(&err);
-	*slot = s->path;
+	s->taken = 1;
+	*slot = s->sp.path;
 	return EXIT_OK;
 }
 
@@ -40,11 +40,11 @@ int cli_stdin_package(struct cli_stdin *s, const char **path, const char *verb)
 	struct pouch_envelope e = { 0 };
 	int ret = cli_stdin_take(s, path, POUCH_ENVELOPE_MAX);
 
-	if (ret != EXIT_OK || !s->path)
+	if (ret != EXIT_OK || !s->taken)
 		return ret;
 	/* A malformed envelope is the package's fault, for the command to say; a detached
 	 * payload is the way it was given. */
-	if (pouch_envelope_read(s->path, &e, NULL) == 0 && e.detached) {
+	if (pouch_envelope_read(s->sp.path, &e, NULL) == 0 && e.detached) {
 		pouch_error("cannot %s a package from standard input: its payload travels beside it "
 			    "in a file of its own ('%s'); give the envelope's path instead", verb,
 			    e.detached);
@@ -59,12 +59,12 @@ void cli_stdin_shown(const struct cli_stdin *s, struct pouch_err *err)
 {
 	char shown[sizeof(err->msg)];
 	const char *at, *from = err->msg;
-	size_t n = 0, len = s->path ? strlen(s->path) : 0;
+	size_t n = 0, len = s->taken ? strlen(s->sp.path) : 0;
 
 	if (!len)
 		return;
 	shown[0] = '\0';
-	while ((at = strstr(from, s->path)) != NULL && n < sizeof(shown)) {
+	while ((at = strstr(from, s->sp.path)) != NULL && n < sizeof(shown)) {
 		n += (size_t)snprintf(shown + n, sizeof(shown) - n, "%.*s-", (int)(at - from), from);
 		from = at + len;
 	}
@@ -81,9 +81,9 @@ int cli_stdin_fail(const struct cli_stdin *s, struct pouch_err *err)
 
 void cli_stdin_release(struct cli_stdin *s)
 {
-	pouch_spool_remove(s->path);
-	free(s->path);
-	s->path = NULL;
+	if (s->taken)
+		pouch_spool_close(&s->sp);
+	s->taken = 0;
 }
 
 void cli_code_upper(char *s)

@@ -2,21 +2,23 @@
  *
  * A command takes '-' for at most one of its files (cli_dash while parsing), then, before the
  * file is read, cli_stdin_take copies standard input, capped as the file itself would be, into
- * a private temporary file whose path replaces the '-'. Messages naming that path name '-'
- * again (cli_stdin_fail). */
+ * a private temporary file that has no name (base/spool.h) and whose /proc path replaces the
+ * '-'. Messages naming that path name '-' again (cli_stdin_fail). */
 #ifndef POUCH_INPUT_H
 #define POUCH_INPUT_H
 
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/spool.h"
 
 /* The cap on a key or a revocation certificate read from '-', as from a file. */
 #define CLI_KEY_MAX (1024 * 1024)
 
 /* Standard input, once spooled. */
 struct cli_stdin {
-	char *path; /* the private copy, or NULL */
+	int taken;		/* sp holds standard input */
+	struct pouch_spool sp; /* the private copy, when taken */
 };
 
 /* While parsing: value is the argument of option opt. A second '-' on one command line is a
@@ -39,7 +41,7 @@ void cli_stdin_shown(const struct cli_stdin *s, struct pouch_err *err);
 /* As pouch_fail, with the private copy's path in err's message shown as '-'. */
 int cli_stdin_fail(const struct cli_stdin *s, struct pouch_err *err);
 
-/* Removes the private copy. */
+/* Closes the private copy, which is then gone. */
 void cli_stdin_release(struct cli_stdin *s);
 
 /* Agency codes are taken in any case and kept in upper case: s is changed in place. */

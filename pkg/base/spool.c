@@ -36,55 +36,57 @@ static int copy_capped(int in_fd, int out_fd, uint64_t max, struct pouch_err *er
 	}
 }
 
-int pouch_spool(int in_fd, const char *parent, uint64_t max, char **path, struct pouch_err *err)
+/* A new file in dir that has no name: O_TMPFILE, or made and unlinked at once where the file
+ * system cannot. */
+static int unnamed(const char *dir, struct pouch_err *err)
 {
-	char *dir = NULL;
-	int fd = -1, ret;
+	char *tmpl = NULL;
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
-	*path = NULL;
-	if (asprintf(&dir, "%s/pouch-stdin-XXXXXX", parent) < 0)
-		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	if (!mkdtemp(dir)) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot write in '%s': %s", parent,
-				    strerror(errno));
-		free(dir);
-		return ret;
-	}
-	if (asprintf(path, "%s/stdin", dir) < 0) {
-		*path = NULL;
-		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
 		goto out;
-	}
-	fd = open(*path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	ret = fd < 0 ? pouch_err_set(err, POUCH_E_IO, "cannot write '%s': %s", *path,
-				     strerror(errno))
-		     : copy_capped(in_fd, fd, max, err);
-	if (!ret && fsync(fd) < 0)
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot copy standard input: %s",
-				    strerror(errno));
-out:
+	if (asprintf(&tmpl, "%s/pouch-stdin-XXXXXX", dir) < 0)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	fd = mkostemp(tmpl, O_CLOEXEC);
 	if (fd >= 0)
-		close(fd);
-	if (ret < 0) {
-		if (*path)
-			unlink(*path);
-		rmdir(dir);
-		free(*path);
-		*path = NULL;
-	}
-	free(dir);
-	return ret;
+		unlink(tmpl);
+	free(tmpl);
+out:
+	if (fd < 0)
+		return pouch_err_set(err, POUCH_E_IO, "cannot write in '%s': %s", dir,
+				     strerror(errno));
+	return fd;
 }
 
-void pouch_spool_remove(const char *path)
+int pouch_spool(int in_fd, const char *parent, uint64_t max, struct pouch_spool *sp,
+		struct pouch_err *err)
 {
-	char *dir;
+	int fd, ret;
 
-	if (!path)
-		return;
-	unlink(path);
-	dir = pouch_fs_dir_of(path);
-	if (dir)
-		rmdir(dir);
-	free(dir);
+	sp->fd = -1;
+	sp->path[0] = '\0';
+	if ((fd = unnamed(parent, err)) < 0)
+		return fd;
+	ret = copy_capped(in_fd, fd, max, err);
+	if (!ret) {
+		snprintf(sp->path, sizeof(sp->path), "/proc/self/fd/%d", fd);
+		if (access(sp->path, R_OK) < 0)
+			ret = pouch_err_set(err, POUCH_E_IO, "cannot keep standard input: '%s': %s",
+					    sp->path, strerror(errno));
+	}
+	if (ret < 0) {
+		close(fd);
+		sp->path[0] = '\0';
+		return ret;
+	}
+	sp->fd = fd;
+	return 0;
+}
+
+void pouch_spool_close(struct pouch_spool *sp)
+{
+	if (sp->fd >= 0)
+		close(sp->fd);
+	sp->fd = -1;
+	sp->path[0] = '\0';
 }

@@ -37,6 +37,16 @@ expect_success 'pack --report - reads the report from stdin' '
 	test -z "$(ls -A "$TMPDIR")"
 '
 
+expect_success 'a report on stdin is never in a named file: killed mid-read, nothing is left' '
+	mkfifo in &&
+	{ "$POUCH_BIN" --home a pack --to GB-MET --report - -o pk <in >/dev/null 2>&1 & } &&
+	pid=$! && exec 3>in && cat report.json >&3 &&
+	wait_until "ls -l /proc/$pid/fd 2>/dev/null | grep -q \"$TMPDIR/\"";
+	seen=$? && reading=$(ls -A "$TMPDIR") &&
+	kill -9 $pid; exec 3>&-; ! wait $pid &&
+	test $seen -eq 0 && test -z "$reading" && test -z "$(ls -A "$TMPDIR")" && rm in
+'
+
 expect_success 'a report on stdin is held to the file cap, and the error names -' '
 	must_fail 2 pouch --home a pack --to GB-MET --report - -o pk </dev/null &&
 	grep -q "report '"'"'-'"'"'" err && ! grep -q "pouch-stdin" err &&

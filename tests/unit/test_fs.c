@@ -298,46 +298,50 @@ static int pipe_of(const char *text)
 	return fds[0];
 }
 
-static void test_spool__private_copy_then_nothing_left(void **state)
+static void test_spool__private_copy_that_never_has_a_name(void **state)
 {
 	struct fixture *f = *state;
 	struct pouch_err err = { 0 };
-	char *path = NULL, *dir;
-	int fd = pipe_of("from a pipe\n");
+	struct pouch_spool sp;
+	struct stat st;
+	int fd = pipe_of("from a pipe\n"), again;
 
-	assert_int_equal(pouch_spool(fd, f->dir, 100, &path, &err), 0);
+	assert_int_equal(pouch_spool(fd, f->dir, 100, &sp, &err), 0);
 	close(fd);
-	assert_content(path, "from a pipe\n");
-	assert_int_equal(mode_of(path), 0600);
-	dir = pouch_fs_dir_of(path);
-	assert_int_equal(mode_of(dir), 0700);
-	assert_int_equal(entries(f->dir), 1);
-	pouch_spool_remove(path);
+	/* Read by its path as often as wanted, each time from the start. */
+	assert_content(sp.path, "from a pipe\n");
+	assert_content(sp.path, "from a pipe\n");
+	assert_int_equal(fstat(sp.fd, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* Nothing in the directory, even while it is open: a kill leaves nothing behind. */
 	assert_int_equal(entries(f->dir), 0);
-	free(dir);
-	free(path);
+	again = sp.fd;
+	pouch_spool_close(&sp);
+	assert_int_equal(sp.fd, -1);
+	assert_int_equal(fcntl(again, F_GETFD), -1);
+	pouch_spool_close(&sp); /* twice does nothing */
 }
 
 static void test_spool__over_the_cap_is_refused_and_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
 	struct pouch_err err = { 0 };
-	char *path = NULL;
+	struct pouch_spool sp;
 	int fd = pipe_of("0123456789");
 
-	assert_int_equal(pouch_spool(fd, f->dir, 9, &path, &err), POUCH_E_REFUSED);
+	assert_int_equal(pouch_spool(fd, f->dir, 9, &sp, &err), POUCH_E_REFUSED);
 	close(fd);
-	assert_null(path);
+	assert_int_equal(sp.fd, -1);
 	assert_string_equal(err.msg, "standard input is larger than 9 bytes");
 	assert_int_equal(entries(f->dir), 0);
 	fd = pipe_of("012345678");
-	assert_int_equal(pouch_spool(fd, f->dir, 9, &path, &err), 0);
+	assert_int_equal(pouch_spool(fd, f->dir, 9, &sp, &err), 0);
 	close(fd);
-	assert_content(path, "012345678");
-	pouch_spool_remove(path);
-	free(path);
-	assert_int_equal(pouch_spool(0, "/nonexistent-dir", 9, &path, &err), POUCH_E_IO);
+	assert_content(sp.path, "012345678");
+	pouch_spool_close(&sp);
+	assert_int_equal(pouch_spool(0, "/nonexistent-dir", 9, &sp, &err), POUCH_E_IO);
 	assert_non_null(strstr(err.msg, "/nonexistent-dir"));
+	assert_int_equal(sp.fd, -1);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -360,7 +364,7 @@ int main(void)
 		T(test_fs__remove_tree),
 		T(test_fs__remove_exists_and_join),
 		T(test_fs__first_missing_names_what_mkdir_would_make),
-		T(test_spool__private_copy_then_nothing_left),
+		T(test_spool__private_copy_that_never_has_a_name),
 		T(test_spool__over_the_cap_is_refused_and_leaves_nothing),
 	};
 
