@@ -159,8 +159,9 @@ test:
 	$(MAKE) --no-print-directory -j$(BUILD_JOBS) all unit-build man-lint BUILD=$(BUILD)/test FAULTS=1
 	$(MAKE) --no-print-directory run-tests BUILD=$(BUILD)/test FAULTS=1
 
-E2E_SLOW = t8203 t8202 t8200 t8201 t9500 t8310 t9560 t9550 t8301 t8300 t8302 t9200 t9600 t9580 t9310 t9570 t9610 t9100 \
-	   t9260 t9352 t9520 t9220 t6150 t9300 t2200 t6000 t6100 t9510 t5100 t5000 t5800
+E2E_SLOW = t8301 t9640 t9500 t6150 t8203 t8310 t5100 t6000 t6100 t9200 t8302 t8202 t2200 t8300 \
+	   t0530 t9920 t8200 t1200 t9560 t9600 t8201 t9310 t9100 t9900 t9352 t5800 t9710 t2300 \
+	   t0600 t9550 t9580 t9570 t9610 t9260 t9520 t9220 t9300 t9510 t5000
 E2E_ALL = $(sort $(wildcard tests/e2e/t*.sh))
 E2E_FIRST = $(foreach t,$(E2E_SLOW),$(filter tests/e2e/$(t)-%,$(E2E_ALL)))
 E2E = $(E2E_FIRST) $(filter-out $(E2E_FIRST),$(E2E_ALL))

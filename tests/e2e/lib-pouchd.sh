@@ -109,7 +109,7 @@ error_code() {
 
 # api_ok METHOD PATH STATUS: body.out matches spec/openapi.yaml's response schema.
 api_ok() {
-	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-openapi.py" "$OPENAPI" --response "$1" "$2" "$3" \
+	pyrun "$SRC_DIR/tests/e2e/check-openapi.py" "$OPENAPI" --response "$1" "$2" "$3" \
 		body.out
 }
 

@@ -51,6 +51,7 @@ count_keys() {
 
 cleanup() {
 	[ -z "${POUCH_TEST_KEYS:-}" ] || count_keys
+	[ ! -f "$TRASH/.py/pid" ] || kill "$(cat "$TRASH/.py/pid")" 2>/dev/null
 	stop_agents
 	cd /
 	rm -rf "$TRASH"
@@ -60,6 +61,25 @@ trap 'exit 130' INT TERM
 
 pouch() {
 	"$POUCH_BIN" "$@"
+}
+
+# pyrun CHECKER ARGS...: what "$SYSTEM_PYTHON" CHECKER ARGS does (its output, its status), for
+# the suite's Python checkers, run by this script's own tests/e2e/pyserve.py (started at the
+# first call, stopped by cleanup): a fork of a process that imported jsonschema once, instead
+# of a third of a second of Python starting up. One call at a time; no standard input.
+pyrun() {
+	_pd=$TRASH/.py
+	if [ ! -e "$_pd/ready" ]; then
+		mkdir -p "$_pd" && mkfifo "$_pd/req" "$_pd/resp" || return 125
+		"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/pyserve.py" "$_pd" </dev/null >/dev/null \
+			2>"$_pd/log" &
+		echo $! >"$_pd/pid"
+		wait_until "[ -e '$_pd/ready' ] || ! kill -0 $! 2>/dev/null"
+		[ -e "$_pd/ready" ] || { cat "$_pd/log" >&2; return 125; }
+	fi
+	printf '%s\0' "$PWD" "$@" >"$_pd/req" && read -r _pst <"$_pd/resp" || return 125
+	cat "$_pd/out" && cat "$_pd/err" >&2
+	return "$_pst"
 }
 
 # expect_success 'description' 'shell commands chained with &&'

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRC_DIR/tests/e2e/lib-pouchd.sh"
 
-check_output() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" "$SRC_DIR/spec" "$@"; }
+check_output() { pyrun "$SRC_DIR/tests/e2e/check-json-output.py" "$SRC_DIR/spec" "$@"; }
 
 # The commands of pouch's table (its rows: { "partner add", cmd_partner_add, ...), one per line,
 # words joined by '-' (audit-show); each is also in pouch --help.
@@ -46,12 +46,12 @@ expect_success 'every command has a schema, each valid and closed to unknown mem
 
 expect_success 'the schema check fails on a missing schema and an open object' '
 	cp -r "$SRC_DIR/spec" myspec && rm myspec/cli/pouch-whoami.schema.json &&
-	! "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" myspec --schemas \
+	! pyrun "$SRC_DIR/tests/e2e/check-json-output.py" myspec --schemas \
 		$(cat cmds) >msg && grep -q "pouch-whoami.schema.json: missing" msg &&
 	cp "$SRC_DIR/spec/cli/pouch-whoami.schema.json" myspec/cli/ &&
 	sed -i "0,/\"additionalProperties\": false/s//\"additionalProperties\": true/" \
 		myspec/cli/common.schema.json &&
-	! "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" myspec --schemas \
+	! pyrun "$SRC_DIR/tests/e2e/check-json-output.py" myspec --schemas \
 		$(cat cmds) >msg && grep -q "additionalProperties: false" msg
 '
 

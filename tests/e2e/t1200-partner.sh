@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRC_DIR/tests/e2e/certs.sh"
 
-schema() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-schema.py" \
+schema() { pyrun "$SRC_DIR/tests/e2e/check-schema.py" \
 	"$SRC_DIR/spec/partner.schema.json" "$@"; }
 
 expect_success 'setup: a national centre and a local force export their keys' '

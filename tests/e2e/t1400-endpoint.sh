@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRC_DIR/tests/e2e/certs.sh"
 
-schema() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-schema.py" \
+schema() { pyrun "$SRC_DIR/tests/e2e/check-schema.py" \
 	"$SRC_DIR/spec/endpoint.schema.json" "$@"; }
 
 expect_success 'setup: an agency and certificates' '
@@ -45,7 +45,7 @@ expect_success 'endpoint show, for people and as JSON, never key material' '
 			\"pin\": \"sha256//\" + \"A\" * 43 + \"=\"}, e; \
 		assert e[\"client\"] == {\"cert\": \"endpoint.client.pem\", \
 			\"key\": \"endpoint.client.key\"}, e" &&
-	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" "$SRC_DIR/spec" endpoint-show \
+	pyrun "$SRC_DIR/tests/e2e/check-json-output.py" "$SRC_DIR/spec" endpoint-show \
 		0 show.json &&
 	! grep -q -- "$(key_line client.key)" show.txt show.json a/endpoint.json
 '

@@ -6,7 +6,7 @@
 VEC=$SRC_DIR/spec/vectors
 SCHEMA=$SRC_DIR/spec/envelope.schema.json
 # check_def DEF FILE...: FILEs against $defs/DEF of the envelope schema ("-": the whole).
-check_def() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-envelope-schema.py" "$SCHEMA" "$@"; }
+check_def() { pyrun "$SRC_DIR/tests/e2e/check-envelope-schema.py" "$SCHEMA" "$@"; }
 # edit_json IN OUT PYTHON: rewrites JSON file IN to OUT with its value j changed by PYTHON.
 edit_json() {
 	"$SYSTEM_PYTHON" -c "import base64, json, sys
@@ -99,7 +99,7 @@ for vec in "$VEC"/valid/* "$VEC"/invalid/*; do
 done
 
 expect_success 'the valid envelopes and their decoded headers match the schema' '
-	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-schema.py" "$SCHEMA" \
+	pyrun "$SRC_DIR/tests/e2e/check-schema.py" "$SCHEMA" \
 		"$VEC"/valid/*/package.pouch &&
 	check_def - "$VEC"/valid/*/package.pouch &&
 	for d in "$VEC"/valid/*; do

@@ -7,9 +7,9 @@
 
 SPEC=$SRC_DIR/spec/openapi.yaml
 RECEIPT_SCHEMA=$SRC_DIR/spec/receipt.schema.json
-oa() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-openapi.py" "$@"; }
+oa() { pyrun "$SRC_DIR/tests/e2e/check-openapi.py" "$@"; }
 # rs DEF FILE...: FILEs against $defs/DEF of receipt.schema.json ("-": the whole).
-rs() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-envelope-schema.py" "$RECEIPT_SCHEMA" "$@"; }
+rs() { pyrun "$SRC_DIR/tests/e2e/check-envelope-schema.py" "$RECEIPT_SCHEMA" "$@"; }
 
 # accepts COMPONENT FILE...: every FILE is valid against components/schemas/COMPONENT.
 accepts() {
