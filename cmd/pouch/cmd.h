@@ -40,6 +40,8 @@ struct pouch_cli {
 	unsigned needs;          /* the command's CLI_NEEDS_* */
 	int ready;               /* cli_ready has resolved home */
 	struct pouch_home home;  /* paths of the home (--home, POUCH_HOME or the default) */
+	int argc;                /* the command line getopt_long is parsing (for its errors) */
+	char **argv;
 };
 extern struct pouch_cli cli;
 

@@ -85,6 +85,8 @@ static int group_usage(const char *group, int asked)
 	FILE *f = asked ? stdout : stderr;
 	size_t i, len = strlen(group);
 
+	if (!asked)
+		pouch_json_error(POUCH_E_USAGE, "missing the command after 'pouch %s'", group);
 	fputs(usage_head, f);
 	fprintf(f, "\n'pouch %s' commands:\n", group);
 	for (i = 0; i < NCOMMANDS; i++)
@@ -167,10 +169,11 @@ static int globals(int argc, char **argv, int *at, const char *group)
 	char *word = argv[*at];
 	int c, version = 0;
 
-	/* getopt's messages start with its argv[0]: make them "pouch: ..." like every other. */
 	argv[*at] = (char *)"pouch";
 	optind = 0;
-	opterr = 1;
+	opterr = 0; /* cli_common_option says what is wrong, as text or as JSON */
+	cli.argc = argc - *at;
+	cli.argv = argv + *at;
 	while ((c = getopt_long(argc - *at, argv + *at, "+hqV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -214,6 +217,7 @@ static int pouch_main(int argc, char **argv)
 	if (ret != CLI_CONTINUE)
 		return ret;
 	if (at >= argc) {
+		pouch_json_error(POUCH_E_USAGE, "missing the command");
 		print_help(stderr);
 		return EXIT_USAGE;
 	}
@@ -237,6 +241,8 @@ static int pouch_main(int argc, char **argv)
 	 * checks its whole command line, then calls cli_ready for the home before it acts. */
 	argv[at] = (char *)"pouch";
 	cli.needs = cmd->flags;
+	cli.argc = argc - at;
+	cli.argv = argv + at;
 	cli_reset();
 	ret = cmd->fn(argc - at, argv + at);
 	pouch_home_release(&cli.home);

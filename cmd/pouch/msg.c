@@ -108,6 +108,40 @@ int pouch_fail(const struct pouch_err *err)
 	return pouch_err_exit_status(code);
 }
 
+/* A usage error's message, as text and in the JSON error object (the usage follows). */
+static void __attribute__((format(printf, 1, 2))) pouch_usage_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_with(POUCH_E_USAGE, fmt, ap);
+	va_end(ap);
+}
+
+/* Says what getopt_long (opterr off) found wrong with the word before optind, in getopt's own
+ * words. The only short option with an argument is -o: missing, it is the last word. */
+static void bad_option(void)
+{
+	const char *w = optind > 0 && optind <= cli.argc ? cli.argv[optind - 1] : "";
+	const char *eq = strchr(w, '=');
+	int n = eq ? (int)(eq - w) : (int)strlen(w);
+
+	if (w[0] == '-' && w[1] == '-') {
+		if (!optopt)
+			pouch_usage_text("unrecognized option '%.*s'", n, w);
+		else if (eq)
+			pouch_usage_text("option '%.*s' doesn't allow an argument", n, w);
+		else
+			pouch_usage_text("option '%s' requires an argument", w);
+	} else if (optopt == 'o' && optind >= cli.argc && w[0] == '-' && w[n - 1] == 'o') {
+		pouch_usage_text("option requires an argument -- 'o'");
+	} else if (optopt > ' ' && optopt < 0x7f) {
+		pouch_usage_text("invalid option -- '%c'", optopt);
+	} else {
+		pouch_usage_text("invalid option '%s'", w);
+	}
+}
+
 int pouch_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;
@@ -117,9 +151,7 @@ int pouch_usage_error(const char *usage, const char *fmt, ...)
 		error_with(POUCH_E_USAGE, fmt, ap);
 		va_end(ap);
 	} else {
-		/* getopt_long has said what was wrong, on stderr. */
-		pouch_json_error(POUCH_E_USAGE, "invalid option or missing option argument "
-						"(the usage is on standard error)");
+		bad_option();
 	}
 	fprintf(stderr, "%s", usage);
 	return EXIT_USAGE;
@@ -263,7 +295,7 @@ int cli_no_args(int argc, char **argv, const char *usage)
 void cli_reset(void)
 {
 	optind = 0;
-	opterr = 1;
+	opterr = 0; /* cli_common_option says what is wrong, as text or as JSON */
 }
 
 const char *cli_passphrase(const char *pass)

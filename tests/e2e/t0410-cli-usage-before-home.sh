@@ -3,6 +3,7 @@
 # whole command line, then looks at the home, then acts. So a bad option or a missing required
 # one is a usage error in a home that does not exist, is not initialised or is a gateway's.
 . "$(dirname "$0")/lib.sh"
+. "$SRC_DIR/tests/e2e/lib-pouchd.sh"
 
 # Every command in the table, one per line, from pouch --help.
 pouch --help | sed -n "s/^  \([a-z][a-z-]*\( [a-z][a-z-]*\)\?\)  .*/\1/p" >commands
@@ -86,6 +87,25 @@ expect_success 'in an empty (uninitialised) home the usage error still comes fir
 	must_fail 3 pouch pack --to GB-X --report r.json --home empty &&
 	error_is "no agency identity in .$TRASH/empty.: run .pouch init. first" &&
 	test -z "$(ls empty)"
+'
+
+expect_success 'with --json the error object names the bad option as the text does' '
+	for c in "pack --bogus" "pack --rep=x --bogus=1" "whoami --json=1" "pack --to" "whoami -x" \
+		"pack -qz" "pack --to GB-X -o" "--bogus" "--home"; do
+		must_fail 2 pouch $c &&
+		want=$(head -n 1 err | sed "s/^pouch: //") &&
+		must_fail 2 pouch --json $c && mv out json.out &&
+		must_fail 2 pouch $c --json &&
+		test "$(jget json.out error.message)" = "$want" ||
+			{ echo "$c: want $want"; cat json.out err; exit 1; }
+	done &&
+	must_fail 2 pouch --json --bogus && test "$(jget out error.message)" = \
+		"unrecognized option '"'"'--bogus'"'"'" &&
+	must_fail 2 pouch --json pack -x && test "$(jget out error.message)" = \
+		"invalid option -- '"'"'x'"'"'" &&
+	must_fail 2 pouch --json && test "$(jget out error.message)" = "missing the command" &&
+	must_fail 2 pouch partner --json &&
+	test "$(jget out error.message)" = "missing the command after '"'"'pouch partner'"'"'"
 '
 
 expect_success 'in a gateway home (no secret key) a usage error comes before the refusal' '
