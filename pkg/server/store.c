@@ -89,7 +89,7 @@ static int take_lock(struct pouch_store *s, struct pouch_err *err)
 	if (s->lock_fd < 0)
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot open '%s': %s", path, strerror(errno));
 	else if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0)
-		ret = pouch_err_set(err, errno == EWOULDBLOCK ? POUCH_E_REFUSED : POUCH_E_IO,
+		ret = pouch_err_set(err, POUCH_E_IO,
 				    "cannot lock the store '%s': %s", s->dir,
 				    errno == EWOULDBLOCK ? "in use by another pouchd"
 							 : strerror(errno));

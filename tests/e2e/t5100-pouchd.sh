@@ -192,6 +192,13 @@ expect_success 'SIGTERM stops pouchd cleanly; the store survives a restart' '
 	test "$(jget body.out packages.2.id)" = "$(cat id3)"
 '
 
+expect_success 'a second pouchd on the same store cannot start: exit 3, the first unharmed' '
+	must_fail 3 "$POUCHD_BIN" --home met --data data --listen 127.0.0.1:0 --cert srv.pem \
+		--key srv.key --client-ca clients.ca.pem &&
+	grep -q "pouchd: cannot lock the store .*in use by another pouchd" err &&
+	is_status 200 met GET /v1/packages
+'
+
 expect_success 'a client gone mid-push leaves nothing behind' '
 	head -c 6000000 /dev/urandom >mid.bin && head -c 9000000 /dev/urandom >big.bin &&
 	pouch --home ncmec pack --to GB-MET --report report.json --attach mid.bin -o pk >idm &&

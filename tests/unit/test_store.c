@@ -15,7 +15,7 @@ static void test_store__layout_is_private(void **state)
 	assert_int_equal(mode_of(dpath(e, "tmp")), 0700);
 	assert_int_equal(mode_of(dpath(e, "pouchd.db")), 0600);
 	/* One store per directory at a time. */
-	assert_int_equal(pouch_store_open(e->data, &again, &err), POUCH_E_REFUSED);
+	assert_int_equal(pouch_store_open(e->data, &again, &err), POUCH_E_IO);
 	assert_null(again);
 	assert_non_null(strstr(err.msg, "in use"));
 	pouch_store_close(NULL);
