@@ -183,8 +183,15 @@ outbox_whole() {
 }
 
 # store_whole DATA: pouchd's store in DATA holds whole packages only (as in pk/), each once
-# and with its row, and every row has its file.
+# and with its row, and every row has its file. A request pouchd is still finishing (its
+# client killed) moves its files in and then commits their row, so the check is repeated
+# until it holds, however long that takes; a store whose pouchd was killed is checked after
+# the restart, which tidies what the kill left.
 store_whole() {
+	wait_until "store_whole_now '$1' >/dev/null 2>&1" || store_whole_now "$1"
+}
+
+store_whole_now() {
 	sqlite3 "$1/pouchd.db" "SELECT id FROM packages" >"$TRASH/.rows" || return 1
 	for _f in "$1"/packages/*; do
 		[ -e "$_f" ] || continue
