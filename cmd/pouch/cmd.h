@@ -145,6 +145,8 @@ int cmd_key_export(int argc, char **argv);
 int cmd_key_rotate(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_outbox_cancel(int argc, char **argv);
+int cmd_outbox_retry(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_partner_add(int argc, char **argv);
 int cmd_partner_add_key(int argc, char **argv);

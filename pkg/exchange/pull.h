@@ -41,6 +41,7 @@ struct pouch_pull_event {
 	const char *reason;  /* one line */
 	const char *path;    /* the stored envelope file */
 	time_t time;	     /* POUCH_PULL_RECEIPT: the time the receipt states */
+	const char *priority; /* a package's, when its header could be read */
 };
 
 /* How to pull. Everything is borrowed for the call. */

@@ -1,0 +1,42 @@
+/* pouch outbox cancel: take a package's deliveries (or one recipient's) out of the queue. */
+#include <stdio.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "deliver.h"
+#include "exchange/push.h"
+
+static const char usage[] =
+	"usage: pouch outbox cancel ID [--to CODE] [--json]\n"
+	"  ID          the package (its id, or the start of it)\n"
+	"  --to CODE   only the delivery to this recipient\n";
+
+int cmd_outbox_cancel(int argc, char **argv)
+{
+	struct pouch_state st = { 0 };
+	struct pouch_err err = { 0 };
+	const char *prefix, *to;
+	char id[POUCH_UUID_LEN] = "";
+	size_t n = 0;
+	int ret;
+
+	if ((ret = outbox_args(argc, argv, usage, &prefix, &to)) != CLI_CONTINUE)
+		return ret;
+	if ((ret = outbox_open(&st)) != EXIT_OK)
+		goto out;
+	if (pouch_push_change(&cli.home, &st, 0, prefix, to, time(NULL), id, &n, &err) < 0) {
+		ret = pouch_fail(&err);
+		goto out;
+	}
+	/* The id is a UUID and the code checked: nothing to escape. */
+	if (cli.json)
+		ret = printf("{\"id\":\"%s\",\"recipient\":%s%s%s,\"cancelled\":%zu}\n", id,
+			     to ? "\"" : "", to ? to : "null", to ? "\"" : "", n) < 0;
+	else
+		ret = printf("cancelled %zu deliver%s of %s%s%s\n", n, n == 1 ? "y" : "ies", id,
+			     to ? " to " : "", to ? to : "") < 0;
+	ret = ret || fflush(stdout) ? EXIT_OPERATIONAL : EXIT_OK;
+out:
+	pouch_state_close(&st);
+	return ret;
+}
