@@ -135,6 +135,8 @@ static const char *code_name(int code, int status)
 		return "refused";
 	case POUCH_E_VERIFY:
 		return "not_genuine";
+	case POUCH_E_EXPIRED:
+		return "expired";
 	case POUCH_E_EXISTS:
 		return "exists";
 	case POUCH_E_NOTFOUND:
