@@ -16,6 +16,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "directory/home.h"
@@ -119,6 +120,11 @@ const char *cli_partner_code(int argc, char **argv, const char *usage);
 
 /* After option parsing: EXIT_OK when no arguments are left, else a usage error. */
 int cli_no_args(int argc, char **argv, const char *usage);
+
+/* The time now, for the commands that judge a package by its times (open, verify, inbox). In
+ * a test build (POUCH_FAULTS) POUCH_CLOCK_SHIFT=SECONDS moves it, so that tests can look at
+ * a package after its expiry without waiting for it. */
+time_t cli_now(void);
 
 /* Starts option parsing of a subcommand afresh. */
 void cli_reset(void);

@@ -154,7 +154,7 @@ int cmd_inbox(int argc, char **argv)
 		return ret;
 	if ((ret = cli_ready()) != EXIT_OK)
 		return ret;
-	l.now = time(NULL);
+	l.now = cli_now();
 	if (cli.json && printf("[") < 0)
 		return EXIT_OPERATIONAL;
 	ret = pouch_inbox_list(&cli.home, &f, show, &l, &err);

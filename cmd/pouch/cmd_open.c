@@ -45,7 +45,7 @@ int cmd_open(int argc, char **argv)
 	struct pouch_progress po = { on_progress, &pg };
 	const char *out = NULL, *passfile = NULL, *path;
 	char *pass = NULL, when[POUCH_TIME_LEN];
-	time_t now = time(NULL);
+	time_t now = cli_now();
 	int c, ret, status;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {

@@ -32,7 +32,7 @@ int cmd_verify(int argc, char **argv)
 	struct pouch_verified v;
 	struct pouch_err err = { 0 }, aerr = { 0 };
 	struct cli_stdin in = { 0 };
-	time_t now = time(NULL);
+	time_t now = cli_now();
 	const char *path, *file;
 	char *json = NULL;
 	int c, ret;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "base/fault.h"
@@ -60,6 +61,18 @@ static const struct command commands[] = {
 	{ "whoami", cmd_whoami, NEEDS_HOME, "show this agency's identity" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+time_t cli_now(void)
+{
+	time_t now = time(NULL);
+#ifdef POUCH_FAULTS
+	const char *shift = getenv("POUCH_CLOCK_SHIFT");
+
+	if (shift)
+		now += (time_t)strtoll(shift, NULL, 10);
+#endif
+	return now;
+}
 
 static const char usage_head[] =
 	"usage: pouch [--home DIR] [--json] [-q] COMMAND [ARGS]\n"
