@@ -55,7 +55,8 @@ expect_success 'inbox: immediate first and marked, then urgent, then routine' '
 	test "$(wc -l <out)" = 4 &&
 	sed -n 1,2p out | grep -c "^!! [0-9a-f-]* GB-NCA-CEOP IMMEDIATE " | grep -qx 2 &&
 	sed -n 3p out | grep -q "^$(cat ids.urgent) US-NCMEC urgent " &&
-	sed -n 4p out | grep -Eqx "$(cat ids.routine) GB-NCA-CEOP routine [0-9T:-]+Z receipt sent, good, expires [0-9T:-]+Z, not opened"
+	sed -n 4p out | grep -Eqx "$(cat ids.routine) GB-NCA-CEOP routine [0-9T:-]+Z receipt sent, \
+good, expires [0-9T:-]+Z, not opened"
 '
 
 expect_success 'inbox filters: --from, --priority, --opened, --unopened, --since, --until' '
@@ -115,7 +116,8 @@ expect_success 'open ID: unknown, too short, ambiguous (naming the candidates)' 
 		priority, created, expires, received, receipt, receipt_sent FROM incoming
 		WHERE id = \"$id\"" &&
 	must_fail 2 pouch --home met open "$(echo "$id" | cut -c1-8)" -o o5 &&
-	error_is ".$(echo "$id" | cut -c1-8). is ambiguous: 2 packages in the inbox match \(GB-NCA-CEOP/$id, US-NCMEC/$other\)" &&
+	error_is ".$(echo "$id" | cut -c1-8). is ambiguous: 2 packages in the inbox match \
+\(GB-NCA-CEOP/$id, US-NCMEC/$other\)" &&
 	test ! -e o5 &&
 	pouch --home met open "GB-NCA-CEOP/$(echo "$id" | cut -c1-8)" -o o5 >/dev/null &&
 	pouch --home met open "$id" -o o6 >/dev/null
