@@ -121,7 +121,8 @@ static int change(const struct pouch_home *h, struct pouch_state *s, int retry, 
 		pouch_db_reset(st);
 		pouch_db_bind_text(st, 1, c[i].id);
 		pouch_db_bind_text(st, 2, c[i].recipient);
-		pouch_db_bind_text(st, 3, reason);
+		if (!retry)
+			pouch_db_bind_text(st, 3, reason);
 		ret = pouch_db_step(st, err);
 	}
 	pouch_db_finalize(st);
