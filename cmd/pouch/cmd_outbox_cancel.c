@@ -6,23 +6,19 @@
 #include "deliver.h"
 #include "exchange/push.h"
 
-static const char usage[] =
-	"usage: pouch outbox cancel ID [--to CODE] [--json]\n"
-	"  ID          the package (its id, or the start of it)\n"
-	"  --to CODE   only the delivery to this recipient\n";
+static const char usage[] = "usage: pouch outbox cancel ID [--to CODE] [--json]\n"
+	OUTBOX_ARGS_USAGE;
 
 int cmd_outbox_cancel(int argc, char **argv)
 {
-	struct pouch_state st = { 0 };
+	struct pouch_state st;
 	struct pouch_err err = { 0 };
-	const char *prefix, *to;
+	const char *prefix = NULL, *to = NULL;
 	char id[POUCH_UUID_LEN] = "";
 	size_t n = 0;
-	int ret;
+	int ret = outbox_begin(argc, argv, usage, &prefix, &to, &st);
 
-	if ((ret = outbox_args(argc, argv, usage, &prefix, &to)) != CLI_CONTINUE)
-		return ret;
-	if ((ret = outbox_open(&st)) != EXIT_OK)
+	if (ret != CLI_CONTINUE)
 		goto out;
 	if (pouch_push_change(&cli.home, &st, 0, prefix, to, time(NULL), id, &n, &err) < 0) {
 		ret = pouch_fail(&err);

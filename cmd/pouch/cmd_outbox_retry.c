@@ -1,30 +1,25 @@
 /* pouch outbox retry: queue a package's deliveries that failed (or were cancelled) again, and
  * try them now. */
-#include <stdio.h>
 #include <time.h>
 
 #include "cmd.h"
 #include "deliver.h"
 #include "exchange/push.h"
 
-static const char usage[] =
-	"usage: pouch outbox retry ID [--to CODE] [--json]\n"
-	"  ID          the package (its id, or the start of it)\n"
-	"  --to CODE   only the delivery to this recipient\n";
+static const char usage[] = "usage: pouch outbox retry ID [--to CODE] [--json]\n"
+	OUTBOX_ARGS_USAGE;
 
 int cmd_outbox_retry(int argc, char **argv)
 {
-	struct pouch_state st = { 0 };
+	struct pouch_state st;
 	struct pouch_err err = { 0 };
-	const char *prefix, *to, *ids[1];
+	const char *prefix = NULL, *to = NULL, *ids[1];
 	char id[POUCH_UUID_LEN] = "";
 	time_t now = time(NULL);
 	size_t n = 0;
-	int ret;
+	int ret = outbox_begin(argc, argv, usage, &prefix, &to, &st);
 
-	if ((ret = outbox_args(argc, argv, usage, &prefix, &to)) != CLI_CONTINUE)
-		return ret;
-	if ((ret = outbox_open(&st)) != EXIT_OK)
+	if (ret != CLI_CONTINUE)
 		goto out;
 	if (pouch_push_change(&cli.home, &st, 1, prefix, to, now, id, &n, &err) < 0) {
 		ret = pouch_fail(&err);

@@ -1,6 +1,7 @@
 /* A delivery run and its report, for pouch push and pouch outbox retry. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "deliver.h"
@@ -103,7 +104,8 @@ int deliver_run(struct pouch_state *st, const char *const *ids, size_t nids, int
 	return sum.failed ? EXIT_REFUSED : sum.queued ? EXIT_OPERATIONAL : EXIT_OK;
 }
 
-int outbox_args(int argc, char **argv, const char *usage, const char **id, const char **to)
+int outbox_begin(int argc, char **argv, const char *usage, const char **id, const char **to,
+		 struct pouch_state *st)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTIONS,
 					      { "to", required_argument, NULL, 't' },
@@ -111,6 +113,8 @@ int outbox_args(int argc, char **argv, const char *usage, const char **id, const
 	struct pouch_err err = { 0 };
 	int c, ret;
 
+	memset(st, 0, sizeof(*st));
+	st->lock_fd = -1;
 	*to = NULL;
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		if (c == 't') {
@@ -127,19 +131,10 @@ int outbox_args(int argc, char **argv, const char *usage, const char **id, const
 	if (*to && pouch_agency_code_check(*to, &err) < 0)
 		return pouch_usage_error(usage, "%s", err.msg);
 	*id = argv[optind];
-	return CLI_CONTINUE;
-}
-
-int outbox_open(struct pouch_state *st)
-{
-	struct pouch_err err = { 0 };
-	int ret;
-
-	st->lock_fd = -1;
 	if ((ret = cli_ready()) != EXIT_OK)
 		return ret;
 	if (pouch_state_open(&cli.home, st, &err) < 0 ||
 	    pouch_state_lock(st, &cli.home, "push", &err) < 0)
 		return pouch_fail(&err);
-	return EXIT_OK;
+	return CLI_CONTINUE;
 }

@@ -16,14 +16,17 @@
 int deliver_run(struct pouch_state *st, const char *const *ids, size_t nids, int retries,
 		time_t now);
 
-/* The command line of pouch outbox retry and cancel, "ID [--to CODE]" and the common options:
- * the package (an id or its start) into *id, the recipient (upper-cased, checked) into *to
- * (NULL without --to). Returns CLI_CONTINUE, or the exit status to end with (EXIT_OK after
- * --help, EXIT_USAGE). */
-int outbox_args(int argc, char **argv, const char *usage, const char **id, const char **to);
+/* The arguments of pouch outbox retry and cancel, for their usage. */
+#define OUTBOX_ARGS_USAGE \
+	"  ID          the package (its id, or the start of it)\n" \
+	"  --to CODE   only the delivery to this recipient\n"
 
-/* Opens the home's state (st, zeroed by the caller) and takes its "push" lock; prints why not
- * and returns the exit status, else EXIT_OK. */
-int outbox_open(struct pouch_state *st);
+/* The start of pouch outbox retry and cancel: their command line, "ID [--to CODE]" and the
+ * common options (the package, an id or its start, into *id; the recipient, upper-cased and
+ * checked, into *to, NULL without --to), then the home's state opened into st with its "push"
+ * lock held. Returns CLI_CONTINUE, or the exit status to end with (EXIT_OK after --help; the
+ * reason printed otherwise). st is to be closed in every case. */
+int outbox_begin(int argc, char **argv, const char *usage, const char **id, const char **to,
+		 struct pouch_state *st);
 
 #endif

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "base/fault.h"
@@ -61,18 +60,6 @@ static const struct command commands[] = {
 	{ "whoami", cmd_whoami, NEEDS_HOME, "show this agency's identity" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-time_t cli_now(void)
-{
-	time_t now = time(NULL);
-#ifdef POUCH_FAULTS
-	const char *shift = getenv("POUCH_CLOCK_SHIFT");
-
-	if (shift)
-		now += (time_t)strtoll(shift, NULL, 10);
-#endif
-	return now;
-}
 
 static const char usage_head[] =
 	"usage: pouch [--home DIR] [--json] [-q] COMMAND [ARGS]\n"
@@ -219,6 +206,7 @@ static int globals(int argc, char **argv, int *at, const char *group)
 static int pouch_main(int argc, char **argv)
 {
 	const struct command *cmd;
+	const char *next;
 	int at = 0, ret;
 
 	/* Buffers of 256 KiB and more come from mmap and go back to the system when freed:
@@ -241,9 +229,13 @@ static int pouch_main(int argc, char **argv)
 	}
 	if (strcmp(argv[at], "help") == 0)
 		return help(argc - at - 1, argv + at + 1);
-	cmd = find(argv[at], at + 1 < argc ? argv[at + 1] : NULL);
+	next = at + 1 < argc ? argv[at + 1] : NULL;
+	cmd = find(argv[at], next);
 	if (cmd && strchr(cmd->name, ' ')) {
 		at++;
+	} else if (cmd && is_group(argv[at]) && next && next[0] != '-') {
+		/* A command that is a group too takes no word of its own: a mistyped verb. */
+		return unknown(argv[at], next);
 	} else if (!cmd && is_group(argv[at])) {
 		int first = at;
 		ret = globals(argc, argv, &at, argv[first]);

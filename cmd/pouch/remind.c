@@ -18,9 +18,8 @@ const char *remind(const char *id, const char *who, const char *role)
 {
 	static char text[512];
 
-	snprintf(text, sizeof(text), "package %s is immediate: phone the 24/7 contact of %s (its "
-		 "%s) now as well; pouch is never the only channel for a child in danger", id, who,
-		 role);
+	snprintf(text, sizeof(text), "package %s is immediate: also phone the %s's 24/7 contact "
+		 "now (%s); pouch is never the only channel for a child in danger", id, role, who);
 	pouch_warn("%s", text);
 	return text;
 }

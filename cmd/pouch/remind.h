@@ -8,7 +8,7 @@
 int remind_needed(const char *priority);
 
 /* Warns that package id is immediate and that the 24/7 contact of who (one or more agency
- * codes), its role ("recipient" or "sender"), must be phoned as well; returns the text (a
+ * codes), in its role ("recipient" or "sender"), must be phoned as well; returns the text (a
  * static buffer, valid until the next call). */
 const char *remind(const char *id, const char *who, const char *role);
 

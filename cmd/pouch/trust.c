@@ -1,5 +1,6 @@
 /* The audit entries of the changes of trust. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "cmd.h"
@@ -22,7 +23,8 @@ const char *trust_partner_keys(const struct pouch_partner *p, char *buf, size_t 
 	size_t i, len = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < p->nkeys && len < size; i++)
+	/* Whole fingerprints only: the list stops at the last one that fits. */
+	for (i = 0; i < p->nkeys && len + strlen(p->keys[i].fpr) + 2 <= size; i++)
 		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "",
 					p->keys[i].fpr);
 	return buf;

@@ -17,15 +17,16 @@ send() {
 	pouch --home "$1" push "pk/$_id.pouch" >push.out 2>push.err && echo "$_id" >>"ids.$2"
 }
 
-REMIND='is immediate: phone the 24/7 contact of'
+REMIND='is immediate: also phone the'
+TO_MET='recipient.s 24/7 contact now (GB-MET)'
 
 expect_success 'setup: three agencies, pouchd; packages of each priority pushed to GB-MET' '
 	exchange_setup && mkdir pk &&
 	send ceop routine && ! grep -q "$REMIND" pack.err push.err &&
 	send ceop immediate &&
-	grep -q "^pouch: warning: package $(cat ids.immediate) $REMIND GB-MET (its recipient)" \
+	grep -q "^pouch: warning: package $(cat ids.immediate) $REMIND $TO_MET" \
 		pack.err &&
-	grep -q "^pouch: warning: package $(cat ids.immediate) $REMIND GB-MET (its recipient)" \
+	grep -q "^pouch: warning: package $(cat ids.immediate) $REMIND $TO_MET" \
 		push.err &&
 	send ncmec urgent
 '
@@ -35,10 +36,10 @@ expect_success 'pack and push --json: the reminder is a member of the output, no
 	pouch --home ceop pack --to GB-MET --report r.json --priority immediate -o pk --json \
 		>pack.json 2>pack.err &&
 	id=$(jget pack.json id) && echo "$id" >>ids.immediate &&
-	jget pack.json reminder | grep -q "^package $id $REMIND GB-MET" &&
+	jget pack.json reminder | grep -q "^package $id $REMIND $TO_MET" &&
 	grep -q "$REMIND" pack.err &&
 	pouch --home ceop push "pk/$id.pouch" --json >push.json 2>push.err &&
-	head -n 1 push.json | jget /dev/stdin reminder | grep -q "$REMIND GB-MET" &&
+	head -n 1 push.json | jget /dev/stdin reminder | grep -q "$REMIND $TO_MET" &&
 	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" "$SRC_DIR/spec" pack 0 \
 		pack.json &&
 	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-json-output.py" "$SRC_DIR/spec" push 0 push.json
@@ -46,8 +47,8 @@ expect_success 'pack and push --json: the reminder is a member of the output, no
 
 expect_success 'pull reminds to phone the sender for each immediate package, on stderr' '
 	pouch --home met pull >pull.out 2>pull.err &&
-	test "$(grep -c "$REMIND GB-NCA-CEOP (its sender)" pull.err)" = 2 &&
-	! grep -q "$REMIND" pull.out && ! grep -q "US-NCMEC (its sender)" pull.err
+	test "$(grep -c "$REMIND sender.s 24/7 contact now (GB-NCA-CEOP)" pull.err)" = 2 &&
+	! grep -q "$REMIND" pull.out && ! grep -q "(US-NCMEC)" pull.err
 '
 
 expect_success 'inbox: immediate first and marked, then urgent, then routine' '

@@ -30,8 +30,9 @@ audited() {
 	pouch --home ceop audit show --json >.audit.json &&
 	"$SYSTEM_PYTHON" -S -c 'import json, sys
 ev, i, ag, v = (sys.argv[1:] + [None])[:4]
+a = json.load(open(".audit.json"))
 assert any(e["event"] == ev and e.get("id") == i and e.get("agency") == ag and
-           (v is None or e.get("verdict") == v) for e in json.load(open(".audit.json"))), sys.argv' \
+           (v is None or e.get("verdict") == v) for e in a), sys.argv' \
 		"$@"
 }
 
