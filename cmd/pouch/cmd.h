@@ -16,6 +16,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "directory/home.h"
@@ -122,6 +123,11 @@ const char *cli_partner_code(int argc, char **argv, const char *usage);
 /* After option parsing: EXIT_OK when no arguments are left, else a usage error. */
 int cli_no_args(int argc, char **argv, const char *usage);
 
+/* The time now, for the commands that judge a package by its times (open, verify, inbox). In
+ * a test build (POUCH_FAULTS) POUCH_CLOCK_SHIFT=SECONDS moves it, so that tests can look at
+ * a package after its expiry without waiting for it. */
+time_t cli_now(void);
+
 /* Starts option parsing of a subcommand afresh. */
 void cli_reset(void);
 
@@ -147,6 +153,8 @@ int cmd_key_export(int argc, char **argv);
 int cmd_key_rotate(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_outbox_cancel(int argc, char **argv);
+int cmd_outbox_retry(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_partner_add(int argc, char **argv);
 int cmd_partner_add_key(int argc, char **argv);

@@ -1,5 +1,6 @@
 /* pouch endpoint set: our own endpoint (the pouchd we pull from and publish to) and its TLS. */
 #include "cmd.h"
+#include "trust.h"
 #include "partner_print.h"
 #include "directory/endpoint.h"
 
@@ -8,6 +9,21 @@ static const char usage[] =
 	"                          [--client-cert FILE --client-key FILE]\n"
 	"  --endpoint URL      our pouchd endpoint (https only)\n" TLSOPTS_USAGE
 	"  what is not given is not kept: each set replaces the whole setting\n";
+
+/* The change's audit entry: our code, the URL, and the TLS settings it has. */
+static int record(const struct pouch_endpoint *e)
+{
+	struct pouch_agency a = { 0 };
+	struct pouch_err err = { 0 };
+	int ret;
+
+	if (pouch_agency_load(cli.home.agency, &a, &err) < 0)
+		return pouch_fail(&err);
+	ret = trust_record(&(struct pouch_audit_entry){ .event = "endpoint-set", .agency = a.code,
+				   .endpoint = e->url });
+	pouch_agency_release(&a);
+	return ret;
+}
 
 int cmd_endpoint_set(int argc, char **argv)
 {
@@ -61,6 +77,10 @@ int cmd_endpoint_set(int argc, char **argv)
 	cli_stdin_release(&in);
 	if (ret)
 		return ret;
+	if ((ret = record(&e)) != EXIT_OK) {
+		pouch_endpoint_release(&e);
+		return ret;
+	}
 	pouch_note("set our endpoint");
 	ret = endpoint_print(&e);
 	pouch_endpoint_release(&e);

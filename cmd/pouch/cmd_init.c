@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "trust.h"
 #include "input.h"
 #include "keyopts.h"
 #include "directory/identity.h"
@@ -145,7 +146,12 @@ int cmd_init(int argc, char **argv)
 						    c.force, &a, &err);
 	else
 		ret = pouch_identity_create(&cli.home, c.code, c.name, &c.k.ko, c.force, &a, &err);
-	ret = ret < 0 ? pouch_fail(&err) : report(&a);
+	if (ret < 0)
+		ret = pouch_fail(&err);
+	else if ((ret = trust_record(&(struct pouch_audit_entry){ .event = "init",
+			  .agency = a.code, .fingerprint = trust_agency_key(&a),
+			  .verdict = c.gateway ? "gateway" : NULL })) == EXIT_OK)
+		ret = report(&a);
 out:
 	keyopts_release(&c.k);
 	pouch_agency_release(&a);

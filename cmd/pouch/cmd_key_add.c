@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "trust.h"
 #include "input.h"
 #include "directory/identity.h"
 #include "base/timefmt.h"
@@ -91,6 +92,9 @@ int cmd_key_add(int argc, char **argv)
 		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
+	if ((ret = trust_record(&(struct pouch_audit_entry){ .event = "key-add", .agency = a.code,
+					.fingerprint = new_fpr })) != EXIT_OK)
+		goto out;
 	pouch_note("pinned the new key of %s; the old one verifies until its overlap ends",
 		   a.code);
 	ret = report(&a, new_fpr);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "trust.h"
 #include "keyopts.h"
 #include "base/fs.h"
 #include "directory/identity.h"
@@ -13,6 +14,22 @@ static const char usage[] =
 	"                        [--passphrase-file FILE | --no-passphrase] [-o FILE]\n"
 	"  --overlap DURATION     how long the old key still verifies (default 30d)\n" KEYOPTS_USAGE
 	"  -o, --output FILE      also write the new public key to FILE for partners\n";
+
+/* The rotation's audit entry: the new key, and the one it retires. */
+static int record(const struct pouch_agency *a, const char *fpr)
+{
+	const struct pouch_agency_key *old = NULL;
+	char reason[128] = "";
+	size_t i;
+
+	for (i = 0; i < a->nkeys; i++)
+		if (a->keys[i].retired && (!old || a->keys[i].retired >= old->retired))
+			old = &a->keys[i];
+	if (old)
+		snprintf(reason, sizeof(reason), "retires key %s", old->fpr);
+	return trust_record(&(struct pouch_audit_entry){ .event = "key-rotate", .agency = a->code,
+				    .fingerprint = fpr, .reason = old ? reason : NULL });
+}
 
 static int report(const struct pouch_agency *a, const char *fpr, const char *file)
 {
@@ -99,6 +116,8 @@ int cmd_key_rotate(int argc, char **argv)
 		ret = pouch_fail(&err);
 		goto out;
 	}
+	if ((ret = record(&a, fpr)) != EXIT_OK)
+		goto out;
 	if (out && (pouch_identity_export(&cli.home, &a, &key, &len, &err) < 0 ||
 		    pouch_fs_write_atomic(out, key, len, 0644, 1, &err) < 0)) {
 		/* The rotation stands; only the copy for partners is missing. */

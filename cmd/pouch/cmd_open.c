@@ -9,14 +9,16 @@
 #include "progress.h"
 #include "audit/audit.h"
 #include "base/fs.h"
+#include "exchange/pull.h"
 #include "package/open.h"
 #include "base/secret.h"
 #include "base/timefmt.h"
 
 static const char usage[] =
-	"usage: pouch open FILE|- [-o DIR] [--passphrase-file FILE] [--json]\n"
+	"usage: pouch open FILE|ID|- [-o DIR] [--passphrase-file FILE] [--json]\n"
 	"  FILE                   the package ('-': standard input, a package with its payload\n"
 	"                         inline)\n"
+	"  ID                     a package in the inbox: its id, the start of it, or SENDER/ID\n"
 	"  -o, --output DIR       a new directory for the content (default: ./ID)\n"
 	"  --passphrase-file FILE our key's passphrase (default: none; pouch open never prompts,\n"
 	"                         only a passphrase gpg-agent has cached serves)\n";
@@ -35,13 +37,15 @@ int cmd_open(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pouch_opened res;
+	struct pouch_inbox_entry entry = { 0 };
+	struct pouch_arrival arrival = { 0 };
 	struct pouch_err err = { 0 }, aerr = { 0 };
 	struct cli_stdin in = { 0 };
 	struct progress pg;
 	struct pouch_progress po = { on_progress, &pg };
 	const char *out = NULL, *passfile = NULL, *path;
 	char *pass = NULL, when[POUCH_TIME_LEN];
-	time_t now = time(NULL);
+	time_t now = cli_now();
 	int c, ret, status;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
@@ -64,14 +68,24 @@ int cmd_open(int argc, char **argv)
 	if ((ret = cli_ready()) != EXIT_OK)
 		return ret;
 	path = argv[optind];
+	/* An id, where no such file is: the package in the inbox, verified on arrival. */
+	if (strcmp(path, "-") != 0 && !pouch_fs_exists(path) && pouch_inbox_ref(path)) {
+		if (pouch_inbox_find(&cli.home, path, &entry, &err) < 0)
+			return pouch_fail(&err);
+		path = entry.path;
+		arrival.received = entry.received;
+		arrival.header_sha256 = entry.header_sha256;
+	}
 	if ((ret = cli_stdin_package(&in, &path, "open")) != EXIT_OK)
-		return ret;
+		goto done;
 	if (passfile && pouch_secret_read_passphrase(passfile, &pass, &err) < 0) {
 		cli_stdin_release(&in);
-		return pouch_fail(&err);
+		ret = pouch_fail(&err);
+		goto done;
 	}
 	progress_start(&pg, "open");
-	ret = pouch_package_open(&cli.home, path, out, pass, &po, now, &res, &err);
+	ret = pouch_package_open_arrived(&cli.home, path, out, pass, &po, now,
+					 entry.path ? &arrival : NULL, &res, &err);
 	progress_end(&pg);
 	cli_stdin_shown(&in, &err);
 	/* Opened or refused, it is recorded before it is reported; an opened package that cannot
@@ -81,7 +95,8 @@ int cmd_open(int argc, char **argv)
 	    pouch_audit_append_file(&cli.home, &(struct pouch_audit_entry){ .event = "open",
 		    .id = ret ? NULL : res.v.h.id, .agency = ret ? NULL : res.v.h.sender.agency,
 		    .verdict = !ret ? "opened" : status == EXIT_REFUSED ? "refused" : "failed",
-		    .reason = ret ? err.msg : NULL }, argv[optind], now, &aerr) < 0) {
+		    .reason = ret ? err.msg : NULL }, entry.path ? entry.path : argv[optind], now,
+		    &aerr) < 0) {
 		if (ret == 0) {
 			pouch_fs_remove_tree(res.dir, NULL);
 			pouch_opened_release(&res);
@@ -89,14 +104,17 @@ int cmd_open(int argc, char **argv)
 			pouch_fail(&err);
 		pouch_secret_free(pass);
 		cli_stdin_release(&in);
-		return pouch_fail(&aerr);
+		ret = pouch_fail(&aerr);
+		goto done;
 	}
 	if (status != EXIT_USAGE && pouch_audit_checkpoint(&cli.home, pass, now, &aerr) < 0)
 		pouch_warn("%s", aerr.msg);
 	pouch_secret_free(pass);
 	cli_stdin_release(&in);
-	if (ret < 0)
-		return pouch_fail(&err);
+	if (ret < 0) {
+		ret = pouch_fail(&err);
+		goto done;
+	}
 	if (res.seen_before)
 		pouch_note("package %s was opened before, on %s", res.v.h.id,
 			   pouch_time_format(res.seen_before, when));
@@ -108,5 +126,8 @@ int cmd_open(int argc, char **argv)
 		ret = printf("opened package %s from %s into %s\n", res.v.h.id,
 			     res.v.h.sender.agency, res.dir) < 0;
 	pouch_opened_release(&res);
-	return ret || fflush(stdout) ? EXIT_OPERATIONAL : EXIT_OK;
+	ret = ret || fflush(stdout) ? EXIT_OPERATIONAL : EXIT_OK;
+done:
+	pouch_inbox_entry_release(&entry);
+	return ret;
 }

@@ -1,4 +1,5 @@
 /* pouch pack: seal a report and its attachments into a package for partner agencies. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cmd.h"
 #include "input.h"
 #include "progress.h"
+#include "remind.h"
 #include "audit/audit.h"
 #include "package/envelope.h"
 #include "base/fs.h"
@@ -205,6 +207,8 @@ int cmd_pack(int argc, char **argv)
 	struct cli_stdin in = { 0 };
 	struct progress pg;
 	char id[POUCH_UUID_LEN], *codes = NULL, *pass = NULL, *dir = NULL, envelope[4096];
+	char priority[16];
+	const char *reminder;
 	time_t now = time(NULL);
 	int ret = parse(argc, argv, &c);
 
@@ -262,21 +266,25 @@ int cmd_pack(int argc, char **argv)
 	}
 	if (pouch_audit_checkpoint(&cli.home, pass, now, &err) < 0)
 		pouch_warn("%s", err.msg);
-	if (req.priority && strcmp(req.priority, "immediate") == 0)
-		pouch_warn("priority immediate: also phone the recipient's 24/7 contact now; pouch "
-			   "is never the only channel for a child in danger");
+	remind_envelope_priority(envelope, priority);
+	reminder = remind_needed(priority) ? remind(id, codes, "recipient") : NULL;
 	if (cli.json) {
-		char *path = pouch_json_quote(envelope);
+		char *path = pouch_json_quote(envelope), *json = NULL;
 
 		/* The id is a UUID: nothing to escape. */
-		if (!path || printf("{\"id\":\"%s\",\"path\":%s,\"detached\":%s}\n", id, path,
-				    detached_beside(dir, id) ? "true" : "false") < 0) {
-			free(path);
+		if (path && asprintf(&json, "{\"id\":\"%s\",\"path\":%s,\"detached\":%s}", id,
+				     path, detached_beside(dir, id) ? "true" : "false") < 0)
+			json = NULL;
+		if (json && reminder)
+			json = remind_json(json, reminder);
+		free(path);
+		if (!json || printf("%s\n", json) < 0) {
+			free(json);
 			pouch_error("cannot write the results");
 			ret = EXIT_OPERATIONAL;
 			goto out;
 		}
-		free(path);
+		free(json);
 	} else {
 		printf("%s\n", id);
 	}

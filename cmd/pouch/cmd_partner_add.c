@@ -1,5 +1,6 @@
 /* pouch partner add: a partner agency enters the directory with its pinned key. */
 #include "cmd.h"
+#include "trust.h"
 #include "partner_print.h"
 #include "directory/directory.h"
 #include "directory/identity.h"
@@ -34,6 +35,7 @@ int cmd_partner_add(int argc, char **argv)
 	struct tlsopts t = { 0 };
 	struct cli_stdin in = { 0 };
 	const char **slot;
+	char fprs[8 * (POUCH_FPR_LEN + 1)];
 	const char *name;
 	int c, ret;
 
@@ -88,6 +90,10 @@ int cmd_partner_add(int argc, char **argv)
 		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
+	if ((ret = trust_record(&(struct pouch_audit_entry){ .event = "partner-add",
+			.agency = p.code, .endpoint = p.endpoint,
+			.fingerprint = trust_partner_keys(&p, fprs, sizeof(fprs)) })) != EXIT_OK)
+		goto out;
 	pouch_note("added partner %s", p.code);
 	if (!req.fingerprint)
 		pouch_note("confirm fingerprint %s with %s out of band before trusting its "

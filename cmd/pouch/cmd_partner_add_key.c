@@ -1,5 +1,6 @@
 /* pouch partner add-key: pin a partner's new key beside the old one (key rollover). */
 #include "cmd.h"
+#include "trust.h"
 #include "partner_print.h"
 #include "directory/directory.h"
 #include "directory/identity.h"
@@ -60,6 +61,9 @@ int cmd_partner_add_key(int argc, char **argv)
 		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
+	if ((ret = trust_record(&(struct pouch_audit_entry){ .event = "partner-add-key",
+			.agency = p.code, .fingerprint = p.keys[p.nkeys - 1].fpr })) != EXIT_OK)
+		goto out;
 	pouch_note("pinned key %s for partner %s", p.keys[p.nkeys - 1].fpr, p.code);
 	if (!req.fingerprint)
 		pouch_note("confirm fingerprint %s with %s out of band before trusting its "

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
+#include "trust.h"
 #include "input.h"
 #include "directory/directory.h"
 
@@ -49,6 +50,10 @@ int cmd_partner_revoke(int argc, char **argv)
 		ret = cli_stdin_fail(&in, &err);
 	cli_stdin_release(&in);
 	if (ret)
+		return ret;
+	if ((ret = trust_record(&(struct pouch_audit_entry){ .event = "partner-revoke",
+					.agency = code, .fingerprint = fpr,
+					.verdict = "revoked" })) != EXIT_OK)
 		return ret;
 	if (cli.json) {
 		printf("{\"agency\":\"%s\",\"fingerprint\":\"%s\",\"state\":\"revoked\"}\n", code,

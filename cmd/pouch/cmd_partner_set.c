@@ -1,5 +1,9 @@
 /* pouch partner set: change a partner's endpoint, TLS settings and client common name. */
+#include <stdio.h>
+#include <string.h>
+
 #include "cmd.h"
+#include "trust.h"
 #include "partner_print.h"
 #include "directory/directory.h"
 #include "directory/identity.h"
@@ -18,6 +22,22 @@ static const char usage[] =
 	"                      pouchd\n"
 	"  --no-client-cn      that common name is the partner's code again\n";
 
+/* What c changes, for the audit trail: "endpoint, tls, client, client-cn" or a part. */
+static const char *changed(const struct pouch_partner_change *c, char *buf, size_t size)
+{
+	const char *const names[] = { "endpoint", "tls", "client", "client-cn" };
+	const int set[] = { c->endpoint || c->no_endpoint, c->ca_file || c->pin || c->no_tls,
+			    c->client_cert || c->no_client, c->client_cn || c->no_client_cn };
+	size_t i, len = 0;
+
+	snprintf(buf, size, "changed:");
+	len = strlen(buf);
+	for (i = 0; i < sizeof(set) / sizeof(set[0]); i++)
+		if (set[i])
+			len += (size_t)snprintf(buf + len, size - len, " %s", names[i]);
+	return buf;
+}
+
 int cmd_partner_set(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -34,6 +54,7 @@ int cmd_partner_set(int argc, char **argv)
 	struct pouch_partner_change chg = { 0 };
 	struct pouch_agency self = { 0 };
 	struct pouch_partner p = { 0 };
+	char what[64];
 	struct pouch_err err = { 0 };
 	struct tlsopts t = { 0 };
 	struct cli_stdin in = { 0 };
@@ -92,6 +113,10 @@ int cmd_partner_set(int argc, char **argv)
 		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
+	if ((ret = trust_record(&(struct pouch_audit_entry){ .event = "partner-set",
+			.agency = p.code, .endpoint = p.endpoint,
+			.reason = changed(&chg, what, sizeof(what)) })) != EXIT_OK)
+		goto out;
 	pouch_note("updated partner %s", p.code);
 	ret = partner_print(&p);
 out:

@@ -11,6 +11,7 @@
 #include "base/secret.h"
 #include "input.h"
 #include "progress.h"
+#include "remind.h"
 
 static const char usage[] =
     "usage: pouch pull [--from CODE] [--limit N] [--passphrase-file FILE] [--json]\n"
@@ -27,6 +28,7 @@ struct out {
 static void on_event(void *arg, const struct pouch_pull_event *ev)
 {
 	struct out *o = arg;
+	const char *reminder = NULL;
 	char *json;
 	int bad = 0;
 
@@ -38,8 +40,12 @@ static void on_event(void *arg, const struct pouch_pull_event *ev)
 		pouch_warn("%s", ev->reason);
 		return;
 	}
+	if (ev->kind == POUCH_PULL_GOOD && remind_needed(ev->priority))
+		reminder = remind(ev->id, ev->agency, "sender");
 	if (cli.json) {
 		json = pouch_pull_event_json(ev);
+		if (json && reminder)
+			json = remind_json(json, reminder);
 		bad = !json || printf("%s\n", json) < 0;
 		free(json);
 	} else if (ev->kind == POUCH_PULL_GOOD) {

@@ -32,7 +32,7 @@ int cmd_verify(int argc, char **argv)
 	struct pouch_verified v;
 	struct pouch_err err = { 0 }, aerr = { 0 };
 	struct cli_stdin in = { 0 };
-	time_t now = time(NULL);
+	time_t now = cli_now();
 	const char *path, *file;
 	char *json = NULL;
 	int c, ret;
@@ -54,7 +54,7 @@ int cmd_verify(int argc, char **argv)
 	ret = pouch_package_verify(&cli.home, file, now, &v, &err);
 	cli_stdin_shown(&in, &err);
 	/* Every verdict, good or bad, is recorded before it is reported: exit 3 without it. */
-	if ((ret == 0 || err.code == POUCH_E_VERIFY) &&
+	if ((ret == 0 || err.code == POUCH_E_VERIFY || err.code == POUCH_E_EXPIRED) &&
 	    pouch_audit_append_file(&cli.home, &(struct pouch_audit_entry){ .event = "verify",
 		    .id = ret ? NULL : v.h.id, .agency = ret ? NULL : v.h.sender.agency,
 		    .verdict = ret ? "bad" : "good", .reason = ret ? err.msg : NULL }, file, now,

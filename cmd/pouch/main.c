@@ -36,6 +36,10 @@ static const struct command commands[] = {
 	{ "open", cmd_open, NEEDS_HOME | NEEDS_SECRET,
 	  "verify, decrypt and unpack a package for us" },
 	{ "outbox", cmd_outbox, NEEDS_HOME, "list the packages waiting for delivery" },
+	{ "outbox cancel", cmd_outbox_cancel, NEEDS_HOME, "cancel a package's queued "
+							   "deliveries" },
+	{ "outbox retry", cmd_outbox_retry, NEEDS_HOME, "queue a package's failed deliveries "
+							 "again and try them" },
 	{ "pack", cmd_pack, NEEDS_HOME | NEEDS_SECRET,
 	  "seal a report and attachments into a package" },
 	{ "partner add", cmd_partner_add, NEEDS_HOME, "add a partner agency and pin its key" },
@@ -95,11 +99,16 @@ static int group_usage(const char *group, int asked)
 	return asked ? EXIT_OK : EXIT_USAGE;
 }
 
-/* The command named by w1 (and w2 when it is a group's), or NULL. */
+/* The command named by w1 (and w2 when it is a group's), or NULL. A word that is both a
+ * command and a group (outbox) names the group's command when w2 is one of its verbs. */
 static const struct command *find(const char *w1, const char *w2)
 {
 	size_t i, len = strlen(w1);
 
+	for (i = 0; w2 && i < NCOMMANDS; i++)
+		if (strncmp(commands[i].name, w1, len) == 0 && commands[i].name[len] == ' ' &&
+		    strcmp(commands[i].name + len + 1, w2) == 0)
+			return &commands[i];
 	for (i = 0; i < NCOMMANDS; i++) {
 		const char *name = commands[i].name;
 		if (strncmp(name, w1, len) != 0)
@@ -200,6 +209,7 @@ static int globals(int argc, char **argv, int *at, const char *group)
 static int pouch_main(int argc, char **argv)
 {
 	const struct command *cmd;
+	const char *next;
 	int at = 0, ret;
 
 	/* Buffers of 256 KiB and more come from mmap and go back to the system when freed:
@@ -223,8 +233,14 @@ static int pouch_main(int argc, char **argv)
 	}
 	if (strcmp(argv[at], "help") == 0)
 		return help(argc - at - 1, argv + at + 1);
-	cmd = find(argv[at], NULL);
-	if (!cmd && is_group(argv[at])) {
+	next = at + 1 < argc ? argv[at + 1] : NULL;
+	cmd = find(argv[at], next);
+	if (cmd && strchr(cmd->name, ' ')) {
+		at++;
+	} else if (cmd && is_group(argv[at]) && next && next[0] != '-') {
+		/* A command that is a group too takes no word of its own: a mistyped verb. */
+		return unknown(argv[at], next);
+	} else if (!cmd && is_group(argv[at])) {
 		int first = at;
 		ret = globals(argc, argv, &at, argv[first]);
 		if (ret != CLI_CONTINUE)

@@ -1,9 +1,11 @@
-/* All of pouch's messages go through here: one prefix, one newline, one exit-status mapping. */
+/* All of pouch's messages go through here: one prefix, one newline, one exit-status mapping;
+ * and the small helpers every command shares (options, codes, the clock). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -167,6 +169,8 @@ static const char *code_name(int code, int status)
 		return "refused";
 	case POUCH_E_VERIFY:
 		return "not_genuine";
+	case POUCH_E_EXPIRED:
+		return "expired";
 	case POUCH_E_EXISTS:
 		return "exists";
 	case POUCH_E_NOTFOUND:
@@ -303,4 +307,16 @@ const char *cli_passphrase(const char *pass)
 	if (pass)
 		return pass;
 	return isatty(STDIN_FILENO) ? NULL : "";
+}
+
+time_t cli_now(void)
+{
+	time_t now = time(NULL);
+#ifdef POUCH_FAULTS
+	const char *shift = getenv("POUCH_CLOCK_SHIFT");
+
+	if (shift)
+		now += (time_t)strtoll(shift, NULL, 10);
+#endif
+	return now;
 }

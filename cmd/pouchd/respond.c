@@ -61,7 +61,8 @@ void pd_fail(struct pd_req *q, const struct pouch_err *err)
 {
 	const char *id = q->id[0] ? q->id : "-", *what = "package";
 	int refusal = err->code == POUCH_E_USAGE || err->code == POUCH_E_VERIFY ||
-		      err->code == POUCH_E_EXISTS || err->code == POUCH_E_NOTFOUND;
+		      err->code == POUCH_E_EXPIRED || err->code == POUCH_E_EXISTS ||
+		      err->code == POUCH_E_NOTFOUND;
 
 	if (q->route && strstr(q->route->pattern, "/receipt"))
 		what = "the receipt for package";
@@ -74,6 +75,7 @@ void pd_fail(struct pd_req *q, const struct pouch_err *err)
 			pd_error(q, 400, "bad_request", "the request is malformed");
 		break;
 	case POUCH_E_VERIFY:
+	case POUCH_E_EXPIRED:
 		pd_error(q, 422, "not_genuine", "%s %s is not genuine (this endpoint's log says "
 			 "why)", what, id);
 		break;

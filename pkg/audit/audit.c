@@ -28,7 +28,7 @@
 #define AGENCY_MAX (64 * (POUCH_CODE_MAX + 1))
 
 static const char *const fields[] = { "seq", "time", "event", "prev", "id", "agency", "digest",
-				      "verdict", "reason", "endpoint", "head_seq", "head",
+				      "verdict", "reason", "endpoint", "fingerprint", "head_seq", "head",
 				      "signer", "signature", NULL };
 static const char *const checkpoint_only[] = { "head_seq", "head", "signer", "signature", NULL };
 
@@ -61,6 +61,22 @@ int pouch_audit_is_hex64(const char *s)
 		if (i >= 64 || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return i == 64;
+}
+
+/* Whether s is one or more fingerprints (40 upper-case hex digits) separated by commas. */
+static int is_fingerprints(const char *s)
+{
+	size_t i, run = 0;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] == ',' && run == 40)
+			run = 0;
+		else if (((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F')) && run < 40)
+			run++;
+		else
+			return 0;
+	}
+	return run == 40 && i <= 64 * 41;
 }
 
 /* Whether a quote at s[i] closes a quoted subject: it ends the text or a word. */
@@ -132,6 +148,9 @@ static int encode_entry(const struct pouch_audit_entry *e, unsigned long long se
 		return pouch_err_set(err, POUCH_E_USAGE, "invalid verdict '%.64s'", e->verdict);
 	if (e->digest && !pouch_audit_is_hex64(e->digest))
 		return pouch_err_set(err, POUCH_E_USAGE, "invalid digest '%.80s'", e->digest);
+	if (e->fingerprint && !is_fingerprints(e->fingerprint))
+		return pouch_err_set(err, POUCH_E_USAGE, "invalid fingerprint '%.80s'",
+				     e->fingerprint);
 	if (e->reason && (ret = clean_reason(e->reason, reason, sizeof(reason), err)) < 0)
 		return ret;
 	obj = json_pack("{s:I,s:s,s:s,s:s}", "seq", (json_int_t)seq, "time",
@@ -141,7 +160,9 @@ static int encode_entry(const struct pouch_audit_entry *e, unsigned long long se
 	    (e->digest && json_object_set_new(obj, "digest", json_string(e->digest)) < 0) ||
 	    (e->verdict && json_object_set_new(obj, "verdict", json_string(e->verdict)) < 0) ||
 	    (e->reason && json_object_set_new(obj, "reason", json_string(reason)) < 0) ||
-	    set_escaped(obj, "endpoint", e->endpoint, POUCH_URL_MAX) < 0)
+	    set_escaped(obj, "endpoint", e->endpoint, POUCH_URL_MAX) < 0 ||
+	    (e->fingerprint &&
+	     json_object_set_new(obj, "fingerprint", json_string(e->fingerprint)) < 0))
 		goto out;
 	*out = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 out:
@@ -256,8 +277,8 @@ static int check_checkpoint(const json_t *obj, struct pouch_audit_record *r,
 int pouch_audit_check_line(const char *line, size_t len, struct pouch_audit_record *r,
 			   json_t **obj, struct pouch_err *why)
 {
-	static const char *const plain[] = { "id", "agency", "reason", "endpoint" };
-	const char **slot[] = { &r->id, &r->agency, &r->reason, &r->endpoint };
+	static const char *const plain[] = { "id", "agency", "reason", "endpoint", "fingerprint" };
+	const char **slot[] = { &r->id, &r->agency, &r->reason, &r->endpoint, &r->fingerprint };
 	time_t t;
 	size_t i;
 
@@ -292,6 +313,9 @@ int pouch_audit_check_line(const char *line, size_t len, struct pouch_audit_reco
 		return pouch_err_set(why, POUCH_E_VERIFY, "field 'prev' is not a SHA-256");
 	if (r->digest && !pouch_audit_is_hex64(r->digest))
 		return pouch_err_set(why, POUCH_E_VERIFY, "field 'digest' is not a SHA-256");
+	if (r->fingerprint && !is_fingerprints(r->fingerprint))
+		return pouch_err_set(why, POUCH_E_VERIFY, "field 'fingerprint' is not a list of "
+				     "fingerprints");
 	if (r->verdict && !is_word(r->verdict))
 		return pouch_err_set(why, POUCH_E_VERIFY, "field 'verdict' is not a verdict word");
 	if (strcmp(r->event, "checkpoint") == 0)

@@ -24,7 +24,9 @@
  *   reason    one line, such as an error message: control bytes and non-UTF-8 are escaped,
  *             every 'quoted' subject (a file path, an attachment name) becomes '...', and it is
  *             cut to POUCH_AUDIT_REASON_MAX bytes;
- *   endpoint  a URL.
+ *   endpoint  a URL;
+ *   fingerprint  one OpenPGP key fingerprint (40 upper-case hex digits), or several separated
+ *             by commas: the keys a change of trust concerns.
  * id, agency and endpoint are escaped and capped as well. The strings are borrowed. */
 struct pouch_audit_entry {
 	const char *event;
@@ -34,6 +36,7 @@ struct pouch_audit_entry {
 	const char *verdict;
 	const char *reason;
 	const char *endpoint;
+	const char *fingerprint;
 };
 
 /* Appends e, stamped with now, to the home's audit.log (created mode 0600; never through a
@@ -105,7 +108,7 @@ struct pouch_audit_record {
 	const char *line; /* the exact line, a strict JSON object, without its newline */
 	size_t len;
 	const char *time, *event, *prev;
-	const char *id, *agency, *digest, *verdict, *reason, *endpoint;
+	const char *id, *agency, *digest, *verdict, *reason, *endpoint, *fingerprint;
 	unsigned long long head_seq; /* checkpoints only; 0 otherwise */
 	const char *head, *signer;   /* checkpoints only */
 };

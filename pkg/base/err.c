@@ -51,6 +51,7 @@ int pouch_err_exit_status(int code)
 		return 0;
 	case POUCH_E_REFUSED:
 	case POUCH_E_VERIFY:
+	case POUCH_E_EXPIRED:
 	case POUCH_E_EXISTS:
 		return 1;
 	case POUCH_E_USAGE:

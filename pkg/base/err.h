@@ -18,6 +18,7 @@ enum pouch_errcode {
 	POUCH_E_NOMEM = -10,
 	POUCH_E_NET = -11,      /* the network or the peer failed: worth retrying later */
 	POUCH_E_NOSPACE = -12,  /* the disk or a quota is full: nothing was stored; retry later */
+	POUCH_E_EXPIRED = -13,  /* a package past its sender's expiry, from outside the inbox */
 };
 
 #define POUCH_ERR_MSG_MAX 1024

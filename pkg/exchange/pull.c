@@ -231,6 +231,7 @@ static int pull_item(struct pull_run *r, struct pull_source *s, const struct pul
 	ev.agency = v.named ? v.hd.sender.agency : it->sender;
 	ev.reason = v.good ? NULL : v.reason;
 	ev.path = stored;
+	ev.priority = v.named ? v.hd.priority : NULL;
 	pull_emit(r, s, &ev);
 	if (file)
 		ret = pull_send_receipts(r, s, it->name, err);

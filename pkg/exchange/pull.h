@@ -9,6 +9,9 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "base/uuid.h"
+#include "base/validate.h"
+#include "crypto/digest.h"
 #include "directory/home.h"
 #include "exchange/https.h"
 
@@ -41,6 +44,7 @@ struct pouch_pull_event {
 	const char *reason;  /* one line */
 	const char *path;    /* the stored envelope file */
 	time_t time;	     /* POUCH_PULL_RECEIPT: the time the receipt states */
+	const char *priority; /* a package's, when its header could be read */
 };
 
 /* How to pull. Everything is borrowed for the call. */
@@ -125,18 +129,53 @@ struct pouch_inbox_item {
 	int has_receipt;     /* 0: no receipt could be made (header unreadable) */
 	time_t receipt_sent; /* 0: not yet taken by the endpoint */
 	const char *path;    /* the envelope file */
+	const char *header_sha256; /* of its header bytes; NULL when unknown */
+	time_t opened;       /* when it was first opened here (pouch open); 0: never */
 };
 
-/* Calls fn for each package pulled in, oldest first (received, then id), until fn returns
- * non-zero, which is returned. Returns 0 or the state's errors. */
-int pouch_inbox_list(const struct pouch_home *h,
+/* Which packages pouch_inbox_list lists; zeroed: all. */
+struct pouch_inbox_filter {
+	const char *from;     /* only this sender's */
+	const char *priority; /* only this priority's */
+	int opened;           /* 1: only those opened, -1: only those not opened, 0: both */
+	time_t since, until;  /* received at or after since, before until; 0: no bound */
+};
+
+/* Calls fn for each package pulled in that f (NULL: none) lets through, by priority
+ * (immediate first, then urgent, routine, information, unknown), then oldest first (received,
+ * then id), until fn returns non-zero, which is returned. Returns 0 or the state's errors. */
+int pouch_inbox_list(const struct pouch_home *h, const struct pouch_inbox_filter *f,
 		     int (*fn)(const struct pouch_inbox_item *it, void *arg), void *arg,
 		     struct pouch_err *err);
 
 /* it as one line of JSON (caller frees; spec/cli/pouch-inbox.schema.json): {"id","sender",
  * "endpoint","priority","created","expires","received","verdict":"good"|"bad","reason",
- * "digest","size","payload_size","path","receipt":"sent"|"pending"|"none","receipt_sent"}.
- * NULL when out of memory. */
+ * "digest","size","payload_size","path","receipt":"sent"|"pending"|"none","receipt_sent",
+ * "opened"}. NULL when out of memory. */
 char *pouch_inbox_item_json(const struct pouch_inbox_item *it);
+
+/* A good package in the inbox, as pouch_inbox_find returns it. */
+struct pouch_inbox_entry {
+	char id[POUCH_UUID_LEN];
+	char sender[POUCH_CODE_MAX + 1];
+	char header_sha256[POUCH_SHA256_HEX];
+	time_t received;
+	char *path; /* its envelope in inbox/ */
+};
+
+/* Finds the package ref names in the inbox, for pouch open ID and pouch show ID: ref is an id,
+ * or the start of one (at least 4 characters), optionally after "SENDER/" (ids are per
+ * sender). Returns 0 with e filled (release with pouch_inbox_entry_release);
+ * POUCH_E_NOTFOUND "no package 'REF' in the inbox"; POUCH_E_USAGE when several match (the
+ * message lists them as SENDER/ID); POUCH_E_REFUSED when it is quarantined (the message says
+ * why); the state's errors. */
+int pouch_inbox_find(const struct pouch_home *h, const char *ref, struct pouch_inbox_entry *e,
+		     struct pouch_err *err);
+
+/* Whether ref has the form pouch_inbox_find takes (so is no file name pouch would take for
+ * one): 1 or 0. */
+int pouch_inbox_ref(const char *ref);
+
+void pouch_inbox_entry_release(struct pouch_inbox_entry *e);
 
 #endif

@@ -185,11 +185,13 @@ int pull_check(struct pull_run *r, const char *path, const struct pull_item *it,
 		pouch_verified_release(&pv);
 		if (ret < 0)
 			return ret;
-	} else if (ret == POUCH_E_VERIFY) {
+	} else if (ret == POUCH_E_VERIFY || ret == POUCH_E_EXPIRED) {
 		/* The reason without our file's path: it goes to the sender too. */
 		msg = verr.msg;
 		if ((tail = strstr(msg, "' is not genuine: ")))
 			msg = tail + strlen("' is not genuine: ");
+		else if ((tail = strstr(msg, "' expired on ")))
+			msg = tail + 2;
 		reason_set(v, msg);
 		header_read(path, v);
 	} else {

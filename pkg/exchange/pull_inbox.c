@@ -8,8 +8,23 @@
 #include "base/json.h"
 #include "exchange/pull.h"
 #include "exchange/state.h"
+#include "package/open.h"
 
-int pouch_inbox_list(const struct pouch_home *h,
+/* Lets it through f, after looking up whether it was opened. 1: list it, 0: skip, < 0. */
+static int wanted(const struct pouch_home *h, const struct pouch_inbox_filter *f,
+		  struct pouch_inbox_item *it, struct pouch_err *err)
+{
+	int ret = 0;
+
+	if (it->good && it->header_sha256 && it->sender && it->id)
+		ret = pouch_package_opened(h, it->sender, it->id, it->header_sha256, &it->opened,
+					   err);
+	if (ret < 0)
+		return ret;
+	return !f || !f->opened || (f->opened > 0) == (it->opened != 0);
+}
+
+int pouch_inbox_list(const struct pouch_home *h, const struct pouch_inbox_filter *f,
 		     int (*fn)(const struct pouch_inbox_item *it, void *arg), void *arg,
 		     struct pouch_err *err)
 {
@@ -24,9 +39,21 @@ int pouch_inbox_list(const struct pouch_home *h,
 	ret = pouch_db_prepare(st.db,
 			       "SELECT id, source, sender, digest, size, payload_size, "
 			       "verdict = 'good', reason, priority, created, expires, received, "
-			       "receipt IS NOT NULL, receipt_sent, name FROM incoming "
-			       "ORDER BY received, id, sender",
+			       "receipt IS NOT NULL, receipt_sent, name, header_sha256 FROM incoming "
+			       "WHERE (?1 IS NULL OR sender = ?1) AND (?2 IS NULL OR priority = ?2) "
+			       "AND (?3 IS NULL OR received >= ?3) AND (?4 IS NULL OR received < ?4) "
+			       "ORDER BY CASE priority WHEN 'immediate' THEN 0 WHEN 'urgent' THEN 1 "
+			       "WHEN 'routine' THEN 2 WHEN 'information' THEN 3 ELSE 4 END, "
+			       "received, id, sender",
 			       &q, err);
+	if (ret >= 0 && f) {
+		pouch_db_bind_text(q, 1, f->from);
+		pouch_db_bind_text(q, 2, f->priority);
+		if (f->since)
+			pouch_db_bind_int64(q, 3, (int64_t)f->since);
+		if (f->until)
+			pouch_db_bind_int64(q, 4, (int64_t)f->until);
+	}
 	while (ret >= 0 && (ret = pouch_db_step(q, err)) == POUCH_DB_ROW) {
 		memset(&it, 0, sizeof(it));
 		it.id = pouch_db_column_text(q, 0);
@@ -43,6 +70,12 @@ int pouch_inbox_list(const struct pouch_home *h,
 		it.received = (time_t)pouch_db_column_int64(q, 11);
 		it.has_receipt = (int)pouch_db_column_int64(q, 12);
 		it.receipt_sent = (time_t)pouch_db_column_int64(q, 13);
+		it.header_sha256 = pouch_db_column_text(q, 15);
+		if ((ret = wanted(h, f, &it, err)) <= 0) {
+			if (ret < 0)
+				break;
+			continue;
+		}
 		if (asprintf(&path, "%s/%s.pouch", it.good ? st.inbox : st.quarantine,
 			     pouch_db_column_text(q, 14)) < 0) {
 			path = NULL;
@@ -67,7 +100,7 @@ char *pouch_inbox_item_json(const struct pouch_inbox_item *it)
 	char *text;
 
 	j = json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, s:o, s:s, s:s?, s:s, s:I, s:o, s:s, s:s, "
-		      "s:o}",
+		      "s:o, s:o}",
 		      "id", it->id, "sender", it->sender, "endpoint", it->source, "priority",
 		      it->priority, "created", pouch_json_time_new(it->created), "expires",
 		      pouch_json_time_new(it->expires), "received",
@@ -79,7 +112,8 @@ char *pouch_inbox_item_json(const struct pouch_inbox_item *it)
 		      !it->has_receipt	 ? "none"
 		      : it->receipt_sent ? "sent"
 					 : "pending",
-		      "receipt_sent", pouch_json_time_new(it->receipt_sent));
+		      "receipt_sent", pouch_json_time_new(it->receipt_sent), "opened",
+		      pouch_json_time_new(it->opened));
 	text = j ? pouch_json_text(j, 0) : NULL;
 	json_decref(j);
 	return text;

@@ -62,6 +62,7 @@ struct pouch_push_report {
 	const char *reason;    /* NULL when delivered */
 	long attempts;         /* the delivery's attempts so far, this one included */
 	uint64_t wait_ms;      /* POUCH_PUSH_RETRY only */
+	const char *priority;  /* the package's, from its header */
 };
 
 /* How pouch_push_deliver runs; start from zero. */
@@ -189,6 +190,33 @@ char *pouch_outgoing_list_json(const struct pouch_outgoing_info *o, size_t n, in
  * with TIME in RFC 3339 UTC and a receipt's TIME the one it states. Reasons have their control
  * bytes replaced. NULL when out of memory. */
 char *pouch_outgoing_text(const struct pouch_outgoing_info *o);
+
+/* The whole id of the package in the outbox whose id is prefix or starts with it, into id
+ * (POUCH_UUID_LEN bytes). POUCH_E_NOTFOUND "no package 'PREFIX' in the outbox"; POUCH_E_USAGE
+ * when several start with it (the message lists them); database errors. */
+int pouch_push_resolve(struct pouch_state *s, const char *prefix, char *id,
+		       struct pouch_err *err);
+
+/* Changes by hand the deliveries of the package prefix names (pouch_push_resolve; its whole id
+ * into id), to recipient to only when not NULL. retry set: each delivery not delivered (queued,
+ * failed or cancelled) is queued again, its reason and next_attempt cleared, for the next run
+ * to try at once; else each queued or failed one is cancelled ("cancelled by hand"): never
+ * tried again, and left out of pouch_push_list without all. One transaction, then an audit
+ * entry per delivery changed ("outbox-retry", verdict queued; "outbox-cancel", verdict
+ * cancelled, with the reason). *count gets how many changed. Returns 0; POUCH_E_NOTFOUND (no
+ * such package, or to is not one of its recipients); POUCH_E_REFUSED when no delivery was left
+ * to change ("nothing to retry: ..."); POUCH_E_USAGE (an ambiguous prefix); database and audit
+ * errors. The caller should hold the "push" state lock. */
+int pouch_push_change(const struct pouch_home *h, struct pouch_state *s, int retry,
+		      const char *prefix, const char *to, time_t now, char *id, size_t *count,
+		      struct pouch_err *err);
+
+/* Cancels every queued or failed delivery to the agency code, with reason (such as "partner
+ * removed"), as pouch_push_change does; *count gets how many. Returns 0 or the errors of the
+ * database and the audit trail. */
+int pouch_push_cancel_partner(const struct pouch_home *h, struct pouch_state *s,
+			      const char *code, const char *reason, time_t now, size_t *count,
+			      struct pouch_err *err);
 
 /* Frees what o holds and zeroes it (zeroed allowed). */
 void pouch_outgoing_info_release(struct pouch_outgoing_info *o);

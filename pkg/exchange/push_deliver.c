@@ -68,7 +68,8 @@ static int record(struct push_run *r, struct push_job *j, const char *url,
 	} else if (out->kind == OUT_FAILED) {
 		ret = pouch_db_prepare(r->s->db, "UPDATE delivery SET state = 'failed', attempts = "
 				       "attempts + 1, last_attempt = ?1, next_attempt = NULL, "
-				       "reason = ?4 WHERE id = ?2 AND recipient = ?3", &st, err);
+				       "reason = ?4 WHERE id = ?2 AND recipient = ?3 AND state = 'queued'", &st,
+				       err);
 	} else {
 		ret = pouch_db_prepare(r->s->db, counted ? "UPDATE delivery SET attempts = attempts "
 				       "+ 1, last_attempt = ?1, next_attempt = ?5, reason = ?4 WHERE "
@@ -105,7 +106,7 @@ static void report(struct push_run *r, const struct push_job *j, const char *url
 		   enum pouch_push_verdict v, const char *reason, uint64_t wait_ms)
 {
 	struct pouch_push_report rep = { v, j->id, j->recipient, url, reason, j->attempts,
-					 wait_ms };
+					 wait_ms, j->priority };
 
 	if (v == POUCH_PUSH_DELIVERED)
 		r->sum->delivered++;
@@ -306,7 +307,7 @@ static int plan(struct push_run *r, struct pouch_err *err)
 	int ret;
 
 	ret = pouch_db_prepare(r->s->db, "SELECT d.id, d.recipient, d.endpoint, d.attempts, "
-			       "o.digest, o.size, o.payload_size FROM delivery d JOIN outgoing o "
+			       "o.digest, o.size, o.payload_size, o.priority FROM delivery d JOIN outgoing o "
 			       "ON o.id = d.id WHERE d.state = 'queued' ORDER BY o.queued, d.id, "
 			       "d.pos", &st, err);
 	if (ret < 0)
@@ -323,6 +324,8 @@ static int plan(struct push_run *r, struct pouch_err *err)
 			 (t = pouch_db_column_text(st, 4)) ? t : "");
 		j.size = (uint64_t)pouch_db_column_int64(st, 5);
 		j.payload_size = pouch_db_column_is_null(st, 6) ? -1 : pouch_db_column_int64(st, 6);
+		snprintf(j.priority, sizeof(j.priority), "%s",
+			 (t = pouch_db_column_text(st, 7)) ? t : "");
 		endpoint = NULL;
 		if ((t = pouch_db_column_text(st, 2)) && !(endpoint = strdup(t))) {
 			ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");

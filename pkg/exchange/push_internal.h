@@ -39,6 +39,7 @@ struct push_job {
 	char digest[POUCH_SHA256_HEX];
 	uint64_t size;
 	int64_t payload_size; /* -1: inline */
+	char priority[16];
 	long attempts;
 	long target;          /* index into the targets, or -1: no endpoint (reason says why) */
 	char reason[POUCH_ERR_MSG_MAX];

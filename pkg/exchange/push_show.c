@@ -177,7 +177,7 @@ int pouch_push_list(struct pouch_state *s, int all, struct pouch_outgoing_info *
 				      "ORDER BY queued, id"
 				    : "SELECT " OUTGOING_COLUMNS " FROM outgoing WHERE EXISTS "
 				      "(SELECT 1 FROM delivery d WHERE d.id = outgoing.id AND "
-				      "d.state != 'delivered') ORDER BY queued, id", &st, err);
+				      "d.state IN ('queued', 'failed')) ORDER BY queued, id", &st, err);
 	if (ret < 0)
 		return ret;
 	while ((ret = pouch_db_step(st, err)) == POUCH_DB_ROW) {

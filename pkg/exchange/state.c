@@ -31,7 +31,32 @@
  *   before it is stored.
  * Version 2: an id belongs to its sender, so incoming is keyed by (sender, id), and name is
  *   the base name of its files: the id (inbox/ID.pouch), or SENDER.ID when another sender's
- *   package had the id first. */
+ *   package had the id first.
+ * Version 3: a delivery can be cancelled (pouch outbox cancel, pouch partner remove): it is
+ *   never tried again, reason says why, and pouch outbox retry queues it again. */
+/* The delivery table, its states given (versions 1 and 3 differ in them only). */
+#define DELIVERY_TABLE(states) \
+	"CREATE TABLE delivery (" \
+	" id TEXT NOT NULL REFERENCES outgoing(id)," \
+	" pos INTEGER NOT NULL," \
+	" recipient TEXT NOT NULL," \
+	" endpoint TEXT," \
+	" state TEXT NOT NULL CHECK (state IN (" states "))," \
+	" attempts INTEGER NOT NULL DEFAULT 0," \
+	" last_attempt INTEGER," \
+	" next_attempt INTEGER," \
+	" delivered INTEGER," \
+	" reason TEXT," \
+	" receipt BLOB," \
+	" receipt_verdict TEXT CHECK (receipt_verdict IN ('accepted', 'rejected'))," \
+	" receipt_reason TEXT," \
+	" receipt_time INTEGER," \
+	" receipt_received INTEGER," \
+	" PRIMARY KEY (id, recipient)," \
+	" UNIQUE (id, pos)," \
+	" CHECK ((state = 'delivered') = (delivered IS NOT NULL))," \
+	" CHECK ((receipt IS NULL) = (receipt_verdict IS NULL))) WITHOUT ROWID;"
+
 static const char *const schema[] = {
 	"CREATE TABLE outgoing ("
 	" id TEXT PRIMARY KEY,"
@@ -44,26 +69,7 @@ static const char *const schema[] = {
 	" created INTEGER NOT NULL,"
 	" expires INTEGER NOT NULL,"
 	" queued INTEGER NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE delivery ("
-	" id TEXT NOT NULL REFERENCES outgoing(id),"
-	" pos INTEGER NOT NULL,"
-	" recipient TEXT NOT NULL,"
-	" endpoint TEXT,"
-	" state TEXT NOT NULL CHECK (state IN ('queued', 'delivered', 'failed')),"
-	" attempts INTEGER NOT NULL DEFAULT 0,"
-	" last_attempt INTEGER,"
-	" next_attempt INTEGER,"
-	" delivered INTEGER,"
-	" reason TEXT,"
-	" receipt BLOB,"
-	" receipt_verdict TEXT CHECK (receipt_verdict IN ('accepted', 'rejected')),"
-	" receipt_reason TEXT,"
-	" receipt_time INTEGER,"
-	" receipt_received INTEGER,"
-	" PRIMARY KEY (id, recipient),"
-	" UNIQUE (id, pos),"
-	" CHECK ((state = 'delivered') = (delivered IS NOT NULL)),"
-	" CHECK ((receipt IS NULL) = (receipt_verdict IS NULL))) WITHOUT ROWID;"
+	DELIVERY_TABLE("'queued', 'delivered', 'failed'")
 	"CREATE INDEX delivery_by_state ON delivery (state, next_attempt);"
 	"CREATE TABLE incoming ("
 	" id TEXT PRIMARY KEY,"
@@ -111,6 +117,11 @@ static const char *const schema[] = {
 	" reason, header_sha256, priority, created, expires, received, receipt, receipt_sent "
 	" FROM v1_incoming;"
 	"DROP TABLE v1_incoming;",
+	"ALTER TABLE delivery RENAME TO v2_delivery;"
+	DELIVERY_TABLE("'queued', 'delivered', 'failed', 'cancelled'")
+	"INSERT INTO delivery SELECT * FROM v2_delivery;"
+	"DROP TABLE v2_delivery;"
+	"CREATE INDEX delivery_by_state ON delivery (state, next_attempt);",
 };
 
 static int make_dir(const struct pouch_home *h, const char *name, char **out,

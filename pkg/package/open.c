@@ -104,6 +104,24 @@ static int seen_check(const struct pouch_home *home, const struct pouch_header *
 	return ret;
 }
 
+int pouch_package_opened(const struct pouch_home *home, const char *sender, const char *id,
+			 const char *digest, time_t *when, struct pouch_err *err)
+{
+	struct pouch_header h;
+	int ret;
+
+	memset(&h, 0, sizeof(h));
+	snprintf(h.id, sizeof(h.id), "%s", id);
+	snprintf(h.sender.agency, sizeof(h.sender.agency), "%s", sender);
+	ret = seen_check(home, &h, digest, when, err);
+	if (ret == POUCH_E_REFUSED) { /* another package under its id was opened, not this one */
+		pouch_err_clear(err);
+		*when = 0;
+		ret = 0;
+	}
+	return ret;
+}
+
 /* Records (sender, id) as opened with digest, in one step that either creates the record or
  * finds the one there: link() never replaces a name, so of two opens racing with different
  * packages under one id exactly one records it and the other gets the conflict. *created tells
@@ -462,13 +480,23 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
 		       const char *passphrase, const struct pouch_progress *progress, time_t now,
 		       struct pouch_opened *res, struct pouch_err *err)
 {
+	return pouch_package_open_arrived(home, path, out_dir, passphrase, progress, now, NULL,
+					  res, err);
+}
+
+int pouch_package_open_arrived(const struct pouch_home *home, const char *path,
+			       const char *out_dir, const char *passphrase,
+			       const struct pouch_progress *progress, time_t now,
+			       const struct pouch_arrival *arrival, struct pouch_opened *res,
+			       struct pouch_err *err)
+{
 	struct pouch_agency self = { 0 };
 	struct pouch_sha256 *d = NULL;
 	char digest[POUCH_SHA256_HEX];
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	ret = pouch_package_verify(home, path, now, &res->v, err);
+	ret = pouch_package_verify_arrived(home, path, now, arrival, &res->v, err);
 	if (!ret)
 		ret = pouch_agency_load(home->agency, &self, err);
 	if (!ret)

@@ -35,6 +35,15 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
 		       const char *passphrase, const struct pouch_progress *progress, time_t now,
 		       struct pouch_opened *res, struct pouch_err *err);
 
+/* As pouch_package_open, for a package from the inbox: arrival (not NULL) is what the inbox
+ * recorded when it verified the package on arrival (pouch_package_verify_arrived), so that a
+ * package verified in time still opens after its sender's expiry. */
+int pouch_package_open_arrived(const struct pouch_home *home, const char *path,
+			       const char *out_dir, const char *passphrase,
+			       const struct pouch_progress *progress, time_t now,
+			       const struct pouch_arrival *arrival, struct pouch_opened *res,
+			       struct pouch_err *err);
+
 /* Checks the len bytes of pouch.json at manifest (outside input: the signed plaintext's first
  * entry) against the verified header h: valid JSON, exactly the members of spec/envelope.md
  * section 3, binding what h says, and a well-formed attachment list. The step of
@@ -43,6 +52,12 @@ int pouch_package_open(const struct pouch_home *home, const char *path, const ch
  * POUCH_E_NOMEM. */
 int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_header *h,
 			 struct pouch_err *err);
+
+/* When the package from sender with id, whose header bytes have the SHA-256 digest, was first
+ * opened here (its seen/ record), into *when; 0 when never (or when another package under its
+ * id was). Returns 0 or an error reading the record. */
+int pouch_package_opened(const struct pouch_home *home, const char *sender, const char *id,
+			 const char *digest, time_t *when, struct pouch_err *err);
 
 void pouch_opened_release(struct pouch_opened *res);
 

@@ -165,9 +165,22 @@ static int check_times(const struct pouch_header *h, time_t now, struct pouch_er
 		return pouch_err_set(err, POUCH_E_VERIFY, "created in the future (%s)",
 				     pouch_time_format(h->created, when));
 	if (now >= h->expires)
-		return pouch_err_set(err, POUCH_E_VERIFY, "expired on %s",
+		return pouch_err_set(err, POUCH_E_EXPIRED, "expired on %s",
 				     pouch_time_format(h->expires, when));
 	return 0;
+}
+
+/* A package from the inbox must be the one verified on arrival: the same header bytes. */
+static int check_arrival(const struct pouch_verified *v, const struct pouch_arrival *a,
+			 struct pouch_err *err)
+{
+	char hex[POUCH_SHA256_HEX];
+	int ret = pouch_sha256_buf(v->env.header, v->env.header_len, hex, err);
+
+	if (ret == 0 && strcmp(hex, a->header_sha256) != 0)
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "its header is not the one verified on "
+				    "arrival");
+	return ret;
 }
 
 int pouch_signed_in_time(const struct pouch_header *h, time_t signed_at, struct pouch_err *err)
@@ -185,10 +198,11 @@ int pouch_signed_in_time(const struct pouch_header *h, time_t signed_at, struct 
 }
 
 static int verify(const struct pouch_home *home, const char *path, time_t now,
-		  struct pouch_verified *v, struct pouch_err *err)
+		  const struct pouch_arrival *arrival, struct pouch_verified *v,
+		  struct pouch_err *err)
 {
 	struct pouch_pgp *pgp = NULL;
-	char signer[POUCH_FPR_LEN + 1], agency[POUCH_CODE_MAX + 1] = "";
+	char signer[POUCH_FPR_LEN + 1], agency[POUCH_CODE_MAX + 1] = "", when[POUCH_TIME_LEN];
 	int ret;
 
 	ret = pouch_home_pgp(home, &pgp, err);
@@ -209,17 +223,31 @@ static int verify(const struct pouch_home *home, const char *path, time_t now,
 		goto out;
 	}
 	ret = check_payload(path, v, err);
+	if (!ret && arrival)
+		ret = check_arrival(v, arrival, err);
+	/* Expiry bounds delivery and replay, not reading: what was verified in time on arrival
+	 * stays readable from the inbox. */
 	if (!ret)
-		ret = check_times(&v->h, now, err);
+		ret = check_times(&v->h, arrival ? arrival->received : now, err);
 out:
 	pouch_pgp_free(pgp);
 	if (ret == POUCH_E_VERIFY)
 		pouch_err_prefix(err, "package '%s' is not genuine", path);
+	else if (ret == POUCH_E_EXPIRED)
+		pouch_err_set(err, ret, "package '%s' expired on %s", path,
+			      pouch_time_format(v->h.expires, when));
 	return ret;
 }
 
 int pouch_package_verify(const struct pouch_home *home, const char *path, time_t now,
 			 struct pouch_verified *v, struct pouch_err *err)
+{
+	return pouch_package_verify_arrived(home, path, now, NULL, v, err);
+}
+
+int pouch_package_verify_arrived(const struct pouch_home *home, const char *path, time_t now,
+				 const struct pouch_arrival *arrival, struct pouch_verified *v,
+				 struct pouch_err *err)
 {
 	int ret;
 
@@ -227,7 +255,7 @@ int pouch_package_verify(const struct pouch_home *home, const char *path, time_t
 	/* A malformed envelope says so itself; what follows is about genuineness. */
 	ret = pouch_envelope_read(path, &v->env, err);
 	if (!ret)
-		ret = verify(home, path, now, v, err);
+		ret = verify(home, path, now, arrival, v, err);
 	if (ret < 0)
 		pouch_verified_release(v);
 	return ret;

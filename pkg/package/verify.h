@@ -20,10 +20,26 @@ struct pouch_verified {
 /* Verifies the package whose envelope is at path, at time now: its header signature by a key
  * the partner directory (or our own identity) pins for the sender the header names, in a valid
  * state; the header's strict form; the payload's size and SHA-256; created not in the future
- * (60 s of skew) and expires in the future. POUCH_E_VERIFY says why not, naming the package;
- * POUCH_E_IO and others are operational. On success v holds the result (release it). */
+ * (60 s of skew) and expires in the future. POUCH_E_VERIFY says why not, naming the package
+ * ("package 'PATH' is not genuine: ..."); a genuine package past its expiry is POUCH_E_EXPIRED
+ * ("package 'PATH' expired on TIME"); POUCH_E_IO and others are operational. On success v holds
+ * the result (release it). */
 int pouch_package_verify(const struct pouch_home *home, const char *path, time_t now,
 			 struct pouch_verified *v, struct pouch_err *err);
+
+/* What the inbox recorded of a package it verified on arrival. */
+struct pouch_arrival {
+	time_t received;           /* when it was verified into the inbox */
+	const char *header_sha256; /* the SHA-256 of its header bytes then */
+};
+
+/* As pouch_package_verify, for a package from the inbox (arrival not NULL): its header must be
+ * the one verified on arrival (else POUCH_E_VERIFY), and its times are checked against when it
+ * arrived: its sender's expiry bounds delivery, not reading. Keys are still checked at now (a
+ * key revoked since stops it). arrival NULL: pouch_package_verify. */
+int pouch_package_verify_arrived(const struct pouch_home *home, const char *path, time_t now,
+				 const struct pouch_arrival *arrival, struct pouch_verified *v,
+				 struct pouch_err *err);
 
 void pouch_verified_release(struct pouch_verified *v);
 

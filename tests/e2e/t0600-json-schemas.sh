@@ -154,10 +154,26 @@ expect_success 'status, outbox' '
 	jcheck outbox 2 --home ceop outbox extra
 '
 
+expect_success 'outbox retry (JSON Lines as push), outbox cancel' '
+	pouch --home ceop partner show GB-MET --json >met.json &&
+	pouch --home ceop partner set GB-MET --endpoint https://127.0.0.1:1 -q >/dev/null &&
+	pouch --home ceop pack --to GB-MET --report report.json -o pk >id4 &&
+	must_fail 3 pouch --home ceop push --retries 0 "pk/$(cat id4).pouch" &&
+	pouch --home ceop partner set GB-MET --endpoint "$(jget met.json endpoint)" -q >/dev/null &&
+	jcheck outbox-retry 0 --home ceop outbox retry "$(cat id4)" &&
+	test "$(head -n 1 out | jget /dev/stdin state)" = delivered &&
+	jcheck outbox-retry 3 --home ceop outbox retry "$(cat id3)" && json_error_is network &&
+	jcheck outbox-cancel 0 --home ceop outbox cancel "$(cat id3)" --to US-NCMEC &&
+	test "$(jget out cancelled)" = 1 && test "$(jget out recipient)" = US-NCMEC &&
+	jcheck outbox-cancel 1 --home ceop outbox cancel "$(cat id3)" && json_error_is refused &&
+	jcheck outbox-retry 2 --home ceop outbox retry 00000000-0000-4000-8000-000000000000 &&
+	json_error_is not_found
+'
+
 expect_success 'pull: JSON Lines of packages and receipts, then the summary' '
 	jcheck pull 0 --home met pull && test "$(tail -n 1 out | jget /dev/stdin type)" = summary &&
-	test "$(grep -c "\"type\":\"good\"" out)" = 2 &&
-	test "$(tail -n 1 out | jget /dev/stdin good)" = 2 &&
+	test "$(grep -c "\"type\":\"good\"" out)" = 3 &&
+	test "$(tail -n 1 out | jget /dev/stdin good)" = 3 &&
 	jcheck pull 0 --home ceop pull --from GB-MET &&
 	grep -q "\"type\":\"receipt\"" out &&
 	jcheck pull 2 --home z pull --from NO-SUCH

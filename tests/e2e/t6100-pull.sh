@@ -107,7 +107,8 @@ expect_success 'a second pull fetches nothing new and duplicates nothing (the cu
 expect_success 'inbox: one line per package with sender, priority, time, verdict, receipt' '
 	pouch --home met inbox >out && test "$(wc -l <out)" = 4 &&
 	for id in $(cat ids.ceop); do
-		grep -Eqx "$id GB-NCA-CEOP routine [0-9T:-]+Z receipt sent, good" out || return 1
+		grep -Eqx "$id GB-NCA-CEOP routine [0-9T:-]+Z receipt sent, good, \
+expires [0-9T:-]+Z, not opened" out || return 1
 	done &&
 	pouch --home met inbox --json >inbox.json &&
 	"$SYSTEM_PYTHON" -c "import json

@@ -82,8 +82,19 @@ static void test_state__old_incoming_rows_migrated(void **state)
 	struct pouch_db *db = NULL;
 	struct pouch_db_stmt *st = NULL;
 
-	/* A state.db of version 1: incoming keyed by id alone. */
+	/* A state.db of version 1: incoming keyed by id alone, deliveries that cannot be
+	 * cancelled. */
 	static const char v1[] =
+	    "CREATE TABLE outgoing (id TEXT PRIMARY KEY) WITHOUT ROWID;"
+	    "INSERT INTO outgoing VALUES ('" ID "');"
+	    "CREATE TABLE delivery (id TEXT NOT NULL, pos INTEGER NOT NULL, recipient TEXT NOT"
+	    " NULL, endpoint TEXT, state TEXT NOT NULL CHECK (state IN ('queued', 'delivered',"
+	    " 'failed')), attempts INTEGER NOT NULL DEFAULT 0, last_attempt INTEGER, next_attempt"
+	    " INTEGER, delivered INTEGER, reason TEXT, receipt BLOB, receipt_verdict TEXT,"
+	    " receipt_reason TEXT, receipt_time INTEGER, receipt_received INTEGER, PRIMARY KEY"
+	    " (id, recipient)) WITHOUT ROWID;"
+	    "INSERT INTO delivery (id, pos, recipient, state, reason) VALUES ('" ID "', 0,"
+	    " 'US-NCMEC', 'queued', 'no endpoint');"
 	    "CREATE TABLE incoming (id TEXT PRIMARY KEY, source TEXT NOT NULL, sender TEXT NOT"
 	    " NULL, digest TEXT NOT NULL, size INTEGER NOT NULL, payload_size INTEGER, verdict"
 	    " TEXT NOT NULL, reason TEXT, header_sha256 TEXT, priority TEXT, created INTEGER,"
@@ -105,6 +116,16 @@ static void test_state__old_incoming_rows_migrated(void **state)
 	pouch_db_finalize(st);
 	assert_int_equal(exec(&s, INCOMING("GB-GMP", "good")), 0);
 	assert_int_equal(exec(&s, INCOMING("GB-MET", "good")), POUCH_E_EXISTS);
+	/* Version 3: the delivery stays, and can be cancelled now. */
+	assert_int_equal(exec(&s, "UPDATE delivery SET state = 'cancelled' WHERE reason = 'no "
+			     "endpoint'"), 0);
+	assert_int_equal(pouch_db_prepare(s.db, "SELECT recipient, state FROM delivery", &st,
+					  NULL), 0);
+	assert_int_equal(pouch_db_step(st, NULL), POUCH_DB_ROW);
+	assert_string_equal(pouch_db_column_text(st, 0), "US-NCMEC");
+	assert_string_equal(pouch_db_column_text(st, 1), "cancelled");
+	pouch_db_finalize(st);
+	assert_int_equal(exec(&s, "UPDATE delivery SET state = 'lost'"), POUCH_E_REFUSED);
 	pouch_state_close(&s);
 }
 

@@ -17,6 +17,7 @@ _pouch_subcommands() {
 	audit) echo 'show verify' ;;
 	endpoint) echo 'set show' ;;
 	key) echo 'add export rotate' ;;
+	outbox) echo 'cancel retry' ;;
 	partner) echo 'add add-key list remove revoke set show' ;;
 	esac
 }
@@ -24,9 +25,10 @@ _pouch_subcommands() {
 # _pouch_options COMMAND: the options of COMMAND ("partner add" for a two-word one).
 _pouch_options() {
 	case $1 in
-	'audit show' | 'audit verify' | 'endpoint show' | inbox | 'partner list' | \
+	'audit show' | 'audit verify' | 'endpoint show' | 'partner list' | \
 		'partner show' | status | verify | whoami) echo '--json' ;;
 	'endpoint set') echo '--endpoint --ca --pin --client-cert --client-key' ;;
+	inbox) echo '--from --priority --opened --unopened --since --until --json' ;;
 	init) echo '--agency --code --name --expires --passphrase-file --no-passphrase --force
 		--gateway --key --fingerprint' ;;
 	'key add') echo '--key --fingerprint --overlap' ;;
@@ -34,6 +36,7 @@ _pouch_options() {
 	'key rotate') echo '--overlap --expires --passphrase-file --no-passphrase -o --output' ;;
 	open) echo '-o --output --passphrase-file --json' ;;
 	outbox) echo '--all --json' ;;
+	'outbox cancel' | 'outbox retry') echo '--to --json' ;;
 	pack) echo '--to --report --attach --priority --expires --no-self -o --output
 		--passphrase-file' ;;
 	'partner add') echo '--key --fingerprint --name --endpoint --ca --pin --client-cert
@@ -55,11 +58,11 @@ _pouch_argument() {
 	--report | --attach | --key | --ca | --client-cert | --client-key | --revocation | \
 		--passphrase-file) echo file ;;
 	-o | --output) [ "$1" = open ] && echo dir || echo file ;;
-	--to) echo codes ;;
+	--to) case $1 in outbox*) echo code ;; *) echo codes ;; esac ;;
 	--from) echo code ;;
 	--priority) echo priority ;;
 	--agency | --code | --name | --expires | --fingerprint | --overlap | --endpoint | --pin | \
-		--client-cn | --limit | --retries) echo value ;;
+		--client-cn | --limit | --retries | --since | --until) echo value ;;
 	esac
 }
 
