@@ -20,6 +20,7 @@
 #include "package/pack.h"
 #include "crypto/pgp.h"
 #include "base/timefmt.h"
+#include "report/report.h"
 
 #define MAX_ATTACHMENTS 1024
 
@@ -277,6 +278,36 @@ static int attachment_list(struct listing *l, size_t *n, struct pouch_err *err)
 	return 0;
 }
 
+/* The report inside is valid, shows the header's markings and lists exactly the attachments
+ * (spec/report.md sections 11 and 12). */
+static int check_report(const struct listing *l, size_t n, struct pouch_err *err)
+{
+	const json_t *report = json_object_get(l->m, "report");
+	struct pouch_report_errors e = { 0 };
+	struct pouch_report_marks marks;
+	struct pouch_report_file *files = calloc(n + 1, sizeof(*files));
+	size_t i;
+	int ret = files ? pouch_report_validate(report, &e, err)
+			: pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+
+	if (ret == POUCH_E_REFUSED)
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the package's report is not valid: %s%s",
+				    e.n ? e.msg[0] : "", e.count > 1 ? " (and more)" : "");
+	if (!ret)
+		ret = pouch_report_marks(report, &marks, err);
+	if (!ret && strcmp(marks.priority, l->h->priority))
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the report's priority does not match "
+				    "the header's (altered)");
+	for (i = 0; !ret && i < n; i++)
+		files[i] = (struct pouch_report_file){ l->files[i].name, l->files[i].size,
+						       l->files[i].sha256 };
+	if (!ret)
+		ret = pouch_report_attached(report, files, n, err);
+	free(files);
+	pouch_report_errors_release(&e);
+	return ret < 0 && ret != POUCH_E_NOMEM && err ? (err->code = POUCH_E_VERIFY) : ret;
+}
+
 /* Called by the extraction once pouch.json is read, before any attachment is: pouch.json must
  * bind what the header says, and gives the attachments the archive must hold. */
 static int list_attachments(void *ctx, const char *manifest, size_t len,
@@ -294,6 +325,8 @@ static int list_attachments(void *ctx, const char *manifest, size_t len,
 		ret = check_binding(l->m, l->h, err);
 	if (!ret)
 		ret = attachment_list(l, n, err);
+	if (!ret)
+		ret = check_report(l, *n, err);
 	*files = l->files;
 	return ret;
 }

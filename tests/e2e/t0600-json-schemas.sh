@@ -56,7 +56,7 @@ expect_success 'the schema check fails on a missing schema and an open object' '
 '
 
 expect_success 'setup: three agencies, pouchd, a report' '
-	exchange_setup && echo "{\"title\": \"t0600\"}" >report.json && mkdir pk
+	exchange_setup && write_report report.json t0600 && mkdir pk
 '
 
 expect_success 'init, whoami' '

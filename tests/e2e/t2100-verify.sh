@@ -15,7 +15,7 @@ open(sys.argv[2], 'w').write(json.dumps(h, separators=(',', ':')))" "$1" "$2"
 expect_success 'setup: a centre, a force, and a third agency that the force does not know' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && init_agency ncmec US-NCMEC &&
 	partners ceop met && partners ceop ncmec &&
-	echo "{\"title\": \"t\"}" >report.json &&
+	write_report report.json t &&
 	mkdir pk && pouch --home ceop pack --to GB-MET --report report.json -o pk >id &&
 	cp "pk/$(cat id).pouch" good.pouch &&
 	b64_member good.pouch header header.json &&

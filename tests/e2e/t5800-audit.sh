@@ -30,7 +30,7 @@ open(p, "w").write("\n".join(lines))' "$@"
 
 expect_success 'setup: a centre and a force; a report and an attachment with markers' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && partners ceop met &&
-	echo "{\"title\": \"MARKER-REPORT-5c1e\"}" >report.json &&
+	write_report report.json MARKER-REPORT-5c1e &&
 	echo "MARKER-ATTACH-77d0" >MARKER-NAME-a41f.txt && mkdir pk &&
 	C=$(fpr ceop) && M=$(fpr met) && echo "C=$C M=$M" >fprs
 '
