@@ -14,6 +14,8 @@
 #                       listed twice, or not archived, is listed all the same)
 #   link=NAME:TARGET    adds a symbolic link entry     zeros=N   an attachment of N zero bytes
 #   random=N            an attachment of N random bytes (they do not compress)
+#   report=JSON         the report inside (default: a small valid one with the priority given
+#                       and the attachments listed; an "attachments" member of JSON is kept)
 #   compress=zlib       compresses the OpenPGP message
 #   compress_inside=1   the signed message as one-pass signature, compressed data packet
 #                       (algorithm 0) holding the literal data, signature
@@ -54,10 +56,24 @@ if "list" in o:  # the listed names, in this order, each as first archived (else
     listed = [{"name": n, "size": len(first.get(n, b"")),
                "sha256": hashlib.sha256(first.get(n, b"")).hexdigest()}
               for n in json.loads(o["list"])]
+report = json.loads(o["report"]) if "report" in o else {
+    "format": "pouch-report/1",
+    "header": {"reference": "FORGED-1", "title": "forged", "created": created,
+               "originator": {"agency": sender["agency"], "unit": "test", "officer": "T1",
+                              "contact_24x7": "+441632960000"}},
+    "handling": {"classification": {"tier": "OFFICIAL", "sensitive": True, "caveats": []},
+                 "tlp": "TLP:AMBER", "scheme": "uk-3x5x2", "codes": ["P"],
+                 "purpose": "test", "legal_basis": "test"},
+    "priority": dict({"level": priority}, **({"reason": "test", "respond_by": expires,
+                                               "contact_24x7": "+441632960000"}
+                                              if priority in ("immediate", "urgent") else {})),
+    "items": [{"n": 1, "text": "a forged item", "grade": {"source": "2", "intelligence": "B"}}]}
+report.setdefault("attachments", [dict(a, media_type="application/octet-stream")
+                                  for a in listed])
 mrcpt = [party(p) for p in o.get("manifest_recipients", o["recipients"]).split(",")]
 manifest = json.dumps({"format": "pouch-content/1", "id": o.get("manifest_id", pid),
                        "sender": sender, "recipients": mrcpt, "created": created,
-                       "expires": expires, "priority": priority, "report": {"t": 1},
+                       "expires": expires, "priority": priority, "report": report,
                        "attachments": listed}).encode()
 tar = io.BytesIO()
 with tarfile.open(fileobj=tar, mode="w", format=tarfile.PAX_FORMAT) as t:
