@@ -210,7 +210,8 @@ static int same_party(const json_t *j, const struct pouch_party *p)
 static int check_binding(const json_t *m, const struct pouch_header *h, struct pouch_err *err)
 {
 	static const char *const fields[] = { "format", "id", "sender", "recipients", "created",
-					      "expires", "priority", "report", "attachments", NULL };
+					      "expires", "priority", "classification", "tlp", "report",
+					      "attachments", NULL };
 	char created[POUCH_TIME_LEN], expires[POUCH_TIME_LEN];
 	const json_t *rcpt = json_object_get(m, "recipients");
 	size_t i;
@@ -220,7 +221,9 @@ static int check_binding(const json_t *m, const struct pouch_header *h, struct p
 	if (!same_str(m, "id", h->id) || !same_party(json_object_get(m, "sender"), &h->sender) ||
 	    !same_str(m, "created", pouch_time_format(h->created, created)) ||
 	    !same_str(m, "expires", pouch_time_format(h->expires, expires)) ||
-	    !same_str(m, "priority", h->priority) || !json_is_array(rcpt) ||
+	    !same_str(m, "priority", h->priority) ||
+	    !same_str(m, "classification", h->classification) || !same_str(m, "tlp", h->tlp) ||
+	    !json_is_array(rcpt) ||
 	    json_array_size(rcpt) != h->nrecipients)
 		return pouch_err_set(err, POUCH_E_VERIFY, "the signed content does not match the "
 				     "header (forwarded or altered)");
@@ -295,9 +298,10 @@ static int check_report(const struct listing *l, size_t n, struct pouch_err *err
 				    e.n ? e.msg[0] : "", e.count > 1 ? " (and more)" : "");
 	if (!ret)
 		ret = pouch_report_marks(report, &marks, err);
-	if (!ret && strcmp(marks.priority, l->h->priority))
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "the report's priority does not match "
-				    "the header's (altered)");
+	if (!ret && (strcmp(marks.priority, l->h->priority) ||
+		     strcmp(marks.tier, l->h->classification) || strcmp(marks.tlp, l->h->tlp)))
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the report's classification, TLP or "
+				    "priority does not match the header's (altered)");
 	for (i = 0; !ret && i < n; i++)
 		files[i] = (struct pouch_report_file){ l->files[i].name, l->files[i].size,
 						       l->files[i].sha256 };

@@ -213,6 +213,8 @@ static int check_report(const struct pouch_pack_req *req, json_t *report, struct
 		return pouch_err_set(err, POUCH_E_USAGE, "--priority %s differs from the report's "
 				     "priority.level '%s'", req->priority, marks.priority);
 	snprintf(h->priority, sizeof(h->priority), "%s", marks.priority);
+	snprintf(h->classification, sizeof(h->classification), "%s", marks.tier);
+	snprintf(h->tlp, sizeof(h->tlp), "%s", marks.tlp);
 	if (req->priority_used)
 		snprintf(req->priority_used, sizeof(h->priority), "%s", marks.priority);
 	return 0;
@@ -252,11 +254,12 @@ static char *manifest_text(const struct pouch_header *h, json_t *report,
 		json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "name", att[i].name,
 						      "size", (json_int_t)att[i].size, "sha256",
 						      att[i].sha256));
-	m = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:O, s:o}", "format",
-		      "pouch-content/1", "id", h->id, "sender", "agency", h->sender.agency,
-		      "fingerprint", h->sender.fpr, "recipients", rcpt, "created",
+	m = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:s, s:s, s:O, s:o}",
+		      "format", "pouch-content/1", "id", h->id, "sender", "agency",
+		      h->sender.agency, "fingerprint", h->sender.fpr, "recipients", rcpt, "created",
 		      pouch_json_time_new(h->created), "expires", pouch_json_time_new(h->expires),
-		      "priority", h->priority, "report", report, "attachments", list);
+		      "priority", h->priority, "classification", h->classification, "tlp", h->tlp,
+		      "report", report, "attachments", list);
 	if (m)
 		text = pouch_json_text(m, 0);
 	json_decref(m);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/validate.h"
 #include "report/report.h"
 #include "report/report_model.h"
 
@@ -169,6 +170,19 @@ void pouch_report_errors_release(struct pouch_report_errors *errors)
 	free(errors->msg);
 	errors->msg = NULL;
 	errors->n = 0;
+}
+
+int pouch_marking_check(const char *what, const char *const *list, const char *value,
+			struct pouch_err *err)
+{
+	char shown[SHOW_MAX];
+	size_t i;
+
+	for (i = 0; list[i]; i++)
+		if (!strcmp(list[i], value))
+			return 0;
+	pouch_escape(value, shown, sizeof(shown));
+	return pouch_err_set(err, POUCH_E_USAGE, "invalid %s '%s'", what, shown);
 }
 
 int pouch_report_marks(const json_t *report, struct pouch_report_marks *out,

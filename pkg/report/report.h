@@ -41,6 +41,15 @@ struct pouch_report_marks {
 int pouch_report_marks(const json_t *report, struct pouch_report_marks *out,
 		       struct pouch_err *err);
 
+/* The classification tiers (OFFICIAL, SECRET, TOP SECRET) and TLP labels, NULL-terminated. */
+extern const char *const pouch_report_tiers[];
+extern const char *const pouch_report_tlps[];
+
+/* Returns 0 when value is one of the NULL-terminated list, else POUCH_E_USAGE naming what
+ * ("classification", "TLP label") and the value. */
+int pouch_marking_check(const char *what, const char *const *list, const char *value,
+			struct pouch_err *err);
+
 /* Reads the report file at path (at most POUCH_REPORT_MAX bytes) strictly (pouch_json_parse)
  * into *out (a new reference): a missing, unreadable, oversized or malformed file, or one that
  * is not a JSON object, is POUCH_E_USAGE naming the file. Says nothing of the model. */

@@ -54,8 +54,13 @@ ENUM(referral_source, "a referral source", "ncmec-cybertip", "industry",
      "international-partner", "public", "internal", "other");
 ENUM(ref_scheme, "a reference scheme", "ncmec", "siena", "interpol", "icse", "caid", "force",
      "other");
-ENUM(tier, "a classification tier", "OFFICIAL", "SECRET", "TOP SECRET");
-ENUM(tlp, "a TLP label", "TLP:RED", "TLP:AMBER+STRICT", "TLP:AMBER", "TLP:GREEN", "TLP:CLEAR");
+const char *const pouch_report_tiers[] = {"OFFICIAL", "SECRET", "TOP SECRET", NULL};
+const char *const pouch_report_tlps[] = {"TLP:RED", "TLP:AMBER+STRICT", "TLP:AMBER", "TLP:GREEN",
+					 "TLP:CLEAR", NULL};
+static const struct spec tier = {.kind = K_ENUM, .what = "a classification tier",
+				 .values = pouch_report_tiers};
+static const struct spec tlp = {.kind = K_ENUM, .what = "a TLP label",
+				.values = pouch_report_tlps};
 ENUM(scheme, "a grading scheme", "uk-3x5x2", "uk-5x5x5", "europol-4x4");
 ENUM(level, "a priority level", "immediate", "urgent", "routine", "information");
 ENUM(offence_type, "an offence type", "csam-possession", "csam-manufacture",

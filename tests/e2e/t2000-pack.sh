@@ -32,8 +32,10 @@ expect_success 'the header carries routing facts only, and its signature verifie
 	import json, sys
 	h = json.load(open(sys.argv[1]))
 	assert sorted(h) == sorted(["format", "id", "sender", "recipients", "created",
-	                            "expires", "priority", "payload"]), h
+	                            "expires", "priority", "classification", "tlp",
+	                            "payload"]), h
 	assert h["id"] == sys.argv[2] and h["priority"] == "urgent", h
+	assert h["classification"] == "OFFICIAL" and h["tlp"] == "TLP:AMBER", h
 	assert h["sender"]["agency"] == "GB-NCA-CEOP", h
 	assert [r["agency"] for r in h["recipients"]] == ["GB-MET"], h
 	PY

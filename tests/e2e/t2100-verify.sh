@@ -122,7 +122,9 @@ h[\"expires\"] = \"2099-01-02T00:00:00Z\"" &&
 expect_success 'malformed headers, even when genuinely signed' '
 	for expr in "h[\"extra\"] = 1" "del h[\"priority\"]" "h[\"priority\"] = \"high\"" \
 		"h[\"id\"] = \"../../x\"" "h[\"payload\"][\"size\"] = -1" \
-		"h[\"recipients\"] = h[\"recipients\"] * 2" "h[\"sender\"][\"agency\"] = 5"; do
+		"h[\"recipients\"] = h[\"recipients\"] * 2" "h[\"sender\"][\"agency\"] = 5" \
+		"del h[\"tlp\"]" "h[\"tlp\"] = \"TLP:WHITE\"" "del h[\"classification\"]" \
+		"h[\"classification\"] = \"OFFICIAL-SENSITIVE\""; do
 		edit_json header.json h6.json "$expr" &&
 		forge ceop/gnupg "$(json_field cw.json \
 fingerprint)" h6.json payload.pgp >bad.pouch &&
