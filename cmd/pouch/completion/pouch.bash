@@ -7,8 +7,8 @@
 # Words compgen -W gives (commands, options, codes) have no blanks, hence unquoted $(...).
 # shellcheck disable=SC2046
 
-_pouch_commands='audit endpoint help inbox init key open outbox pack partner pull push status
-verify whoami'
+_pouch_commands='audit endpoint help inbox init key open outbox pack partner pull push report
+status verify whoami'
 _pouch_globals='--home --json -q --quiet --help'
 
 # _pouch_subcommands WORD: the second words of the two-word commands starting with WORD.
@@ -18,6 +18,7 @@ _pouch_subcommands() {
 	endpoint) echo 'set show' ;;
 	key) echo 'add export rotate' ;;
 	partner) echo 'add add-key list remove revoke set show' ;;
+	report) echo 'new validate' ;;
 	esac
 }
 
@@ -25,7 +26,7 @@ _pouch_subcommands() {
 _pouch_options() {
 	case $1 in
 	'audit show' | 'audit verify' | 'endpoint show' | inbox | 'partner list' | \
-		'partner show' | status | verify | whoami) echo '--json' ;;
+		'partner show' | 'report validate' | status | verify | whoami) echo '--json' ;;
 	'endpoint set') echo '--endpoint --ca --pin --client-cert --client-key' ;;
 	init) echo '--agency --code --name --expires --passphrase-file --no-passphrase --force
 		--gateway --key --fingerprint' ;;
@@ -44,6 +45,7 @@ _pouch_options() {
 		--client-key --no-client --client-cn --no-client-cn' ;;
 	pull) echo '--from --limit --passphrase-file --json' ;;
 	push) echo '--endpoint --retries --json' ;;
+	'report new') echo '--scheme --template -o --output --json' ;;
 	esac
 }
 
@@ -58,6 +60,8 @@ _pouch_argument() {
 	--to) echo codes ;;
 	--from) echo code ;;
 	--priority) echo priority ;;
+	--scheme) echo scheme ;;
+	--template) echo template ;;
 	--agency | --code | --name | --expires | --fingerprint | --overlap | --endpoint | --pin | \
 		--client-cn | --limit | --retries) echo value ;;
 	esac
@@ -154,6 +158,14 @@ _pouch() {
 		;;
 	priority)
 		_pouch_reply "$prefix" $(compgen -W 'immediate urgent routine information' -- "$cur")
+		return 0
+		;;
+	scheme)
+		_pouch_reply "$prefix" $(compgen -W 'uk-3x5x2 uk-5x5x5 europol-4x4' -- "$cur")
+		return 0
+		;;
+	template)
+		_pouch_reply "$prefix" $(compgen -W 'dissemination referral immediate' -- "$cur")
 		return 0
 		;;
 	value) return 0 ;;
