@@ -24,7 +24,11 @@ void walk_fail(struct walk *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	n = snprintf(NULL, 0, "%s: %s", w->plen ? w->path : "report", msg);
+	/* The last line (how many more) names no path. */
+	const char *where = w->final ? "" : w->plen ? w->path : "report";
+	const char *sep = w->final ? "" : ": ";
+
+	n = snprintf(NULL, 0, "%s%s%s", where, sep, msg);
 	grown = realloc(w->out->msg, (w->out->n + 1) * sizeof(*grown));
 	line = n >= 0 ? malloc((size_t)n + 1) : NULL;
 	if (!grown || !line) {
@@ -35,7 +39,7 @@ void walk_fail(struct walk *w, const char *fmt, ...)
 		return;
 	}
 	w->out->msg = grown;
-	snprintf(line, (size_t)n + 1, "%s: %s", w->plen ? w->path : "report", msg);
+	snprintf(line, (size_t)n + 1, "%s%s%s", where, sep, msg);
 	w->out->msg[w->out->n++] = line;
 }
 
