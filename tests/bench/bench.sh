@@ -43,17 +43,7 @@ pouch --home s partner add GB-BENCH-R --key r.asc -q >/dev/null
 pouch --home r partner add GB-BENCH-S --key s.asc -q >/dev/null
 S=$(pouch --home s whoami | sed -n 's/^fingerprint: *//p')
 R=$(pouch --home r whoami | sed -n 's/^fingerprint: *//p')
-cat >report.json <<'EOF'
-{"format": "pouch-report/1",
- "header": {"reference": "BENCH-1", "title": "bench report", "created": "2026-01-01T00:00:00Z",
-            "originator": {"agency": "GB-BENCH", "unit": "bench", "officer": "B1",
-                           "contact_24x7": "+441632960000"}},
- "handling": {"classification": {"tier": "OFFICIAL", "sensitive": true, "caveats": []},
-              "tlp": "TLP:AMBER", "scheme": "uk-3x5x2", "codes": ["P"], "purpose": "bench",
-              "legal_basis": "bench"},
- "priority": {"level": "routine"},
- "items": [{"n": 1, "text": "a bench item", "grade": {"source": "2", "intelligence": "B"}}]}
-EOF
+cp "$SRC_DIR/tests/bench/report.json" report.json
 head -c 20000 /dev/urandom >small.bin
 mkdir -p pk base
 
