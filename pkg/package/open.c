@@ -309,7 +309,12 @@ static int check_report(const struct listing *l, size_t n, struct pouch_err *err
 		ret = pouch_report_attached(report, files, n, err);
 	free(files);
 	pouch_report_errors_release(&e);
-	return ret < 0 && ret != POUCH_E_NOMEM && err ? (err->code = POUCH_E_VERIFY) : ret;
+	if (ret < 0 && ret != POUCH_E_NOMEM) {
+		if (err)
+			err->code = POUCH_E_VERIFY;
+		ret = POUCH_E_VERIFY;
+	}
+	return ret;
 }
 
 /* Called by the extraction once pouch.json is read, before any attachment is: pouch.json must
