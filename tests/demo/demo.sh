@@ -149,7 +149,8 @@ cat >"$DEMO/report.json" <<'EOF'
   "actions": [{"action": "subscriber-check", "due": "2026-12-01T17:00:00Z"}]
 }
 EOF
-run report validate "$DEMO/report.json" || fail "the demo report is not valid"
+printf '$ pouch report validate report.json\n'
+"$POUCH_BIN" report validate "$DEMO/report.json" || fail "the demo report is not valid"
 printf 'Fictional attachment for the pouch demo: subscriber records, no real data.\n' \
 	>"$DEMO/subscriber-records.txt"
 mkdir -m 700 "$DEMO/sent"
