@@ -23,9 +23,10 @@ static const char usage[] =
 	"                  [--priority P] [--expires DURATION] [--no-self] [-o FILE|DIR]\n"
 	"                  [--passphrase-file FILE]\n"
 	"  --to CODES             recipient agencies, each in the partner directory (repeatable)\n"
-	"  --report FILE          the report: a JSON object ('-': standard input)\n"
+	"  --report FILE          the report (spec/report.md; '-': standard input)\n"
 	"  --attach FILE          an attachment, kept under its base name (repeatable)\n"
-	"  --priority P           immediate, urgent, routine (default) or information\n"
+	"  --priority P           refuse unless the report's priority is P (immediate, urgent,\n"
+	"                         routine or information)\n"
 	"  --expires DURATION     N and h, d, w or y (default 30d)\n"
 	"  --no-self              do not encrypt to our own key as well\n"
 	"  -o, --output FILE|DIR  the new package file, or an existing directory for ID.pouch\n"
@@ -205,10 +206,12 @@ int cmd_pack(int argc, char **argv)
 	struct pouch_pack_req req = { 0 };
 	struct pouch_err err = { 0 };
 	struct cli_stdin in = { 0 };
+	struct pouch_report_errors errors = { 0 };
 	struct progress pg;
 	char id[POUCH_UUID_LEN], *codes = NULL, *pass = NULL, *dir = NULL, envelope[4096];
-	char priority[16];
+	char priority[16] = "";
 	const char *reminder;
+	size_t i;
 	time_t now = time(NULL);
 	int ret = parse(argc, argv, &c);
 
@@ -220,6 +223,8 @@ int cmd_pack(int argc, char **argv)
 	req.attach = c.attach;
 	req.nattach = c.nattach;
 	req.priority = c.priority;
+	req.report_errors = &errors;
+	req.priority_used = priority;
 	req.no_self = c.no_self;
 	req.out_dir = ".";
 	req.expires_in = 30LL * 86400;
@@ -245,6 +250,8 @@ int cmd_pack(int argc, char **argv)
 	ret = pouch_pack(&cli.home, &req, now, id, &err);
 	progress_end(&pg);
 	if (ret < 0) {
+		for (i = 0; i < errors.n; i++)
+			pouch_error("%s", errors.msg[i]);
 		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
@@ -266,7 +273,7 @@ int cmd_pack(int argc, char **argv)
 	}
 	if (pouch_audit_checkpoint(&cli.home, pass, now, &err) < 0)
 		pouch_warn("%s", err.msg);
-	remind_envelope_priority(envelope, priority);
+	/* The priority pack took from the report (req.priority_used). */
 	reminder = remind_needed(priority) ? remind(id, codes, "recipient") : NULL;
 	if (cli.json) {
 		char *path = pouch_json_quote(envelope), *json = NULL;
@@ -292,6 +299,7 @@ int cmd_pack(int argc, char **argv)
 		   detached_beside(dir, id) ? " (its payload beside it, in ID.pouch.pgp)" : "");
 	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
 out:
+	pouch_report_errors_release(&errors);
 	cli_stdin_release(&in);
 	pouch_secret_free(pass);
 	free(codes);

@@ -10,6 +10,7 @@
 #include "package/envelope.h"
 #include "base/fs.h"
 #include "base/timefmt.h"
+#include "report/report.h"
 
 #define ENVELOPE_FORMAT "envelope/1"
 #define HEADER_FORMAT "pouch-header/1"
@@ -61,6 +62,11 @@ static int header_check(const struct pouch_header *h, struct pouch_err *err)
 		ret = pouch_err_set(err, POUCH_E_USAGE, "a package must expire after it is made");
 	if (!ret)
 		ret = pouch_priority_check(h->priority, err);
+	if (!ret)
+		ret = pouch_marking_check("classification", pouch_report_tiers, h->classification,
+					  err);
+	if (!ret)
+		ret = pouch_marking_check("TLP label", pouch_report_tlps, h->tlp, err);
 	if (!ret && (h->payload_size >= (1ULL << 53) || strlen(h->payload_sha256) != 64 ||
 		     strspn(h->payload_sha256, "0123456789abcdef") != 64))
 		ret = pouch_err_set(err, POUCH_E_USAGE, "invalid payload size or digest");
@@ -83,12 +89,12 @@ int pouch_header_encode(const struct pouch_header *h, char **out, size_t *len,
 		json_array_append_new(recipients,
 				      json_pack("{s:s, s:s}", "agency", h->recipients[i].agency,
 						"fingerprint", h->recipients[i].fpr));
-	j = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:{s:I, s:s}}", "format",
-		      HEADER_FORMAT, "id", h->id, "sender", "agency", h->sender.agency,
+	j = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:s, s:s, s:{s:I, s:s}}",
+		      "format", HEADER_FORMAT, "id", h->id, "sender", "agency", h->sender.agency,
 		      "fingerprint", h->sender.fpr, "recipients", recipients, "created",
 		      pouch_json_time_new(h->created), "expires", pouch_json_time_new(h->expires),
-		      "priority", h->priority, "payload", "size", (json_int_t)h->payload_size,
-		      "sha256", h->payload_sha256);
+		      "priority", h->priority, "classification", h->classification, "tlp", h->tlp,
+		      "payload", "size", (json_int_t)h->payload_size, "sha256", h->payload_sha256);
 	*out = j ? pouch_json_text(j, 0) : NULL;
 	json_decref(j);
 	if (!*out)
@@ -120,9 +126,10 @@ static int decode_party(const json_t *j, const char *what, struct pouch_party *p
 static int decode_fields(const json_t *j, struct pouch_header *h, struct pouch_err *err)
 {
 	static const char *const fields[] = { "format", "id", "sender", "recipients", "created",
-					      "expires", "priority", "payload", NULL };
+					      "expires", "priority", "classification", "tlp",
+					      "payload", NULL };
 	static const char *const payload_fields[] = { "size", "sha256", NULL };
-	const char *format, *id, *priority, *sha;
+	const char *format, *id, *priority, *sha, *tier, *tlp;
 	const json_t *list, *item, *payload, *size;
 	size_t i;
 	int ret = pouch_json_only_keys(j, fields, err);
@@ -140,6 +147,14 @@ static int decode_fields(const json_t *j, struct pouch_header *h, struct pouch_e
 	if (!ret && strlen(priority) >= sizeof(h->priority))
 		ret = pouch_err_set(err, POUCH_E_CORRUPT, "invalid priority");
 	if (!ret)
+		ret = pouch_json_str(j, "classification", 0, &tier, err);
+	if (!ret && strlen(tier) >= sizeof(h->classification))
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "invalid classification");
+	if (!ret)
+		ret = pouch_json_str(j, "tlp", 0, &tlp, err);
+	if (!ret && strlen(tlp) >= sizeof(h->tlp))
+		ret = pouch_err_set(err, POUCH_E_CORRUPT, "invalid TLP label");
+	if (!ret)
 		ret = pouch_json_time(j, "created", 0, &h->created, err);
 	if (!ret)
 		ret = pouch_json_time(j, "expires", 0, &h->expires, err);
@@ -149,6 +164,8 @@ static int decode_fields(const json_t *j, struct pouch_header *h, struct pouch_e
 		return ret;
 	snprintf(h->id, sizeof(h->id), "%s", id);
 	snprintf(h->priority, sizeof(h->priority), "%s", priority);
+	snprintf(h->classification, sizeof(h->classification), "%s", tier);
+	snprintf(h->tlp, sizeof(h->tlp), "%s", tlp);
 	list = json_object_get(j, "recipients");
 	if (!json_is_array(list) || json_array_size(list) > POUCH_RECIPIENTS_MAX)
 		return pouch_err_set(err, POUCH_E_CORRUPT, "invalid recipients");

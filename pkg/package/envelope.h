@@ -29,6 +29,8 @@ struct pouch_header {
 	size_t nrecipients;
 	time_t created, expires;
 	char priority[16];
+	char classification[16]; /* the report's classification tier */
+	char tlp[24];            /* the report's TLP label */
 	uint64_t payload_size;
 	char payload_sha256[POUCH_SHA256_HEX];
 };

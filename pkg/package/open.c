@@ -20,6 +20,7 @@
 #include "package/pack.h"
 #include "crypto/pgp.h"
 #include "base/timefmt.h"
+#include "report/report.h"
 
 #define MAX_ATTACHMENTS 1024
 
@@ -227,7 +228,8 @@ static int same_party(const json_t *j, const struct pouch_party *p)
 static int check_binding(const json_t *m, const struct pouch_header *h, struct pouch_err *err)
 {
 	static const char *const fields[] = { "format", "id", "sender", "recipients", "created",
-					      "expires", "priority", "report", "attachments", NULL };
+					      "expires", "priority", "classification", "tlp", "report",
+					      "attachments", NULL };
 	char created[POUCH_TIME_LEN], expires[POUCH_TIME_LEN];
 	const json_t *rcpt = json_object_get(m, "recipients");
 	size_t i;
@@ -237,7 +239,9 @@ static int check_binding(const json_t *m, const struct pouch_header *h, struct p
 	if (!same_str(m, "id", h->id) || !same_party(json_object_get(m, "sender"), &h->sender) ||
 	    !same_str(m, "created", pouch_time_format(h->created, created)) ||
 	    !same_str(m, "expires", pouch_time_format(h->expires, expires)) ||
-	    !same_str(m, "priority", h->priority) || !json_is_array(rcpt) ||
+	    !same_str(m, "priority", h->priority) ||
+	    !same_str(m, "classification", h->classification) || !same_str(m, "tlp", h->tlp) ||
+	    !json_is_array(rcpt) ||
 	    json_array_size(rcpt) != h->nrecipients)
 		return pouch_err_set(err, POUCH_E_VERIFY, "the signed content does not match the "
 				     "header (forwarded or altered)");
@@ -295,6 +299,42 @@ static int attachment_list(struct listing *l, size_t *n, struct pouch_err *err)
 	return 0;
 }
 
+/* The report inside is valid, shows the header's markings and lists exactly the attachments
+ * (spec/report.md sections 11 and 12). */
+static int check_report(const struct listing *l, size_t n, struct pouch_err *err)
+{
+	const json_t *report = json_object_get(l->m, "report");
+	struct pouch_report_errors e = { 0 };
+	struct pouch_report_marks marks;
+	struct pouch_report_file *files = calloc(n + 1, sizeof(*files));
+	size_t i;
+	int ret = files ? pouch_report_validate(report, &e, err)
+			: pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+
+	if (ret == POUCH_E_REFUSED)
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the package's report is not valid: %s%s",
+				    e.n ? e.msg[0] : "", e.count > 1 ? " (and more)" : "");
+	if (!ret)
+		ret = pouch_report_marks(report, &marks, err);
+	if (!ret && (strcmp(marks.priority, l->h->priority) ||
+		     strcmp(marks.tier, l->h->classification) || strcmp(marks.tlp, l->h->tlp)))
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the report's classification, TLP or "
+				    "priority does not match the header's (altered)");
+	for (i = 0; !ret && i < n; i++)
+		files[i] = (struct pouch_report_file){ l->files[i].name, l->files[i].size,
+						       l->files[i].sha256 };
+	if (!ret)
+		ret = pouch_report_attached(report, files, n, err);
+	free(files);
+	pouch_report_errors_release(&e);
+	if (ret < 0 && ret != POUCH_E_NOMEM) {
+		if (err)
+			err->code = POUCH_E_VERIFY;
+		ret = POUCH_E_VERIFY;
+	}
+	return ret;
+}
+
 /* Called by the extraction once pouch.json is read, before any attachment is: pouch.json must
  * bind what the header says, and gives the attachments the archive must hold. */
 static int list_attachments(void *ctx, const char *manifest, size_t len,
@@ -312,6 +352,8 @@ static int list_attachments(void *ctx, const char *manifest, size_t len,
 		ret = check_binding(l->m, l->h, err);
 	if (!ret)
 		ret = attachment_list(l, n, err);
+	if (!ret)
+		ret = check_report(l, *n, err);
 	*files = l->files;
 	return ret;
 }

@@ -20,6 +20,7 @@
 #include "directory/partner.h"
 #include "crypto/pgp.h"
 #include "base/validate.h"
+#include "report/report.h"
 
 struct attachment {
 	const char *path;
@@ -103,33 +104,6 @@ static void *archive_thread(void *arg)
 	a->d = NULL;
 	close(a->fd);
 	return NULL;
-}
-
-static int load_report(const char *path, json_t **out, struct pouch_err *err)
-{
-	char what[POUCH_ERR_MSG_MAX / 2];
-	int fd = -1, ret;
-
-	*out = NULL;
-	ret = pouch_fs_open_regular(NULL, path, POUCH_REPORT_MAX, 0, &fd, NULL, err);
-	if (ret == POUCH_E_REFUSED)
-		ret = pouch_err_set(err, POUCH_E_USAGE, "report '%s' is larger than %d bytes", path,
-				    POUCH_REPORT_MAX);
-	if (ret < 0)
-		return ret;
-	snprintf(what, sizeof(what), "report '%s'", path);
-	ret = pouch_json_parse_fd(what, fd, POUCH_REPORT_MAX, out, err);
-	close(fd);
-	if (!ret && !json_is_object(*out))
-		ret = pouch_err_set(err, POUCH_E_USAGE, "report '%s' is not a JSON object", path);
-	if (ret < 0) {
-		if (err)
-			err->code = POUCH_E_USAGE;
-		ret = POUCH_E_USAGE;
-		json_decref(*out);
-		*out = NULL;
-	}
-	return ret;
 }
 
 /* The newest key of partner code that is valid now. */
@@ -217,6 +191,54 @@ static int hash_attachments(const struct pouch_pack_req *req, struct attachment 
 	return ret;
 }
 
+/* The report must be valid (its errors go to req->report_errors), and the header shows its
+ * priority (spec/report.md section 12); --priority, when given, must say the same. */
+static int check_report(const struct pouch_pack_req *req, json_t *report, struct pouch_header *h,
+			struct pouch_err *err)
+{
+	struct pouch_report_errors none = { 0 };
+	struct pouch_report_errors *e = req->report_errors ? req->report_errors : &none;
+	struct pouch_report_marks marks;
+	int ret = pouch_report_validate(report, e, err);
+
+	pouch_report_errors_release(&none);
+	if (ret == POUCH_E_REFUSED)
+		return pouch_err_set(err, ret, "report '%s' is not valid: %zu error%s", req->report,
+				     e->count, e->count == 1 ? "" : "s");
+	if (!ret)
+		ret = pouch_report_marks(report, &marks, err);
+	if (ret < 0)
+		return ret;
+	if (req->priority && strcmp(req->priority, marks.priority))
+		return pouch_err_set(err, POUCH_E_USAGE, "--priority %s differs from the report's "
+				     "priority.level '%s'", req->priority, marks.priority);
+	snprintf(h->priority, sizeof(h->priority), "%s", marks.priority);
+	snprintf(h->classification, sizeof(h->classification), "%s", marks.tier);
+	snprintf(h->tlp, sizeof(h->tlp), "%s", marks.tlp);
+	if (req->priority_used)
+		snprintf(req->priority_used, sizeof(h->priority), "%s", marks.priority);
+	return 0;
+}
+
+/* The report's attachments list, filled in from the files or checked against them. */
+static int attach_report(const struct pouch_pack_req *req, json_t *report,
+			 const struct attachment *att, struct pouch_err *err)
+{
+	struct pouch_report_file *files = calloc(req->nattach ? req->nattach : 1, sizeof(*files));
+	size_t i, n = req->nattach;
+	int ret;
+
+	if (!files)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		files[i] = (struct pouch_report_file){ att[i].name, att[i].size, att[i].sha256 };
+	ret = pouch_report_attach(report, files, n, err);
+	free(files);
+	if (ret == POUCH_E_REFUSED)
+		pouch_err_prefix(err, "report '%s'", req->report);
+	return ret;
+}
+
 static char *manifest_text(const struct pouch_header *h, json_t *report,
 			   const struct attachment *att, size_t natt)
 {
@@ -232,11 +254,12 @@ static char *manifest_text(const struct pouch_header *h, json_t *report,
 		json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "name", att[i].name,
 						      "size", (json_int_t)att[i].size, "sha256",
 						      att[i].sha256));
-	m = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:O, s:o}", "format",
-		      "pouch-content/1", "id", h->id, "sender", "agency", h->sender.agency,
-		      "fingerprint", h->sender.fpr, "recipients", rcpt, "created",
+	m = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:s, s:s, s:O, s:o}",
+		      "format", "pouch-content/1", "id", h->id, "sender", "agency",
+		      h->sender.agency, "fingerprint", h->sender.fpr, "recipients", rcpt, "created",
 		      pouch_json_time_new(h->created), "expires", pouch_json_time_new(h->expires),
-		      "priority", h->priority, "report", report, "attachments", list);
+		      "priority", h->priority, "classification", h->classification, "tlp", h->tlp,
+		      "report", report, "attachments", list);
 	if (m)
 		text = pouch_json_text(m, 0);
 	json_decref(m);
@@ -374,9 +397,13 @@ static int pack(const struct pouch_home *home, const struct pouch_pack_req *req,
 
 	ret = pouch_agency_load(home->agency, &self, err);
 	if (!ret)
-		ret = load_report(req->report, &report, err);
+		ret = pouch_report_load(req->report, &report, err);
+	if (!ret)
+		ret = check_report(req, report, h, err);
 	if (!ret)
 		ret = hash_attachments(req, att, err);
+	if (!ret)
+		ret = attach_report(req, report, att, err);
 	if (!ret)
 		ret = pouch_home_pgp(home, &pgp, err);
 	if (ret < 0)
@@ -448,8 +475,7 @@ int pouch_pack(const struct pouch_home *home, const struct pouch_pack_req *req, 
 		if (ret)
 			return ret;
 	}
-	snprintf(h.priority, sizeof(h.priority), "%s", req->priority ? req->priority : "routine");
-	ret = pouch_priority_check(h.priority, err);
+	ret = req->priority ? pouch_priority_check(req->priority, err) : 0;
 	if (!ret && req->expires_in <= 0)
 		ret = pouch_err_set(err, POUCH_E_USAGE, "a package must expire in the future");
 	if (!ret)

@@ -273,10 +273,12 @@ char *pouch_verdict_json(const char *path, const struct pouch_verified *v)
 						      v->h.recipients[i].agency, "fingerprint",
 						      v->h.recipients[i].fpr));
 	}
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:{s:I, s:s, s:b}}",
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:o, "
+		      "s:{s:I, s:s, s:b}}",
 		      "verdict", "good", "path", path, "id", v->h.id, "sender", v->h.sender.agency,
 		      "fingerprint", v->h.sender.fpr, "recipients", rcpt, "keys", keys, "priority",
-		      v->h.priority, "created", pouch_json_time_new(v->h.created), "expires",
+		      v->h.priority, "classification", v->h.classification, "tlp", v->h.tlp,
+		      "created", pouch_json_time_new(v->h.created), "expires",
 		      pouch_json_time_new(v->h.expires), "payload", "size",
 		      (json_int_t)v->h.payload_size, "sha256", v->h.payload_sha256, "detached",
 		      v->payload_path != NULL);

@@ -117,8 +117,23 @@ for h in s r x; do
 done
 
 # 2. Valid packages.
-cat >"$W/report.json" <<'EOF'
-{"title": "pouch test vector", "note": "test material only: not a real case", "items": [1, 2]}
+# The reports (spec/report.md): routine, and urgent with what urgent needs.
+"$PY" - "$W" <<'EOF'
+import json, sys
+r = {"format": "pouch-report/1",
+     "header": {"reference": "VECTOR-1", "title": "pouch test vector (test material only: not a "
+                "real case)", "created": "2026-01-01T00:00:00Z",
+                "originator": {"agency": "GB-VEC-SENDER", "unit": "test vectors",
+                               "officer": "VEC-1", "contact_24x7": "+441632960000"}},
+     "handling": {"classification": {"tier": "OFFICIAL", "sensitive": True, "caveats": []},
+                  "tlp": "TLP:AMBER", "scheme": "uk-3x5x2", "codes": ["P"],
+                  "purpose": "test", "legal_basis": "test"},
+     "priority": {"level": "routine"},
+     "items": [{"n": 1, "text": "a test item", "grade": {"source": "2", "intelligence": "B"}}]}
+json.dump(r, open(sys.argv[1] + "/report.json", "w"), indent=1)
+r["priority"] = {"level": "urgent", "reason": "test", "respond_by": "2099-01-01T00:00:00Z",
+                 "contact_24x7": "+441632960000"}
+json.dump(r, open(sys.argv[1] + "/urgent.json", "w"), indent=1)
 EOF
 printf 'pouch test vector attachment: test material only, not case material\n' >"$W/note.txt"
 "$PY" -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 16)' >"$W/data.bin"
@@ -135,7 +150,7 @@ GOOD=$d/package.pouch
 
 d=$V/valid/attachments
 mkdir "$d" "$W/pk2"
-id=$(pouch --home "$W/s" pack --to GB-VEC-RECIPIENT --report "$W/report.json" \
+id=$(pouch --home "$W/s" pack --to GB-VEC-RECIPIENT --report "$W/urgent.json" \
 	--attach "$W/note.txt" --attach "$W/data.bin" --priority urgent --expires 73y \
 	-o "$W/pk2" -q)
 cp "$W/pk2/$id.pouch" "$d/package.pouch"

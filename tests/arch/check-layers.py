@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 # Lowest first: a file may use its own layer and those before it, never one after it.
-LAYERS = ["base", "crypto", "directory", "audit", "package", "exchange", "server"]
+LAYERS = ["base", "report", "crypto", "directory", "audit", "package", "exchange", "server"]
 
 # Each foreign library's headers, and the only files that may include them.
 FOREIGN = {

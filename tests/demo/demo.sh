@@ -120,17 +120,37 @@ run --home "$DEMO/met" endpoint set --endpoint "$URL" --ca "$DEMO/ca.pem" \
 step "The centre packs a dissemination for the force, with an attachment (all fictional)"
 cat >"$DEMO/report.json" <<'EOF'
 {
-  "title": "Dissemination DEMO-0001 (fictional, for the pouch demo)",
-  "originator": {"agency": "GB-NCA-CEOP", "officer": "CEOP-DEMO-17"},
-  "handling": {"marking": "OFFICIAL-SENSITIVE", "tlp": "TLP:AMBER", "scheme": "3x5x2",
-               "handling_code": "P"},
-  "priority": "routine",
-  "intelligence": [
-    {"n": 1, "source": "1", "assessment": "B",
-     "text": "A fictional online account is linked to an address in the force area."}
-  ]
+  "format": "pouch-report/1",
+  "header": {
+    "reference": "DEMO-0001",
+    "title": "Dissemination DEMO-0001 (fictional, for the pouch demo)",
+    "created": "2026-11-23T10:21:00Z",
+    "originator": {"agency": "GB-NCA-CEOP", "unit": "CEOP demo desk",
+                   "officer": "CEOP-DEMO-17", "contact_24x7": "+441632960000"},
+    "referral_source": "industry",
+    "external_references": [{"scheme": "force", "value": "DEMO-REF-0001"}]
+  },
+  "handling": {
+    "classification": {"tier": "OFFICIAL", "sensitive": true, "caveats": []},
+    "tlp": "TLP:AMBER", "scheme": "uk-3x5x2", "codes": ["P"],
+    "purpose": "safeguarding a child (fictional)",
+    "legal_basis": "fictional: common law policing purposes"
+  },
+  "priority": {"level": "routine"},
+  "offences": [{"type": "online-enticement", "annotations": ["fictional"]}],
+  "items": [
+    {"n": 1, "grade": {"source": "1", "intelligence": "B"},
+     "text": "A fictional online account is linked to an address in the force area."},
+    {"n": 2, "kind": "provenance", "grade": {"source": "1", "intelligence": "A"},
+     "text": "Fictional subscriber records from a service provider."}
+  ],
+  "persons": [{"role": "suspect", "country": "GB",
+               "accounts": [{"service": "example-chat (fictional)", "user_id": "0000"}]}],
+  "actions": [{"action": "subscriber-check", "due": "2026-12-01T17:00:00Z"}]
 }
 EOF
+printf '$ pouch report validate report.json\n'
+"$POUCH_BIN" report validate "$DEMO/report.json" || fail "the demo report is not valid"
 printf 'Fictional attachment for the pouch demo: subscriber records, no real data.\n' \
 	>"$DEMO/subscriber-records.txt"
 mkdir -m 700 "$DEMO/sent"

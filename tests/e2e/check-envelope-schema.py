@@ -3,7 +3,9 @@
 # with python3-jsonschema: DEF names an entry of its $defs ("header", "content"), "-" the whole.
 # usage: check-envelope-schema.py SCHEMA DEF FILE...; one line per invalid file, exit 1 if any
 # is invalid, 2 on misuse.
+import glob
 import json
+import os
 import re
 import sys
 
@@ -34,7 +36,15 @@ if name != "-":
               "$ref": "#/$defs/" + name}
 Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
                                         {"pattern": ecma_pattern})
-validator = Validator(schema)
+# The schemas beside SCHEMA, by their $id, so that a reference to one (report.schema.json)
+# resolves without fetching anything.
+store = {}
+for sibling in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])),
+                                             "*.json"))):
+    contents = json.load(open(sibling))
+    if isinstance(contents, dict) and "$id" in contents:
+        store[contents["$id"]] = contents
+validator = Validator(schema, resolver=jsonschema.RefResolver.from_schema(schema, store=store))
 bad = 0
 for path in sys.argv[3:]:
     try:

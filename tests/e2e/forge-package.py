@@ -8,12 +8,15 @@
 #   encrypt_to=FPR,...  payload recipients (required)
 #   sender=CODE:FPR     recipients=CODE:FPR,...   (the header's; the manifest's by default)
 #   manifest_recipients=CODE:FPR,...   manifest_id=ID   id=ID   priority=P
+#   classification=TIER  tlp=LABEL  (the header's and pouch.json's; OFFICIAL, TLP:AMBER)
 #   created=T expires=T   entries=JSON [[name, text], ...] after pouch.json (attachments/NAME
 #   listed in the manifest unless their name starts with "!", which is archived unlisted)
 #   list=JSON ["name", ...]  pouch.json lists exactly these instead, in this order (a name
 #                       listed twice, or not archived, is listed all the same)
 #   link=NAME:TARGET    adds a symbolic link entry     zeros=N   an attachment of N zero bytes
 #   random=N            an attachment of N random bytes (they do not compress)
+#   report=JSON         the report inside (default: a small valid one with the priority given
+#                       and the attachments listed; an "attachments" member of JSON is kept)
 #   compress=zlib       compresses the OpenPGP message
 #   compress_inside=1   the signed message as one-pass signature, compressed data packet
 #                       (algorithm 0) holding the literal data, signature
@@ -39,6 +42,7 @@ rcpt = [party(p) for p in o["recipients"].split(",")]
 created = o.get("created", fmt(now))
 expires = o.get("expires", fmt(now + datetime.timedelta(days=1)))
 priority = o.get("priority", "routine")
+tier, tlp = o.get("classification", "OFFICIAL"), o.get("tlp", "TLP:AMBER")
 
 entries = [(n, t.encode()) for n, t in json.loads(o.get("entries", "[]"))]
 if "zeros" in o:
@@ -54,10 +58,25 @@ if "list" in o:  # the listed names, in this order, each as first archived (else
     listed = [{"name": n, "size": len(first.get(n, b"")),
                "sha256": hashlib.sha256(first.get(n, b"")).hexdigest()}
               for n in json.loads(o["list"])]
+report = json.loads(o["report"]) if "report" in o else {
+    "format": "pouch-report/1",
+    "header": {"reference": "FORGED-1", "title": "forged", "created": created,
+               "originator": {"agency": sender["agency"], "unit": "test", "officer": "T1",
+                              "contact_24x7": "+441632960000"}},
+    "handling": {"classification": {"tier": tier, "sensitive": True, "caveats": []},
+                 "tlp": tlp, "scheme": "uk-3x5x2", "codes": ["P"],
+                 "purpose": "test", "legal_basis": "test"},
+    "priority": dict({"level": priority}, **({"reason": "test", "respond_by": expires,
+                                               "contact_24x7": "+441632960000"}
+                                              if priority in ("immediate", "urgent") else {})),
+    "items": [{"n": 1, "text": "a forged item", "grade": {"source": "2", "intelligence": "B"}}]}
+report.setdefault("attachments", [dict(a, media_type="application/octet-stream")
+                                  for a in listed])
 mrcpt = [party(p) for p in o.get("manifest_recipients", o["recipients"]).split(",")]
 manifest = json.dumps({"format": "pouch-content/1", "id": o.get("manifest_id", pid),
                        "sender": sender, "recipients": mrcpt, "created": created,
-                       "expires": expires, "priority": priority, "report": {"t": 1},
+                       "expires": expires, "priority": priority, "classification": tier,
+                       "tlp": tlp, "report": report,
                        "attachments": listed}).encode()
 tar = io.BytesIO()
 with tarfile.open(fileobj=tar, mode="w", format=tarfile.PAX_FORMAT) as t:
@@ -120,7 +139,7 @@ payload = subprocess.run(cmd + ["-o", "-"], input=inner, stdout=subprocess.PIPE,
                          check=True).stdout
 header = json.dumps({"format": "pouch-header/1", "id": pid, "sender": sender,
                      "recipients": rcpt, "created": created, "expires": expires,
-                     "priority": priority,
+                     "priority": priority, "classification": tier, "tlp": tlp,
                      "payload": {"size": len(payload),
                                  "sha256": hashlib.sha256(payload).hexdigest()}},
                     separators=(",", ":")).encode()

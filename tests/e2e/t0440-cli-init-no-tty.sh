@@ -58,7 +58,7 @@ expect_success 'pack without a terminal never waits for a pinentry: a protected 
 	pouch --home b partner add GB-A --key a.asc \
 		--fingerprint "$(pouch --home a whoami | sed -n "s/^fingerprint: *//p")" -q \
 		>/dev/null &&
-	echo "{\"summary\": \"test\"}" >r.json &&
+	write_report r.json &&
 	must_fail 3 nowait --home b pack --to GB-A --report r.json </dev/null &&
 	grep -q "^pouch: cannot sign.*: No passphrase given" err &&
 	test -z "$(ls ./*.pouch 2>/dev/null)" &&

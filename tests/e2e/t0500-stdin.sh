@@ -9,7 +9,7 @@ mkdir "$TMPDIR"
 
 expect_success 'setup: two agencies' '
 	init_agency a GB-NCA && init_agency b GB-MET &&
-	echo "{\"title\": \"from a pipe\"}" >report.json &&
+	write_report report.json "from a pipe" &&
 	pouch --home b key export -o b.asc &&
 	pouch --home a key export | pouch --home b partner add GB-NCA --key - -q >/dev/null
 '

@@ -6,7 +6,7 @@
 
 expect_success 'setup: two partners' '
 	init_agency a GB-NCA && init_agency b GB-MET && partners a b &&
-	echo "{\"title\": \"t\"}" >report.json &&
+	write_report report.json t &&
 	head -c 9000000 /dev/urandom >big.bin
 '
 

@@ -12,7 +12,7 @@ expect_success 'setup: three agencies, the first with both others as partners' '
 	pouch --home a partner add Us-Ncmec --key c.asc >/dev/null &&
 	pouch --home a partner list >out && grep -q "GB-MET" out && grep -q "US-NCMEC" out &&
 	! grep -q "gb-met\|Us-Ncmec" out && test -f a/partners/GB-MET.json &&
-	echo "{\"title\": \"t\"}" >report.json
+	write_report report.json t urgent
 '
 
 expect_success '--to A --to B is --to A,B; codes and the priority in any case' '

@@ -13,7 +13,7 @@ LINE='[0-9.]+ (B|KiB|MiB) / [0-9.]+ (B|KiB|MiB)  [0-9.]+ (B|KiB|MiB)/s  ([0-9]+:
 
 expect_success 'setup: two partners and a multi-MiB attachment' '
 	init_agency a GB-NCA && init_agency b GB-MET && partners a b &&
-	echo "{\"title\": \"t\"}" >report.json &&
+	write_report report.json t &&
 	head -c 6000000 /dev/urandom >big.bin && mkdir pk
 '
 

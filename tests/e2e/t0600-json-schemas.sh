@@ -56,7 +56,7 @@ expect_success 'the schema check fails on a missing schema and an open object' '
 '
 
 expect_success 'setup: three agencies, pouchd, a report' '
-	exchange_setup && echo "{\"title\": \"t0600\"}" >report.json && mkdir pk
+	exchange_setup && write_report report.json t0600 && mkdir pk
 '
 
 expect_success 'init, whoami' '
@@ -193,6 +193,15 @@ expect_success 'audit show, audit verify (a broken trail: the report, then the e
 	sed -i "0,/\"verdict\":\"good\"/s//\"verdict\":\"bad\"/" met/audit.log &&
 	jcheck audit-verify 1 --home met audit verify && test "$(wc -l <out)" = 2 &&
 	test "$(head -n 1 out | jget /dev/stdin intact)" = false && json_error_is not_genuine
+'
+
+expect_success 'report new, report validate (an invalid report: the verdict, then the error)' '
+	jcheck report-new 0 report new --scheme europol-4x4 &&
+	jcheck report-new 0 report new -o skeleton.json && test -f skeleton.json &&
+	jcheck report-new 2 report new --scheme 9x9x9 &&
+	jcheck report-validate 0 report validate report.json &&
+	jcheck report-validate 1 report validate skeleton.json && test "$(wc -l <out)" = 2 &&
+	jcheck report-validate 2 report validate missing.json
 '
 
 expect_success 'the check fails on a renamed member, an unknown one, and a missing error line' '

@@ -13,7 +13,7 @@ expect_success 'setup: a force, a national centre that pins it, and the force ke
 	init_agency met GB-MET "Metropolitan Police Service" &&
 	init_agency ceop GB-NCA-CEOP && partners met ceop &&
 	pouch --home met key export -o met.asc && MET=$(fpr met) && echo "$MET" >met.fpr &&
-	echo "{\"title\": \"t\"}" >report.json
+	write_report report.json t
 '
 
 expect_success 'init --gateway makes a home with the public key only' '

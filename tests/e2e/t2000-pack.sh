@@ -6,7 +6,8 @@
 expect_success 'setup: a national centre and two partners' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && init_agency ncmec US-NCMEC &&
 	partners ceop met && partners ceop ncmec &&
-	echo "{\"title\": \"dissemination\", \"items\": [1, 2]}" >report.json &&
+	write_report report.json dissemination urgent &&
+	write_report immediate.json dissemination immediate &&
 	echo "first attachment" >note.txt &&
 	head -c 300000 /dev/urandom >photo.jpg
 '
@@ -31,8 +32,10 @@ expect_success 'the header carries routing facts only, and its signature verifie
 	import json, sys
 	h = json.load(open(sys.argv[1]))
 	assert sorted(h) == sorted(["format", "id", "sender", "recipients", "created",
-	                            "expires", "priority", "payload"]), h
+	                            "expires", "priority", "classification", "tlp",
+	                            "payload"]), h
 	assert h["id"] == sys.argv[2] and h["priority"] == "urgent", h
+	assert h["classification"] == "OFFICIAL" and h["tlp"] == "TLP:AMBER", h
 	assert h["sender"]["agency"] == "GB-NCA-CEOP", h
 	assert [r["agency"] for r in h["recipients"]] == ["GB-MET"], h
 	PY
@@ -53,7 +56,7 @@ expect_success 'the payload decrypts and verifies with gpg and opens with tar' '
 	mkdir x && tar -xf content.tar -C x &&
 	test_cmp photo.jpg x/attachments/photo.jpg &&
 	"$SYSTEM_PYTHON" -c "import json; m=json.load(open(\"x/pouch.json\")); \
-		assert m[\"report\"][\"title\"] == \"dissemination\", m; \
+		assert m[\"report\"][\"header\"][\"title\"] == \"dissemination\", m; \
 		assert [a[\"name\"] for a in m[\"attachments\"]] == [\"note.txt\", \"photo.jpg\"]"
 '
 
@@ -88,7 +91,7 @@ expect_success 'a payload over 8 MiB travels detached beside the envelope' '
 '
 
 expect_success 'an immediate package reminds the sender to phone as well' '
-	pouch --home ceop pack --to GB-MET --report report.json --priority immediate -o pk \
+	pouch --home ceop pack --to GB-MET --report immediate.json --priority immediate -o pk \
 		>/dev/null 2>msg &&
 	grep -q "also phone the recipient.s 24/7 contact" msg
 '

@@ -15,7 +15,7 @@ open(sys.argv[2], 'w').write(json.dumps(h, separators=(',', ':')))" "$1" "$2"
 expect_success 'setup: a centre, a force, and a third agency that the force does not know' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && init_agency ncmec US-NCMEC &&
 	partners ceop met && partners ceop ncmec &&
-	echo "{\"title\": \"t\"}" >report.json &&
+	write_report report.json t &&
 	mkdir pk && pouch --home ceop pack --to GB-MET --report report.json -o pk >id &&
 	cp "pk/$(cat id).pouch" good.pouch &&
 	b64_member good.pouch header header.json &&
@@ -122,7 +122,9 @@ h[\"expires\"] = \"2099-01-02T00:00:00Z\"" &&
 expect_success 'malformed headers, even when genuinely signed' '
 	for expr in "h[\"extra\"] = 1" "del h[\"priority\"]" "h[\"priority\"] = \"high\"" \
 		"h[\"id\"] = \"../../x\"" "h[\"payload\"][\"size\"] = -1" \
-		"h[\"recipients\"] = h[\"recipients\"] * 2" "h[\"sender\"][\"agency\"] = 5"; do
+		"h[\"recipients\"] = h[\"recipients\"] * 2" "h[\"sender\"][\"agency\"] = 5" \
+		"del h[\"tlp\"]" "h[\"tlp\"] = \"TLP:WHITE\"" "del h[\"classification\"]" \
+		"h[\"classification\"] = \"OFFICIAL-SENSITIVE\""; do
 		edit_json header.json h6.json "$expr" &&
 		forge ceop/gnupg "$(json_field cw.json \
 fingerprint)" h6.json payload.pgp >bad.pouch &&

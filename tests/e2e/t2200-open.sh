@@ -9,7 +9,7 @@
 expect_success 'setup: a centre, a force, a third agency; a package for the force' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && init_agency ncmec US-NCMEC &&
 	partners ceop met && partners ceop ncmec && partners met ncmec &&
-	echo "{\"title\": \"t\"}" >report.json && echo "a note" >note.txt &&
+	write_report report.json t && echo "a note" >note.txt &&
 	head -c 200000 /dev/urandom >photo.jpg &&
 	mkdir pk && pouch --home ceop pack --to GB-MET --report report.json --attach note.txt \
 		--attach photo.jpg -o pk >id &&
@@ -27,8 +27,16 @@ expect_success 'open extracts into a new private directory, files 0600' '
 	test "$(stat -c %a opened/attachments/photo.jpg)" = 600 &&
 	test_cmp photo.jpg opened/attachments/photo.jpg &&
 	test_cmp note.txt opened/attachments/note.txt &&
-	"$SYSTEM_PYTHON" -c "import json; m=json.load(open(\"opened/pouch.json\")); \
-		assert m[\"report\"] == {\"title\": \"t\"}, m"
+	"$SYSTEM_PYTHON" - <<-\PY
+	import hashlib, json
+	m = json.load(open("opened/pouch.json"))
+	r = json.load(open("report.json"))
+	r["attachments"] = [{"name": n, "size": len(open(n, "rb").read()),
+	                     "sha256": hashlib.sha256(open(n, "rb").read()).hexdigest(),
+	                     "media_type": t}
+	                    for n, t in (("note.txt", "text/plain"), ("photo.jpg", "image/jpeg"))]
+	assert m["report"] == r, m
+	PY
 '
 
 expect_success 'opening the same package again says so' '

@@ -50,7 +50,7 @@ expect_success 'setup: the force GB-MET runs pouchd; the centre and NCMEC are it
 	make_cert clients ceop GB-NCA-CEOP client && make_cert clients met GB-MET client &&
 	make_cert clients ncmec US-NCMEC client && make_cert clients stranger XX-STRANGER client &&
 	make_cert rogue rogueceop GB-NCA-CEOP client &&
-	echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	write_report report.json t && mkdir pk &&
 	for i in 1 2 3; do
 		pouch --home ceop pack --to GB-MET --report report.json -o pk >id$i || return 1
 	done &&

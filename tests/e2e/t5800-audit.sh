@@ -32,7 +32,7 @@ expect_success 'setup: a centre and a force; a report and an attachment with mar
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && partners ceop met &&
 	# The trails start empty here: t7030 tests the entries of these changes of trust.
 	rm -f ceop/audit.log ceop/audit.head met/audit.log met/audit.head &&
-	echo "{\"title\": \"MARKER-REPORT-5c1e\"}" >report.json &&
+	write_report report.json MARKER-REPORT-5c1e &&
 	echo "MARKER-ATTACH-77d0" >MARKER-NAME-a41f.txt && mkdir pk &&
 	C=$(fpr ceop) && M=$(fpr met) && echo "C=$C M=$M" >fprs
 '

@@ -34,7 +34,7 @@ delivery() {
 url() { echo "https://127.0.0.1:$(pouchd_port)"; }
 
 expect_success 'setup: GB-MET runs pouchd; the centre and NCMEC reach it' '
-	exchange_setup && echo "{\"title\": \"MARKER-CONTENT-7d1f\"}" >report.json && mkdir pk &&
+	exchange_setup && write_report report.json MARKER-CONTENT-7d1f && mkdir pk &&
 	pouch --home ceop pack --to GB-MET --report report.json -o pk >id1 &&
 	pouch --home ncmec pack --to GB-MET --report report.json -o pk >idn &&
 	make_ca rogue

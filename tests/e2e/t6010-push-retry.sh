@@ -38,7 +38,7 @@ delivery() {
 pack() { pouch --home ceop pack --to GB-MET --report report.json -o pk; }
 
 expect_success 'setup: the centre has GB-MET as a partner with TLS settings' '
-	exchange_setup && stop_pouchd && echo "{\"title\": \"t\"}" >report.json && mkdir pk
+	exchange_setup && stop_pouchd && write_report report.json t && mkdir pk
 '
 
 expect_success 'a server answering 500 and then 201 is retried, and the package delivered' '

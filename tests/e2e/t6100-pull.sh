@@ -65,7 +65,7 @@ receipts_ok() {
 downloads() { grep -c "GET /v1/packages/{id} status=200" pouchd.log; }
 
 expect_success 'setup: GB-MET runs pouchd; the centre and NCMEC put packages for it there' '
-	exchange_setup && echo "{\"title\": \"SECRET-TITLE-6100\"}" >report.json && mkdir pk &&
+	exchange_setup && write_report report.json SECRET-TITLE-6100 && mkdir pk &&
 	for i in 1 2 3; do pack_put ceop ceop GB-MET || return 1; done &&
 	pack_put ncmec ncmec GB-MET && pouch --home met audit show --json >audit.before
 '

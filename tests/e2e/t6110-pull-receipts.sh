@@ -10,7 +10,7 @@ rows() { sqlite3 "$1/state.db" "$2"; }
 T='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 
 expect_success 'setup: the centre pushes two packages to GB-MET with pouch push' '
-	exchange_setup && echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	exchange_setup && write_report report.json t && mkdir pk &&
 	pouch --home ceop pack --to GB-MET --report report.json -o pk >id1 &&
 	pouch --home ceop pack --to GB-MET --report report.json -o pk >id2 &&
 	pouch --home ceop push "pk/$(cat id1).pouch" "pk/$(cat id2).pouch" >out &&

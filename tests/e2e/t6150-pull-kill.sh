@@ -77,7 +77,7 @@ FAULTS=
 case $("$POUCH_BIN" --version) in *"fault injection"*) FAULTS=1 ;; esac
 
 expect_success 'setup: GB-MET serves 3 large (9 MB, detached) and 30 small packages' '
-	exchange_setup && echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	exchange_setup && write_report report.json t && mkdir pk &&
 	head -c 9000000 /dev/urandom >big.bin &&
 	i=0 && while [ $i -lt $N_BIG ]; do
 		id=$(pouch --home ceop pack --to GB-MET --report report.json --attach big.bin \

@@ -32,7 +32,7 @@ whole() {
 
 expect_success 'setup: two agencies and a 24 MB attachment' '
 	init_agency met GB-MET && init_agency ceop GB-NCA-CEOP && partners met ceop &&
-	echo "{\"title\": \"t\"}" >report.json && head -c 24000000 /dev/urandom >big.bin &&
+	write_report report.json t && head -c 24000000 /dev/urandom >big.bin &&
 	mkdir out
 '
 

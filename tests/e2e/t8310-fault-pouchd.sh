@@ -22,7 +22,7 @@ restart() {
 }
 
 expect_success 'setup: GB-MET runs pouchd; the centre has a large (detached) package' '
-	exchange_setup && echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	exchange_setup && write_report report.json t && mkdir pk &&
 	head -c 9000000 /dev/urandom >big.bin &&
 	pouch --home ceop pack --to GB-MET --report report.json --attach big.bin -o pk >ids &&
 	pouchd_port >port

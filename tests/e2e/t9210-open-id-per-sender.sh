@@ -10,7 +10,7 @@ fpr() { pouch --home "$1" whoami --json >.w.json && json_field .w.json fingerpri
 expect_success 'setup: the centre and NCMEC, both partners of the force; the centre packs' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && init_agency ncmec US-NCMEC &&
 	partners ceop met && partners ncmec met && partners ceop ncmec &&
-	echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	write_report report.json t && mkdir pk &&
 	pouch --home ceop pack --to GB-MET,US-NCMEC --report report.json -o pk >id &&
 	pouch --home ceop pack --to GB-MET,US-NCMEC --report report.json -o pk >id2 &&
 	C=$(fpr ceop) && M=$(fpr met) && N=$(fpr ncmec) && echo "C=$C M=$M N=$N" >fprs

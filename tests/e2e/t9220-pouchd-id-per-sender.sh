@@ -11,7 +11,7 @@ forge() { "$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/forge-package.py" "$@"; }
 fpr() { pouch --home "$1" whoami --json >.w.json && json_field .w.json fingerprint; }
 
 expect_success 'setup: GB-MET runs pouchd; the centre packs for GB-MET and NCMEC' '
-	exchange_setup && echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	exchange_setup && write_report report.json t && mkdir pk &&
 	pouch --home ceop pack --to GB-MET,US-NCMEC --report report.json -o pk >id &&
 	C=$(fpr ceop) && M=$(fpr met) && N=$(fpr ncmec) && echo "C=$C M=$M N=$N" >fprs
 '

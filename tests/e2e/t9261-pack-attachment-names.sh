@@ -6,7 +6,7 @@
 
 expect_success 'setup: a centre that packs for a force' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && partners ceop met &&
-	echo "{\"t\": 1}" >report.json && mkdir pk f
+	write_report report.json && mkdir pk f
 '
 
 # pack_refuses FILE PATTERN: packing FILE is a usage error (exit 2) matching the pattern, and

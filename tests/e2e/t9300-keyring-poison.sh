@@ -101,7 +101,7 @@ expect_success 'a certificate that holds one key twice is refused' '
 '
 
 expect_success 'genuine packages still flow, and every partner is listed' '
-	echo "{\"summary\": \"test\"}" >r.json && mkdir out1 out2 out3 &&
+	write_report r.json && mkdir out1 out2 out3 &&
 	pouch --home a pack --to GB-V --report r.json -o out1 >/dev/null &&
 	pouch --home v open out1/*.pouch -o opened >/dev/null &&
 	pouch --home v pack --to GB-A --report r.json -o out2 >/dev/null &&

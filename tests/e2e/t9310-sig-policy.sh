@@ -46,7 +46,7 @@ expect_success 'setup: GB-S and GB-A pin each other; the forger holds GB-S'"'"'s
 	json_field a.json fingerprint >A.fpr && json_field s.json fingerprint >S.fpr &&
 	gpg --homedir s/gnupg --batch --export-secret-keys | testkeys_gpg "$KEYS" --import &&
 	gpg --homedir a/gnupg --batch --export | testkeys_gpg "$KEYS" --import &&
-	echo "{\"t\": 1}" >r.json
+	write_report r.json
 '
 
 A=$(cat A.fpr 2>/dev/null) S=$(cat S.fpr 2>/dev/null)

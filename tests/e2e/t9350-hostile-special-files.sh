@@ -9,7 +9,7 @@ P="timeout 600 $POUCH_BIN"
 
 expect_success 'setup: two partners, a genuine inline and a genuine detached package' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && partners ceop met &&
-	echo "{\"title\": \"t\"}" >report.json &&
+	write_report report.json t &&
 	mkdir pk && pouch --home ceop pack --to GB-MET --report report.json -o pk >id &&
 	head -c 9000000 /dev/urandom >big.bin && mkdir big &&
 	pouch --home ceop pack --to GB-MET --report report.json --attach big.bin -o big >idb &&

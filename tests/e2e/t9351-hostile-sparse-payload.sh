@@ -16,7 +16,7 @@ capped() {
 
 expect_success 'setup: a genuine detached package, its payload then made a sparse 4 TiB' '
 	init_agency ceop GB-NCA-CEOP && init_agency met GB-MET && partners ceop met &&
-	echo "{\"title\": \"t\"}" >report.json &&
+	write_report report.json t &&
 	head -c 9000000 /dev/urandom >big.bin && mkdir big sp &&
 	pouch --home ceop pack --to GB-MET --report report.json --attach big.bin -o big >id &&
 	id=$(cat id) && cp "big/$id.pouch" sp/ && truncate -s "$HUGE" "sp/$id.pouch.pgp" &&

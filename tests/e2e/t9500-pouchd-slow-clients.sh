@@ -51,7 +51,7 @@ expect_success 'setup: GB-MET runs pouchd, the default connection limits; the ce
 	make_ca servers && make_ca clients &&
 	make_cert servers srv 127.0.0.1 server &&
 	make_cert clients ceop GB-NCA-CEOP client &&
-	echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	write_report report.json t && mkdir pk &&
 	pouch --home ceop pack --to GB-MET --report report.json -o pk >id &&
 	start_pouchd met data --head-timeout 60
 '

@@ -13,7 +13,7 @@ OCT='Content-Type: application/offset+octet-stream\r\n'
 CL0='Content-Length: 0\r\n\r\n'
 
 expect_success 'setup: GB-NCA-CEOP pushes two packages to GB-MET, which lists them' '
-	exchange_setup && echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	exchange_setup && write_report report.json t && mkdir pk &&
 	for i in 1 2; do
 		pouch --home ceop pack --to GB-MET --report report.json -o pk >id$i &&
 		is_status 201 ceop PUT "/v1/packages/$(cat id$i)" \

@@ -22,7 +22,7 @@ no_path() {
 }
 
 expect_success 'setup: GB-NCA-CEOP and US-NCMEC send GB-MET packages' '
-	exchange_setup && echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	exchange_setup && write_report report.json t && mkdir pk &&
 	pouch --home ceop pack --to GB-MET --report report.json -o pk >id1 &&
 	pouch --home ceop pack --to GB-MET --report report.json -o pk >id2 &&
 	is_status 201 ceop PUT "/v1/packages/$(cat id1)" -H "$JSON" \

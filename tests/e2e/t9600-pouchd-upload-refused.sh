@@ -13,7 +13,7 @@ push() {
 }
 
 expect_success 'setup: GB-MET runs pouchd; two packages of the centre with detached payloads' '
-	exchange_setup && echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	exchange_setup && write_report report.json t && mkdir pk &&
 	head -c 9000000 /dev/urandom >big.bin &&
 	pouch --home ceop pack --to GB-MET --report report.json --attach big.bin -o pk >p &&
 	pouch --home ceop pack --to GB-MET --report report.json --attach big.bin -o pk >q &&

@@ -40,7 +40,7 @@ on_tmpfs() {
 
 expect_success 'setup: packages, and a 4 MiB tmpfs for the store where mounting is allowed' '
 	exchange_setup && stop_pouchd &&
-	echo "{\"title\": \"t\"}" >report.json && mkdir pk &&
+	write_report report.json t && mkdir pk &&
 	head -c 2000000 /dev/urandom >two.bin && head -c 3000000 /dev/urandom >three.bin &&
 	pouch --home ceop pack --to GB-MET --report report.json --attach two.bin -o pk >big &&
 	pouch --home ceop pack --to GB-MET --report report.json -o pk >small &&

@@ -31,7 +31,7 @@ own() { echo "https://127.0.0.1:$(pouchd_port)"; }
 liar() { echo "https://127.0.0.1:$(cat liar.port)"; }
 
 expect_success 'setup: GB-MET runs pouchd; the centre packs for GB-MET and US-NCMEC' '
-	exchange_setup && echo "{\"title\": \"t\"}" >report.json && mkdir pk
+	exchange_setup && write_report report.json t && mkdir pk
 '
 
 for how in forged cut; do

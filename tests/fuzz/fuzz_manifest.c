@@ -11,12 +11,13 @@
 /* The header of spec/vectors/valid/attachments, which the seeds in tests/fuzz/corpus/manifest
  * bind (tests/fuzz/seeds.py). */
 static const char header_bytes[] =
-	"{\"format\":\"pouch-header/1\",\"id\":\"1dd83bf9-7365-4a9a-ab85-9fe6b1102ec7\",\"sender\":"
-	"{\"agency\":\"GB-VEC-SENDER\",\"fingerprint\":\"F63931D0D9E4B08720B3EB681F06BDF6806D3DC9\"},"
-	"\"recipients\":[{\"agency\":\"GB-VEC-RECIPIENT\",\"fingerprint\":"
-	"\"B64E7F19802E491A99161C3B45FBE6D852CF6891\"}],\"created\":\"2026-11-23T12:41:45Z\","
-	"\"expires\":\"2099-11-05T12:41:45Z\",\"priority\":\"urgent\",\"payload\":{\"size\":8571,"
-	"\"sha256\":\"5e3a6819b6a2bdd013b243d0a8241659070a516acaddf1b334140ccd9b7abad1\"}}";
+	"{\"format\":\"pouch-header/1\",\"id\":\"9a31b850-5112-4d85-b572-141674f82c2d\",\"sende"
+	"r\":{\"agency\":\"GB-VEC-SENDER\",\"fingerprint\":\"FBBF4FA6BB706BA35D4EBD29F57C2BAFB1"
+	"737504\"},\"recipients\":[{\"agency\":\"GB-VEC-RECIPIENT\",\"fingerprint\":\"81C91FB1E"
+	"F24F6237F38076841465CD97C0BE9B1\"}],\"created\":\"2026-12-07T16:18:20Z\",\"expires\":\""
+	"2099-11-19T16:18:20Z\",\"priority\":\"urgent\",\"classification\":\"OFFICIAL\",\"tlp\""
+	":\"TLP:AMBER\",\"payload\":{\"size\":9597,\"sha256\":\"511734a9fe6d07a7d818cf9c9419031"
+	"57dd5b3982a21999fdf197a2450fd80e4\"}}";
 
 static struct pouch_header header;
 

@@ -76,16 +76,33 @@ def tar_of(entries, fmt=tarfile.PAX_FORMAT):
     return buf.getvalue()
 
 
+# A valid report (spec/report.md) with the header's markings, urgent as the header is.
+REPORT = {"format": "pouch-report/1",
+          "header": {"reference": "FUZZ-1", "title": "fuzz seed",
+                     "created": "2026-01-01T00:00:00Z",
+                     "originator": {"agency": "GB-VEC-SENDER", "unit": "fuzz", "officer": "F1",
+                                    "contact_24x7": "+441632960000"}},
+          "handling": {"classification": {"tier": "OFFICIAL", "sensitive": True, "caveats": []},
+                       "tlp": "TLP:AMBER", "scheme": "uk-3x5x2", "codes": ["P"],
+                       "purpose": "test", "legal_basis": "test"},
+          "priority": {"level": "urgent", "reason": "test", "respond_by": "2099-01-01T00:00:00Z",
+                       "contact_24x7": "+441632960000"},
+          "items": [{"n": 1, "text": "a fuzz item", "grade": {"source": "2", "intelligence": "B"}}]}
+
+
 def manifest_for(att):
-    m = {"format": "pouch-content/1", "id": "1dd83bf9-7365-4a9a-ab85-9fe6b1102ec7",
+    m = {"format": "pouch-content/1", "id": "9a31b850-5112-4d85-b572-141674f82c2d",
          "sender": {"agency": "GB-VEC-SENDER",
-                    "fingerprint": "F63931D0D9E4B08720B3EB681F06BDF6806D3DC9"},
+                    "fingerprint": "FBBF4FA6BB706BA35D4EBD29F57C2BAFB1737504"},
          "recipients": [{"agency": "GB-VEC-RECIPIENT",
-                         "fingerprint": "B64E7F19802E491A99161C3B45FBE6D852CF6891"}],
-         "created": "2026-11-23T12:41:45Z", "expires": "2099-11-05T12:41:45Z",
-         "priority": "urgent", "report": {"title": "fuzz seed"},
+                         "fingerprint": "81C91FB1EF24F6237F38076841465CD97C0BE9B1"}],
+         "created": "2026-12-07T16:18:20Z", "expires": "2099-11-19T16:18:20Z",
+         "priority": "urgent", "classification": "OFFICIAL", "tlp": "TLP:AMBER",
+         "report": REPORT,
          "attachments": [{"name": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
                          for n, d in att]}
+    m["report"] = dict(REPORT, attachments=[dict(a, media_type="text/plain")
+                                            for a in m["attachments"]])
     return json.dumps(m, separators=(',', ':'))
 
 
@@ -128,7 +145,7 @@ def main():
                     "header_sha256": "5e3a6819b6a2bdd013b243d0a8241659070a516acaddf1b334140ccd9b7abad1",
                     "sender": "GB-VEC-SENDER",
                     "recipient": {"agency": "GB-VEC-RECIPIENT",
-                                  "fingerprint": "B64E7F19802E491A99161C3B45FBE6D852CF6891"},
+                                  "fingerprint": "81C91FB1EF24F6237F38076841465CD97C0BE9B1"},
                     "verdict": "accepted", "reason": None, "time": "2026-11-23T12:45:00Z"}
     for verdict, reason in (('accepted', None), ('rejected', 'not addressed to us \u00e9')):
         b = dict(receipt_body, verdict=verdict, reason=reason)
@@ -142,10 +159,10 @@ def main():
     put('records', 'agency', json.dumps({
         "format": "pouch-agency/1", "code": "GB-NCA", "name": "National Crime Agency",
         "created": "2026-11-23T10:00:00Z", "gateway": False,
-        "keys": [{"fingerprint": "F63931D0D9E4B08720B3EB681F06BDF6806D3DC9",
+        "keys": [{"fingerprint": "FBBF4FA6BB706BA35D4EBD29F57C2BAFB1737504",
                   "created": "2026-11-23T10:00:00Z", "expires": None, "retired": None,
                   "verify_until": None},
-                 {"fingerprint": "B64E7F19802E491A99161C3B45FBE6D852CF6891",
+                 {"fingerprint": "81C91FB1EF24F6237F38076841465CD97C0BE9B1",
                   "created": "2025-11-23T10:00:00Z", "expires": "2027-11-23T10:00:00Z",
                   "retired": "2026-11-23T10:00:00Z", "verify_until": "2026-12-23T10:00:00Z"}]},
         indent=2))

@@ -7,8 +7,8 @@
 # Words compgen -W gives (commands, options, codes) have no blanks, hence unquoted $(...).
 # shellcheck disable=SC2046
 
-_pouch_commands='audit endpoint help inbox init key open outbox pack partner pull push status
-verify whoami'
+_pouch_commands='audit endpoint help inbox init key open outbox pack partner pull push report
+status verify whoami'
 _pouch_globals='--home --json -q --quiet --help'
 
 # _pouch_subcommands WORD: the second words of the two-word commands starting with WORD.
@@ -19,6 +19,7 @@ _pouch_subcommands() {
 	key) echo 'add export rotate' ;;
 	outbox) echo 'cancel retry' ;;
 	partner) echo 'add add-key list remove revoke set show' ;;
+	report) echo 'new validate' ;;
 	esac
 }
 
@@ -26,7 +27,7 @@ _pouch_subcommands() {
 _pouch_options() {
 	case $1 in
 	'audit show' | 'audit verify' | 'endpoint show' | 'partner list' | \
-		'partner show' | status | verify | whoami) echo '--json' ;;
+		'partner show' | 'report validate' | status | verify | whoami) echo '--json' ;;
 	'endpoint set') echo '--endpoint --ca --pin --client-cert --client-key' ;;
 	inbox) echo '--from --priority --opened --unopened --since --until --json' ;;
 	init) echo '--agency --code --name --expires --passphrase-file --no-passphrase --force
@@ -47,6 +48,7 @@ _pouch_options() {
 		--client-key --no-client --client-cn --no-client-cn' ;;
 	pull) echo '--from --limit --passphrase-file --json' ;;
 	push) echo '--endpoint --retries --json' ;;
+	'report new') echo '--scheme --template -o --output --json' ;;
 	esac
 }
 
@@ -61,6 +63,8 @@ _pouch_argument() {
 	--to) case $1 in outbox*) echo code ;; *) echo codes ;; esac ;;
 	--from) echo code ;;
 	--priority) echo priority ;;
+	--scheme) echo scheme ;;
+	--template) echo template ;;
 	--agency | --code | --name | --expires | --fingerprint | --overlap | --endpoint | --pin | \
 		--client-cn | --limit | --retries | --since | --until) echo value ;;
 	esac
@@ -157,6 +161,14 @@ _pouch() {
 		;;
 	priority)
 		_pouch_reply "$prefix" $(compgen -W 'immediate urgent routine information' -- "$cur")
+		return 0
+		;;
+	scheme)
+		_pouch_reply "$prefix" $(compgen -W 'uk-3x5x2 uk-5x5x5 europol-4x4' -- "$cur")
+		return 0
+		;;
+	template)
+		_pouch_reply "$prefix" $(compgen -W 'dissemination referral immediate' -- "$cur")
 		return 0
 		;;
 	value) return 0 ;;
