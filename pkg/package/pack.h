@@ -25,6 +25,8 @@ struct pouch_pack_req {
 	const char *out_file;      /* or NULL: the envelope's path instead of out_dir/ID.pouch */
 	const char *passphrase;    /* for our key; NULL: gpg-agent asks */
 	struct pouch_progress progress; /* bytes of report and attachments archived; or none */
+	const char *provenance;    /* pouch.json's provenance (a JSON object's text; a forward's,
+				    * spec/forward.md), or NULL */
 };
 
 /* Packs req into out_dir/ID.pouch (and out_dir/ID.pouch.pgp when the payload is larger than
