@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "crypto/digest.h"
 #include "package/envelope.h"
+#include "package/handling.h"
 #include "base/fs.h"
 #include "directory/identity.h"
 #include "directory/partner.h"
@@ -187,7 +188,7 @@ static int check(struct pull_run *r, const char *path, const struct item *it, st
 	struct pouch_verified pv = {0};
 	struct pouch_err verr = {0};
 	const char *msg, *tail;
-	int fd, ret;
+	int fd, ret, rc;
 
 	memset(v, 0, sizeof(*v));
 	ret = pouch_fs_open_regular(NULL, path, UINT64_MAX, POUCH_FS_NOFOLLOW, &fd, NULL, err);
@@ -202,6 +203,15 @@ static int check(struct pull_run *r, const char *path, const struct item *it, st
 		v->good = v->named = 1;
 		v->hd = pv.h;
 		ret = pouch_receipt_header_sha256(pv.env.header, pv.env.header_len, v->hsha, err);
+		/* Genuine, but above this installation's classification ceiling: refused. */
+		rc = ret ? 0 : pouch_ceiling_check_header(r->h, pv.env.header, pv.env.header_len,
+							   "the package", &verr);
+		if (rc == POUCH_E_REFUSED) {
+			v->good = 0;
+			reason_set(v, verr.msg);
+		} else if (rc < 0) {
+			ret = pouch_err_set(err, rc, "%s", verr.msg);
+		}
 		pouch_verified_release(&pv);
 		if (ret < 0)
 			return ret;

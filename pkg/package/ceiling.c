@@ -114,6 +114,24 @@ int pouch_ceiling_check_report(const struct pouch_home *home, const json_t *repo
 	return pouch_ceiling_check(home, tier ? json_string_value(tier) : NULL, what, err);
 }
 
+int pouch_ceiling_check_header(const struct pouch_home *home, const char *header, size_t len,
+			       const char *what, struct pouch_err *err)
+{
+	const json_t *c;
+	json_t *h = NULL;
+	int ret = pouch_json_parse("the header", header, len, &h, err);
+
+	c = json_object_get(h, "classification");
+	if (json_is_object(c))
+		c = json_object_get(c, "tier");
+	if (!ret)
+		ret = pouch_ceiling_check(home, !c ? NULL : json_is_string(c) ? json_string_value(c)
+									    : "",
+					  what, err);
+	json_decref(h);
+	return ret;
+}
+
 int pouch_ceiling_check_dir(const struct pouch_home *home, const char *dir, const char *what,
 			    struct pouch_err *err)
 {

@@ -61,6 +61,12 @@ int pouch_ceiling_check(const struct pouch_home *home, const char *tier, const c
 int pouch_ceiling_check_report(const struct pouch_home *home, const json_t *report,
 			       const char *what, struct pouch_err *err);
 
+/* pouch_ceiling_check on a verified envelope header's len bytes: its member "classification"
+ * (a tier, or an object whose "tier" is one); a header without it is not known. For pull, which
+ * holds no plaintext. */
+int pouch_ceiling_check_header(const struct pouch_home *home, const char *header, size_t len,
+			       const char *what, struct pouch_err *err);
+
 /* pouch_ceiling_check_report on the report in DIR/pouch.json, an opened package's directory. */
 int pouch_ceiling_check_dir(const struct pouch_home *home, const char *dir, const char *what,
 			    struct pouch_err *err);
