@@ -12,6 +12,8 @@
 #include "base/json.h"
 #include "base/secret.h"
 #include "base/timefmt.h"
+#include "base/uuid.h"
+#include "base/validate.h"
 #include "directory/partner.h"
 #include "package/permit.h"
 
@@ -65,6 +67,10 @@ static int parse(int argc, char **argv, struct permit_cli *c)
 	c->id = argv[optind];
 	if (!c->to)
 		return pouch_usage_error(usage, "missing --to");
+	if (pouch_uuid_check(c->id, NULL) < 0)
+		return pouch_usage_error(usage, "'%s' is not a package id", c->id);
+	if (pouch_agency_code_check(c->to, NULL) < 0)
+		return pouch_usage_error(usage, "'%s' is not an agency code", c->to);
 	if (c->out && strcmp(c->out, "-") == 0)
 		c->out = NULL;
 	return 0;
@@ -112,8 +118,7 @@ int cmd_permit(int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	/* A permission for an agency we do not know is a typo more often than not. */
-	if (pouch_agency_code_check(c.to, &err) < 0 ||
-	    pouch_partner_load(&cli.home, c.to, &partner, &err) < 0)
+	if (pouch_partner_load(&cli.home, c.to, &partner, &err) < 0)
 		return pouch_fail(&err);
 	pouch_partner_release(&partner);
 	if (c.passfile && pouch_secret_read_passphrase(c.passfile, &pass, &err) < 0)
