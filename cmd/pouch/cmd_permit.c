@@ -14,7 +14,6 @@
 #include "base/timefmt.h"
 #include "base/uuid.h"
 #include "base/validate.h"
-#include "directory/partner.h"
 #include "package/permit.h"
 
 static const char usage[] =
@@ -99,7 +98,6 @@ int cmd_permit(int argc, char **argv)
 {
 	struct permit_cli c = { 0 };
 	struct pouch_permission p;
-	struct pouch_partner partner;
 	struct pouch_err err = { 0 };
 	long long expires_in = 30LL * 86400;
 	char *pass = NULL, *text = NULL, when[POUCH_TIME_LEN], reason[64];
@@ -117,10 +115,6 @@ int cmd_permit(int argc, char **argv)
 		pouch_error("cannot write '%s': it exists (a permission is never replaced)", c.out);
 		return EXIT_REFUSED;
 	}
-	/* A permission for an agency we do not know is a typo more often than not. */
-	if (pouch_partner_load(&cli.home, c.to, &partner, &err) < 0)
-		return pouch_fail(&err);
-	pouch_partner_release(&partner);
 	if (c.passfile && pouch_secret_read_passphrase(c.passfile, &pass, &err) < 0)
 		return pouch_fail(&err);
 	ret = pouch_permission_make(&cli.home, c.id, c.to, expires_in, cli_passphrase(pass), now,
