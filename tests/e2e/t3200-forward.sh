@@ -34,6 +34,13 @@ expect_success 'the provenance holds the originator'\''s header, its signature c
 	echo " " >>hdr && ! gpg --homedir kr --batch --verify hdr.sig hdr 2>/dev/null
 '
 
+expect_success 'the forwarded pouch.json and origin.json follow the spec' '
+	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-envelope-schema.py" \
+		"$SRC_DIR/spec/envelope.schema.json" content p-at-ncmec/pouch.json p/pouch.json &&
+	test "$(json_field p/origin.json pouch)" = origin/1 &&
+	b64_member p/origin.json header p.hdr && test "$(json_field p.hdr id)" = "$(cat p.id)"
+'
+
 expect_success 'the audit trail records the forward, naming the original package' '
 	pouch --home met audit show --json >a.json &&
 	"$SYSTEM_PYTHON" -S -c "import json

@@ -40,6 +40,10 @@ expect_success 'permit writes a signed permission; its audit entry says granted'
 	test "$(json_field c.perm pouch)" = permission/1 &&
 	b64_member c.perm permission c.body &&
 	test "$(json_field c.body grantee)" = US-NCMEC &&
+	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-envelope-schema.py" \
+		"$SRC_DIR/spec/permission.schema.json" - c.perm c.stdout.perm &&
+	"$SYSTEM_PYTHON" "$SRC_DIR/tests/e2e/check-envelope-schema.py" \
+		"$SRC_DIR/spec/permission.schema.json" body c.body &&
 	pouch --home ceop audit show --json >a.json &&
 	"$SYSTEM_PYTHON" -S -c "import json
 e = [e for e in json.load(open(\"a.json\")) if e[\"event\"] == \"permit\"][0]
