@@ -203,15 +203,9 @@ static int check(struct pull_run *r, const char *path, const struct item *it, st
 		v->good = v->named = 1;
 		v->hd = pv.h;
 		ret = pouch_receipt_header_sha256(pv.env.header, pv.env.header_len, v->hsha, err);
-		/* Genuine, but above this installation's classification ceiling: refused. */
-		rc = ret ? 0 : pouch_ceiling_check_header(r->h, pv.env.header, pv.env.header_len,
-							   "the package", &verr);
-		if (rc == POUCH_E_REFUSED) {
-			v->good = 0;
-			reason_set(v, verr.msg);
-		} else if (rc < 0) {
-			ret = pouch_err_set(err, rc, "%s", verr.msg);
-		}
+		if (!ret && (rc = pouch_ceiling_check_verified(r->h, &pv, &verr)))
+			ret = rc == POUCH_E_REFUSED ? (v->good = 0, reason_set(v, verr.msg), 0)
+						    : pouch_err_set(err, rc, "%s", verr.msg);
 		pouch_verified_release(&pv);
 		if (ret < 0)
 			return ret;

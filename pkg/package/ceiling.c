@@ -7,6 +7,7 @@
 
 #include "base/fs.h"
 #include "package/handling.h"
+#include "package/verify.h"
 
 #define MANIFEST_MAX (16 * 1024 * 1024 + 64 * 1024) /* as pouch open reads pouch.json */
 
@@ -130,6 +131,13 @@ int pouch_ceiling_check_header(const struct pouch_home *home, const char *header
 					  what, err);
 	json_decref(h);
 	return ret;
+}
+
+int pouch_ceiling_check_verified(const struct pouch_home *home, const struct pouch_verified *v,
+				 struct pouch_err *err)
+{
+	return pouch_ceiling_check_header(home, v->env.header, v->env.header_len, "the package",
+					  err);
 }
 
 int pouch_ceiling_check_dir(const struct pouch_home *home, const char *dir, const char *what,

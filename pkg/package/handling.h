@@ -67,6 +67,12 @@ int pouch_ceiling_check_report(const struct pouch_home *home, const json_t *repo
 int pouch_ceiling_check_header(const struct pouch_home *home, const char *header, size_t len,
 			       const char *what, struct pouch_err *err);
 
+struct pouch_verified;
+
+/* pouch_ceiling_check_header on a verified package's header ("the package"). */
+int pouch_ceiling_check_verified(const struct pouch_home *home, const struct pouch_verified *v,
+				 struct pouch_err *err);
+
 /* pouch_ceiling_check_report on the report in DIR/pouch.json, an opened package's directory. */
 int pouch_ceiling_check_dir(const struct pouch_home *home, const char *dir, const char *what,
 			    struct pouch_err *err);
