@@ -13,6 +13,7 @@
 #include "crypto/pgp.h"
 #include "directory/agency.h"
 #include "package/forward.h"
+#include "package/archive.h"
 #include "package/handling.h"
 #include "package/open.h"
 #include "package/permit.h"
@@ -21,6 +22,7 @@
 
 #define ORIGIN_MAX (256 * 1024)
 #define MANIFEST_MAX (POUCH_REPORT_MAX + 64 * 1024)
+#define MAX_ATTACHMENTS 1024 /* as pouch open holds a package to */
 
 /* What the opened package holds, checked. */
 struct source {
@@ -167,6 +169,10 @@ static int attachments(const char *dir, const json_t *m, char **paths, size_t *n
 	*n = 0;
 	json_array_foreach(list, i, a) {
 		const char *name = json_string_value(json_object_get(a, "name"));
+		/* pouch open checked the names; a pouch.json edited since must not name a path. */
+		if (pouch_archive_name_check(name, NULL) < 0)
+			return pouch_err_set(err, POUCH_E_REFUSED, "'%s' is refused: pouch.json lists "
+					     "an attachment name no package may hold", dir);
 		if (asprintf(&paths[i], "%s/attachments/%s", dir, name) < 0)
 			return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		*n = i + 1;
@@ -217,24 +223,28 @@ static char *provenance(const struct source *s, const struct pouch_party *orig,
 	return text;
 }
 
-/* The report alone, in a private file of the home that pouch_pack reads (caller unlinks). */
-static int report_file(const struct pouch_home *home, const json_t *m, char **path,
-		       struct pouch_err *err)
+/* The report alone, in a private file of the home that pouch_pack reads: unnamed where the file
+ * system allows (read through /proc/self/fd), so that nothing is left if forward is killed.
+ * *fd stays open for as long as *path is used; a named file's *named is set (caller unlinks). */
+static int report_file(const struct pouch_home *home, const json_t *m, int *fd, char **path,
+		       char **named, struct pouch_err *err)
 {
 	char *text = pouch_json_text(json_object_get(m, "report"), 0);
-	int fd = -1, ret = 0;
+	int ret = 0;
 
-	*path = NULL;
-	if (!text || asprintf(path, "%s/.forward-report.XXXXXX", home->dir) < 0) {
-		*path = NULL;
+	*path = *named = NULL;
+	*fd = text ? pouch_fs_tmpfile(home->dir, "forward-report", named, err)
+		   : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (*fd < 0)
+		ret = *fd;
+	else if (pouch_fs_write_all(*fd, text, strlen(text)) < 0)
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot write the report in '%s'", home->dir);
+	else if (*named ? !(*path = strdup(*named)) : asprintf(path, "/proc/self/fd/%d", *fd) < 0)
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	} else if ((fd = mkstemp(*path)) < 0 || pouch_fs_write_all(fd, text, strlen(text)) < 0) {
-		ret = pouch_err_set(err, POUCH_E_IO, "cannot write '%s'", *path);
+	if (ret < 0 && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
 	}
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && fd >= 0)
-		unlink(*path);
 	free(text);
 	return ret;
 }
@@ -247,10 +257,11 @@ int pouch_forward(const struct pouch_home *home, const struct pouch_forward_req 
 	struct pouch_pgp *pgp = NULL;
 	struct pouch_party orig;
 	struct pouch_pack_req pack = req->pack;
-	const char *named[POUCH_RECIPIENTS_MAX];
-	char orig_id[POUCH_UUID_LEN], *paths[1025] = { 0 }, *report = NULL, *prov = NULL;
+	const char *rcpts[POUCH_RECIPIENTS_MAX];
+	char orig_id[POUCH_UUID_LEN], *paths[MAX_ATTACHMENTS] = { 0 }, *report = NULL, *prov = NULL;
+	char *named = NULL;
 	size_t i, npaths = 0;
-	int ret;
+	int report_fd = -1, ret;
 
 	memset(res, 0, sizeof(*res));
 	ret = pouch_agency_load(home->agency, &self, err);
@@ -265,21 +276,21 @@ int pouch_forward(const struct pouch_home *home, const struct pouch_forward_req 
 	originator_of(&s, res, &orig, orig_id);
 	ret = check_permission(home, req, &s, &orig, orig_id, now, res, err);
 	for (i = 0; i < s.h.nrecipients; i++)
-		named[i] = s.h.recipients[i].agency;
+		rcpts[i] = s.h.recipients[i].agency;
 	if (!ret)
 		ret = pouch_handling_forward_check_all(
 			&(struct pouch_forward_ctx){ json_object_get(s.m, "report"), self.code,
-						     orig.agency, named, s.h.nrecipients,
+						     orig.agency, rcpts, s.h.nrecipients,
 						     res->grantee[0] ? res->grantee : NULL },
 			req->pack.to, req->pack.nto, err);
-	if (!ret && json_array_size(json_object_get(s.m, "attachments")) >= 1024)
+	if (!ret && json_array_size(json_object_get(s.m, "attachments")) > MAX_ATTACHMENTS)
 		ret = pouch_err_set(err, POUCH_E_REFUSED, "too many attachments");
 	if (!ret)
 		ret = attachments(req->dir, s.m, paths, &npaths, err);
 	if (!ret && !(prov = provenance(&s, &orig, orig_id)))
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	if (!ret)
-		ret = report_file(home, s.m, &report, err);
+		ret = report_file(home, s.m, &report_fd, &report, &named, err);
 	if (ret < 0)
 		goto out;
 	pack.report = report;
@@ -290,10 +301,12 @@ int pouch_forward(const struct pouch_home *home, const struct pouch_forward_req 
 	pack.provenance = prov;
 	ret = pouch_pack(home, &pack, now, res->id, err);
 out:
-	if (report) {
-		unlink(report);
-		free(report);
-	}
+	if (named)
+		unlink(named);
+	if (report_fd >= 0)
+		close(report_fd);
+	free(named);
+	free(report);
 	for (i = 0; i < npaths; i++)
 		free(paths[i]);
 	free(prov);
