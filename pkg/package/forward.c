@@ -17,6 +17,7 @@
 #include "package/handling.h"
 #include "package/open.h"
 #include "package/permit.h"
+#include "package/provenance.h"
 #include "package/signed.h"
 #include "package/verify.h"
 
@@ -105,24 +106,29 @@ static int check_origin(const struct pouch_home *home, struct pouch_pgp *pgp, co
 }
 
 /* The originator and the original package: the first sender's, as the provenance the package
- * carries says (its sender vouches for it), else this package's own. */
-static void originator_of(const struct source *s, struct pouch_forwarded *res,
-			  struct pouch_party *orig, char *orig_id)
+ * carries says (checked back to it), else this package's own. */
+static int originator_of(const struct pouch_home *home, const struct source *s, time_t now,
+			 struct pouch_forwarded *res, struct pouch_party *orig, char *orig_id,
+			 struct pouch_err *err)
 {
-	const json_t *o = json_object_get(json_object_get(s->m, "provenance"), "origin");
-	const char *agency = json_string_value(json_object_get(o, "agency"));
-	const char *fpr = json_string_value(json_object_get(o, "fingerprint"));
-	const char *id = json_string_value(json_object_get(o, "id"));
+	struct pouch_provenance p;
+	int ret = pouch_provenance_check(home, s->m, now, &p, err);
 
-	if (!agency || !fpr || !id) {
-		agency = s->h.sender.agency;
-		fpr = s->h.sender.fpr;
-		id = s->h.id;
+	if (ret == POUCH_E_VERIFY) {
+		/* Fail closed: what cannot be traced to its originator is not passed on. */
+		if (err)
+			err->code = POUCH_E_REFUSED;
+		return pouch_err_prefix(err, "package %s from %s is refused", s->h.id,
+					s->h.sender.agency);
 	}
-	snprintf(orig->agency, sizeof(orig->agency), "%s", agency);
-	snprintf(orig->fpr, sizeof(orig->fpr), "%s", fpr);
-	snprintf(orig_id, POUCH_UUID_LEN, "%s", id);
-	snprintf(res->originator, sizeof(res->originator), "%s", agency);
+	if (ret < 0)
+		return ret;
+	snprintf(orig->agency, sizeof(orig->agency), "%s",
+		 p.forwarded ? p.origin : s->h.sender.agency);
+	snprintf(orig->fpr, sizeof(orig->fpr), "%s", p.forwarded ? p.origin_fpr : s->h.sender.fpr);
+	snprintf(orig_id, POUCH_UUID_LEN, "%s", p.forwarded ? p.origin_id : s->h.id);
+	snprintf(res->originator, sizeof(res->originator), "%s", orig->agency);
+	return 0;
 }
 
 /* A permission, when given, for the original package, granting one of the new recipients. */
@@ -273,8 +279,9 @@ int pouch_forward(const struct pouch_home *home, const struct pouch_forward_req 
 		goto out;
 	snprintf(res->original, sizeof(res->original), "%s", s.h.id);
 	snprintf(res->sender, sizeof(res->sender), "%s", s.h.sender.agency);
-	originator_of(&s, res, &orig, orig_id);
-	ret = check_permission(home, req, &s, &orig, orig_id, now, res, err);
+	ret = originator_of(home, &s, now, res, &orig, orig_id, err);
+	if (!ret)
+		ret = check_permission(home, req, &s, &orig, orig_id, now, res, err);
 	for (i = 0; i < s.h.nrecipients; i++)
 		rcpts[i] = s.h.recipients[i].agency;
 	if (!ret)

@@ -11,7 +11,8 @@ expect_success 'setup: the centre, the Met, Kent, NCMEC and another agency' '
 
 expect_success '3x5x2 P, TLP:GREEN: forwarded, and the new recipient opens it' '
 	sent p uk-3x5x2 P TLP:GREEN && forwarded_to p US-NCMEC &&
-	pouch --home ncmec open "pk/$(cat p.fwd).pouch" -o p-at-ncmec >/dev/null &&
+	pouch --home ncmec open "pk/$(cat p.fwd).pouch" -o p-at-ncmec >/dev/null 2>msg &&
+	grep -q "^pouch: forwarded from package $(cat p.id) of GB-NCA-CEOP; originator GB-NCA-CEOP (package $(cat p.id)), its signed header checked against the key pinned for it" msg &&
 	test_cmp p.txt p-at-ncmec/attachments/p.txt &&
 	"$SYSTEM_PYTHON" -S -c "import json
 a, b = json.load(open(\"p/pouch.json\")), json.load(open(\"p-at-ncmec/pouch.json\"))
@@ -47,6 +48,13 @@ expect_success 'the audit trail records the forward, naming the original package
 e = [e for e in json.load(open(\"a.json\")) if e[\"event\"] == \"forward\"][-1]
 assert e[\"verdict\"] == \"forwarded\" and e[\"id\"] == \"$(cat p.fwd)\", e
 assert e[\"agency\"] == \"US-NCMEC\" and \"$(cat p.id)\" in e[\"reason\"], e"
+'
+
+expect_success 'a recipient that does not pin the originator is told, and still opens it' '
+	pouch --home met forward p --to XX-OTHER -o pk >p.other 2>/dev/null &&
+	pouch --home other open "pk/$(cat p.other).pouch" -o p-at-other >/dev/null 2>msg &&
+	grep -q "^pouch: warning: forwarded package: its provenance does not check: .*signed by key $(fpr ceop), which is not in the keyring (no partner in the directory pins it)" msg &&
+	test -d p-at-other/attachments
 '
 
 expect_success '3x5x2 C: refused without the originator'\''s permission' '
@@ -126,12 +134,27 @@ expect_success 'a forwarded package forwards on, its originator still the first 
 	"$SYSTEM_PYTHON" -S -c "import json
 j = json.load(open(\"j\"))
 assert j[\"original\"] == {\"id\": \"$(cat one.fwd)\", \"sender\": \"GB-MET\"}, j" &&
-	pouch --home met open "pk/$(json_field j id).pouch" -o one-again >/dev/null &&
+	pouch --home met open "pk/$(json_field j id).pouch" -o one-again >/dev/null 2>msg &&
+	grep -q "forwarded from package $(cat one.fwd) of GB-MET; originator GB-NCA-CEOP (package $(cat one.id))" msg &&
 	b64_member one-again/pouch.json provenance.content hop.json &&
 	test "$(json_field hop.json id)" = "$(cat one.fwd)" &&
 	"$SYSTEM_PYTHON" -S -c "import json
 p = json.load(open(\"one-again/pouch.json\"))[\"provenance\"][\"origin\"]
 assert p[\"id\"] == \"$(cat one.id)\" and p[\"agency\"] == \"GB-NCA-CEOP\", p"
+'
+
+expect_success 'a provenance that does not check is not passed on' '
+	cp -r kent-one bad-origin && cp -r kent-one bad-report &&
+	"$SYSTEM_PYTHON" -S -c "import json
+for d, f in ((\"bad-origin\", lambda m: m[\"provenance\"][\"origin\"].update(agency=\"GB-MET\")),
+             (\"bad-report\", lambda m: m[\"report\"][\"handling\"].update(codes=[\"P\"]))):
+    m = json.load(open(d + \"/pouch.json\"))
+    f(m)
+    json.dump(m, open(d + \"/pouch.json\", \"w\"))" &&
+	must_fail 1 pouch --home kent forward bad-origin --to GB-MET -o pk &&
+	error_is "package $(cat one.fwd) from GB-MET is refused: its provenance does not check: its origin is not the first sender.s" &&
+	must_fail 1 pouch --home kent forward bad-report --to GB-MET -o pk &&
+	error_is "package $(cat one.fwd) from GB-MET is refused: its provenance does not check: the report is not the one package $(cat one.id) held"
 '
 
 expect_success 'usage errors exit 2 before the home is read' '
