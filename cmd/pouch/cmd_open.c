@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "exchange/pull.h"
 #include "package/open.h"
+#include "package/provenance.h"
 #include "base/secret.h"
 #include "base/timefmt.h"
 
@@ -26,6 +27,21 @@ static const char usage[] =
 static void on_progress(void *arg, uint64_t done, uint64_t total)
 {
 	progress_bytes(arg, done, total);
+}
+
+/* A forwarded package says where it came from; whether that checks is for the reader to know,
+ * not a reason to refuse what its (pinned) sender signed. */
+static void provenance_note(const char *dir, time_t now)
+{
+	struct pouch_provenance p;
+	struct pouch_err err = { 0 };
+
+	if (pouch_provenance_check_dir(&cli.home, dir, now, &p, &err) < 0)
+		pouch_warn("forwarded package: %s", err.msg);
+	else if (p.forwarded)
+		pouch_note("forwarded from package %s of %s; originator %s (package %s), its signed "
+			   "header checked against the key pinned for it", p.id, p.sender, p.origin,
+			   p.origin_id);
 }
 
 int cmd_open(int argc, char **argv)
@@ -118,6 +134,7 @@ int cmd_open(int argc, char **argv)
 	if (res.seen_before)
 		pouch_note("package %s was opened before, on %s", res.v.h.id,
 			   pouch_time_format(res.seen_before, when));
+	provenance_note(res.dir, now);
 	if (cli.json) {
 		char *json = pouch_opened_json(&res);
 		ret = !json || printf("%s\n", json) < 0;

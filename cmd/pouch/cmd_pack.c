@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "input.h"
+#include "packout.h"
 #include "progress.h"
 #include "remind.h"
 #include "audit/audit.h"
@@ -126,78 +127,9 @@ static int parse(int argc, char **argv, struct pack_cli *c)
 	return 0;
 }
 
-/* Where -o points: an existing directory keeps ID.pouch (out_dir), anything else names the
- * new package file (out_file), which must not exist and whose directory must. */
-static int output(const char *out, struct pouch_pack_req *req)
-{
-	struct stat st;
-	size_t len = strlen(out);
-	char *dir;
-	int ok;
-
-	if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
-		req->out_dir = out;
-		return EXIT_OK;
-	}
-	if (len == 0 || out[len - 1] == '/') {
-		pouch_error("cannot write in '%s': no such directory", out);
-		return EXIT_OPERATIONAL;
-	}
-	if (pouch_fs_exists(out)) {
-		pouch_error("cannot write '%s': it exists (a package file is never replaced)", out);
-		return EXIT_REFUSED; /* as POUCH_E_EXISTS is everywhere */
-	}
-	dir = pouch_fs_dir_of(out);
-	ok = dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-	if (!ok)
-		pouch_error("cannot write '%s': no directory '%s'", out, dir ? dir : "");
-	free(dir);
-	req->out_file = out;
-	req->out_dir = NULL;
-	return ok ? EXIT_OK : EXIT_OPERATIONAL;
-}
-
-/* The recipients as the audit trail takes them: the codes joined by commas. */
-static char *joined(const char *const *to, size_t n)
-{
-	size_t i, len = 1;
-	char *s;
-
-	for (i = 0; i < n; i++)
-		len += strlen(to[i]) + 1;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (i)
-			strcat(s, ",");
-		strcat(s, to[i]);
-	}
-	return s;
-}
-
 static void on_progress(void *arg, uint64_t done, uint64_t total)
 {
 	progress_bytes(arg, done, total);
-}
-
-static int detached_beside(const char *dir, const char *id)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s.pouch.pgp", dir, id);
-	return pouch_fs_exists(path);
-}
-
-/* Removes the package's files again: a package that could not be recorded is not made. */
-static void unmake(const char *dir, const char *envelope, const char *id)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s.pouch.pgp", dir, id);
-	pouch_fs_remove(path, NULL);
-	pouch_fs_remove(envelope, NULL);
 }
 
 int cmd_pack(int argc, char **argv)
@@ -208,9 +140,7 @@ int cmd_pack(int argc, char **argv)
 	struct cli_stdin in = { 0 };
 	struct pouch_report_errors errors = { 0 };
 	struct progress pg;
-	char id[POUCH_UUID_LEN], *codes = NULL, *pass = NULL, *dir = NULL, envelope[4096];
-	char priority[16] = "";
-	const char *reminder;
+	char id[POUCH_UUID_LEN], *codes = NULL, *pass = NULL, priority[16] = "";
 	size_t i;
 	time_t now = time(NULL);
 	int ret = parse(argc, argv, &c);
@@ -232,9 +162,9 @@ int cmd_pack(int argc, char **argv)
 		return pouch_fail(&err);
 	if ((ret = cli_ready()) != EXIT_OK)
 		return ret;
-	if (c.out && (ret = output(c.out, &req)) != EXIT_OK)
+	if (c.out && (ret = cli_pack_output(c.out, &req)) != EXIT_OK)
 		return ret;
-	codes = joined(c.to, c.nto);
+	codes = cli_codes_join(c.to, c.nto);
 	if (!codes)
 		return EXIT_OPERATIONAL;
 	if (c.passfile && pouch_secret_read_passphrase(c.passfile, &pass, &err) < 0) {
@@ -252,57 +182,19 @@ int cmd_pack(int argc, char **argv)
 	if (ret < 0) {
 		for (i = 0; i < errors.n; i++)
 			pouch_error("%s", errors.msg[i]);
+		/* A refusal (an invalid report, the classification ceiling, a partner without a
+		 * valid key) is recorded; a usage error or an operational failure is no decision. */
+		if (pouch_err_exit_status(ret) == EXIT_REFUSED)
+			cli_audit_refusal("pack", NULL, codes, &err, now);
 		ret = cli_stdin_fail(&in, &err);
 		goto out;
 	}
-	/* Recorded before it is reported; without a record there is no package (exit 3). */
-	dir = req.out_file ? pouch_fs_dir_of(req.out_file) : strdup(req.out_dir);
-	if (!dir) {
-		ret = EXIT_OPERATIONAL;
-		goto out;
-	}
-	if (req.out_file)
-		snprintf(envelope, sizeof(envelope), "%s", req.out_file);
-	else
-		snprintf(envelope, sizeof(envelope), "%s/%s.pouch", dir, id);
-	if (pouch_audit_append_file(&cli.home, &(struct pouch_audit_entry){ .event = "pack",
-		    .id = id, .agency = codes }, envelope, now, &err) < 0) {
-		unmake(dir, envelope, id);
-		ret = pouch_fail(&err);
-		goto out;
-	}
-	if (pouch_audit_checkpoint(&cli.home, pass, now, &err) < 0)
-		pouch_warn("%s", err.msg);
-	/* The priority pack took from the report (req.priority_used). */
-	reminder = remind_needed(priority) ? remind(id, codes, "recipient") : NULL;
-	if (cli.json) {
-		char *path = pouch_json_quote(envelope), *json = NULL;
-
-		/* The id is a UUID: nothing to escape. */
-		if (path && asprintf(&json, "{\"id\":\"%s\",\"path\":%s,\"detached\":%s}", id,
-				     path, detached_beside(dir, id) ? "true" : "false") < 0)
-			json = NULL;
-		if (json && reminder)
-			json = remind_json(json, reminder);
-		free(path);
-		if (!json || printf("%s\n", json) < 0) {
-			free(json);
-			pouch_error("cannot write the results");
-			ret = EXIT_OPERATIONAL;
-			goto out;
-		}
-		free(json);
-	} else {
-		printf("%s\n", id);
-	}
-	pouch_note("packed %s%s", envelope,
-		   detached_beside(dir, id) ? " (its payload beside it, in ID.pouch.pgp)" : "");
-	ret = fflush(stdout) == 0 ? EXIT_OK : EXIT_OPERATIONAL;
+	ret = cli_pack_done(&req, id, &(struct pouch_audit_entry){ .event = "pack",
+				    .agency = codes }, pass, now, NULL);
 out:
 	pouch_report_errors_release(&errors);
 	cli_stdin_release(&in);
 	pouch_secret_free(pass);
 	free(codes);
-	free(dir);
 	return ret;
 }

@@ -25,9 +25,12 @@ static const struct command commands[] = {
 	{ "audit show", cmd_audit_show, NEEDS_HOME, "list the audit trail" },
 	{ "audit verify", cmd_audit_verify, NEEDS_HOME, "check the audit trail's chain and "
 							"signatures" },
+	{ "ceiling", cmd_ceiling, NEEDS_HOME, "show or set the classification ceiling" },
 	{ "endpoint set", cmd_endpoint_set, NEEDS_HOME, "set our own endpoint and its TLS" },
 	{ "endpoint show", cmd_endpoint_show, NEEDS_HOME, "show our own endpoint" },
 	{ "inbox", cmd_inbox, NEEDS_HOME, "list the packages pulled in, good and quarantined" },
+	{ "forward", cmd_forward, NEEDS_HOME | NEEDS_SECRET,
+	  "re-disseminate an opened package, as its handling allows" },
 	{ "init", cmd_init, 0, "create this agency's identity and key" },
 	{ "key add", cmd_key_add, NEEDS_HOME, "pin the agency's new key (gateway home)" },
 	{ "key export", cmd_key_export, NEEDS_HOME, "print our public key for partners" },
@@ -52,6 +55,8 @@ static const struct command commands[] = {
 	{ "partner set", cmd_partner_set, NEEDS_HOME, "change a partner's endpoint and TLS "
 						      "settings" },
 	{ "partner show", cmd_partner_show, NEEDS_HOME, "show one partner" },
+	{ "permit", cmd_permit, NEEDS_HOME | NEEDS_SECRET,
+	  "allow an agency to receive our package onward (signed)" },
 	{ "pull", cmd_pull, NEEDS_HOME | NEEDS_SECRET,
 	  "fetch, verify and acknowledge the packages addressed to us" },
 	{ "push", cmd_push, NEEDS_HOME, "deliver packages to their recipients' endpoints" },

@@ -13,6 +13,7 @@
 #include "base/fault.h"
 #include "crypto/digest.h"
 #include "package/envelope.h"
+#include "package/handling.h"
 #include "base/fs.h"
 #include "directory/identity.h"
 #include "package/receipt.h"
@@ -167,7 +168,7 @@ int pull_check(struct pull_run *r, const char *path, const struct pull_item *it,
 	struct pouch_verified pv = {0};
 	struct pouch_err verr = {0};
 	const char *msg, *tail;
-	int fd, ret;
+	int fd, ret, rc;
 
 	memset(v, 0, sizeof(*v));
 	ret = pouch_fs_open_regular(NULL, path, UINT64_MAX, POUCH_FS_NOFOLLOW, &fd, NULL, err);
@@ -182,6 +183,9 @@ int pull_check(struct pull_run *r, const char *path, const struct pull_item *it,
 		v->good = v->named = 1;
 		v->hd = pv.h;
 		ret = pouch_receipt_header_sha256(pv.env.header, pv.env.header_len, v->hsha, err);
+		if (!ret && (rc = pouch_ceiling_check_verified(r->h, &pv, &verr)))
+			ret = rc == POUCH_E_REFUSED ? (v->good = 0, reason_set(v, verr.msg), 0)
+						    : pouch_err_set(err, rc, "%s", verr.msg);
 		pouch_verified_release(&pv);
 		if (ret < 0)
 			return ret;

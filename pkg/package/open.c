@@ -16,8 +16,10 @@
 #include "directory/agency.h"
 #include "package/archive.h"
 #include "base/fs.h"
+#include "package/handling.h"
 #include "package/open.h"
 #include "package/pack.h"
+#include "package/signed.h"
 #include "crypto/pgp.h"
 #include "base/timefmt.h"
 #include "report/report.h"
@@ -229,7 +231,7 @@ static int check_binding(const json_t *m, const struct pouch_header *h, struct p
 {
 	static const char *const fields[] = { "format", "id", "sender", "recipients", "created",
 					      "expires", "priority", "classification", "tlp", "report",
-					      "attachments", NULL };
+					      "attachments", "provenance", NULL };
 	char created[POUCH_TIME_LEN], expires[POUCH_TIME_LEN];
 	const json_t *rcpt = json_object_get(m, "recipients");
 	size_t i;
@@ -251,6 +253,8 @@ static int check_binding(const json_t *m, const struct pouch_header *h, struct p
 					     "recipients than the header (forwarded or altered)");
 	if (!json_is_object(json_object_get(m, "report")))
 		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json holds no report");
+	if (json_object_get(m, "provenance") && !json_is_object(json_object_get(m, "provenance")))
+		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json's provenance is malformed");
 	return 0;
 }
 
@@ -469,6 +473,11 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 		goto out;
 	made = 1;
 	ret = extract(out, tmp, &v->h, err);
+	if (!ret)
+		ret = pouch_origin_write(tmp, v->env.header, v->env.header_len, v->env.sig,
+					 v->env.sig_len, err);
+	if (!ret)
+		ret = pouch_ceiling_check_dir(home, tmp, "the package", err);
 	if (!ret)
 		ret = place(home, v, digest, tmp, final, before, err);
 	if (!ret)

@@ -16,6 +16,7 @@
 #include "package/archive.h"
 #include "package/envelope.h"
 #include "base/fs.h"
+#include "package/handling.h"
 #include "package/pack.h"
 #include "directory/partner.h"
 #include "crypto/pgp.h"
@@ -240,7 +241,7 @@ static int attach_report(const struct pouch_pack_req *req, json_t *report,
 }
 
 static char *manifest_text(const struct pouch_header *h, json_t *report,
-			   const struct attachment *att, size_t natt)
+			   const struct attachment *att, size_t natt, json_t *provenance)
 {
 	json_t *m, *rcpt = json_array(), *list = json_array();
 	char *text = NULL;
@@ -260,6 +261,8 @@ static char *manifest_text(const struct pouch_header *h, json_t *report,
 		      pouch_json_time_new(h->created), "expires", pouch_json_time_new(h->expires),
 		      "priority", h->priority, "classification", h->classification, "tlp", h->tlp,
 		      "report", report, "attachments", list);
+	if (m && provenance && json_object_set(m, "provenance", provenance) < 0)
+		json_decref(m), m = NULL;
 	if (m)
 		text = pouch_json_text(m, 0);
 	json_decref(m);
@@ -390,7 +393,7 @@ static int pack(const struct pouch_home *home, const struct pouch_pack_req *req,
 	const char *keys[POUCH_RECIPIENTS_MAX + 1];
 	struct pouch_agency self = { 0 };
 	struct pouch_pgp *pgp = NULL;
-	json_t *report = NULL;
+	json_t *report = NULL, *prov = NULL;
 	char *manifest = NULL;
 	size_t i, nkeys = 0;
 	int payload_fd = -1, ret;
@@ -400,6 +403,11 @@ static int pack(const struct pouch_home *home, const struct pouch_pack_req *req,
 		ret = pouch_report_load(req->report, &report, err);
 	if (!ret)
 		ret = check_report(req, report, h, err);
+	if (!ret)
+		ret = pouch_ceiling_check_report(home, report, "the report", err);
+	if (!ret && req->provenance)
+		ret = pouch_json_parse("provenance", req->provenance, strlen(req->provenance), &prov,
+				       err);
 	if (!ret)
 		ret = hash_attachments(req, att, err);
 	if (!ret)
@@ -423,7 +431,7 @@ static int pack(const struct pouch_home *home, const struct pouch_pack_req *req,
 		keys[nkeys++] = h->sender.fpr;
 	/* The header is complete but for the payload; the manifest binds the same values. */
 	snprintf(h->payload_sha256, sizeof(h->payload_sha256), "%064d", 0);
-	manifest = manifest_text(h, report, att, req->nattach);
+	manifest = manifest_text(h, report, att, req->nattach, prov);
 	if (!manifest) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		goto out;
@@ -448,6 +456,7 @@ out:
 		close(payload_fd);
 	free(manifest);
 	json_decref(report);
+	json_decref(prov);
 	pouch_pgp_free(pgp);
 	pouch_agency_release(&self);
 	return ret;

@@ -27,6 +27,8 @@ struct pouch_pack_req {
 	struct pouch_progress progress; /* bytes of report and attachments archived; or none */
 	struct pouch_report_errors *report_errors; /* out: an invalid report's errors; or NULL */
 	char *priority_used;       /* out: the package's priority (16 bytes); or NULL */
+	const char *provenance;    /* pouch.json's provenance (a JSON object's text; a forward's,
+				    * spec/forward.md), or NULL */
 };
 
 /* Packs req into out_dir/ID.pouch (and out_dir/ID.pouch.pgp when the payload is larger than

@@ -187,6 +187,23 @@ expect_success 'inbox, open' '
 	jcheck open 2 --home met open nosuch.pouch -o opened2
 '
 
+expect_success 'ceiling, permit, forward' '
+	jcheck ceiling 0 --home z ceiling && test "$(jget out ceiling)" = null &&
+	jcheck ceiling 0 --home z ceiling secret && test "$(jget out ceiling)" = SECRET &&
+	jcheck ceiling 2 --home z ceiling COSMIC &&
+	jcheck permit 0 --home ceop permit "$(cat id1)" --to US-NCMEC &&
+	test "$(jget out grantee)" = US-NCMEC &&
+	jcheck permit 0 --home ceop permit "$(cat id1)" --to US-NCMEC -o perm.json &&
+	test "$(jget out path)" = perm.json &&
+	jcheck permit 2 --home ceop permit not-an-id --to US-NCMEC &&
+	write_report marked.json &&
+	pouch --home ceop pack --to GB-MET --report marked.json -o pk >idm &&
+	pouch --home met open "pk/$(cat idm).pouch" -o marked >/dev/null &&
+	jcheck forward 0 --home met forward marked --to US-NCMEC -o pk &&
+	test "$(jget out original.id)" = "$(cat idm)" && test "$(jget out permission)" = null &&
+	jcheck forward 1 --home met forward opened --to US-NCMEC -o pk
+'
+
 expect_success 'audit show, audit verify (a broken trail: the report, then the error)' '
 	jcheck audit-show 0 --home met audit show && jcheck audit-show 2 --home met audit show x &&
 	jcheck audit-verify 0 --home met audit verify &&

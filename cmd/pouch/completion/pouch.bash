@@ -7,8 +7,8 @@
 # Words compgen -W gives (commands, options, codes) have no blanks, hence unquoted $(...).
 # shellcheck disable=SC2046
 
-_pouch_commands='audit endpoint help inbox init key open outbox pack partner pull push report
-status verify whoami'
+_pouch_commands='audit ceiling endpoint forward help inbox init key open outbox pack partner
+permit pull push report status verify whoami'
 _pouch_globals='--home --json -q --quiet --help'
 
 # _pouch_subcommands WORD: the second words of the two-word commands starting with WORD.
@@ -43,6 +43,10 @@ _pouch_options() {
 	'partner add') echo '--key --fingerprint --name --endpoint --ca --pin --client-cert
 		--client-key --client-cn' ;;
 	'partner add-key') echo '--key --fingerprint --overlap' ;;
+	ceiling) echo '--json' ;;
+	forward) echo '--to --permission --expires --no-self -o --output --passphrase-file
+		--json' ;;
+	permit) echo '--to --expires -o --output --passphrase-file --json' ;;
 	'partner revoke') echo '--revocation' ;;
 	'partner set') echo '--endpoint --no-endpoint --ca --pin --no-tls --client-cert
 		--client-key --no-client --client-cn --no-client-cn' ;;
@@ -58,9 +62,9 @@ _pouch_argument() {
 	case $2 in
 	--home) echo dir ;;
 	--report | --attach | --key | --ca | --client-cert | --client-key | --revocation | \
-		--passphrase-file) echo file ;;
+		--passphrase-file | --permission) echo file ;;
 	-o | --output) [ "$1" = open ] && echo dir || echo file ;;
-	--to) case $1 in outbox*) echo code ;; *) echo codes ;; esac ;;
+	--to) case $1 in outbox* | permit) echo code ;; *) echo codes ;; esac ;;
 	--from) echo code ;;
 	--priority) echo priority ;;
 	--scheme) echo scheme ;;
@@ -199,6 +203,14 @@ _pouch() {
 	open | verify | push)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		;;
+	forward)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		;;
+	ceiling)
+		[ "$npos" -eq 0 ] && _pouch_reply '' $(compgen -W 'OFFICIAL SECRET TOP-SECRET none' \
+			-- "${cur^^}")
 		;;
 	'partner add-key' | 'partner remove' | 'partner revoke' | 'partner set' | 'partner show')
 		if [ "$npos" -eq 0 ]; then
