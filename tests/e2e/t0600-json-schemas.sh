@@ -201,7 +201,13 @@ expect_success 'ceiling, permit, forward' '
 	pouch --home met open "pk/$(cat idm).pouch" -o marked >/dev/null &&
 	jcheck forward 0 --home met forward marked --to US-NCMEC -o pk &&
 	test "$(jget out original.id)" = "$(cat idm)" && test "$(jget out permission)" = null &&
-	jcheck forward 1 --home met forward opened --to US-NCMEC -o pk
+	write_report c.json && "$SYSTEM_PYTHON" -S -c "import json
+r = json.load(open(\"c.json\"))
+r[\"handling\"].update(codes=[\"C\"], conditions=\"not to be passed on\")
+json.dump(r, open(\"c.json\", \"w\"))" &&
+	pouch --home ceop pack --to GB-MET --report c.json -o pk >idc &&
+	pouch --home met open "pk/$(cat idc).pouch" -o cmarked >/dev/null &&
+	jcheck forward 1 --home met forward cmarked --to US-NCMEC -o pk
 '
 
 expect_success 'audit show, audit verify (a broken trail: the report, then the error)' '
