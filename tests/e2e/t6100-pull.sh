@@ -181,6 +181,23 @@ assert \"SHA-256\" in b[\"reason\"] and \"/\" not in b[\"reason\"], b" "$id" &&
 	grep -Eqx "$id GB-NCA-CEOP routine [0-9T:-]+Z receipt sent, quarantined: .*SHA-256.*" out
 '
 
+expect_success 'a package classified above the ceiling is quarantined, with a rejected receipt' '
+	cp report.json report.keep && "$SYSTEM_PYTHON" -S -c "import json
+r = json.load(open(\"report.json\"))
+r[\"handling\"][\"classification\"][\"tier\"] = \"SECRET\"
+json.dump(r, open(\"report.json\", \"w\"))" &&
+	pack_put ceop ceop GB-MET && id=$(tail -n 1 ids.ceop) && mv report.keep report.json &&
+	pouch --home met ceiling OFFICIAL >/dev/null 2>&1 &&
+	must_fail 1 pouch --home met pull &&
+	pouch --home met ceiling none >/dev/null 2>&1 &&
+	grep -Eqx "quarantined $id from GB-NCA-CEOP: .*SECRET.*ceiling.*" out &&
+	test -e "met/quarantine/$id.pouch" && test ! -e "met/inbox/$id.pouch" &&
+	is_status 200 ceop GET /v1/receipts?limit=1000 &&
+	"$SYSTEM_PYTHON" -c "import json, sys
+it = [i for i in json.load(open(\"body.out\"))[\"receipts\"] if i[\"package\"] == sys.argv[1]]
+assert len(it) == 1 and it[0][\"verdict\"] == \"rejected\", it" "$id"
+'
+
 expect_success 'a package whose signer met no longer pins is quarantined and rejected' '
 	pack_put ncmec ncmec GB-MET && id=$(tail -n 1 ids.ncmec) &&
 	cp -r met met.saved && pouch --home met partner remove US-NCMEC -q >/dev/null &&
