@@ -289,7 +289,8 @@ step "The centre collects the force's receipts"
 run --home "$DEMO/ceop" pull
 for r in dissemination referral immediate; do
 	eval "id=\$ID_$r"
-	"$POUCH_BIN" --home "$DEMO/ceop" status "$id" | grep -q "GB-MET: delivered .*, receipt accepted" ||
+	"$POUCH_BIN" --home "$DEMO/ceop" status "$id" |
+		grep -q "GB-MET: delivered .*, receipt accepted" ||
 		fail "the $r package's receipt is not accepted"
 done
 run --home "$DEMO/ceop" status "$ID_immediate"

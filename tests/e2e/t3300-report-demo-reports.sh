@@ -35,7 +35,7 @@ for t in dissemination referral immediate; do
 	expect_success "$t: pouch report validate finds it valid" "
 		pouch report validate '$R/$t.json' 2>err && grep -q 'is valid' err
 	"
-	expect_success "$t: python3-jsonschema finds it valid, it has every member of its template and only fictional values" "
+	expect_success "$t: valid for python3-jsonschema, its template's members, fictional values" "
 		check $t
 	"
 done
