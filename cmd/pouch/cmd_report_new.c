@@ -41,6 +41,8 @@ int cmd_report_new(int argc, char **argv)
 			ret = cli_once(&out, optarg, "--output", usage);
 		else if ((ret = cli_common_option(c, usage)) == CLI_CONTINUE)
 			ret = 0;
+		else
+			return ret;
 		if (ret)
 			return ret;
 	}

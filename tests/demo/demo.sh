@@ -2,14 +2,17 @@
 # make demo: pouch's main job end to end, narrated, on throwaway keys and certificates in a
 # scratch directory. A national centre disseminates a package to a local force over HTTPS: the
 # force's pouchd verifies it on arrival, the force pulls, verifies and opens it and returns a
-# signed receipt, and the centre sees the receipt accepted. Both audit trails are checked.
+# signed receipt, and the centre sees the receipt accepted. Then three realistic reports
+# (tests/demo/reports/: a dissemination, an NCMEC referral disseminated on, an immediate-danger
+# report), each written from `pouch report new`'s template, go the same way: validated (an
+# invalid edit refused), packed, pushed, pulled and opened. Both audit trails are checked.
 set -eu
 
 SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 POUCH_BIN=${POUCH_BIN:-$SRC_DIR/build/pouch}
 POUCHD_BIN=${POUCHD_BIN:-$(dirname "$POUCH_BIN")/pouchd}
 # Short path: gpg-agent's socket lives in the GnuPG home and its path has a length limit.
-DEMO=$(mktemp -d /tmp/pouch-demo.XXXXXX)
+DEMO=$(mktemp -d "${TMPDIR:-/tmp}/pouch-demo.XXXXXX")
 PD_PID=
 export LC_ALL=C
 
@@ -17,7 +20,7 @@ stop() {
 	if [ -n "$PD_PID" ] && kill "$PD_PID" 2>/dev/null; then
 		wait "$PD_PID" 2>/dev/null || true
 	fi
-	for h in "$DEMO/ceop" "$DEMO/met" "$DEMO/metgw"; do
+	for h in "$DEMO/ceop" "$DEMO/met" "$DEMO/metgw" "$DEMO/surrey"; do
 		[ -d "$h/gnupg" ] && gpgconf --homedir "$h/gnupg" --kill all 2>/dev/null
 	done
 	rm -rf "$DEMO"
@@ -34,6 +37,19 @@ run() {
 fail() {
 	echo "demo: $*" >&2
 	exit 1
+}
+# pack_report NAME [FILE...]: the centre packs NAME.json for the force, with FILE... attached;
+# the package's id is in the variable ID_NAME.
+pack_report() {
+	_name=$1
+	shift
+	_att=
+	for _f in "$@"; do _att="$_att --attach $_f"; done
+	printf '$ pouch --home ceop pack --to GB-MET --report %s.json%s -o sent\n' "$_name" "$_att"
+	_id=$(cd "$DEMO" && "$POUCH_BIN" --home ceop pack --to GB-MET --report "$_name.json" \
+		$_att -o sent) || fail "pack refused $_name.json"
+	say "$_id"
+	eval "ID_$_name=\$_id"
 }
 fpr_of() { "$POUCH_BIN" --home "$1" whoami | sed -n 's/^fingerprint: *//p'; }
 
@@ -70,6 +86,16 @@ run --home "$DEMO/ceop" partner add GB-MET --key "$DEMO/met.asc" --fingerprint "
 	--name "Metropolitan Police Service"
 run --home "$DEMO/met" partner add GB-NCA-CEOP --key "$DEMO/ceop.asc" \
 	--fingerprint "$CEOP_FPR" --name "National Crime Agency CEOP"
+
+step "A neighbouring force, Surrey Police, and the Met pin each other's keys the same way"
+say "(so that the Met can pass intelligence on where its handling allows)"
+run --home "$DEMO/surrey" init --agency GB-SURREY --name "Surrey Police" --no-passphrase
+run --home "$DEMO/surrey" key export -o "$DEMO/surrey.asc"
+SURREY_FPR=$(fpr_of "$DEMO/surrey")
+run --home "$DEMO/met" partner add GB-SURREY --key "$DEMO/surrey.asc" \
+	--fingerprint "$SURREY_FPR" --name "Surrey Police"
+run --home "$DEMO/surrey" partner add GB-MET --key "$DEMO/met.asc" --fingerprint "$MET_FPR" \
+	--name "Metropolitan Police Service"
 
 step "A key offered with the wrong fingerprint is refused, and nothing changes"
 if run --home "$DEMO/met" partner add GB-FAKE --key "$DEMO/ceop.asc" --fingerprint "$MET_FPR"
@@ -180,6 +206,94 @@ run --home "$DEMO/ceop" status "$ID"
 "$POUCH_BIN" --home "$DEMO/ceop" status "$ID" |
 	grep -q "GB-MET: delivered .*, receipt accepted" ||
 	fail "the sender's status does not show the receipt accepted"
+
+step "Three reports as an officer writes them, each from one of pouch's templates"
+say "pouch report new prints a skeleton: every member there, each placeholder saying what it"
+say "needs. Here the immediate-danger template, as far as its priority:"
+run report new --template immediate -o "$DEMO/skeleton.json"
+sed -n '1,/^  "offences"/p' "$DEMO/skeleton.json" | sed '$d'
+say "..."
+say "Until every placeholder is filled in, the skeleton is refused, each one named:"
+printf '$ pouch report validate skeleton.json\n'
+if "$POUCH_BIN" report validate "$DEMO/skeleton.json" 2>"$DEMO/err"; then
+	fail "an unfilled skeleton was accepted"
+fi
+head -n 2 "$DEMO/err"
+say "..."
+tail -n 1 "$DEMO/err"
+cp "$SRC_DIR/tests/demo/reports/dissemination.json" "$SRC_DIR/tests/demo/reports/referral.json" \
+	"$SRC_DIR/tests/demo/reports/immediate.json" "$DEMO/"
+say "Filled in from the templates (tests/demo/reports/, all fictional):"
+say "  dissemination.json  the centre to the force: a man grooming a 13-year-old, a meeting"
+say "                      planned; urgent; OFFICIAL-SENSITIVE, UK EYES ONLY, TLP:AMBER,"
+say "                      3x5x2 handling code C with the conditions the force must keep"
+say "  referral.json       an NCMEC CyberTipline report passed on to the force: accounts,"
+say "                      IP events and media metadata (hashes, categories, a file nobody"
+say "                      viewed); routine, NCMEC's own priority kept; handling code P"
+say "  immediate.json      a child believed in immediate danger tonight: reason, respond-by"
+say "                      time, 24/7 contact, the victim's safeguarding; handling code P"
+
+step "An invalid edit is refused: the dissemination's conditions deleted, its code still C"
+sed '/"conditions":/d' "$DEMO/dissemination.json" >"$DEMO/edited.json"
+printf '$ pouch report validate edited.json\n'
+if "$POUCH_BIN" report validate "$DEMO/edited.json"; then
+	fail "a report with code C and no conditions was accepted"
+fi
+say "pack refuses it with the same message, and writes nothing:"
+mkdir -m 700 "$DEMO/refused"
+if run --home "$DEMO/ceop" pack --to GB-MET --report "$DEMO/edited.json" -o "$DEMO/refused"
+then
+	fail "pack accepted a report with code C and no conditions"
+fi
+[ -z "$(ls "$DEMO/refused")" ] || fail "a refused pack left files behind"
+
+step "The three reports as written are valid"
+for r in dissemination referral immediate; do
+	run report validate "$DEMO/$r.json"
+done
+
+step "The centre packs each for the force (an immediate one: pouch says to phone as well)"
+printf 'Fictional extract of the chat logs for the pouch demo: no real data.\n' \
+	>"$DEMO/chat-extract.txt"
+pack_report dissemination chat-extract.txt
+pack_report referral
+pack_report immediate
+
+step "The centre pushes all three to the force's endpoint"
+run --home "$DEMO/ceop" push "$DEMO/sent/$ID_dissemination.pouch" \
+	"$DEMO/sent/$ID_referral.pouch" "$DEMO/sent/$ID_immediate.pouch"
+
+step "The force pulls them: each verified, filed in its inbox, a receipt sent for each"
+run --home "$DEMO/met" pull
+run --home "$DEMO/met" inbox
+
+step "The force opens each package: the report inside is the one the centre wrote"
+for r in dissemination referral immediate; do
+	eval "id=\$ID_$r"
+	run --home "$DEMO/met" open "$DEMO/met/inbox/$id.pouch" -o "$DEMO/case-$r"
+	python3 -c 'import json, sys
+got = json.load(open(sys.argv[1]))["report"]
+got.pop("attachments", None)
+sys.exit(got != json.load(open(sys.argv[2])))' "$DEMO/case-$r/pouch.json" "$DEMO/$r.json" ||
+		fail "the opened $r report differs from what was packed"
+	# show: the force's view of the package goes here: run --home "$DEMO/met" show "$id"
+done
+cmp -s "$DEMO/chat-extract.txt" "$DEMO/case-dissemination/attachments/chat-extract.txt" ||
+	fail "the opened attachment differs from what was packed"
+say "Each report arrived as written, the attachment intact."
+# forward: the force passes the referral (handling code P) on to Surrey Police here:
+# forward: run --home "$DEMO/met" forward "$ID_referral" --to GB-SURREY
+# forward: and the same for the dissemination (code C, no permission) is refused.
+
+step "The centre collects the force's receipts"
+run --home "$DEMO/ceop" pull
+for r in dissemination referral immediate; do
+	eval "id=\$ID_$r"
+	"$POUCH_BIN" --home "$DEMO/ceop" status "$id" |
+		grep -q "GB-MET: delivered .*, receipt accepted" ||
+		fail "the $r package's receipt is not accepted"
+done
+run --home "$DEMO/ceop" status "$ID_immediate"
 
 step "Both audit trails: every step recorded, hash-chained and signed"
 run --home "$DEMO/ceop" audit show
