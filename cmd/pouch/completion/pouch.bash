@@ -8,7 +8,7 @@
 # shellcheck disable=SC2046
 
 _pouch_commands='audit endpoint help inbox init key open outbox pack partner pull push report
-status verify whoami'
+show status verify whoami'
 _pouch_globals='--home --json -q --quiet --help'
 
 # _pouch_subcommands WORD: the second words of the two-word commands starting with WORD.
@@ -26,7 +26,7 @@ _pouch_subcommands() {
 _pouch_options() {
 	case $1 in
 	'audit show' | 'audit verify' | 'endpoint show' | inbox | 'partner list' | \
-		'partner show' | 'report validate' | status | verify | whoami) echo '--json' ;;
+		'partner show' | 'report validate' | show | status | verify | whoami) echo '--json' ;;
 	'endpoint set') echo '--endpoint --ca --pin --client-cert --client-key' ;;
 	init) echo '--agency --code --name --expires --passphrase-file --no-passphrase --force
 		--gateway --key --fingerprint' ;;
@@ -193,7 +193,7 @@ _pouch() {
 			_pouch_reply '' $(compgen -W "$_pouch_commands" -- "$cur")
 		fi
 		;;
-	open | verify | push)
+	open | verify | push | show)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		;;
