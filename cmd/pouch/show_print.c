@@ -79,10 +79,11 @@ static void list_field(FILE *f, const char *indent, const char *label, const jso
 	fputc('\n', f);
 }
 
+/* A code (a role, a risk flag) in upper case, '-' as a space: "ACCESS TO CHILDREN". */
 static void upper(FILE *f, const char *s)
 {
 	for (; *s; s++)
-		fputc(toupper((unsigned char)*s), f);
+		fputc(*s == '-' ? ' ' : toupper((unsigned char)*s), f);
 }
 
 static void banner(FILE *f, const json_t *h)
@@ -139,11 +140,13 @@ static void priority(FILE *f, const json_t *p)
 	if (*mark)
 		fprintf(f, "%s\n", ALARM);
 	fprintf(f, "%sPRIORITY: ", mark);
-	if (level && (strcmp(level, "immediate") == 0 || strcmp(level, "urgent") == 0))
+	if (level && (strcmp(level, "immediate") == 0 || strcmp(level, "urgent") == 0)) {
 		upper(f, level);
-	else
+		fprintf(f, " (%s)", pouch_priority_meaning(level));
+	} else {
 		show_text(f, level ? level : "?", NULL);
-	fprintf(f, " (%s)\n", pouch_priority_meaning(level) ? pouch_priority_meaning(level) : "?");
+	}
+	fputc('\n', f);
 	if (str(p, "reason")) {
 		fprintf(f, "%sREASON:        ", mark);
 		show_text(f, str(p, "reason"), *mark ? "!!                " : IND2 IND2);

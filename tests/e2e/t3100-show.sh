@@ -133,7 +133,7 @@ r[\"actions\"] = [{\"action\": \"safeguarding-visit\", \"due\": \"2026-12-08T12:
 	grep -q "^  - online-enticement (sextortion)$" out &&
 	grep -q "^  \[1\] VICTIM$" out && grep -q "^    victim  *NOT identified$" out &&
 	grep -q "^    age  *about 13$" out && grep -q "^        screen names  *kid13$" out &&
-	grep -q "^  \[2\] SUSPECT$" out && grep -q "^    RISK  *ACCESS-TO-CHILDREN$" out &&
+	grep -q "^  \[2\] SUSPECT$" out && grep -q "^    RISK  *ACCESS TO CHILDREN$" out &&
 	grep -q "^    IP event  *login 192.0.2.7 port 443 at 2026-11-01T09:00:00Z$" out &&
 	grep -q "^    device  *imei 490154203237518$" out &&
 	grep -q "^    NEVER VIEWED BY THE PROVIDER" out &&
