@@ -105,7 +105,9 @@ static void banner(FILE *f, const json_t *h)
 	fprintf(f, ": %s\n", pouch_tlp_meaning(tlp) ? pouch_tlp_meaning(tlp) : "?");
 	json_array_foreach(json_object_get(h, "codes"), i, code) {
 		const char *s = json_string_value(code);
-		fprintf(f, "Handling code %s (%s): %s\n", s ? s : "?",
+		fputs("Handling code ", f);
+		show_text(f, s ? s : "?", NULL);
+		fprintf(f, " (%s): %s\n",
 			pouch_scheme_label(scheme) ? pouch_scheme_label(scheme) : "?",
 			pouch_handling_meaning(scheme, s) ? pouch_handling_meaning(scheme, s) : "?");
 	}
