@@ -96,6 +96,8 @@ run --home "$DEMO/met" partner add GB-SURREY --key "$DEMO/surrey.asc" \
 	--fingerprint "$SURREY_FPR" --name "Surrey Police"
 run --home "$DEMO/surrey" partner add GB-MET --key "$DEMO/met.asc" --fingerprint "$MET_FPR" \
 	--name "Metropolitan Police Service"
+run --home "$DEMO/surrey" partner add GB-NCA-CEOP --key "$DEMO/ceop.asc" \
+	--fingerprint "$CEOP_FPR" --name "National Crime Agency, CEOP"
 
 step "A key offered with the wrong fingerprint is refused, and nothing changes"
 if run --home "$DEMO/met" partner add GB-FAKE --key "$DEMO/ceop.asc" --fingerprint "$MET_FPR"
@@ -281,9 +283,27 @@ done
 cmp -s "$DEMO/chat-extract.txt" "$DEMO/case-dissemination/attachments/chat-extract.txt" ||
 	fail "the opened attachment differs from what was packed"
 say "Each report arrived as written, the attachment intact."
-# forward: the force passes the referral (handling code P) on to Surrey Police here:
-# forward: run --home "$DEMO/met" forward "$ID_referral" --to GB-SURREY
-# forward: and the same for the dissemination (code C, no permission) is refused.
+
+step "The force passes the referral on to Surrey Police (handling code P allows it)"
+mkdir -m 700 "$DEMO/fwd"
+printf '$ pouch --home met forward case-referral --to GB-SURREY -o fwd\n'
+FWD=$("$POUCH_BIN" --home "$DEMO/met" forward "$DEMO/case-referral" --to GB-SURREY \
+	-o "$DEMO/fwd") || fail "the referral could not be forwarded"
+echo "$FWD"
+say "Surrey receives it (here as a file) and opens it; its provenance is the centre's own,"
+say "checked against the centre's key Surrey pins:"
+run --home "$DEMO/surrey" open "$DEMO/fwd/$FWD.pouch" -o "$DEMO/surrey-referral"
+grep -q '"provenance"' "$DEMO/surrey-referral/pouch.json" || fail "no provenance in the forward"
+
+step "The dissemination (handling code C) cannot go on without the centre's permission"
+if run --home "$DEMO/met" forward "$DEMO/case-dissemination" --to GB-SURREY -o "$DEMO/fwd"; then
+	fail "a code C report was forwarded without permission"
+fi
+say "The centre grants it, signed with its key; the force forwards with it:"
+run --home "$DEMO/ceop" permit "$ID_dissemination" --to GB-SURREY --expires 2d \
+	-o "$DEMO/permission.json"
+run --home "$DEMO/met" forward "$DEMO/case-dissemination" --to GB-SURREY \
+	--permission "$DEMO/permission.json" -o "$DEMO/fwd" || fail "the permitted forward failed"
 
 step "The centre collects the force's receipts"
 run --home "$DEMO/ceop" pull

@@ -179,12 +179,15 @@ expect_success 'pull: JSON Lines of packages and receipts, then the summary' '
 	jcheck pull 2 --home z pull --from NO-SUCH
 '
 
-expect_success 'inbox, open' '
+expect_success 'inbox, open, show' '
 	jcheck inbox 0 --home met inbox && test "$(jget out 0.verdict)" = good &&
 	jcheck inbox 2 --home met inbox extra &&
 	jcheck open 0 --home met open "pk/$(cat id1).pouch" -o opened &&
 	test "$(jget out path)" = opened && test "$(jget out sender)" = GB-NCA-CEOP &&
-	jcheck open 2 --home met open nosuch.pouch -o opened2
+	jcheck open 2 --home met open nosuch.pouch -o opened2 &&
+	jcheck show 0 --home met show opened && test "$(jget out sender)" = GB-NCA-CEOP &&
+	test "$(jget out derived.grades.0.grade)" = 2B &&
+	jcheck show 2 --home met show nosuch
 '
 
 expect_success 'ceiling, permit, forward' '

@@ -8,7 +8,7 @@
 # shellcheck disable=SC2046
 
 _pouch_commands='audit ceiling endpoint forward help inbox init key open outbox pack partner
-permit pull push report status verify whoami'
+permit pull push report show status verify whoami'
 _pouch_globals='--home --json -q --quiet --help'
 
 # _pouch_subcommands WORD: the second words of the two-word commands starting with WORD.
@@ -27,7 +27,7 @@ _pouch_subcommands() {
 _pouch_options() {
 	case $1 in
 	'audit show' | 'audit verify' | 'endpoint show' | 'partner list' | \
-		'partner show' | 'report validate' | status | verify | whoami) echo '--json' ;;
+		'partner show' | 'report validate' | show | status | verify | whoami) echo '--json' ;;
 	'endpoint set') echo '--endpoint --ca --pin --client-cert --client-key' ;;
 	inbox) echo '--from --priority --opened --unopened --since --until --json' ;;
 	init) echo '--agency --code --name --expires --passphrase-file --no-passphrase --force
@@ -200,7 +200,7 @@ _pouch() {
 			_pouch_reply '' $(compgen -W "$_pouch_commands" -- "$cur")
 		fi
 		;;
-	open | verify | push)
+	open | verify | push | show)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		;;
