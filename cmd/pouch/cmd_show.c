@@ -12,6 +12,7 @@
 #include "audit/audit.h"
 #include "base/fs.h"
 #include "base/json.h"
+#include "exchange/pull.h"
 #include "package/opened.h"
 #include "report/report_meaning.h"
 
@@ -23,14 +24,29 @@ static const char usage[] =
 
 /* Where the package named by arg is: arg itself when it exists, else the directory pouch open
  * recorded for that package id. *dir is a new string; *by_id says it came from an id. */
-static int resolve(const char *arg, char **dir, int *by_id, struct pouch_err *err)
+static int resolve(const char *arg, char **dir, char *id, struct pouch_err *err)
 {
-	*by_id = 0;
+	struct pouch_inbox_entry e = { 0 };
+	int ret;
+
+	id[0] = '\0';
 	if (pouch_fs_exists(arg)) {
 		*dir = strdup(arg);
 		return *dir ? 0 : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	}
-	*by_id = 1;
+	/* An inbox id, its start or SENDER/ID names one package; one opened from a file is
+	 * found by its whole id. */
+	if (pouch_inbox_ref(arg)) {
+		ret = pouch_inbox_find(&cli.home, arg, &e, err);
+		if (ret == 0) {
+			snprintf(id, POUCH_UUID_LEN, "%s", e.id);
+			ret = pouch_opened_find(&cli.home, e.id, e.sender, dir, err);
+		}
+		pouch_inbox_entry_release(&e);
+		if (ret != POUCH_E_NOTFOUND || id[0])
+			return ret;
+	}
+	snprintf(id, POUCH_UUID_LEN, "%s", arg);
 	return pouch_opened_find(&cli.home, arg, NULL, dir, err);
 }
 
@@ -103,8 +119,8 @@ int cmd_show(int argc, char **argv)
 	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
 	struct pouch_opened_dir pk = { 0 };
 	struct pouch_err err = { 0 };
-	char *dir = NULL, *again = NULL;
-	int c, ret, by_id;
+	char *dir = NULL, *again = NULL, id[POUCH_UUID_LEN];
+	int c, ret;
 
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
 		ret = cli_common_option(c, usage);
@@ -119,15 +135,14 @@ int cmd_show(int argc, char **argv)
 					 "not standard input");
 	if ((ret = cli_ready()) != EXIT_OK)
 		return ret;
-	if (resolve(argv[optind], &dir, &by_id, &err) < 0 ||
+	if (resolve(argv[optind], &dir, id, &err) < 0 ||
 	    pouch_opened_dir_load(dir, &pk, &err) < 0) {
 		ret = pouch_fail(&err);
 		goto out;
 	}
-	if (by_id && (strcmp(pk.id, argv[optind]) != 0 ||
+	if (id[0] && (strcmp(pk.id, id) != 0 ||
 		      pouch_opened_find(&cli.home, pk.id, pk.sender, &again, &err) < 0)) {
-		pouch_error("cannot show '%s': ./%s holds another package", argv[optind],
-			    argv[optind]);
+		pouch_error("cannot show '%s': ./%s holds another package", argv[optind], id);
 		ret = EXIT_REFUSED;
 		goto out;
 	}

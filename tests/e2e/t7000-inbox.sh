@@ -95,6 +95,16 @@ expect_success 'open ID: a whole id, a start of one, SENDER/ID' '
 	grep -q "\"event\":\"open\",[^}]*\"id\":\"$id\"" audit.json
 '
 
+expect_success 'show ID takes an inbox id, its start or SENDER/ID, as open does' '
+	id=$(cat ids.routine) && mkdir here && cd here &&
+	pouch --home ../met open "$id" >/dev/null 2>&1 && test -d "$id" &&
+	pouch --home ../met show "$(echo "$id" | cut -c1-8)" >show1 &&
+	pouch --home ../met show "GB-NCA-CEOP/$id" >show2 && test_cmp show1 show2 &&
+	grep -q "TLP:AMBER" show1 && pouch --home ../met show "$id" --json >j &&
+	test "$(jget j id)" = "$id" && cd .. &&
+	must_fail 2 pouch --home met show "$(echo "$id" | cut -c1-8)"
+'
+
 expect_success 'inbox shows what was opened, and --opened and --unopened follow it' '
 	pouch --home met inbox --opened >out && test "$(wc -l <out)" = 2 &&
 	grep -Eq "^$(cat ids.routine) .*, opened [0-9T:-]+Z$" out &&
