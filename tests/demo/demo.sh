@@ -272,17 +272,21 @@ run --home "$DEMO/met" inbox
 step "The force opens each package: the report inside is the one the centre wrote"
 for r in dissemination referral immediate; do
 	eval "id=\$ID_$r"
-	run --home "$DEMO/met" open "$DEMO/met/inbox/$id.pouch" -o "$DEMO/case-$r"
+	run --home "$DEMO/met" open "$id" -o "$DEMO/case-$r"
 	python3 -c 'import json, sys
 got = json.load(open(sys.argv[1]))["report"]
 got.pop("attachments", None)
 sys.exit(got != json.load(open(sys.argv[2])))' "$DEMO/case-$r/pouch.json" "$DEMO/$r.json" ||
 		fail "the opened $r report differs from what was packed"
-	# show: the force's view of the package goes here: run --home "$DEMO/met" show "$id"
+	"$POUCH_BIN" --home "$DEMO/met" show "$DEMO/case-$r" >"$DEMO/show-$r.txt" ||
+		fail "the $r package cannot be shown"
 done
 cmp -s "$DEMO/chat-extract.txt" "$DEMO/case-dissemination/attachments/chat-extract.txt" ||
 	fail "the opened attachment differs from what was packed"
 say "Each report arrived as written, the attachment intact."
+
+step "What the officer reads: the markings and conditions first, immediate impossible to miss"
+run --home "$DEMO/met" show "$DEMO/case-immediate"
 
 step "The force passes the referral on to Surrey Police (handling code P allows it)"
 mkdir -m 700 "$DEMO/fwd"

@@ -35,4 +35,16 @@ expect_success 'the three reports are valid, packed, pushed, pulled and opened a
 	grep -q "^Each report arrived as written, the attachment intact.$" demo.log
 '
 
+expect_success 'the officer reads the immediate one with its markings and box first' '
+	grep -q "^!! PRIORITY: IMMEDIATE" demo.log && grep -q "^OFFICIAL-SENSITIVE$" demo.log
+'
+
+expect_success 'the referral is forwarded; the code C dissemination only with a permission' '
+	grep -q "^\$ pouch --home met forward case-referral --to GB-SURREY" demo.log &&
+	grep -q "^pouch: forwarding to .GB-SURREY. is refused by rule 3x5x2-C: " demo.log &&
+	grep -q "^pouch: permission for package .* to GB-SURREY, until " demo.log &&
+	test "$(grep -c "^pouch: packed .*/fwd/" demo.log)" = 2 &&
+	! grep -q "provenance does not check" demo.log
+'
+
 test_done
