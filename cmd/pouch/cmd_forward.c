@@ -12,6 +12,7 @@
 #include "base/secret.h"
 #include "base/timefmt.h"
 #include "package/forward.h"
+#include "opened_ref.h"
 
 static const char usage[] =
 	"usage: pouch forward ID|DIR --to CODE[,CODE...]... [--permission FILE]\n"
@@ -107,7 +108,8 @@ int cmd_forward(int argc, char **argv)
 	struct pouch_forwarded res;
 	struct pouch_err err = { 0 };
 	struct progress pg;
-	char *codes = NULL, *pass = NULL, reason[256], extra[256];
+	char *codes = NULL, *pass = NULL, *dir = NULL, reason[256], extra[256];
+	char id[POUCH_UUID_LEN];
 	time_t now = time(NULL);
 	int ret = parse(argc, argv, &c);
 
@@ -127,9 +129,14 @@ int cmd_forward(int argc, char **argv)
 		return ret;
 	if (c.out && (ret = cli_pack_output(c.out, &req.pack)) != EXIT_OK)
 		return ret;
+	if (cli_opened_dir(c.dir, &dir, id, &err) < 0)
+		return pouch_fail(&err);
+	req.dir = dir;
 	codes = cli_codes_join(c.to, c.nto);
-	if (!codes)
+	if (!codes) {
+		free(dir);
 		return EXIT_OPERATIONAL;
+	}
 	if (c.passfile && pouch_secret_read_passphrase(c.passfile, &pass, &err) < 0) {
 		ret = pouch_fail(&err);
 		goto out;
@@ -159,5 +166,6 @@ int cmd_forward(int argc, char **argv)
 out:
 	pouch_secret_free(pass);
 	free(codes);
+	free(dir);
 	return ret;
 }

@@ -8,11 +8,12 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "opened_ref.h"
 #include "show_print.h"
 #include "audit/audit.h"
 #include "base/fs.h"
 #include "base/json.h"
-#include "exchange/pull.h"
+#include "base/uuid.h"
 #include "package/opened.h"
 #include "report/report_meaning.h"
 
@@ -21,34 +22,6 @@ static const char usage[] =
 	"  ID    a package opened in this home into ./ID (pouch open's default)\n"
 	"  DIR   the directory pouch open made\n"
 	"  FILE  the pouch.json in such a directory\n";
-
-/* Where the package named by arg is: arg itself when it exists, else the directory pouch open
- * recorded for that package id. *dir is a new string; *by_id says it came from an id. */
-static int resolve(const char *arg, char **dir, char *id, struct pouch_err *err)
-{
-	struct pouch_inbox_entry e = { 0 };
-	int ret;
-
-	id[0] = '\0';
-	if (pouch_fs_exists(arg)) {
-		*dir = strdup(arg);
-		return *dir ? 0 : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	}
-	/* An inbox id, its start or SENDER/ID names one package; one opened from a file is
-	 * found by its whole id. */
-	if (pouch_inbox_ref(arg)) {
-		ret = pouch_inbox_find(&cli.home, arg, &e, err);
-		if (ret == 0) {
-			snprintf(id, POUCH_UUID_LEN, "%s", e.id);
-			ret = pouch_opened_find(&cli.home, e.id, e.sender, dir, err);
-		}
-		pouch_inbox_entry_release(&e);
-		if (ret != POUCH_E_NOTFOUND || id[0])
-			return ret;
-	}
-	snprintf(id, POUCH_UUID_LEN, "%s", arg);
-	return pouch_opened_find(&cli.home, arg, NULL, dir, err);
-}
 
 /* {"n", "grade": "2B", "meaning": "2 untested source / B known indirectly, corroborated"}
  * for an item. */
@@ -135,7 +108,7 @@ int cmd_show(int argc, char **argv)
 					 "not standard input");
 	if ((ret = cli_ready()) != EXIT_OK)
 		return ret;
-	if (resolve(argv[optind], &dir, id, &err) < 0 ||
+	if (cli_opened_dir(argv[optind], &dir, id, &err) < 0 ||
 	    pouch_opened_dir_load(dir, &pk, &err) < 0) {
 		ret = pouch_fail(&err);
 		goto out;

@@ -95,13 +95,15 @@ expect_success 'open ID: a whole id, a start of one, SENDER/ID' '
 	grep -q "\"event\":\"open\",[^}]*\"id\":\"$id\"" audit.json
 '
 
-expect_success 'show ID takes an inbox id, its start or SENDER/ID, as open does' '
+expect_success 'show and forward take an inbox id, its start or SENDER/ID, as open does' '
 	id=$(cat ids.routine) && mkdir here && cd here &&
 	pouch --home ../met open "$id" >/dev/null 2>&1 && test -d "$id" &&
 	pouch --home ../met show "$(echo "$id" | cut -c1-8)" >show1 &&
 	pouch --home ../met show "GB-NCA-CEOP/$id" >show2 && test_cmp show1 show2 &&
 	grep -q "TLP:AMBER" show1 && pouch --home ../met show "$id" --json >j &&
-	test "$(jget j id)" = "$id" && cd .. &&
+	test "$(jget j id)" = "$id" &&
+	pouch --home ../met forward "$(echo "$id" | cut -c1-8)" --to GB-NCA-CEOP -o . >fwd.id &&
+	test -f "$(cat fwd.id).pouch" && cd .. &&
 	must_fail 2 pouch --home met show "$(echo "$id" | cut -c1-8)"
 '
 
