@@ -30,11 +30,16 @@ expect_success 'a body without a length stops at the maximum and appends nothing
 	test "$(staged ceop "$ID")" = 600000 && cmp a.bin "data/uploads/GB-NCA-CEOP.$ID"
 '
 
+# A chunked body goes on after pouchd's refusal, so curl may meet a closed connection (a
+# broken pipe) before it reads the 413: the refusal is read from pouchd's log, which records
+# the answer whether or not the client took it.
 expect_success 'a new upload over the maximum leaves no file behind' '
-	test "$(stage ceop "$ID2" big.bin 0 -H "$CHUNKED")" = 413 &&
+	st=$(stage ceop "$ID2" big.bin 0 -H "$CHUNKED" 2>/dev/null); test "$st" = 413 ||
+		test "$st" = 000 &&
+	logged "^[0-9TZ:-]* pouchd: PATCH /v1/uploads/{id} status=413 .*agency=GB-NCA-CEOP id=$ID2 " &&
 	test "$(staged ceop "$ID2")" = 0 && test ! -e "data/uploads/GB-NCA-CEOP.$ID2" &&
-	test "$(stage ncmec "$ID2" big.bin)" = 413 && test "$(staged ncmec "$ID2")" = 0 &&
-	test ! -e "data/uploads/US-NCMEC.$ID2"
+	test "$(stage ncmec "$ID2" big.bin 0 -H "Expect: 100-continue" --expect100-timeout 600)" = 413 &&
+	test "$(staged ncmec "$ID2")" = 0 && test ! -e "data/uploads/US-NCMEC.$ID2"
 '
 
 expect_success 'up to the maximum exactly is taken, one byte more is not' '
