@@ -19,7 +19,10 @@ testkeys_gpg() {
 # directory, and NAME.rev (a revocation certificate for the key).
 testkeys_make() {
 	_h=$1 _name=$2 _usage=${3:-encr} _exp=${4:-1y} _fake=
-	[ -n "${5:-}" ] && _fake="--faked-system-time $5"
+	# Frozen ("!"): a clock that ran on from FAKED_TIME would date the key a second after
+	# the start, and the subkey's gpg, starting at FAKED_TIME again, would find it in the
+	# future ("Time conflict") whenever the first gpg took a second or more.
+	[ -n "${5:-}" ] && _fake="--faked-system-time ${5%!}!"
 	# shellcheck disable=SC2086
 	testkeys_gpg "$_h" $_fake --quick-gen-key "$_name" ed25519 sign,cert "$_exp" || return 1
 	_fpr=$(gpg --homedir "$_h" --with-colons --list-keys "=$_name" |
