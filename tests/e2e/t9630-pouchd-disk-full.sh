@@ -69,11 +69,18 @@ on_tmpfs 'health says the store is not writable' '
 	writable false
 '
 
+# pouchd answers 507 as soon as the disk refuses a write, before the body has all arrived, so
+# curl may meet the closed connection (a broken pipe) before it reads the answer: then the
+# answer is read from pouchd's log, which records it either way.
 on_tmpfs 'a push the disk cannot hold: 507, nothing stored, with or without a length' '
-	test "$(push ceop "$BIG")" = 507 && error_code insufficient_storage &&
-	api_ok PUT /v1/packages/{id} 507 && nothing_stored full/data &&
-	test "$(push ceop "$BIG" -H "$CHUNKED")" = 507 && error_code insufficient_storage &&
-	nothing_stored full/data
+	n=$(grep -c "pouchd: PUT /v1/packages/{id} status=507 " pouchd.log); st=;
+	st=$(push ceop "$BIG" 2>/dev/null);
+	{ test "$st" = 507 && error_code insufficient_storage && api_ok PUT /v1/packages/{id} 507 ||
+		test "$st" = 000; } &&
+	logged_count $((n + 1)) "pouchd: PUT /v1/packages/{id} status=507 " && nothing_stored full/data &&
+	st=$(push ceop "$BIG" -H "$CHUNKED" 2>/dev/null);
+	{ test "$st" = 507 && error_code insufficient_storage || test "$st" = 000; } &&
+	logged_count $((n + 2)) "pouchd: PUT /v1/packages/{id} status=507 " && nothing_stored full/data
 '
 
 on_tmpfs 'with room again, the first write that succeeds makes the store writable again' '
