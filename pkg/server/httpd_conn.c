@@ -22,7 +22,8 @@
 #define PER_ADDRESS_DEFAULT 64u
 #define HEAD_TIMEOUT_DEFAULT 10u
 #define SEND_MS 5000   /* to write an answer sent during the body */
-#define LINGER_MS 2000 /* then, at most, for the client to take it in */
+#define LINGER_MS 15000     /* then, at most, for the client to take it in and close */
+#define LINGER_IDLE_MS 5000 /* or for a client that has it to send nothing more */
 
 /* One connection: whether a request is in progress (busy) or the connection waits for its TLS
  * handshake or a request head, due by the deadline. */
@@ -365,13 +366,25 @@ int httpd_guard_answer_now(struct MHD_Connection *conn, const char *text, size_t
 	gnutls_bye(s, GNUTLS_SHUT_WR);
 	shutdown(fd, SHUT_WR);
 	/* Closing with unread body bytes makes the kernel reset the connection, and a reset can
-	 * destroy the answer before the client reads it. So the rest is read and dropped until the
-	 * client has acknowledged every byte of the answer, the client closes, or a short time
-	 * passes. */
+	 * destroy the answer in the client's buffer before the client reads it: a client still
+	 * sending its body then meets a broken pipe instead of the answer. So the rest is read and
+	 * dropped until the client closes (having read the answer, it stops sending), or nothing
+	 * has come for LINGER_IDLE_MS after the answer was acknowledged, or LINGER_MS pass. */
 	deadline = now_ms() + LINGER_MS;
-	while (ioctl(fd, SIOCOUTQ, &queued) == 0 && queued > 0 && now_ms() < deadline) {
+	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, 50) > 0 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT) == 0)
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0)
+			break;
+		if (poll(&p, 1, (int)(left < LINGER_IDLE_MS ? left : LINGER_IDLE_MS)) == 0) {
+			if (ioctl(fd, SIOCOUTQ, &queued) < 0 || queued == 0)
+				break;
+			continue;
+		}
+		n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			break;
 	}
 	return 0;
