@@ -47,6 +47,9 @@ $(error missing libraries ($(PKGS) cmocka): run 'make deps' as root)
 endif
 LIB_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 LIB_LIBS := $(shell pkg-config --libs $(PKGS))
+# The programs load libcurl and libarchive when a command first needs them (pkg/base/dynlib.h)
+# instead of linking them: their dozens of dependencies would cost every run of pouch.
+PROG_LIBS := $(shell pkg-config --libs $(filter-out libcurl libarchive,$(PKGS)))
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 endif
 endif
@@ -94,10 +97,10 @@ $(BUILD)/libpouch.a: $(PKG_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/pouch: $(POUCH_OBJ) $(BUILD)/libpouch.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(POUCH_OBJ) $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(LIB_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(POUCH_OBJ) $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(PROG_LIBS)
 
 $(BUILD)/pouchd: $(POUCHD_OBJ) $(BUILD)/libpouch.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(POUCHD_OBJ) $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(LIB_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(POUCHD_OBJ) $(BUILD)/libpouch.a $(ALL_LDFLAGS) $(PROG_LIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libpouch.a $(HDRS)
 	@mkdir -p $(dir $@)

@@ -66,6 +66,13 @@ mkdir -p "$root/DEBIAN"
 shlibs=$(cd "$out" && dpkg-shlibdeps -O debian/pouch/usr/bin/pouch debian/pouch/usr/sbin/pouchd |
 	sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || { echo "deb.sh: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
+# libcurl and libarchive are loaded when first needed (pkg/base/dynlib.h), so dpkg-shlibdeps
+# does not see them: their packages come from the shlibs files of the sonames pouch loads.
+for lib in "libcurl 4" "libarchive 13"; do
+	dep=$(sed -n "s/^$lib //p" /var/lib/dpkg/info/*.shlibs 2>/dev/null | head -n 1)
+	[ -n "$dep" ] || { echo "deb.sh: no package provides $lib" >&2; exit 1; }
+	shlibs="$shlibs, $dep"
+done
 
 for s in postinst prerm postrm; do
 	install -m 0755 "$here/deb/$s" "$root/DEBIAN/$s"

@@ -22,6 +22,10 @@ static void global_init_once(void)
 
 int pouch_https_global_init(struct pouch_err *err)
 {
+	int ret = https_lib_load(err);
+
+	if (ret < 0)
+		return ret;
 	if (pthread_once(&once, global_init_once) != 0 || global_rc != CURLE_OK)
 		return pouch_err_set(err, POUCH_E_NOMEM, "cannot initialise libcurl: %s",
 				     curl_easy_strerror(global_rc));
@@ -317,7 +321,11 @@ out:
 const char *pouch_https_version(void)
 {
 	static char v[128];
-	const curl_version_info_data *d = curl_version_info(CURLVERSION_NOW);
+	const curl_version_info_data *d;
+
+	if (https_lib_load(NULL) < 0)
+		return "(cannot be loaded)";
+	d = curl_version_info(CURLVERSION_NOW);
 
 	snprintf(v, sizeof(v), "%s%s%s%s", d->version, d->ssl_version ? " (" : "",
 		 d->ssl_version ? d->ssl_version : "", d->ssl_version ? ")" : "");

@@ -41,8 +41,11 @@ const char *archive_message(struct archive *a)
 
 const char *pouch_archive_version(void)
 {
-	const char *v = archive_version_string();
+	const char *v;
 
+	if (archive_lib_load(NULL) < 0)
+		return "(cannot be loaded)";
+	v = archive_version_string();
 	/* "libarchive 3.6.2": the number only, like the other libraries' versions. */
 	return strncmp(v, "libarchive ", 11) == 0 ? v + 11 : v;
 }

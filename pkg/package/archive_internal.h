@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "package/archive.h"
+#include "package/archive_lib.h"
 
 #define SHOW_MAX 120
 #define TAR_BLOCK 512

@@ -414,6 +414,9 @@ int pouch_archive_extract(int fd, const char *dir, const struct pouch_archive_li
 	*manifest = NULL;
 	if (manifest_len)
 		*manifest_len = 0;
+	if ((ret = archive_lib_load(err)) < 0)
+		return ret;
+	ret = POUCH_E_IO;
 	x.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (x.dirfd < 0) {
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot open directory '%s': %s", dir,

@@ -48,6 +48,9 @@ int pouch_archive_writer_new(int fd, struct pouch_archive_writer **out, struct p
 	int ret = POUCH_E_NOMEM;
 
 	*out = NULL;
+	if ((ret = archive_lib_load(err)) < 0)
+		return ret;
+	ret = POUCH_E_NOMEM;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");

@@ -51,6 +51,16 @@ expect_success '--version with --json, before or after, is one JSON object' '
 	done
 '
 
+# libcurl and libarchive (and the dozens of libraries they need) are loaded by the commands that
+# use them, not at every start: the loader's own account (LD_DEBUG) names what it opened.
+expect_success 'libcurl and libarchive are loaded only by what uses them' '
+	! ldd "$POUCH_BUILD/pouch" | grep -E "libcurl|libarchive" &&
+	LD_DEBUG=files pouch --home "$TRASH/h" help >/dev/null 2>ld.out &&
+	! grep -E "file=(libcurl|libarchive)" ld.out && grep "file=libgpgme" ld.out &&
+	LD_DEBUG=files pouch --version >/dev/null 2>ld.out &&
+	grep "file=libcurl.so.4 " ld.out && grep "file=libarchive.so.13 " ld.out
+'
+
 expect_success '--version needs no home and makes none' '
 	pouch --home "$TRASH/none" --version >out &&
 	test ! -e "$TRASH/none" && test ! -e "$HOME/.local"

@@ -44,6 +44,7 @@ expect_success 'its control file: version, Depends (libraries and gnupg), script
 	grep -x "Version: $VERSION-1" ctl/control &&
 	grep "^Depends: .*libgpgme11.*, gnupg$" ctl/control &&
 	grep "^Depends: .*libc6 (>= " ctl/control &&
+	grep "^Depends: .*libcurl4 (>= .*libarchive13 (>= " ctl/control &&
 	test -x ctl/postinst && test -x ctl/prerm && test -x ctl/postrm &&
 	grep systemd-sysusers ctl/postinst &&
 	(cd x && md5sum -c --quiet ../ctl/md5sums) &&
