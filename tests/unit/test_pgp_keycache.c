@@ -21,25 +21,30 @@
 
 static char dir[32];
 static struct agency A, B, C;
+static struct agency *const all[] = { &A, &B, &C };
 
 static int group_setup(void **state)
 {
+	static const char *const codes[] = { "GB-A", "GB-B", "GB-C" };
+	size_t i;
+
 	(void)state;
 	strcpy(dir, "/tmp/pk.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	agency_make(&A, dir, "GB-A");
-	agency_make(&B, dir, "GB-B");
-	agency_make(&C, dir, "GB-C");
+	/* A first: the process home is the first home a process opens. */
+	for (i = 0; i < 3; i++)
+		agency_make(all[i], dir, codes[i]);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
+	size_t i;
+
 	(void)state;
-	agency_drop(&A);
-	agency_drop(&B);
-	agency_drop(&C);
+	for (i = 0; i < 3; i++)
+		agency_drop(all[i]);
 	return pouch_fs_remove_tree(dir, NULL);
 }
 
