@@ -64,6 +64,13 @@ int pouch_pgp_new(const char *gnupghome, struct pouch_pgp **out, struct pouch_er
 		free(pgp);
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	}
+	/* The process home's keys are listed once for the run; another home's for the context. */
+	pgp->own_cache = !pgp_set_process_home(gnupghome);
+	pgp->cache = pgp_keycache_get(gnupghome, !pgp->own_cache);
+	if (!pgp->cache) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
 	e = pgp_new_ctx(gnupghome, &pgp->ctx);
 	if (!e)
 		e = pgp_new_ctx(gnupghome, &pgp->keys);
@@ -88,6 +95,8 @@ void pouch_pgp_free(struct pouch_pgp *pgp)
 		gpgme_release(pgp->ctx);
 	if (pgp->keys)
 		gpgme_release(pgp->keys);
+	if (pgp->own_cache)
+		pgp_keycache_free(pgp->cache);
 	free(pgp->home);
 	free(pgp);
 }
@@ -168,6 +177,7 @@ int pouch_pgp_generate(struct pouch_pgp *pgp, const char *uid, long long expires
 		flags |= GPGME_CREATE_NOEXPIRE;
 	e = gpgme_op_createkey(pgp->ctx, uid, "ed25519", 0, (unsigned long)expires_in, NULL,
 			       flags | GPGME_CREATE_SIGN | GPGME_CREATE_CERT);
+	pgp_keycache_invalidate(pgp->cache);
 	if (gpgme_err_code(e) == GPG_ERR_NO_AGENT)
 		return pouch_err_set(err, POUCH_E_GPG, "cannot generate the agency key: gpg-agent "
 				     "did not start for '%s' (a path too long for its socket?)",
@@ -179,7 +189,7 @@ int pouch_pgp_generate(struct pouch_pgp *pgp, const char *uid, long long expires
 		return pouch_err_set(err, POUCH_E_GPG, "cannot generate the agency key: no "
 				     "fingerprint reported");
 	snprintf(primary, sizeof(primary), "%s", res->fpr);
-	ret = pgp_get_key(pgp, primary, 1, 1, &key, err);
+	ret = pgp_get_key(pgp, primary, 0, 1, &key, err);
 	if (ret < 0) {
 		pouch_err_prefix(err, "cannot find the new agency key");
 		goto out;
@@ -187,6 +197,7 @@ int pouch_pgp_generate(struct pouch_pgp *pgp, const char *uid, long long expires
 	ret = POUCH_E_GPG;
 	e = gpgme_op_createsubkey(pgp->ctx, key, "cv25519", 0, (unsigned long)expires_in,
 				  flags | GPGME_CREATE_ENCR);
+	pgp_keycache_invalidate(pgp->cache);
 	if (e) {
 		ret = pgp_fail(err, POUCH_E_GPG, "cannot generate the encryption subkey", e);
 		goto out;
@@ -258,6 +269,8 @@ static int do_import(struct pouch_pgp *pgp, const char *buf, size_t len,
 	if (!e)
 		e = gpgme_op_import(pgp->ctx, data);
 	gpgme_data_release(data);
+	/* Whatever came of it, the keyring may have changed. */
+	pgp_keycache_invalidate(pgp->cache);
 	if (e)
 		return pgp_fail(err, POUCH_E_GPG, "cannot import", e);
 	*res = gpgme_op_import_result(pgp->ctx);
@@ -403,6 +416,7 @@ int pouch_pgp_delete(struct pouch_pgp *pgp, const char *fpr, int secret, struct 
 	}
 	e = gpgme_op_delete_ext(pgp->ctx, key,
 				GPGME_DELETE_FORCE | (secret ? GPGME_DELETE_ALLOW_SECRET : 0));
+	pgp_keycache_invalidate(pgp->cache);
 	gpgme_key_unref(key);
 	if (e)
 		return pgp_fail(err, POUCH_E_GPG, "cannot delete a key", e);

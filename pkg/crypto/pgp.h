@@ -27,7 +27,11 @@ struct pouch_key_info {
 	int can_encrypt;             /* a usable subkey (or primary) can encrypt */
 };
 
-/* Opens a context on gnupghome. Returns 0 or POUCH_E_GPG. */
+/* Opens a context on gnupghome (one thread at a time uses it). The first home a process opens is
+ * its home: GPGME's default from then on, and its keyring listed once for the whole run, shared
+ * by every context on it in every thread, listed again when pouch changes the keyring, when its
+ * files change on disk, or when a key in it reaches its expiry time. Another home's keys are
+ * listed once per context, on the same terms. Returns 0, POUCH_E_NOMEM or POUCH_E_GPG. */
 int pouch_pgp_new(const char *gnupghome, struct pouch_pgp **out, struct pouch_err *err);
 
 /* Releases pgp (NULL allowed). */

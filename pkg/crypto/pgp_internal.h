@@ -8,9 +8,13 @@
 
 #include "crypto/pgp.h"
 
+struct pgp_keycache;
+
 struct pouch_pgp {
 	gpgme_ctx_t ctx;
 	gpgme_ctx_t keys; /* for key listings, which would end ctx's results */
+	struct pgp_keycache *cache; /* the keys of home, listed once (pgp_keycache.c) */
+	int own_cache;              /* cache is this context's, not the process home's */
 	const char *passphrase;
 	char *home;     /* the GNUPGHOME, for messages */
 	int decrypting; /* a passphrase asked for may be a message's */
@@ -20,8 +24,39 @@ struct pouch_pgp {
 };
 
 /* A context on gnupghome that lists keys with their keygrips, with network lookups and keys
- * taken from signatures off: only the pinned keyring counts. */
+ * taken from signatures off: only the pinned keyring counts. The first home a process opens with
+ * pgp_set_process_home is GPGME's default, so that a context on it costs no gpg process;
+ * another home is set on the context itself. Either way the context's home is checked to be
+ * gnupghome before it is used. */
 gpgme_error_t pgp_new_ctx(const char *gnupghome, gpgme_ctx_t *ctx);
+
+/* Makes gnupghome GPGME's default home for the process, unless one was made so before: 1 when
+ * gnupghome is (now or already) the process home, 0 when another home is. */
+int pgp_set_process_home(const char *gnupghome);
+
+/* The key cache of the process home (shared by every context on it, in every thread: kept
+ * for the whole run) when process_home is set, else a new one for one context (freed with
+ * pgp_keycache_free). NULL when out of memory. */
+struct pgp_keycache *pgp_keycache_get(const char *gnupghome, int process_home);
+
+void pgp_keycache_free(struct pgp_keycache *c);
+
+/* Forgets every key cache holds: the keyring changed (an import, a key made or deleted). The
+ * cache also forgets by itself what it listed when the keyring's files change on disk (another
+ * process changed them) or when a key it holds reaches its expiry time. */
+void pgp_keycache_invalidate(struct pgp_keycache *c);
+
+/* The certificates in cache that hold the key fpr (primary or subkey), from one listing of the
+ * whole keyring (secret: of the secret keyring) made with lister when the cache had none that
+ * is current: *n of them (0, 1 or 2: two means at least two) in out, each the caller's to
+ * unref. */
+int pgp_keycache_find(struct pgp_keycache *c, gpgme_ctx_t lister, const char *fpr, int secret,
+		      gpgme_key_t out[2], size_t *n, struct pouch_err *err);
+
+/* Every certificate in the public keyring, as pgp_keycache_find lists them: *keys is an array
+ * of *n (caller unrefs each and frees it). */
+int pgp_keycache_all(struct pgp_keycache *c, gpgme_ctx_t lister, gpgme_key_t **keys, size_t *n,
+		     struct pouch_err *err);
 
 /* Makes GnuPG sign with SHA-512 in gnupghome (pouch's keys are ed25519, for which SHA-256 is
  * GnuPG's default today): writes its gpg.conf unless one exists. Best effort: without it the

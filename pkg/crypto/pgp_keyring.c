@@ -22,72 +22,36 @@ static int is_fpr(const char *s)
 	return i == POUCH_FPR_LEN;
 }
 
-/* Whether key holds fpr as its primary key or one of its subkeys. */
-static int holds(gpgme_key_t key, const char *fpr)
-{
-	gpgme_subkey_t sk;
-
-	for (sk = key->subkeys; sk; sk = sk->next)
-		if (sk->fpr && strcasecmp(sk->fpr, fpr) == 0)
-			return 1;
-	return 0;
-}
-
 int pgp_get_key(struct pouch_pgp *pgp, const char *fpr, int secret, int primary,
 		gpgme_key_t *out, struct pouch_err *err)
 {
-	gpgme_key_t key = NULL, other = NULL;
-	gpgme_error_t e;
-	int ret = POUCH_E_GPG;
+	gpgme_key_t found[2] = { NULL, NULL };
+	size_t n = 0;
+	int ret;
 
 	*out = NULL;
 	/* A key ID, a user ID or a short form could match several keys: only a full one. */
 	if (!fpr || !is_fpr(fpr))
 		return pouch_err_set(err, POUCH_E_USAGE, "'%s' is not a full fingerprint",
 				     fpr ? fpr : "");
-	e = gpgme_op_keylist_start(pgp->keys, fpr, secret);
-	while (!e) {
-		gpgme_key_t k = NULL;
-
-		e = gpgme_op_keylist_next(pgp->keys, &k);
-		if (e)
-			break;
-		/* GnuPG matches a fingerprint against every key a certificate holds. */
-		if (!holds(k, fpr))
-			gpgme_key_unref(k);
-		else if (!key)
-			key = k;
-		else if (!other)
-			other = k;
-		else
-			gpgme_key_unref(k);
-	}
-	gpgme_op_keylist_end(pgp->keys);
-	if (gpgme_err_code(e) != GPG_ERR_EOF) {
-		ret = pgp_fail(err, POUCH_E_GPG, "cannot look up a key", e);
-		goto out;
-	}
-	if (!key) {
+	ret = pgp_keycache_find(pgp->cache, pgp->keys, fpr, secret, found, &n, err);
+	if (ret < 0)
+		return pouch_err_prefix(err, "cannot look up a key");
+	if (n == 0)
 		ret = pouch_err_set(err, POUCH_E_NOTFOUND, "key %s is not in the keyring", fpr);
-		goto out;
-	}
-	if (other) {
+	else if (n > 1)
 		ret = pouch_err_set(err, POUCH_E_CORRUPT, "key %s is held by more than one "
 				    "certificate in '%s' (%s and %s): remove the one that should "
-				    "not hold it", fpr, pgp->home, key->subkeys->fpr,
-				    other->subkeys->fpr);
-		goto out;
-	}
-	if (primary && (!key->subkeys || strcasecmp(key->subkeys->fpr, fpr) != 0)) {
+				    "not hold it", fpr, pgp->home, found[0]->subkeys->fpr,
+				    found[1]->subkeys->fpr);
+	else if (primary && (!found[0]->subkeys || strcasecmp(found[0]->subkeys->fpr, fpr) != 0))
 		ret = pouch_err_set(err, POUCH_E_NOTFOUND, "key %s is not a primary key", fpr);
-		goto out;
+	if (!ret) {
+		*out = found[0];
+		found[0] = NULL;
 	}
-	*out = key;
-	key = NULL;
-	ret = 0;
-out:
-	gpgme_key_unref(key);
-	gpgme_key_unref(other);
+	gpgme_key_unref(found[0]);
+	gpgme_key_unref(found[1]);
 	return ret;
 }
 
@@ -236,28 +200,21 @@ out:
 	return ret;
 }
 
-/* Checks each certificate in keys against the keyring's, one keyring pass. */
+/* Checks each certificate in keys against the keyring's. */
 static int check_keyring(struct pouch_pgp *pgp, gpgme_key_t *keys, size_t n,
 			 struct pouch_err *err)
 {
-	gpgme_key_t held = NULL;
-	gpgme_error_t e;
-	size_t i;
-	int ret = 0;
+	gpgme_key_t *held = NULL;
+	size_t i, k, nheld = 0;
+	int ret;
 
-	e = gpgme_op_keylist_start(pgp->keys, NULL, 0);
-	while (!e && !ret) {
-		e = gpgme_op_keylist_next(pgp->keys, &held);
-		if (e)
-			break;
+	ret = pgp_keycache_all(pgp->cache, pgp->keys, &held, &nheld, err);
+	for (k = 0; !ret && k < nheld; k++)
 		for (i = 0; !ret && i < n; i++)
-			ret = held->subkeys ? clash(keys[i], held, err) : 0;
-		gpgme_key_unref(held);
-		held = NULL;
-	}
-	gpgme_op_keylist_end(pgp->keys);
-	if (!ret && gpgme_err_code(e) != GPG_ERR_EOF)
-		ret = pgp_fail(err, POUCH_E_GPG, "cannot list the keyring", e);
+			ret = held[k]->subkeys ? clash(keys[i], held[k], err) : 0;
+	for (k = 0; k < nheld; k++)
+		gpgme_key_unref(held[k]);
+	free(held);
 	return ret;
 }
 

@@ -9,15 +9,15 @@
 
 #include "crypto/pgp_internal.h"
 
-/* A key looked up by primary fingerprint, for signing (secret) or encrypting to. */
-static int key_by_fpr(struct pouch_pgp *pgp, const char *fpr, int secret, gpgme_key_t *key,
+/* A key looked up by primary fingerprint, for signing (ours) or encrypting to. */
+static int key_by_fpr(struct pouch_pgp *pgp, const char *fpr, int ours, gpgme_key_t *key,
 		      struct pouch_err *err)
 {
-	int ret = pgp_get_key(pgp, fpr, secret, 1, key, err);
+	int ret = pgp_get_key(pgp, fpr, 0, 1, key, err);
 
 	if (ret < 0)
-		pouch_err_prefix(err, secret ? "cannot use our signing key"
-					     : "cannot use a recipient key");
+		pouch_err_prefix(err, ours ? "cannot use our signing key"
+					   : "cannot use a recipient key");
 	return ret;
 }
 
@@ -33,41 +33,51 @@ static int digest_policy(gpgme_hash_algo_t algo, int code, struct pouch_err *err
 			     name ? name : "unknown");
 }
 
-static int use_signer(struct pouch_pgp *pgp, const char *signer, struct pouch_err *err)
+/* Our certificate, as the signer of the next operation (*key: the caller's to unref). Its
+ * public listing is enough: gpg refuses to sign without the secret key, and the signature it
+ * makes is checked to be by a key of this certificate. */
+static int use_signer(struct pouch_pgp *pgp, const char *signer, gpgme_key_t *key,
+		      struct pouch_err *err)
 {
-	gpgme_key_t key = NULL;
 	gpgme_error_t e;
-	int ret = key_by_fpr(pgp, signer, 1, &key, err);
+	int ret = key_by_fpr(pgp, signer, 1, key, err);
 
 	if (ret < 0)
 		return ret;
 	gpgme_signers_clear(pgp->ctx);
-	e = gpgme_signers_add(pgp->ctx, key);
-	gpgme_key_unref(key);
+	e = gpgme_signers_add(pgp->ctx, *key);
 	return e ? pgp_fail(err, POUCH_E_GPG, "cannot use our signing key", e) : 0;
 }
 
-/* Exactly one new signature and no invalid signer. */
-static int check_sign_result(gpgme_sign_result_t res, struct pouch_err *err)
+/* Exactly one new signature, by a key of our certificate, and no invalid signer. */
+static int check_sign_result(gpgme_sign_result_t res, gpgme_key_t signer, struct pouch_err *err)
 {
+	gpgme_subkey_t sk;
+
 	if (!res || res->invalid_signers || !res->signatures || res->signatures->next)
 		return pouch_err_set(err, POUCH_E_GPG, "GnuPG did not make exactly one signature");
-	return digest_policy(res->signatures->hash_algo, POUCH_E_GPG, err);
+	for (sk = signer->subkeys; sk; sk = sk->next)
+		if (sk->fpr && res->signatures->fpr && strcasecmp(sk->fpr, res->signatures->fpr) == 0)
+			return digest_policy(res->signatures->hash_algo, POUCH_E_GPG, err);
+	return pouch_err_set(err, POUCH_E_GPG, "GnuPG signed with key %s, not one of %s",
+			     res->signatures->fpr ? res->signatures->fpr : "(unknown)",
+			     signer->subkeys->fpr);
 }
 
 int pouch_pgp_sign_detached(struct pouch_pgp *pgp, const char *signer, const void *buf,
 			    size_t len, char **sig, size_t *siglen, struct pouch_err *err)
 {
 	gpgme_data_t in = NULL, out = NULL;
+	gpgme_key_t key = NULL;
 	gpgme_error_t e;
 	char *mem = NULL;
 	size_t mlen = 0;
 	int ret;
 
 	*sig = NULL;
-	ret = use_signer(pgp, signer, err);
+	ret = use_signer(pgp, signer, &key, err);
 	if (ret < 0)
-		return ret;
+		goto out;
 	gpgme_set_armor(pgp->ctx, 0);
 	e = gpgme_data_new_from_mem(&in, buf, len, 0);
 	if (!e)
@@ -78,7 +88,7 @@ int pouch_pgp_sign_detached(struct pouch_pgp *pgp, const char *signer, const voi
 		ret = pgp_fail(err, POUCH_E_GPG, "cannot sign", e);
 		goto out;
 	}
-	ret = check_sign_result(gpgme_op_sign_result(pgp->ctx), err);
+	ret = check_sign_result(gpgme_op_sign_result(pgp->ctx), key, err);
 	if (ret < 0)
 		goto out;
 	mem = gpgme_data_release_and_get_mem(out, &mlen);
@@ -93,6 +103,7 @@ int pouch_pgp_sign_detached(struct pouch_pgp *pgp, const char *signer, const voi
 out:
 	gpgme_set_armor(pgp->ctx, 1);
 	gpgme_signers_clear(pgp->ctx);
+	gpgme_key_unref(key);
 	gpgme_free(mem);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
@@ -186,7 +197,7 @@ out:
 int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const *recipients,
 		   size_t n, int in_fd, int out_fd, struct pouch_err *err)
 {
-	gpgme_key_t *keys = NULL;
+	gpgme_key_t *keys = NULL, key = NULL;
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_encrypt_result_t enc;
 	gpgme_error_t e;
@@ -196,7 +207,7 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 	keys = calloc(n + 1, sizeof(*keys));
 	if (!keys)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	ret = use_signer(pgp, signer, err);
+	ret = use_signer(pgp, signer, &key, err);
 	for (i = 0; !ret && i < n; i++)
 		ret = key_by_fpr(pgp, recipients[i], 0, &keys[i], err);
 	if (ret < 0)
@@ -223,10 +234,11 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 					    : "a recipient");
 		goto out;
 	}
-	ret = check_sign_result(gpgme_op_sign_result(pgp->ctx), err);
+	ret = check_sign_result(gpgme_op_sign_result(pgp->ctx), key, err);
 out:
 	gpgme_set_armor(pgp->ctx, 1);
 	gpgme_signers_clear(pgp->ctx);
+	gpgme_key_unref(key);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	for (i = 0; keys && i < n; i++)
