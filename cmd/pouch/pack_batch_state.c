@@ -63,6 +63,10 @@ int batch_move(const struct batch *b, const char *id, int sync, struct pouch_err
 	char from[4096], to[4096];
 	size_t i;
 
+	/* A test can stop (or fail) a run here, its record written, its package not yet moved. */
+	if (pouch_fault_hit("batch.move"))
+		return pouch_err_set(err, POUCH_E_IO, "cannot move '%s/%s.pouch' to '%s': %s",
+				     b->stage, id, b->dir, strerror(errno));
 	for (i = 0; i < 2; i++) {
 		snprintf(from, sizeof(from), "%s/%s%s", b->stage, id, suffix[i]);
 		snprintf(to, sizeof(to), "%s/%s%s", b->dir, id, suffix[i]);
@@ -211,7 +215,7 @@ int batch_state_commit(struct batch *b, const size_t *idx, size_t n, struct pouc
 		const struct batch_line *l = &b->lines[idx[i]];
 		len += (size_t)snprintf(text + len, 128, "%zu %s %s\n", l->no, l->sha, l->id);
 	}
-	if (was < 0 || pouch_fault_hit("fs.write") ||
+	if (was < 0 || pouch_fault_hit("batch.state") ||
 	    pouch_fs_write_all(b->state_fd, text, len) < 0 || fdatasync(b->state_fd) < 0) {
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot write batch state '%s': %s", b->state,
 				    strerror(errno));
