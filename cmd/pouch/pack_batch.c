@@ -311,9 +311,9 @@ static void summary(const struct batch *b, const struct run *r)
 		pouch_error("nothing packed (--all-or-nothing): %zu of %zu line%s failed (line%s %s)",
 			    r->failed, b->n, b->n == 1 ? "" : "s", shown == 1 ? "" : "s", list);
 	else if (r->failed)
-		pouch_error("%zu of %zu line%s not packed (line%s %s); %zu packed, %zu by an "
-			    "earlier run", r->failed, b->n, b->n == 1 ? "" : "s", shown == 1 ? "" : "s",
-			    list, r->packed, r->done);
+		pouch_error("%zu of %zu line%s not packed (line%s %s); %zu packed now, %zu before",
+			    r->failed, b->n, b->n == 1 ? "" : "s", shown == 1 ? "" : "s", list,
+			    r->packed, r->done);
 	else
 		pouch_note("packed %zu line%s into '%s'%s", r->packed, r->packed == 1 ? "" : "s",
 			   b->dir, r->done ? " (the others by an earlier run)" : "");
