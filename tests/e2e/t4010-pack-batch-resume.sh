@@ -80,6 +80,16 @@ expect_success 'a changed line is packed again, once; the others are not' '
 		>/dev/null 2>&1 && grep -q "line 5, changed" .opened/pouch.json
 '
 
+expect_success 'on a terminal a progress line shows done/total, rate and time left' '
+	mkdir tty &&
+	script -qec "\"$POUCH_BIN\" --home ceop pack --batch b.jsonl -o tty -j 1" /dev/null \
+		>tty.out 2>&1 </dev/null &&
+	test "$(ls tty/*.pouch | wc -l)" = $N &&
+	tr "\r" "\n" <tty.out |
+		grep -aEq "^.\[Kpack --batch  [0-9]+/$N lines  [0-9.]+/s  [0-9]+:[0-9][0-9] left" &&
+	! grep -aq "left" err3
+'
+
 expect_success '-j1 and -j2 pack the same lines with the same reports inside' '
 	head -n 6 b.jsonl >six.jsonl && sed -i "3s/\"to\": \"GB-MET\"/\"to\": \"XX-NOPE\"/" six.jsonl &&
 	mkdir j1 j2 &&
