@@ -128,7 +128,8 @@ static int load(struct batch *b, struct pouch_err *err)
 
 	if (fstat(b->state_fd, &st) < 0 || st.st_size > STATE_MAX)
 		return pouch_err_set(err, POUCH_E_IO, "cannot read batch state '%s'", b->state);
-	if (st.st_size == 0)
+	/* Empty, or a first line cut short by a kill: a new state. */
+	if (st.st_size < (off_t)strlen(STATE_HEAD) && ftruncate(b->state_fd, 0) == 0)
 		return pouch_fs_write_all(b->state_fd, STATE_HEAD, strlen(STATE_HEAD)) < 0 ||
 				       fsync(b->state_fd) < 0
 			       ? pouch_err_set(err, POUCH_E_IO, "cannot write batch state '%s': %s",

@@ -174,12 +174,13 @@ int batch_work(struct batch *b, const size_t *idx, size_t n, long jobs,
 				live--;
 				continue;
 			}
+			/* The next line first: the worker packs while the parent keeps this one. */
 			w[k].busy = 0;
-			done(b, m, arg);
 			if (b->stop || hand_out(&w[k], idx, n, &next) < 0) {
 				retire(&w[k]);
 				live--;
 			}
+			done(b, m, arg);
 		}
 	}
 	for (k = 0; w && k < nw; k++)
