@@ -5,9 +5,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "input.h"
+#include "pack_batch.h"
 #include "packout.h"
 #include "progress.h"
 #include "remind.h"
@@ -23,6 +25,8 @@ static const char usage[] =
 	"usage: pouch pack --to CODE[,CODE...]... --report FILE [--attach FILE]...\n"
 	"                  [--priority P] [--expires DURATION] [--no-self] [-o FILE|DIR]\n"
 	"                  [--passphrase-file FILE]\n"
+	"       pouch pack --batch FILE [-j N] [--all-or-nothing] [--expires DURATION]\n"
+	"                  [--no-self] [-o DIR] [--passphrase-file FILE]\n"
 	"  --to CODES             recipient agencies, each in the partner directory (repeatable)\n"
 	"  --report FILE          the report (spec/report.md; '-': standard input)\n"
 	"  --attach FILE          an attachment, kept under its base name (repeatable)\n"
@@ -32,12 +36,18 @@ static const char usage[] =
 	"  --no-self              do not encrypt to our own key as well\n"
 	"  -o, --output FILE|DIR  the new package file, or an existing directory for ID.pouch\n"
 	"                         (default: .); a detached payload goes beside it as ID.pouch.pgp\n"
-	"  --passphrase-file FILE our key's passphrase (default: gpg-agent asks on a terminal)\n";
+	"  --passphrase-file FILE our key's passphrase (default: gpg-agent asks on a terminal)\n"
+	"  --batch FILE           one package per line of FILE, each line a JSON object with\n"
+	"                         to, report and optional attachments and priority\n"
+	"                         (spec/batch.md; '-': standard input)\n"
+	"  -j, --jobs N           with --batch: N packing processes (default: the online cores)\n"
+	"  --all-or-nothing       with --batch: write nothing unless every line packs\n";
 
 #define MAX_ATTACH 1024
 
 struct pack_cli {
-	const char *report, *priority, *expires, *out, *passfile;
+	const char *report, *priority, *expires, *out, *passfile, *batch, *jobs;
+	int all_or_nothing;
 	const char *to[POUCH_RECIPIENTS_MAX];
 	size_t nto;
 	int too_many; /* more than POUCH_RECIPIENTS_MAX codes in --to */
@@ -54,6 +64,32 @@ static void lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+/* --batch takes everything that is per package from its lines. */
+static int batch_check(const struct pack_cli *c)
+{
+	const char *clash = c->nto ? "--to" : c->report ? "--report" : c->nattach ? "--attach"
+			  : c->priority ? "--priority" : NULL;
+	char *end;
+	long j;
+
+	if (!c->batch)
+		return pouch_usage_error(usage, "%s goes with --batch only",
+					 c->jobs ? "--jobs" : "--all-or-nothing");
+	if (clash)
+		return pouch_usage_error(usage, "--batch takes recipients, reports, attachments and "
+					 "priorities from its lines, not from %s", clash);
+	if (c->out && strcmp(c->out, "-") == 0)
+		return pouch_usage_error(usage, "a batch writes packages into a directory: give "
+					 "-o DIR");
+	if (c->jobs) {
+		j = strtol(c->jobs, &end, 10);
+		if (!*c->jobs || *end || j < 1 || j > BATCH_JOBS_MAX)
+			return pouch_usage_error(usage, "invalid --jobs '%s': give 1 to %d", c->jobs,
+						 BATCH_JOBS_MAX);
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct pack_cli *c)
 {
 	static const struct option opts[] = {
@@ -66,12 +102,24 @@ static int parse(int argc, char **argv, struct pack_cli *c)
 		{ "no-self", no_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "batch", required_argument, NULL, 'B' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "all-or-nothing", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, ret = 0;
 
-	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORT "o:j:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'B':
+			ret = cli_once(&c->batch, optarg, "--batch", usage);
+			break;
+		case 'j':
+			ret = cli_once(&c->jobs, optarg, "--jobs", usage);
+			break;
+		case 'A':
+			ret = cli_flag(&c->all_or_nothing, "--all-or-nothing", usage);
+			break;
 		case 't':
 			/* An empty item (",", "A,,B", "A,") is a mistake, never dropped quietly: it
 			 * stays "" and fails the code check. */
@@ -116,6 +164,8 @@ static int parse(int argc, char **argv, struct pack_cli *c)
 	}
 	if (cli_no_args(argc, argv, usage))
 		return EXIT_USAGE;
+	if (c->batch || c->jobs || c->all_or_nothing)
+		return batch_check(c);
 	if (!c->nto || !c->report)
 		return pouch_usage_error(usage, "missing %s", c->nto ? "--report" : "--to");
 	if (c->too_many)
@@ -125,6 +175,32 @@ static int parse(int argc, char **argv, struct pack_cli *c)
 		return pouch_usage_error(usage, "a package cannot go to standard output (its payload "
 					 "may travel beside it): give -o FILE or -o DIR");
 	return 0;
+}
+
+/* pack --batch, once the command line is checked. */
+static int run_batch(const struct pack_cli *c)
+{
+	struct batch_opts o = { .file = c->batch, .out = c->out, .no_self = c->no_self,
+				.all_or_nothing = c->all_or_nothing };
+	struct pouch_err err = { 0 };
+	char *pass = NULL;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int ret;
+
+	o.jobs = c->jobs ? strtol(c->jobs, NULL, 10) : cores > 0 ? cores : 1;
+	if (o.jobs > BATCH_JOBS_MAX)
+		o.jobs = BATCH_JOBS_MAX;
+	o.expires_in = 30LL * 86400;
+	if (c->expires && pouch_duration_parse("--expires", c->expires, &o.expires_in, &err) < 0)
+		return pouch_fail(&err);
+	if ((ret = cli_ready()) != EXIT_OK)
+		return ret;
+	if (c->passfile && pouch_secret_read_passphrase(c->passfile, &pass, &err) < 0)
+		return pouch_fail(&err);
+	o.passphrase = cli_passphrase(pass);
+	ret = pack_batch(&o);
+	pouch_secret_free(pass);
+	return ret;
 }
 
 static void on_progress(void *arg, uint64_t done, uint64_t total)
@@ -147,6 +223,8 @@ int cmd_pack(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
+	if (c.batch)
+		return run_batch(&c);
 	req.to = c.to;
 	req.nto = c.nto;
 	req.report = c.report;

@@ -121,7 +121,7 @@ static void __attribute__((format(printf, 1, 2))) pouch_usage_text(const char *f
 }
 
 /* Says what getopt_long (opterr off) found wrong with the word before optind, in getopt's own
- * words. The only short option with an argument is -o: missing, it is the last word. */
+ * words. The only short options with an argument are -o and -j: missing, it is the last word. */
 static void bad_option(void)
 {
 	const char *w = optind > 0 && optind <= cli.argc ? cli.argv[optind - 1] : "";
@@ -135,8 +135,9 @@ static void bad_option(void)
 			pouch_usage_text("option '%.*s' doesn't allow an argument", n, w);
 		else
 			pouch_usage_text("option '%s' requires an argument", w);
-	} else if (optopt == 'o' && optind >= cli.argc && w[0] == '-' && w[n - 1] == 'o') {
-		pouch_usage_text("option requires an argument -- 'o'");
+	} else if ((optopt == 'o' || optopt == 'j') && optind >= cli.argc && w[0] == '-' &&
+		   w[n - 1] == optopt) {
+		pouch_usage_text("option requires an argument -- '%c'", optopt);
 	} else if (optopt > ' ' && optopt < 0x7f) {
 		pouch_usage_text("invalid option -- '%c'", optopt);
 	} else {

@@ -1,14 +1,16 @@
 #!/bin/sh
 # make bench: pouch against the obvious baseline (gpg, tar) on this machine, in one run, then
 # the exchange part (tests/bench/exchange.sh: pouchd against nginx with wrk, push and pull
-# against curl). Prints figures; asserts nothing. BENCH_SMALL_RUNS and BENCH_BIG_MB scale this
-# part; exchange.sh names its own knobs. POUCH_BIN is the pouch binary, pouchd beside it.
+# against curl). Prints figures; asserts nothing. BENCH_SMALL_RUNS, BENCH_BULK and
+# BENCH_BIG_MB scale this part; exchange.sh names its own knobs. POUCH_BIN is the pouch binary,
+# pouchd beside it.
 set -eu
 
 SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 POUCH_BIN=${POUCH_BIN:-$SRC_DIR/build/pouch}
 RUNS=${BENCH_SMALL_RUNS:-20}
 BIG_MB=${BENCH_BIG_MB:-1024}
+BULK=${BENCH_BULK:-200}
 B=$(mktemp -d /tmp/pb.XXXXXX)
 STARTED=$(date +%s)
 export LC_ALL=C
@@ -54,13 +56,15 @@ i=0; while [ $i -lt $RUNS ]; do
 	pouch --home s pack -q --to GB-BENCH-R --report report.json --attach small.bin -o pk >/dev/null
 	i=$((i + 1)); done
 t1=$(now)
-i=0; while [ $i -lt $RUNS ]; do
-	tar -cf base/c.tar report.json small.bin
+# The gpg commands equivalent to one pack of FILES.
+gpg_pack() {
+	tar -cf base/c.tar "$@"
 	g s --sign --encrypt --compress-algo none -u "$S" -r "$R" -r "$S" -o - base/c.tar \
 		>base/p.pgp
 	echo '{"header": 1}' >base/h.json
 	g s --detach-sign -u "$S" -o - base/h.json >base/h.sig
-	i=$((i + 1)); done
+}
+i=0; while [ $i -lt $RUNS ]; do gpg_pack report.json small.bin; i=$((i + 1)); done
 t2=$(now)
 pkg=$(ls pk/*.pouch | head -1)
 i=0; while [ $i -lt $RUNS ]; do pouch --home r verify "$pkg" >/dev/null; i=$((i + 1)); done
@@ -81,6 +85,28 @@ row() { # name pouch-seconds gpg-seconds
 row pack "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")"
 row verify "$(secs "$t2" "$t3")" "$(secs "$t3" "$t4")"
 row open "$(secs "$t4" "$t5")" "$(secs "$t5" "$t6")"
+
+echo
+echo "bulk pack: $BULK small reports in one batch (pack --batch), against a shell loop of"
+echo "the same gpg commands; seconds, packages per second, ratio to the loop:"
+mkdir -p bulk/j1 bulk/j2
+i=0; while [ $i -lt $BULK ]; do
+	echo "{\"to\": \"GB-BENCH-R\", \"report\": \"$B/report.json\"}"; i=$((i + 1)); done \
+	>bulk/b.jsonl
+t0=$(now)
+i=0; while [ $i -lt $BULK ]; do gpg_pack report.json; i=$((i + 1)); done
+t1=$(now)
+pouch --home s pack -q --batch bulk/b.jsonl -j 1 -o bulk/j1 >/dev/null
+t2=$(now)
+pouch --home s pack -q --batch bulk/b.jsonl -j 2 -o bulk/j2 >/dev/null
+t3=$(now)
+bulk_row() { # name seconds loop-seconds
+	printf "  %-10s %7.1f s  %6.1f /s   ratio %.2f\n" "$1" "$2" "$(echo "$BULK / $2" | bc -l)" \
+		"$(echo "$2 / $3" | bc -l)"
+}
+bulk_row "gpg loop" "$(secs "$t0" "$t1")" "$(secs "$t0" "$t1")"
+bulk_row "batch -j1" "$(secs "$t1" "$t2")" "$(secs "$t0" "$t1")"
+bulk_row "batch -j2" "$(secs "$t2" "$t3")" "$(secs "$t0" "$t1")"
 
 echo
 echo "large attachment ($BIG_MB MiB), one run each: MB/s and peak RSS"

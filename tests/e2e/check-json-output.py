@@ -6,8 +6,9 @@
 #          an error object, otherwise the last one is, with "exit": STATUS, and no other.
 #        check-json-output.py SPEC --schemas COMMAND...
 #          every schema in SPEC/cli is a valid schema whose objects all forbid members they do not
-#          name (additionalProperties: false), and the commands given (pouch's command table)
-#          and the command schemas are the same set.
+#          name (additionalProperties: false), and the commands given (pouch's command table,
+#          and its commands' other outputs such as pack-batch) and the command schemas are the
+#          same set.
 # Prints one line per problem and exits 1 if any.
 import glob
 import json

@@ -17,6 +17,12 @@ commands() {
 	done <.cmds.words && sed "s/ /-/g" .cmds.words
 }
 
+# The other outputs of a command, each with its own schema pouch-COMMAND-MODE.schema.json:
+# pack --batch prints JSON Lines, not pack's one object.
+modes() {
+	echo pack-batch
+}
+
 # jcheck COMMAND STATUS ARGS...: 'pouch ARGS --json' exits STATUS, and its stdout (in out)
 # passes check-json-output.py for COMMAND; COMMAND and whether it failed go to checked.
 jcheck() {
@@ -41,7 +47,7 @@ json_error_is() {
 
 expect_success 'every command has a schema, each valid and closed to unknown members' '
 	commands >cmds && test "$(wc -l <cmds)" -ge 20 && grep -qx partner-add-key cmds &&
-	check_output --schemas $(cat cmds)
+	modes >>cmds && check_output --schemas $(cat cmds)
 '
 
 expect_success 'the schema check fails on a missing schema and an open object' '
@@ -135,6 +141,23 @@ expect_success 'pack, verify' '
 	jcheck verify 0 --home met verify "pk/$(cat id1).pouch" &&
 	test "$(jget out sender)" = GB-NCA-CEOP && test "$(jget out recipients)" = "[\"GB-MET\"]" &&
 	jcheck verify 1 --home met verify report.json && json_error_is not_genuine
+'
+
+expect_success 'pack --batch: JSON Lines, one per line of the batch, then the summary' '
+	mkdir bpk && echo "{\"to\": \"GB-MET\", \"report\": \"report.json\"}" >good.jsonl &&
+	jcheck pack-batch 0 --home ceop pack --batch good.jsonl -o bpk &&
+	test "$(wc -l <out)" = 2 && test "$(head -n 1 out | jget /dev/stdin status)" = packed &&
+	test "$(sed -n 2p out | jget /dev/stdin type)" = summary &&
+	jcheck pack-batch 0 --home ceop pack --batch good.jsonl -o bpk &&
+	test "$(head -n 1 out | jget /dev/stdin status)" = done &&
+	cp good.jsonl bad.jsonl && echo "{\"to\": \"GB-MET\"}" >>bad.jsonl &&
+	jcheck pack-batch 1 --home ceop pack --batch bad.jsonl -o bpk --all-or-nothing &&
+	test "$(wc -l <out)" = 4 && test "$(head -n 1 out | jget /dev/stdin status)" = withdrawn &&
+	test "$(sed -n 2p out | jget /dev/stdin status)" = failed &&
+	test "$(sed -n 3p out | jget /dev/stdin failed_lines)" = "[2]" && json_error_is refused &&
+	jcheck pack-batch 1 --home ceop pack --batch bad.jsonl -o bpk &&
+	test "$(head -n 1 out | jget /dev/stdin status)" = packed &&
+	jcheck pack-batch 2 --home ceop pack --batch bad.jsonl -o bpk -j 0 && json_error_is usage
 '
 
 expect_success 'push: JSON Lines, one per delivery, then the summary; a queued one is exit 3' '

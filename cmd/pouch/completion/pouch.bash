@@ -39,7 +39,7 @@ _pouch_options() {
 	outbox) echo '--all --json' ;;
 	'outbox cancel' | 'outbox retry') echo '--to --json' ;;
 	pack) echo '--to --report --attach --priority --expires --no-self -o --output
-		--passphrase-file' ;;
+		--passphrase-file --batch -j --jobs --all-or-nothing' ;;
 	'partner add') echo '--key --fingerprint --name --endpoint --ca --pin --client-cert
 		--client-key --client-cn' ;;
 	'partner add-key') echo '--key --fingerprint --overlap' ;;
@@ -62,7 +62,7 @@ _pouch_argument() {
 	case $2 in
 	--home) echo dir ;;
 	--report | --attach | --key | --ca | --client-cert | --client-key | --revocation | \
-		--passphrase-file | --permission) echo file ;;
+		--passphrase-file | --permission | --batch) echo file ;;
 	-o | --output) [ "$1" = open ] && echo dir || echo file ;;
 	--to) case $1 in outbox* | permit) echo code ;; *) echo codes ;; esac ;;
 	--from) echo code ;;
@@ -70,7 +70,7 @@ _pouch_argument() {
 	--scheme) echo scheme ;;
 	--template) echo template ;;
 	--agency | --code | --name | --expires | --fingerprint | --overlap | --endpoint | --pin | \
-		--client-cn | --limit | --retries | --since | --until) echo value ;;
+		--client-cn | --limit | --retries | --since | --until | -j | --jobs) echo value ;;
 	esac
 }
 
