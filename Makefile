@@ -165,7 +165,7 @@ test:
 E2E_SLOW = t8301 t9640 t9500 t6150 t8203 t8310 t5100 t6000 t6100 t9200 t8302 t8202 t2200 t8300 \
 	   t0530 t9920 t8200 t1200 t9560 t9600 t8201 t9310 t9100 t9900 t9352 t5800 t9710 t2300 \
 	   t3310 t3200 t3210 t7020 t7010 t3000 t0600 t9550 t9580 t9570 t9610 t9260 t9520 t9220 \
-	   t9300 t9510 t5000
+	   t9300 t9510 t5000 t4010
 E2E_ALL = $(sort $(wildcard tests/e2e/t*.sh))
 E2E_FIRST = $(foreach t,$(E2E_SLOW),$(filter tests/e2e/$(t)-%,$(E2E_ALL)))
 E2E = $(E2E_FIRST) $(filter-out $(E2E_FIRST),$(E2E_ALL))
