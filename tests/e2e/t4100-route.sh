@@ -138,7 +138,10 @@ expect_success 'every report validates, packs for its agency and opens there' '
 			"NCA-2291/$a" &&
 		cmp -s note.txt "opened-$h/attachments/note.txt" || { echo "$a"; return 1; }
 	done &&
-	test "$(py opened-gmp/pouch.json "r[\"report\"][\"attachments\"][0][\"shared\"]")" = true
+	test "$(py opened-gmp/pouch.json "r[\"report\"][\"attachments\"][0][\"shared\"]")" = true &&
+	pouch --home gmp show opened-gmp >shown &&
+	grep -q "^  5\. grade 2C .*; about p8$" shown && grep -q "postcode  *m1 4bt$" shown &&
+	grep -q "region  *GB-LND$" shown && grep -q "id  *p8$" shown
 '
 
 expect_success 'existing reports are refused before any is written; --force replaces them' '
@@ -190,25 +193,26 @@ json.dump(t, open(\"default.json\", \"w\"))" &&
 	test "$(py res.json "r[\"unrouted\"]")" = "[{\"person\": 4, \"id\": \"p5\", \"reason\": \"not-a-partner\", \"agency\": \"GB-CITY\"}, {\"person\": 6, \"id\": \"p7\", \"reason\": \"not-a-partner\", \"agency\": \"GB-WYP\"}]"
 '
 
+# bad_table NAME JSON PATTERN: route refuses the table JSON (in NAME.json) with exit 1 and one
+# error line matching PATTERN, and writes nothing.
+bad_table() {
+	echo "$2" >"$1.json" &&
+	must_fail 1 pouch --home ceop route referral.json --table "$1.json" -o bad &&
+	error_is "routing table .$1.json.$3" && test ! -e bad
+}
+
 expect_success 'a bad table: schema errors, duplicate names and routes, one clear line each' '
-	echo "{\"format\": \"pouch-routes/1\", \"routes\": [{\"country\": \"gb\", \"agency\": \"GB-MET\"}]}" >t1.json &&
-	must_fail 1 pouch --home ceop route referral.json --table t1.json -o bad &&
-	error_is "routing table .t1.json.: routes\[0\].country: .gb. is not an ISO 3166-1 alpha-2 country code \(GB\)$" &&
-	echo "{\"format\": \"pouch-routes/1\", \"routes\": [{\"country\": \"GB\", \"agency\": \"GB-MET\", \"agency\": \"GB-GMP\"}]}" >t2.json &&
-	must_fail 1 pouch --home ceop route referral.json --table t2.json -o bad &&
-	error_is "routing table .t2.json.*agency" &&
-	echo "{\"format\": \"pouch-routes/1\", \"routes\": [{\"country\": \"GB\", \"postcode\": \"M1\", \"agency\": \"GB-MET\"}, {\"country\": \"GB\", \"postcode\": \"m 1\", \"agency\": \"GB-MET\"}]}" >t3.json &&
-	must_fail 1 pouch --home ceop route referral.json --table t3.json -o bad &&
-	error_is "routing table .t3.json.: routes\[1\]: the same match as routes\[0\] \(GB postcode .M1.\)$" &&
-	echo "{\"format\": \"pouch-routes/1\", \"routes\": [{\"country\": \"GB\", \"region\": \"X\", \"postcode\": \"M\", \"agency\": \"GB-MET\"}]}" >t4.json &&
-	must_fail 1 pouch --home ceop route referral.json --table t4.json -o bad &&
-	error_is "routing table .t4.json.: routes\[0\].postcode: not with region" &&
-	echo "{\"format\": \"pouch-routes/1\", \"routes\": []}" >t5.json &&
-	must_fail 1 pouch --home ceop route referral.json --table t5.json -o bad &&
-	error_is "routing table .t5.json.: routes: needs at least 1" &&
+	bad_table t1 "{\"format\": \"pouch-routes/1\", \"routes\": [{\"country\": \"gb\", \"agency\": \"GB-MET\"}]}" \
+		": routes\[0\].country: .gb. is not an ISO 3166-1 alpha-2 country code \(GB\)$" &&
+	bad_table t2 "{\"format\": \"pouch-routes/1\", \"routes\": [{\"country\": \"GB\", \"agency\": \"GB-MET\", \"agency\": \"GB-GMP\"}]}" \
+		" is not valid JSON: duplicate object key near .\"agency\"." &&
+	bad_table t3 "{\"format\": \"pouch-routes/1\", \"routes\": [{\"country\": \"GB\", \"postcode\": \"M1\", \"agency\": \"GB-MET\"}, {\"country\": \"GB\", \"postcode\": \"m 1\", \"agency\": \"GB-MET\"}]}" \
+		": routes\[1\]: the same match as routes\[0\] \(GB postcode .M1.\)$" &&
+	bad_table t4 "{\"format\": \"pouch-routes/1\", \"routes\": [{\"country\": \"GB\", \"region\": \"X\", \"postcode\": \"M\", \"agency\": \"GB-MET\"}]}" \
+		": routes\[0\].postcode: not with region" &&
+	bad_table t5 "{\"format\": \"pouch-routes/1\", \"routes\": []}" ": routes: needs at least 1" &&
 	must_fail 2 pouch --home ceop route referral.json --table missing.json -o bad &&
-	error_is "routing table .missing.json. does not exist$" &&
-	test ! -e bad
+	error_is "routing table .missing.json. does not exist$" && test ! -e bad
 '
 
 expect_success 'the table schema agrees: python3-jsonschema refuses the same tables' '
