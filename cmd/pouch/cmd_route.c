@@ -148,7 +148,8 @@ static int print_text(const struct pouch_route_split *s, char **paths)
 		if (s->persons[i].reason != POUCH_ROUTE_ROUTED)
 			print_unrouted(&s->persons[i]);
 	for (i = 0; i < s->nleft; i++) {
-		snprintf(line, sizeof(line), "left out: %s: about unrouted persons only", s->left[i]);
+		snprintf(line, sizeof(line), "left out: %s: about unrouted persons only",
+			 s->left[i]);
 		if (pouch_print(line) != EXIT_OK)
 			return EXIT_OPERATIONAL;
 	}
@@ -319,7 +320,8 @@ int cmd_route(int argc, char **argv)
 			return ret;
 	}
 	if (optind != argc - 1)
-		return pouch_usage_error(usage, optind < argc ? "give one report" : "missing REPORT");
+		return pouch_usage_error(usage,
+					 optind < argc ? "give one report" : "missing REPORT");
 	if (!o.table)
 		return pouch_usage_error(usage, "missing --table");
 	if (!strcmp(o.table, "-") || (o.dir && !strcmp(o.dir, "-")) ||

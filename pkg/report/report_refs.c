@@ -74,7 +74,8 @@ static void check_element(struct walk *w, const json_t *e, const json_t *persons
 			continue;
 		old = walk_push_name(w, "about");
 		walk_push_index(w, k);
-		walk_fail(w, "%s is no person's id in this report", walk_show(id, buf, sizeof(buf)));
+		walk_fail(w, "%s is no person's id in this report",
+			  walk_show(id, buf, sizeof(buf)));
 		walk_pop(w, old);
 	}
 }

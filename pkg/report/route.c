@@ -333,7 +333,8 @@ int pouch_route_split(const json_t *report, const struct pouch_routes *routes,
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	json_array_foreach(sp.persons, i, p)
 		if (json_string_value(json_object_get(p, "id")))
-			sp.ids[sp.nids++] = (struct idx){json_string_value(json_object_get(p, "id")), i};
+			sp.ids[sp.nids++] =
+				(struct idx){json_string_value(json_object_get(p, "id")), i};
 	qsort(sp.ids, sp.nids, sizeof(*sp.ids), by_id);
 	ret = route_persons(&sp, routes, accept, arg, err);
 	for (o = 0; !ret && o < (long)out->nout; o++)

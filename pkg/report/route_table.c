@@ -92,9 +92,9 @@ static int take(const char *what, struct pouch_routes *t, size_t i, const json_t
 		if (!same_match(&t->r[j], x))
 			continue;
 		pouch_escape(x->key ? x->key : "", shown, sizeof(shown));
-		snprintf(msg, sizeof(msg), "routes[%zu]: the same match as routes[%zu] (%s %s%s%s%s)",
-			 i, j, x->country, by_name[x->by], x->key ? " '" : "", shown,
-			 x->key ? "'" : "");
+		snprintf(msg, sizeof(msg),
+			 "routes[%zu]: the same match as routes[%zu] (%s %s%s%s%s)", i, j,
+			 x->country, by_name[x->by], x->key ? " '" : "", shown, x->key ? "'" : "");
 		return refuse(what, msg, err);
 	}
 	return 0;

@@ -15,7 +15,8 @@
 
 static const char head[] =
 	"{\"format\": \"pouch-report/1\","
-	" \"header\": {\"reference\": \"R-1\", \"title\": \"t\", \"created\": \"2026-01-01T00:00:00Z\","
+	" \"header\": {\"reference\": \"R-1\", \"title\": \"t\","
+	"  \"created\": \"2026-01-01T00:00:00Z\","
 	"  \"originator\": {\"agency\": \"GB-TEST\", \"unit\": \"u\", \"officer\": \"o\","
 	"   \"contact_24x7\": \"+441632960000\"}},"
 	" \"handling\": {\"classification\": {\"tier\": \"SECRET\", \"sensitive\": false,"
