@@ -170,6 +170,7 @@ int cmd_pull(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_report_new(int argc, char **argv);
 int cmd_report_validate(int argc, char **argv);
+int cmd_route(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

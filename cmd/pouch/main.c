@@ -62,6 +62,7 @@ static const struct command commands[] = {
 	{ "push", cmd_push, NEEDS_HOME, "deliver packages to their recipients' endpoints" },
 	{ "report new", cmd_report_new, 0, "print a skeleton report to fill in" },
 	{ "report validate", cmd_report_validate, 0, "check a report, naming every error" },
+	{ "route", cmd_route, NEEDS_HOME, "split a report into one per partner agency, by area" },
 	{ "show", cmd_show, NEEDS_HOME, "show an opened package's report, markings first" },
 	{ "status", cmd_status, NEEDS_HOME, "show a package's deliveries and receipts" },
 	{ "verify", cmd_verify, NEEDS_HOME, "check a package is genuine (no private key needed)" },

@@ -260,6 +260,10 @@ static void items(FILE *f, const json_t *r)
 			fputs("[provenance] ", f);
 		fputs("grade ", f);
 		show_grade(f, scheme, json_object_get(it, "grade"));
+		if (json_array_size(json_object_get(it, "about"))) {
+			fputs("; about ", f);
+			join(f, json_object_get(it, "about"), ", ");
+		}
 		fputs("\n" IND, f);
 		show_text(f, str(it, "text") ? str(it, "text") : "?", IND);
 		fputc('\n', f);
@@ -320,7 +324,13 @@ static void person(FILE *f, size_t i, const json_t *p)
 	list_field(f, IND, "addresses", json_object_get(p, "addresses"));
 	list_field(f, IND, "phones", json_object_get(p, "phones"));
 	list_field(f, IND, "e-mails", json_object_get(p, "emails"));
+	field(f, IND, "id", str(p, "id"), NULL);
 	field(f, IND, "country (est.)", str(p, "country"), NULL);
+	if ((d = json_object_get(p, "location"))) {
+		field(f, IND, "country (est.)", str(d, "country"), NULL);
+		field(f, IND, "region", str(d, "region"), NULL);
+		field(f, IND, "postcode", str(d, "postcode"), NULL);
+	}
 	accounts(f, json_object_get(p, "accounts"));
 	ip_events(f, json_object_get(p, "ip_events"));
 	json_array_foreach(json_object_get(p, "device_ids"), k, d) {

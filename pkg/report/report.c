@@ -1,6 +1,7 @@
 /* Checking a report (spec/report.md): the member tables first, then the rules that tie one
  * member to another: handling codes, conditions and grades by scheme, what an immediate or
- * urgent priority needs, category codes by category scheme. */
+ * urgent priority needs, category codes by category scheme, the routing members
+ * (report_refs.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,7 @@ int pouch_report_validate(const json_t *report, struct pouch_report_errors *erro
 		}
 		check_priority(&w, json_object_get(report, "priority"));
 		check_categories(&w, json_object_get(report, "media"));
+		check_routing(&w, report);
 	}
 	walk_release(&w);
 	if (w.nomem)

@@ -118,7 +118,7 @@ int pouch_report_attach(json_t *report, const struct pouch_report_file *files, s
 					    "not list the attached file '%s'", shown);
 			break;
 		}
-		entry = json_object();
+		entry = a ? json_deep_copy(a) : json_object(); /* keeps about or shared */
 		ret = entry ? complete(a, at, &files[i], entry, err)
 			    : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		if (!ret && json_array_append_new(list, entry))

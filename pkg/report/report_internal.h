@@ -13,6 +13,7 @@ enum spec_kind {
 	K_ENUM,    /* one of values */
 	K_PATTERN, /* matches pattern (POSIX ERE, anchored), no newline */
 	K_BOOL,
+	K_TRUE,    /* true only */
 	K_INT,     /* a number without fraction, lo to hi */
 	K_OBJECT,  /* members only; at least min of them */
 	K_ARRAY,   /* of elem, at least min, distinct with unique */
@@ -77,5 +78,8 @@ int walk_in(const json_t *v, const char *const *values);
 int walk_is_placeholder(const json_t *v);
 
 void walk_release(struct walk *w);
+
+/* The routing members' rules beyond the tables (report_refs.c, spec/report.md section 13). */
+void check_routing(struct walk *w, const json_t *report);
 
 #endif

@@ -18,13 +18,14 @@ static const struct spec time_ = {.kind = K_PATTERN, .pattern = "^" TIME_RE "$",
 				  .what = "an RFC 3339 time (2026-11-23T10:21:00Z)"};
 static const struct spec date = {.kind = K_PATTERN, .pattern = "^" DATE_RE "$",
 				 .what = "a date (YYYY-MM-DD)"};
-static const struct spec agency = {.kind = K_PATTERN, .pattern = "^[A-Z0-9][A-Z0-9-]{0,30}[A-Z0-9]$",
+const struct spec report_agency = {.kind = K_PATTERN,
+				   .pattern = "^[A-Z0-9][A-Z0-9-]{0,30}[A-Z0-9]$",
 				   .what = "an agency code (2 to 32 of A-Z, 0-9 and '-')"};
 static const struct spec phone = {.kind = K_PATTERN, .pattern = "^[+][1-9][0-9]{1,14}$",
 				  .what = "an E.164 phone number (+441632960000)"};
 static const struct spec email = {.kind = K_PATTERN, .pattern = "^[^@ \t\r\n]+@[^@ \t\r\n]+$",
 				  .what = "an e-mail address"};
-static const struct spec country = {.kind = K_PATTERN, .pattern = "^[A-Z]{2}$",
+const struct spec report_country = {.kind = K_PATTERN, .pattern = "^[A-Z]{2}$",
 				    .what = "an ISO 3166-1 alpha-2 country code (GB)"};
 static const struct spec url = {.kind = K_PATTERN, .pattern = "^https?://[^ \t\r\n]+$",
 				.what = "an http:// or https:// URL"};
@@ -45,6 +46,17 @@ static const struct spec media_type = {.kind = K_PATTERN,
 static const struct spec size = {.kind = K_INT, .what = "a size in bytes", .lo = 0, .hi = S_MAX};
 static const struct spec boolean = {.kind = K_BOOL, .what = "true or false"};
 static const struct spec any_string = {.kind = K_STRING, .what = "a string"};
+
+/* Routing (section 13): a person's id, the ids an element is about, or shared context. */
+#define PERSON_ID_RE "[A-Za-z0-9][A-Za-z0-9._-]{0,31}"
+static const struct spec person_id = {
+	.kind = K_PATTERN, .pattern = "^" PERSON_ID_RE "$",
+	.what = "a person id (1 to 32 of A-Z, a-z, 0-9, '.', '_', '-', first a letter or digit)"};
+static const struct spec about = {.kind = K_ARRAY, .what = "an array of person ids",
+				  .elem = &person_id, .min = 1, .unique = 1};
+static const struct spec shared = {.kind = K_TRUE,
+				   .what = "true (left out when the element is not shared)"};
+#define ROUTED {"about", 0, &about}, {"shared", 0, &shared}
 
 #define ENUM(name, text, ...) \
 	static const struct spec name = {.kind = K_ENUM, .what = text, .values = VALUES(__VA_ARGS__)}
@@ -90,7 +102,7 @@ ENUM(action_kind, "an action", "safeguarding-visit", "data-preservation", "subsc
 					 .members = (const struct member[]){__VA_ARGS__, {0}}}
 
 OBJECT(originator, "the originator: agency, unit, officer, contact_24x7",
-       {"agency", 1, &agency}, {"unit", 1, &report_text}, {"officer", 1, &report_text},
+       {"agency", 1, &report_agency}, {"unit", 1, &report_text}, {"officer", 1, &report_text},
        {"contact_24x7", 1, &report_text});
 OBJECT(ext_ref, "an external reference: scheme, value",
        {"scheme", 1, &ref_scheme}, {"value", 1, &report_text});
@@ -120,14 +132,14 @@ OBJECT(priority, "the priority: level",
        {"contact_24x7", 0, &report_text}, {"source_priority", 0, &source_priority});
 
 OBJECT(offence, "an offence: type", {"type", 1, &offence_type}, {"annotations", 0, &texts},
-       {"details", 0, &report_text});
+       {"details", 0, &report_text}, ROUTED);
 ARRAY(offences, "an array of offences", offence);
 
 static const struct spec item_n = {.kind = K_INT, .what = "an item number", .lo = 1,
 				   .hi = S_MAX};
 static const struct spec any_object = {.kind = K_ANYOBJ, .what = "a grade (an object)"};
 OBJECT(item, "an item: n, text, grade", {"n", 1, &item_n}, {"kind", 0, &item_kind},
-       {"text", 1, &report_text}, {"grade", 1, &any_object});
+       {"text", 1, &report_text}, {"grade", 1, &any_object}, ROUTED);
 static const struct spec items = {.kind = K_ARRAY, .what = "an array of graded items",
 				  .elem = &item, .min = 1};
 
@@ -149,11 +161,14 @@ static const struct spec risk_flags = {.kind = K_ARRAY, .what = "an array of ris
 OBJECT(victim, "a victim's status: identified", {"identified", 1, &boolean},
        {"safeguarding", 0, &report_text});
 static const struct spec age = {.kind = K_INT, .what = "an age", .lo = 0, .hi = 130};
-OBJECT(person, "a person: role", {"role", 1, &role}, {"names", 0, &texts}, {"dob", 0, &date},
+OBJECT(location, "a location: country, region, postcode", {"country", 1, &report_country},
+       {"region", 0, &report_text}, {"postcode", 0, &report_text});
+OBJECT(person, "a person: role", {"role", 1, &role}, {"id", 0, &person_id},
+       {"names", 0, &texts}, {"dob", 0, &date},
        {"approx_age", 0, &age}, {"addresses", 0, &texts}, {"phones", 0, &phones},
        {"emails", 0, &emails}, {"accounts", 0, &accounts}, {"ip_events", 0, &ip_events},
-       {"device_ids", 0, &device_ids}, {"country", 0, &country},
-       {"risk_flags", 0, &risk_flags}, {"victim", 0, &victim});
+       {"device_ids", 0, &device_ids}, {"country", 0, &report_country},
+       {"location", 0, &location}, {"risk_flags", 0, &risk_flags}, {"victim", 0, &victim});
 ARRAY(persons, "an array of persons", person);
 
 static const struct spec hashes = {
@@ -169,16 +184,16 @@ OBJECT(medium, "a media file: hashes, viewed_by_provider", {"hashes", 1, &hashes
        {"name", 0, &report_text}, {"size", 0, &size}, {"media_type", 0, &media_type},
        {"categories", 0, &categories}, {"graded_by", 0, &report_text},
        {"grade_trusted", 0, &boolean}, {"viewed_by_provider", 1, &boolean},
-       {"flags", 0, &media_flags});
+       {"flags", 0, &media_flags}, ROUTED);
 ARRAY(media, "an array of media", medium);
 
 OBJECT(action, "an action: action, due", {"action", 1, &action_kind},
-       {"details", 0, &report_text}, {"due", 1, &time_});
+       {"details", 0, &report_text}, {"due", 1, &time_}, ROUTED);
 ARRAY(actions, "an array of actions", action);
 
 static const struct spec att_name = {.kind = K_NAME, .what = "a file name (1 to 255 characters)"};
 OBJECT(attachment, "an attachment: name", {"name", 1, &att_name}, {"size", 0, &size},
-       {"sha256", 0, &sha256}, {"media_type", 0, &media_type});
+       {"sha256", 0, &sha256}, {"media_type", 0, &media_type}, ROUTED);
 ARRAY(attachments, "an array of attachments", attachment);
 
 const struct spec report_spec = {

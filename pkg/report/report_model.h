@@ -19,7 +19,7 @@ struct category_scheme {
 	const char *const *codes;
 };
 
-extern const struct spec report_spec, report_text;
+extern const struct spec report_spec, report_text, report_agency, report_country;
 extern const struct scheme report_schemes[];
 extern const struct category_scheme report_categories[];
 

@@ -234,6 +234,8 @@ static int is_type(const json_t *v, enum spec_kind kind)
 	switch (kind) {
 	case K_BOOL:
 		return json_is_boolean(v);
+	case K_TRUE:
+		return json_is_true(v);
 	case K_INT:
 		return as_int(v, &d);
 	case K_OBJECT:

@@ -213,6 +213,24 @@ expect_success 'inbox, open, show' '
 	jcheck show 2 --home met show nosuch
 '
 
+expect_success 'route (a person in no area: the result, then the error)' '
+	cat >routes.json <<-\EOF &&
+	{"format": "pouch-routes/1", "routes": [{"country": "GB", "agency": "GB-MET"},
+	 {"country": "FR", "agency": "FR-NONE"}]}
+	EOF
+	"$SYSTEM_PYTHON" -S -c "import json
+r = json.load(open(\"report.json\"))
+r[\"items\"][0][\"shared\"] = True
+r[\"persons\"] = [{\"role\": \"suspect\", \"id\": \"p1\", \"country\": \"GB\"},
+                  {\"role\": \"suspect\", \"location\": {\"country\": \"FR\"}}]
+json.dump(r, open(\"routed.json\", \"w\"))" &&
+	jcheck route 1 --home ceop route routed.json --table routes.json -o split &&
+	test "$(head -n 1 out | jget /dev/stdin outputs.0.agency)" = GB-MET &&
+	json_error_is refused &&
+	jcheck route 0 --home ceop route routed.json --table routes.json -o split --force \
+		--allow-unrouted --batch-out split.jsonl
+'
+
 expect_success 'ceiling, permit, forward' '
 	jcheck ceiling 0 --home z ceiling && test "$(jget out ceiling)" = null &&
 	jcheck ceiling 0 --home z ceiling secret && test "$(jget out ceiling)" = SECRET &&

@@ -8,7 +8,7 @@
 # shellcheck disable=SC2046
 
 _pouch_commands='audit ceiling endpoint forward help inbox init key open outbox pack partner
-permit pull push report show status verify whoami'
+permit pull push report route show status verify whoami'
 _pouch_globals='--home --json -q --quiet --help'
 
 # _pouch_subcommands WORD: the second words of the two-word commands starting with WORD.
@@ -53,6 +53,7 @@ _pouch_options() {
 	pull) echo '--from --limit --passphrase-file --json' ;;
 	push) echo '--endpoint --retries --json' ;;
 	'report new') echo '--scheme --template -o --output --json' ;;
+	route) echo '--table -o --output --force --allow-unrouted --batch-out --json' ;;
 	esac
 }
 
@@ -62,8 +63,8 @@ _pouch_argument() {
 	case $2 in
 	--home) echo dir ;;
 	--report | --attach | --key | --ca | --client-cert | --client-key | --revocation | \
-		--passphrase-file | --permission | --batch) echo file ;;
-	-o | --output) [ "$1" = open ] && echo dir || echo file ;;
+		--passphrase-file | --permission | --batch | --table | --batch-out) echo file ;;
+	-o | --output) case $1 in open | route) echo dir ;; *) echo file ;; esac ;;
 	--to) case $1 in outbox* | permit) echo code ;; *) echo codes ;; esac ;;
 	--from) echo code ;;
 	--priority) echo priority ;;

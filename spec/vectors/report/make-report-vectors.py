@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # Test material only: makes spec/vectors/report/ (valid/NAME.json, invalid/NAME.json with
-# invalid/NAME.expected, a text pouch's error output must contain). Run by hand from the
+# invalid/NAME.expected, a text pouch's error output must contain; beyond/NAME.json with
+# beyond/NAME.expected, reports the schema accepts and pouch refuses for a rule JSON Schema cannot
+# state: person ids unique, about naming persons of the report). Run by hand from the
 # repository root: python3 spec/vectors/report/make-report-vectors.py; commit what it writes.
 # Every code-list value of spec/report.md has a valid vector, every required member, unknown
 # member and conditional rule an invalid one. tests/e2e/t3000-report-vectors.sh checks that
@@ -59,7 +61,7 @@ GRADES = {
     "europol-4x4": ("source", ["A", "B", "C", "X"], "accuracy", ["1", "2", "3", "4"], ["H0"]),
 }
 
-valid, invalid = {}, {}
+valid, invalid, beyond = {}, {}, {}
 
 
 def base(scheme="uk-3x5x2"):
@@ -95,8 +97,32 @@ def ok(name, r):
 
 
 def bad(name, r, expected):
-    assert name not in invalid, name
+    assert name not in invalid and name not in beyond, name
     invalid[name] = (r, expected)
+
+
+def refused(name, r, expected):
+    """A report the schema accepts and pouch refuses (report.md section 13)."""
+    assert name not in invalid and name not in beyond, name
+    beyond[name] = (r, expected)
+
+
+def routed():
+    """The base with two persons, p1 in Manchester and p2 in the US, and every routed list's
+    element about one of them or shared."""
+    r = base()
+    p1 = r["persons"][0]
+    p1["id"] = "p1"
+    del p1["country"]
+    p1["location"] = {"country": "GB", "region": "GB-MAN", "postcode": "M1 4BT"}
+    r["persons"].append({"role": "victim", "id": "p2", "country": "US"})
+    r["offences"][0]["shared"] = True
+    r["items"][0]["about"] = ["p1", "p2"]
+    r["items"][1]["shared"] = True
+    r["media"][0]["about"] = ["p2"]
+    r["actions"][0]["about"] = ["p1"]
+    r["attachments"][0]["shared"] = True
+    return r
 
 
 # Valid: the bases, then every code-list value.
@@ -178,6 +204,11 @@ ok("integer-as-real", setv(base(), ["items", 0, "n"], 1.0))
 ok("attachment-name-only", setv(base(), ["attachments", 0], {"name": "x.bin"}))
 ok("non-ascii-text", setv(base(), ["header", "title"], "Dossier é 例"))
 
+# Routing (report.md section 13): ids, locations, about and shared.
+ok("routed", routed())
+ok("location-country-only", setv(routed(), ["persons", 0, "location"], {"country": "GB"}))
+ok("person-id-without-about", setv(base(), ["persons", 0, "id"], "A-1.b_2"))
+
 # Invalid: every required member missing, an unknown member in every object.
 OBJECTS = {
     (): ["format", "header", "handling", "priority", "items"],
@@ -210,6 +241,11 @@ for path, required in OBJECTS.items():
         bad("missing-%s-%s" % (tag, m), r, "%s: missing" % shown(list(path) + [m]))
     bad("unknown-in-" + tag, setv(base(), list(path) + ["extra"], 1),
         "%s: unknown member" % shown(list(path) + ["extra"]))
+r = routed()
+del r["persons"][0]["location"]["country"]
+bad("missing-persons-0-location-country", r, "persons[0].location.country: missing")
+bad("unknown-in-persons-0-location", setv(routed(), ["persons", 0, "location", "extra"], 1),
+    "persons[0].location.extra: unknown member")
 for s in ("uk-5x5x5", "europol-4x4"):
     s2 = GRADES[s][2]
     r = base(s)
@@ -344,21 +380,52 @@ for name, path, v in FORMS:
     if name == "created-newline":
         expected = "header.created: '2026-11-23T10:21:00Z\\x0a' is not an RFC 3339 time"
     bad(name, setv(base(), path, v), expected)
+ROUTING = [
+    ("person-country-and-location", ["persons", 0, "country"], "GB",
+     "persons[0].location: not with country"),
+    ("about-and-shared", ["items", 0, "shared"], True, "items[0].shared: not with about"),
+    ("shared-false", ["items", 1, "shared"], False, "items[1].shared: expected true"),
+    ("about-empty", ["media", 0, "about"], [], "media[0].about: needs at least 1"),
+    ("about-twice", ["actions", 0, "about"], ["p1", "p1"],
+     "actions[0].about[1]: 'p1' appears twice"),
+    ("about-not-id", ["items", 0, "about", 0], "p 1", "items[0].about[0]: 'p 1' is not a person id"),
+    ("person-id-space", ["persons", 0, "id"], "p 1", "persons[0].id: 'p 1' is not a person id"),
+    ("person-id-long", ["persons", 1, "id"], "p" * 33, "persons[1].id: '%s' is not" % ("p" * 33)),
+    ("location-country-lower", ["persons", 0, "location", "country"], "gb",
+     "persons[0].location.country: 'gb' is not"),
+    ("location-postcode-empty", ["persons", 0, "location", "postcode"], "",
+     "persons[0].location.postcode: empty"),
+]
+for name, path, v, expected in ROUTING:
+    bad(name, setv(routed(), path, v), expected)
+refused("about-unknown-id", setv(routed(), ["items", 0, "about", 1], "p9"),
+        "items[0].about[1]: 'p9' is no person's id in this report")
+refused("about-attachment-unknown-id", setv(routed(), ["attachments", 0], {"name": "x.bin",
+                                                                          "about": ["P1"]}),
+        "attachments[0].about[0]: 'P1' is no person's id in this report")
+r = routed()
+del r["persons"]
+refused("about-without-persons", r, "items[0].about[0]: 'p1' is no person's id in this report")
+refused("person-id-twice", setv(routed(), ["persons", 1, "id"], "p1"),
+        "persons[1].id: 'p1' is also the id of persons[0]")
+
 r = base()
 r["handling"]["codes"], r["handling"]["tlp"], r["items"][1]["grade"]["source"] = ["X"], "RED", "9"
 bad("three-errors", r, "handling.tlp: 'RED' is not a TLP label")
 
-for d in ("valid", "invalid"):
+for d in ("valid", "invalid", "beyond"):
     shutil.rmtree(os.path.join(HERE, d), ignore_errors=True)
     os.mkdir(os.path.join(HERE, d))
 for name, r in valid.items():
     with open(os.path.join(HERE, "valid", name + ".json"), "w") as f:
         json.dump(r, f, indent=1, ensure_ascii=False)
         f.write("\n")
-for name, (r, expected) in invalid.items():
-    with open(os.path.join(HERE, "invalid", name + ".json"), "w") as f:
-        json.dump(r, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    with open(os.path.join(HERE, "invalid", name + ".expected"), "w") as f:
-        f.write(expected + "\n")
-print("made %d valid and %d invalid report vectors" % (len(valid), len(invalid)))
+for d, cases in (("invalid", invalid), ("beyond", beyond)):
+    for name, (r, expected) in cases.items():
+        with open(os.path.join(HERE, d, name + ".json"), "w") as f:
+            json.dump(r, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+        with open(os.path.join(HERE, d, name + ".expected"), "w") as f:
+            f.write(expected + "\n")
+print("made %d valid, %d invalid and %d beyond-the-schema report vectors" %
+      (len(valid), len(invalid), len(beyond)))
