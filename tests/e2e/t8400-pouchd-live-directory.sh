@@ -129,4 +129,18 @@ open(\"metgw/partners/FR-OCRVP.json\", \"w\").write(json.dumps(p))" &&
 	is_status 403 fr GET /v1/packages && error_code unknown_agency
 '
 
+expect_success 'two agencies behind one name refuse both until the record is mended' '
+	settled &&
+	is_status 200 ceop GET /v1/packages &&
+	cp metgw/partners/FR-OCRVP.json fr.saved &&
+	"$SYSTEM_PYTHON" -c "import json
+p = json.load(open(\"metgw/partners/FR-OCRVP.json\"))
+p[\"client_cn\"] = \"GB-NCA-CEOP\"
+open(\"metgw/partners/FR-OCRVP.json\", \"w\").write(json.dumps(p))" &&
+	is_status 500 ceop GET /v1/packages &&
+	logged "names both .FR-OCRVP. and .GB-NCA-CEOP." &&
+	cp fr.saved metgw/partners/FR-OCRVP.json &&
+	is_status 200 ceop GET /v1/packages
+'
+
 test_done
