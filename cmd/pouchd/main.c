@@ -176,6 +176,8 @@ static int open_home(struct pouchd *pd, struct pouch_agency *self, struct pouch_
 		ret = pouch_agency_load(pd->home.agency, self, err);
 	if (!ret)
 		ret = pouch_home_pgp(&pd->home, &pgp, err);
+	if (!ret)
+		ret = pouch_agencymap_new(&pd->home, &pd->agencies, err);
 	pouch_pgp_free(pgp);
 	return ret;
 }
@@ -310,6 +312,7 @@ out:
 	pd_rate_free(pd.rate);
 	pouch_store_close(pd.store);
 	pouch_agency_release(&self);
+	pouch_agencymap_free(pd.agencies);
 	pouch_home_release(&pd.home);
 	pouch_srvconf_release(&pd.conf);
 	return status;

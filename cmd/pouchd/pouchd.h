@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "directory/home.h"
+#include "server/agencymap.h"
 #include "server/httpd.h"
 #include "server/srvconf.h"
 #include "server/store.h"
@@ -41,6 +42,7 @@ struct pd_rate; /* per-agency request budget */
 struct pouchd {
 	struct pouch_srvconf conf;
 	struct pouch_home home;
+	struct pouch_agencymap *agencies; /* client common names to agencies, kept fresh */
 	struct pouch_store *store;
 	struct pd_rate *rate;
 	_Atomic(struct pouch_httpd *) httpd; /* set while serving */

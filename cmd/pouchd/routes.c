@@ -51,7 +51,7 @@ static int client_agency(struct pouchd *pd, struct pd_req *q)
 	case POUCH_HTTP_CLIENT_OK:
 		break;
 	}
-	ret = pouch_partner_by_client_cn(&pd->home, cn, q->agency, &err);
+	ret = pouch_agencymap_lookup(pd->agencies, cn, q->agency, &err);
 	if (ret == POUCH_E_NOTFOUND) {
 		pd_log("unknown client certificate name '%s'", cn);
 		pd_error(q, 403, "unknown_agency", "the client certificate names '%s', which is "

@@ -21,6 +21,7 @@
 #include "server/httpd.h"
 
 #define PEM_MAX (1024 * 1024)
+#define HTTPD_SMALL_FILE (64 * 1024) /* sent from memory */
 static enum MHD_Result queue(struct pouch_http_req *r, unsigned status, struct MHD_Response *resp)
 {
 	enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
@@ -199,12 +200,42 @@ int pouch_http_respond(struct pouch_http_req *r, unsigned status, const char *co
 	return respond(r, status, resp, content_type, headers);
 }
 
+/* A small file's bytes in memory (NULL when they cannot all be read): libmicrohttpd sends a
+ * file over TLS in 4 KiB reads, one TLS record and one system call each, but a buffer in
+ * records as large as TLS allows. */
+static struct MHD_Response *small_file(int fd, uint64_t off, uint64_t len)
+{
+	struct MHD_Response *resp;
+	char *buf = malloc(len ? len : 1);
+	size_t got = 0;
+
+	while (buf && got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)(off + got));
+		if (n <= 0 && !(n < 0 && errno == EINTR))
+			break;
+		got += n > 0 ? (size_t)n : 0;
+	}
+	if (!buf || got < len) {
+		free(buf);
+		return NULL;
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback(len, buf, free);
+	if (!resp)
+		free(buf);
+	return resp;
+}
+
 int pouch_http_respond_fd(struct pouch_http_req *r, unsigned status, const char *content_type,
 			  int fd, uint64_t off, uint64_t len, const char *const *headers)
 {
 	struct MHD_Response *resp = NULL;
 
-	if (!r->in_body)
+	if (!r->in_body && len <= HTTPD_SMALL_FILE) {
+		resp = small_file(fd, off, len);
+		if (resp)
+			close(fd);
+	}
+	if (!r->in_body && !resp)
 		resp = MHD_create_response_from_fd_at_offset64(len, fd, off);
 	if (!resp) {
 		close(fd);
@@ -375,6 +406,7 @@ static void httpd_free(struct pouch_httpd *d)
 	if (!d)
 		return;
 	httpd_guard_free(d->guard);
+	httpd_verdicts_free(d->verdicts);
 	if (d->key)
 		explicit_bzero(d->key, strlen(d->key));
 	free(d->key);
@@ -409,6 +441,8 @@ int pouch_httpd_start(const struct pouch_httpd_opts *o, const struct pouch_httpd
 		ret = read_pem(o->client_ca_file, "client CA", &d->ca, err);
 	if (!ret)
 		ret = httpd_guard_new(o, &d->guard, err);
+	if (!ret && httpd_verdicts_new(&d->verdicts) < 0)
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	if (ret < 0)
 		goto fail;
 	/* One thread per connection: handlers block (verification, fsync, the index), and the

@@ -14,10 +14,13 @@
 
 #define BAD_MAX 128
 
+struct httpd_verdicts;
+
 struct pouch_httpd {
 	struct MHD_Daemon *mhd;
 	struct pouch_httpd_ops ops;
 	struct httpd_guard *guard;
+	struct httpd_verdicts *verdicts; /* client certificates found good, by their bytes */
 	char *cert, *key, *ca; /* PEM text; MHD keeps pointers to them */
 };
 
@@ -52,6 +55,15 @@ void *httpd_on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
  * headers and query (a malformed request is noted, not refused here), and judges the client
  * certificate. -1 when out of memory. */
 int httpd_req_start(struct pouch_http_req *r, struct MHD_Connection *conn, const char *method);
+
+/* The client certificate chains found good lately, with their common names: a request whose
+ * connection presents the very same chain (compared byte for byte) takes the verdict without
+ * verifying again, until the earliest expiry in the chain or HTTPD_VERDICT_SECONDS after the
+ * verification, whichever comes first. Only good verdicts are kept. The client CA is read once
+ * when the server starts, so no verdict outlives the trust it was reached under. */
+#define HTTPD_VERDICT_SECONDS 60
+int httpd_verdicts_new(struct httpd_verdicts **out);
+void httpd_verdicts_free(struct httpd_verdicts *v);
 
 /* Frees r and everything it holds. */
 void httpd_req_free(struct pouch_http_req *r);

@@ -4,9 +4,12 @@
 #define _GNU_SOURCE
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -17,38 +20,184 @@
 #include "base/validate.h"
 #include "crypto/x509.h"
 
-/* The subject common name of the peer's certificate, decoded, into cn. */
-static int subject_cn(gnutls_session_t s, char *cn)
-{
-	const gnutls_datum_t *certs;
-	unsigned n = 0;
+#define VERDICTS 64
+#define CHAIN_KEY_MAX (16 * 1024)
 
-	certs = gnutls_certificate_get_peers(s, &n);
-	if (!certs || n == 0)
+/* A chain found good: its bytes (each certificate's length, 4 bytes, then its DER), their hash,
+ * its common name and until when the verdict holds. */
+struct verdict {
+	uint64_t hash;
+	unsigned char *chain;
+	size_t len;
+	time_t until;
+	char cn[POUCH_X509_CN_MAX + 1];
+};
+
+struct httpd_verdicts {
+	pthread_mutex_t lock;
+	struct verdict v[VERDICTS];
+	unsigned next; /* the slot the next verdict takes (oldest first) */
+};
+
+int httpd_verdicts_new(struct httpd_verdicts **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
 		return -1;
-	return pouch_x509_subject_cn(certs[0].data, certs[0].size, cn, NULL);
+	pthread_mutex_init(&(*out)->lock, NULL);
+	return 0;
 }
 
-static enum pouch_http_client check_client(struct MHD_Connection *conn, char *cn)
+void httpd_verdicts_free(struct httpd_verdicts *v)
 {
-	const union MHD_ConnectionInfo *info;
-	gnutls_session_t s;
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < VERDICTS; i++)
+		free(v->v[i].chain);
+	pthread_mutex_destroy(&v->lock);
+	free(v);
+}
+
+/* The chain's bytes into key (0 when it does not fit: such a chain is verified every time). */
+static size_t chain_key(const gnutls_datum_t *certs, unsigned n, unsigned char *key,
+			uint64_t *hash)
+{
+	size_t len = 0, i;
+	unsigned c;
+
+	for (c = 0; c < n; c++) {
+		if (certs[c].size > CHAIN_KEY_MAX - 4 - len)
+			return 0;
+		key[len++] = (unsigned char)(certs[c].size >> 24);
+		key[len++] = (unsigned char)(certs[c].size >> 16);
+		key[len++] = (unsigned char)(certs[c].size >> 8);
+		key[len++] = (unsigned char)certs[c].size;
+		memcpy(key + len, certs[c].data, certs[c].size);
+		len += certs[c].size;
+	}
+	*hash = 14695981039346656037u; /* FNV-1a, to skip the chains that differ */
+	for (i = 0; i < len; i++)
+		*hash = (*hash ^ key[i]) * 1099511628211u;
+	return len;
+}
+
+static int verdict_find(struct httpd_verdicts *vs, const unsigned char *key, size_t len,
+			uint64_t hash, char *cn)
+{
+	time_t now = time(NULL);
+	size_t i;
+	int found = 0;
+
+	pthread_mutex_lock(&vs->lock);
+	for (i = 0; i < VERDICTS && !found; i++) {
+		struct verdict *v = &vs->v[i];
+		if (v->chain && v->hash == hash && v->len == len && now < v->until &&
+		    memcmp(v->chain, key, len) == 0) {
+			memcpy(cn, v->cn, sizeof(v->cn));
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&vs->lock);
+	return found;
+}
+
+/* Until when a verdict on the chain may hold: its earliest expiry, at most
+ * HTTPD_VERDICT_SECONDS from now; 0 when a certificate cannot be read. */
+static time_t verdict_until(const gnutls_datum_t *certs, unsigned n)
+{
+	time_t until = time(NULL) + HTTPD_VERDICT_SECONDS, t;
+	gnutls_x509_crt_t crt;
+	unsigned c;
+
+	for (c = 0; c < n; c++) {
+		if (gnutls_x509_crt_init(&crt) < 0)
+			return 0;
+		t = gnutls_x509_crt_import(crt, &certs[c], GNUTLS_X509_FMT_DER) < 0
+			    ? 0
+			    : gnutls_x509_crt_get_expiration_time(crt);
+		gnutls_x509_crt_deinit(crt);
+		if (t == (time_t)-1 || t <= 0)
+			return 0;
+		if (t < until)
+			until = t;
+	}
+	return until;
+}
+
+static void verdict_put(struct httpd_verdicts *vs, const unsigned char *key, size_t len,
+			uint64_t hash, time_t until, const char *cn)
+{
+	unsigned char *copy = malloc(len);
+	struct verdict *v;
+
+	if (!copy)
+		return;
+	memcpy(copy, key, len);
+	pthread_mutex_lock(&vs->lock);
+	v = &vs->v[vs->next];
+	vs->next = (vs->next + 1) % VERDICTS;
+	free(v->chain);
+	*v = (struct verdict){ .hash = hash, .chain = copy, .len = len, .until = until };
+	memcpy(v->cn, cn, sizeof(v->cn));
+	pthread_mutex_unlock(&vs->lock);
+}
+
+/* The peer's chain verified under the client CA for client authentication, with a key strong
+ * enough, and the subject common name of its first certificate into cn. */
+static enum pouch_http_client verify_client(gnutls_session_t s, const gnutls_datum_t *cert,
+					    char *cn)
+{
 	gnutls_typed_vdata_st purpose = {
 		.type = GNUTLS_DT_KEY_PURPOSE_OID,
 		.data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT,
 	};
-	unsigned status = 0, n = 0;
+	unsigned status = 0;
+
+	if (gnutls_certificate_verify_peers(s, &purpose, 1, &status) < 0 || status != 0 ||
+	    !httpd_client_key_ok(s))
+		return POUCH_HTTP_CLIENT_UNTRUSTED;
+	return pouch_x509_subject_cn(cert->data, cert->size, cn, NULL) == 0
+		       ? POUCH_HTTP_CLIENT_OK
+		       : POUCH_HTTP_CLIENT_UNTRUSTED;
+}
+
+/* The client certificate's verdict: remembered for the very same chain (the certificates a
+ * connection presents can change within it, by renegotiation, so the bytes are compared on
+ * every request), else verified. */
+static enum pouch_http_client check_client(struct pouch_httpd *d, struct MHD_Connection *conn,
+					   char *cn)
+{
+	const union MHD_ConnectionInfo *info;
+	const gnutls_datum_t *certs;
+	gnutls_session_t s;
+	enum pouch_http_client verdict;
+	unsigned char *key = NULL;
+	unsigned n = 0;
+	uint64_t hash = 0;
+	size_t len = 0;
+	time_t until;
 
 	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 	if (!info || !info->tls_session)
 		return POUCH_HTTP_CLIENT_NONE;
 	s = (gnutls_session_t)info->tls_session;
-	if (!gnutls_certificate_get_peers(s, &n) || n == 0)
+	certs = gnutls_certificate_get_peers(s, &n);
+	if (!certs || n == 0)
 		return POUCH_HTTP_CLIENT_NONE;
-	if (gnutls_certificate_verify_peers(s, &purpose, 1, &status) < 0 || status != 0 ||
-	    !httpd_client_key_ok(s))
-		return POUCH_HTTP_CLIENT_UNTRUSTED;
-	return subject_cn(s, cn) == 0 ? POUCH_HTTP_CLIENT_OK : POUCH_HTTP_CLIENT_UNTRUSTED;
+	key = malloc(CHAIN_KEY_MAX);
+	if (key)
+		len = chain_key(certs, n, key, &hash);
+	if (len && verdict_find(d->verdicts, key, len, hash, cn)) {
+		free(key);
+		return POUCH_HTTP_CLIENT_OK;
+	}
+	verdict = verify_client(s, &certs[0], cn);
+	if (verdict == POUCH_HTTP_CLIENT_OK && len && (until = verdict_until(certs, n)) > 0)
+		verdict_put(d->verdicts, key, len, hash, until, cn);
+	free(key);
+	return verdict;
 }
 
 /* Called by libmicrohttpd with the raw request target as soon as the request line is in, before
@@ -172,7 +321,7 @@ int httpd_req_start(struct pouch_http_req *r, struct MHD_Connection *conn, const
 		r->path[0] = '\0';
 	}
 	check_headers(r);
-	r->client = check_client(conn, r->cn);
+	r->client = check_client(r->d, conn, r->cn);
 	return 0;
 }
 

@@ -232,6 +232,8 @@ void pouch_store_close(struct pouch_store *s)
 {
 	if (!s)
 		return;
+	if (s->db)
+		store_stmts_free(s);
 	pouch_db_close(s->db);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
@@ -373,12 +375,12 @@ static int choose_name(struct pouch_store *s, const struct pouch_store_put *in, 
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	ret = pouch_db_prepare(s->db, "SELECT 1 FROM packages WHERE name = ?", &st, err);
+	ret = store_stmt(s, "SELECT 1 FROM packages WHERE name = ?", &st, err);
 	if (ret < 0)
 		return ret;
 	pouch_db_bind_text(st, 1, in->h->id);
 	ret = pouch_db_step(st, err);
-	pouch_db_finalize(st);
+	store_stmt_done(s, st);
 	if (ret == POUCH_DB_ROW)
 		snprintf(name, STORE_KEY_MAX, "%s.%s", in->sender, in->h->id);
 	else
@@ -398,11 +400,10 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 	ret = pouch_db_begin(s->db, err);
 	if (ret < 0)
 		return ret;
-	ret = pouch_db_prepare(s->db,
-			       "INSERT INTO packages (id, sender, digest, size, payload_size, "
-			       "payload_sha256, header_sha256, received, name) "
-			       "VALUES (?,?,?,?,?,?,?,?,?)",
-			       &st, err);
+	ret = store_stmt(s,
+			 "INSERT INTO packages (id, sender, digest, size, payload_size, "
+			 "payload_sha256, header_sha256, received, name) VALUES (?,?,?,?,?,?,?,?,?)",
+			 &st, err);
 	if (ret < 0)
 		goto out;
 	pouch_db_bind_text(st, 1, h->id);
@@ -420,10 +421,9 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 	if (ret < 0)
 		goto out;
 	*seq = pouch_db_last_rowid(s->db);
-	pouch_db_finalize(st);
-	ret = pouch_db_prepare(s->db,
-			       "INSERT INTO recipients (package, pos, agency) VALUES (?,?,?)", &st,
-			       err);
+	store_stmt_done(s, st);
+	ret = store_stmt(s, "INSERT INTO recipients (package, pos, agency) VALUES (?,?,?)", &st,
+			 err);
 	for (i = 0; ret == 0 && i < h->nrecipients; i++) {
 		pouch_db_reset(st);
 		pouch_db_bind_int64(st, 1, *seq);
@@ -435,7 +435,7 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 		goto out;
 	ret = pouch_db_commit(s->db, err);
 out:
-	pouch_db_finalize(st);
+	store_stmt_done(s, st);
 	if (ret < 0)
 		pouch_db_rollback(s->db);
 	return ret;

@@ -19,12 +19,20 @@ struct store_usage {
 	unsigned uploads;
 };
 
+/* A statement prepared once and kept for the store's life (under db_lock). */
+#define STORE_STMTS 16
+struct store_stmt {
+	const char *sql;
+	struct pouch_db_stmt *st;
+};
+
 struct pouch_store {
 	char *dir, *packages, *uploads, *tmp;
 	int lock_fd;
 	pthread_mutex_t db_lock; /* the one index connection */
 	pthread_mutex_t up_lock; /* uploads/, the busy list and the usage table */
 	struct pouch_db *db;
+	struct store_stmt stmts[STORE_STMTS]; /* prepared statements kept for reuse */
 	char (*busy)[STORE_KEY_MAX]; /* uploads an append session or a request is using */
 	size_t nbusy;
 	struct store_usage *usage; /* per caller, counted at open and kept up to date */
@@ -42,6 +50,19 @@ struct pouch_store_req {
 	int stored;  /* a put stored (or found stored) what was taken */
 	int dropped; /* the push was refused: what was taken goes, not back to uploads/ */
 };
+
+/* Under db_lock: the statement for sql (one of the store's own constant strings), prepared
+ * on first use and kept until the store closes, ready to bind; past STORE_STMTS kept ones it
+ * is prepared for this use only. Give it back with store_stmt_done, never finalize it. */
+int store_stmt(struct pouch_store *s, const char *sql, struct pouch_db_stmt **out,
+	       struct pouch_err *err);
+
+/* Under db_lock: st (from store_stmt, NULL allowed) is done with: reset, so that it holds no
+ * read transaction open, with its bindings cleared; or finalized when it is not a kept one. */
+void store_stmt_done(struct pouch_store *s, struct pouch_db_stmt *st);
+
+/* Finalizes the kept statements (at close). */
+void store_stmts_free(struct pouch_store *s);
 
 /* Checks caller (an agency code) and id (a package id) and writes "CALLER.ID" into key.
  * Returns 0 or POUCH_E_USAGE. */

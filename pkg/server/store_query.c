@@ -25,6 +25,51 @@ int store_column(const struct pouch_store *s, struct pouch_db_stmt *st, int i, c
 	return 0;
 }
 
+int store_stmt(struct pouch_store *s, const char *sql, struct pouch_db_stmt **out,
+	       struct pouch_err *err)
+{
+	struct store_stmt *free_slot = NULL;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < STORE_STMTS; i++) {
+		if (s->stmts[i].sql && strcmp(s->stmts[i].sql, sql) == 0) {
+			*out = s->stmts[i].st;
+			return 0;
+		}
+		if (!s->stmts[i].sql && !free_slot)
+			free_slot = &s->stmts[i];
+	}
+	ret = pouch_db_prepare(s->db, sql, out, err);
+	if (ret == 0 && free_slot)
+		*free_slot = (struct store_stmt){ .sql = sql, .st = *out };
+	return ret;
+}
+
+void store_stmt_done(struct pouch_store *s, struct pouch_db_stmt *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < STORE_STMTS; i++)
+		if (s->stmts[i].st == st) {
+			pouch_db_reset(st);
+			return;
+		}
+	pouch_db_finalize(st);
+}
+
+void store_stmts_free(struct pouch_store *s)
+{
+	size_t i;
+
+	for (i = 0; i < STORE_STMTS; i++) {
+		pouch_db_finalize(s->stmts[i].st);
+		s->stmts[i] = (struct store_stmt){ 0 };
+	}
+}
+
 /* Checks that limit is 1 to POUCH_STORE_LIMIT_MAX and after not negative (POUCH_E_USAGE). */
 static int check_page(int64_t after, size_t limit, struct pouch_err *err)
 {
@@ -81,9 +126,8 @@ static int read_record(struct pouch_store *s, struct pouch_db_stmt *st,
 static int prepare_recipients(struct pouch_store *s, struct pouch_db_stmt **out,
 			      struct pouch_err *err)
 {
-	return pouch_db_prepare(s->db,
-				"SELECT agency FROM recipients WHERE package = ? ORDER BY pos", out,
-				err);
+	return store_stmt(s, "SELECT agency FROM recipients WHERE package = ? ORDER BY pos", out,
+			  err);
 }
 
 /* Loads the one record that sql (bound to a and b) finds: POUCH_E_NOTFOUND when none,
@@ -94,7 +138,7 @@ static int load_one(struct pouch_store *s, const char *sql, const char *a, const
 	struct pouch_db_stmt *st = NULL, *rst = NULL;
 	int ret;
 
-	if ((ret = pouch_db_prepare(s->db, sql, &st, err)) < 0 ||
+	if ((ret = store_stmt(s, sql, &st, err)) < 0 ||
 	    (ret = prepare_recipients(s, &rst, err)) < 0)
 		goto out;
 	pouch_db_bind_text(st, 1, a);
@@ -111,8 +155,8 @@ static int load_one(struct pouch_store *s, const char *sql, const char *a, const
 		ret = pouch_err_set(err, POUCH_E_USAGE, "package '%s' was sent by more than one "
 				    "agency: name its sender", id);
 out:
-	pouch_db_finalize(rst);
-	pouch_db_finalize(st);
+	store_stmt_done(s, rst);
+	store_stmt_done(s, st);
 	return ret;
 }
 
@@ -214,15 +258,15 @@ int store_page(struct store_pager *pg, const char *caller, int64_t after, size_t
 	if (!*items)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	pthread_mutex_lock(&s->db_lock);
-	ret = pouch_db_prepare(s->db, pg->sql, &st, err);
+	ret = store_stmt(s, pg->sql, &st, err);
 	if (ret == 0) {
 		pouch_db_bind_text(st, 1, caller);
 		pouch_db_bind_int64(st, 2, after);
 		pouch_db_bind_int64(st, 3, (int64_t)limit + 1);
 		ret = page_locked(pg, st, limit, err);
 	}
-	pouch_db_finalize(st);
-	pouch_db_finalize(pg->aux);
+	store_stmt_done(s, st);
+	store_stmt_done(s, pg->aux);
 	pg->aux = NULL;
 	pthread_mutex_unlock(&s->db_lock);
 	return ret;
@@ -280,13 +324,13 @@ int pouch_store_cursor_check(struct pouch_store *s, enum pouch_store_list list,
 	if (list != POUCH_STORE_PACKAGES && list != POUCH_STORE_RECEIPTS)
 		return pouch_err_set(err, POUCH_E_USAGE, "no such list");
 	pthread_mutex_lock(&s->db_lock);
-	ret = pouch_db_prepare(s->db, sql[list], &st, err);
+	ret = store_stmt(s, sql[list], &st, err);
 	if (ret == 0) {
 		pouch_db_bind_text(st, 1, caller);
 		pouch_db_bind_int64(st, 2, seq);
 		ret = pouch_db_step(st, err);
 	}
-	pouch_db_finalize(st);
+	store_stmt_done(s, st);
 	pthread_mutex_unlock(&s->db_lock);
 	if (ret == POUCH_DB_DONE)
 		return pouch_err_set(err, POUCH_E_NOTFOUND, "cursor %lld was not given out to '%s'",
@@ -301,14 +345,14 @@ static int count(struct pouch_store *s, const char *sql, uint64_t *out, struct p
 
 	if (!out)
 		return 0;
-	ret = pouch_db_prepare(s->db, sql, &st, err);
+	ret = store_stmt(s, sql, &st, err);
 	if (ret == 0)
 		ret = pouch_db_step(st, err);
 	if (ret == POUCH_DB_ROW) {
 		*out = (uint64_t)pouch_db_column_int64(st, 0);
 		ret = 0;
 	}
-	pouch_db_finalize(st);
+	store_stmt_done(s, st);
 	return ret;
 }
 
