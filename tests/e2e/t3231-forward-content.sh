@@ -65,7 +65,8 @@ expect_success 'a chain CEOP, Met, Kent, NCMEC: each recipient is told the repor
 	pouch --home kent forward a-kent --to US-NCMEC -o pk --json >j 2>/dev/null &&
 	pouch --home ncmec open "pk/$(json_field j id).pouch" -o a-ncmec >/dev/null 2>msg2 &&
 	grep -q "^pouch: forwarded from package $(cat a.fwd) of GB-MET; originator GB-NCA-CEOP (package $(cat a.id)), .*: the report and its attachment list are the originator.s, signed by it$" msg2 &&
-	test_cmp a.txt a-ncmec/attachments/a.txt
+	test_cmp a.txt a-ncmec/attachments/a.txt &&
+	pouch --home ncmec show a-ncmec >shown && grep -q "GB-NCA-CEOP" shown
 '
 
 expect_success 'by hand: each hop'\''s content hashes to its signed header'\''s content.sha256' '
