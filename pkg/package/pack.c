@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -246,17 +245,11 @@ static int attach_report(const struct pouch_pack_req *req, json_t *report,
 static int new_salt(char *hex, struct pouch_err *err)
 {
 	unsigned char b[32];
-	size_t have = 0, i;
+	size_t i;
+	int ret = pouch_random_bytes(b, sizeof(b), err);
 
-	while (have < sizeof(b)) {
-		ssize_t n = getrandom(b + have, sizeof(b) - have, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return pouch_err_set(err, POUCH_E_IO, "cannot get random bytes: %s",
-					     strerror(errno));
-		have += (size_t)n;
-	}
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < sizeof(b); i++)
 		snprintf(hex + 2 * i, 3, "%02x", b[i]);
 	explicit_bzero(b, sizeof(b));

@@ -17,15 +17,16 @@ forge_by_met() {
 		entries="$("$SYSTEM_PYTHON" -S -c 'import json, os, sys
 print(json.dumps([[os.path.basename(sys.argv[1]), open(sys.argv[1]).read()]]))' "$4")"
 }
-# provenance_of DIR OUT PYTHON: the provenance the Met would carry for the package it opened in
-# DIR (the originator's header, signature and pouch.json), with p changed by PYTHON and c the
-# original pouch.json parsed (written back into content when changed).
-provenance_of() {
-	"$SYSTEM_PYTHON" -S -c "import base64, json, sys
-d = sys.argv[1]
-o = json.load(open(d + '/origin.json'))
-raw = open(d + '/pouch.json', 'rb').read()
+# forged_hop NAME PYTHON: NAME.pouch, forged by the Met for Kent (forge_by_met) with the
+# provenance it would carry for package b, opened in b/ (the originator's header, signature and
+# pouch.json), holding b.txt; p (the provenance), c (the original pouch.json, parsed: written
+# back into p's content when changed) and r (the report in hand) first changed by PYTHON.
+forged_hop() {
+	"$SYSTEM_PYTHON" -S -c "import base64, copy, json, sys
+o = json.load(open('b/origin.json'))
+raw = open('b/pouch.json', 'rb').read()
 c = json.loads(raw)
+r = copy.deepcopy(c['report'])
 h = json.loads(base64.b64decode(o['header']))
 p = {'format': 'pouch-provenance/1',
      'origin': {'agency': h['sender']['agency'], 'fingerprint': h['sender']['fingerprint'],
@@ -33,11 +34,12 @@ p = {'format': 'pouch-provenance/1',
      'header': o['header'], 'signature': o['signature'],
      'content': base64.b64encode(raw).decode(), 'permission': None}
 before = json.dumps(c)
-$3
+$2
 if json.dumps(c) != before:
     p['content'] = base64.b64encode(json.dumps(c).encode()).decode()
-json.dump(p, open(sys.argv[2], 'w'))
-json.dump(c['report'], open(sys.argv[2] + '.report', 'w'))" "$1" "$2"
+json.dump(p, open(sys.argv[1] + '.json', 'w'))
+json.dump(r, open(sys.argv[1] + '.report', 'w'))" "$1" &&
+	forge_by_met "$1.pouch" "$1.json" "$1.report" b.txt
 }
 # warned_then_refused PKG TEXT: Kent opens PKG (its sender, the Met, signed it) with a warning
 # holding TEXT, and refuses to forward it, naming the same reason.
@@ -114,30 +116,22 @@ assert e[\"verdict\"] == \"refused\" and \"SHA-256\" in e[\"reason\"], e"
 '
 
 expect_success 'a forged provenance whose content the originator never signed: warned, refused' '
-	provenance_of b f1.json "c[\"report\"][\"header\"][\"title\"] = \"forged\"" &&
-	forge_by_met f1.pouch f1.json f1.json.report b.txt &&
+	forged_hop f1 "c[\"report\"][\"header\"][\"title\"] = r[\"header\"][\"title\"] = \"forged\"" &&
 	warned_then_refused f1.pouch "the content of package $(cat b.id): pouch.json.s SHA-256 is not the one the header signs .altered."
 '
 
 expect_success 'a provenance whose content is genuine but not the report in hand: warned, refused' '
-	provenance_of b f2.json "" &&
-	"$SYSTEM_PYTHON" -S -c "import json
-r = json.load(open(\"f2.json.report\"))
-r[\"header\"][\"title\"] = \"not what the centre wrote\"
-json.dump(r, open(\"f2.json.report\", \"w\"))" &&
-	forge_by_met f2.pouch f2.json f2.json.report b.txt &&
+	forged_hop f2 "r[\"header\"][\"title\"] = \"not what the centre wrote\"" &&
 	warned_then_refused f2.pouch "the report is not the one package $(cat b.id) held"
 '
 
 expect_success 'a provenance naming another origin: warned, refused' '
-	provenance_of b f3.json "p[\"origin\"][\"agency\"] = \"GB-MET\"" &&
-	forge_by_met f3.pouch f3.json f3.json.report b.txt &&
+	forged_hop f3 "p[\"origin\"][\"agency\"] = \"GB-MET\"" &&
 	warned_then_refused f3.pouch "its origin is not the first sender.s"
 '
 
 expect_success 'the genuine provenance, forged into a package by hand, checks' '
-	provenance_of b f4.json "" &&
-	forge_by_met f4.pouch f4.json f4.json.report b.txt &&
+	forged_hop f4 "" &&
 	pouch --home kent open f4.pouch -o f4-kent >/dev/null 2>msg &&
 	grep -q "the report and its attachment list are the originator.s, signed by it$" msg
 '
