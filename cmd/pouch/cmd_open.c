@@ -40,8 +40,9 @@ static void provenance_note(const char *dir, time_t now)
 		pouch_warn("forwarded package: %s", err.msg);
 	else if (p.forwarded)
 		pouch_note("forwarded from package %s of %s; originator %s (package %s), its signed "
-			   "header checked against the key pinned for it", p.id, p.sender, p.origin,
-			   p.origin_id);
+			   "header checked against the key pinned for it: the report and its "
+			   "attachment list are the originator's, signed by it", p.id, p.sender,
+			   p.origin, p.origin_id);
 }
 
 int cmd_open(int argc, char **argv)

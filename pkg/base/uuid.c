@@ -7,13 +7,12 @@
 #include "base/uuid.h"
 #include "base/validate.h"
 
-int pouch_uuid_new(char *out, struct pouch_err *err)
+int pouch_random_bytes(void *buf, size_t len, struct pouch_err *err)
 {
-	unsigned char b[16];
 	size_t have = 0;
 
-	while (have < sizeof(b)) {
-		ssize_t n = getrandom(b + have, sizeof(b) - have, 0);
+	while (have < len) {
+		ssize_t n = getrandom((unsigned char *)buf + have, len - have, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -21,6 +20,16 @@ int pouch_uuid_new(char *out, struct pouch_err *err)
 					     strerror(errno));
 		have += (size_t)n;
 	}
+	return 0;
+}
+
+int pouch_uuid_new(char *out, struct pouch_err *err)
+{
+	unsigned char b[16];
+	int ret = pouch_random_bytes(b, sizeof(b), err);
+
+	if (ret < 0)
+		return ret;
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	snprintf(out, POUCH_UUID_LEN,

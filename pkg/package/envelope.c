@@ -17,6 +17,11 @@
 #define SIG_MAX (16 * 1024)
 #define CHUNK (48 * 1024) /* a multiple of 3: base64 of chunks concatenates */
 
+int pouch_is_hex256(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
 int pouch_priority_check(const char *p, struct pouch_err *err)
 {
 	static const char *const known[] = { "immediate", "urgent", "routine", "information" };
@@ -67,8 +72,9 @@ static int header_check(const struct pouch_header *h, struct pouch_err *err)
 					  err);
 	if (!ret)
 		ret = pouch_marking_check("TLP label", pouch_report_tlps, h->tlp, err);
-	if (!ret && (h->payload_size >= (1ULL << 53) || strlen(h->payload_sha256) != 64 ||
-		     strspn(h->payload_sha256, "0123456789abcdef") != 64))
+	if (!ret && !pouch_is_hex256(h->content_sha256))
+		ret = pouch_err_set(err, POUCH_E_USAGE, "invalid content digest");
+	if (!ret && (h->payload_size >= (1ULL << 53) || !pouch_is_hex256(h->payload_sha256)))
 		ret = pouch_err_set(err, POUCH_E_USAGE, "invalid payload size or digest");
 	return ret;
 }
@@ -89,12 +95,13 @@ int pouch_header_encode(const struct pouch_header *h, char **out, size_t *len,
 		json_array_append_new(recipients,
 				      json_pack("{s:s, s:s}", "agency", h->recipients[i].agency,
 						"fingerprint", h->recipients[i].fpr));
-	j = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:s, s:s, s:{s:I, s:s}}",
+	j = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:s, s:s, s:{s:s}, "
+		      "s:{s:I, s:s}}",
 		      "format", HEADER_FORMAT, "id", h->id, "sender", "agency", h->sender.agency,
 		      "fingerprint", h->sender.fpr, "recipients", recipients, "created",
 		      pouch_json_time_new(h->created), "expires", pouch_json_time_new(h->expires),
 		      "priority", h->priority, "classification", h->classification, "tlp", h->tlp,
-		      "payload", "size", (json_int_t)h->payload_size, "sha256", h->payload_sha256);
+		      "content", "sha256", h->content_sha256, "payload", "size", (json_int_t)h->payload_size, "sha256", h->payload_sha256);
 	*out = j ? pouch_json_text(j, 0) : NULL;
 	json_decref(j);
 	if (!*out)
@@ -127,10 +134,11 @@ static int decode_fields(const json_t *j, struct pouch_header *h, struct pouch_e
 {
 	static const char *const fields[] = { "format", "id", "sender", "recipients", "created",
 					      "expires", "priority", "classification", "tlp",
-					      "payload", NULL };
+					      "content", "payload", NULL };
 	static const char *const payload_fields[] = { "size", "sha256", NULL };
+	static const char *const content_fields[] = { "sha256", NULL };
 	const char *format, *id, *priority, *sha, *tier, *tlp;
-	const json_t *list, *item, *payload, *size;
+	const json_t *list, *item, *payload, *size, *content;
 	size_t i;
 	int ret = pouch_json_only_keys(j, fields, err);
 
@@ -175,6 +183,17 @@ static int decode_fields(const json_t *j, struct pouch_header *h, struct pouch_e
 			return ret;
 	}
 	h->nrecipients = json_array_size(list);
+	content = json_object_get(j, "content");
+	if (!content)
+		return pouch_err_set(err, POUCH_E_CORRUPT, "field 'content' is missing");
+	ret = pouch_json_only_keys(content, content_fields, err);
+	if (!ret)
+		ret = pouch_json_str(content, "sha256", 0, &sha, err);
+	if (ret)
+		return pouch_err_prefix(err, "content");
+	if (strlen(sha) != 64)
+		return pouch_err_set(err, POUCH_E_CORRUPT, "invalid content digest");
+	snprintf(h->content_sha256, sizeof(h->content_sha256), "%s", sha);
 	payload = json_object_get(j, "payload");
 	ret = pouch_json_only_keys(payload, payload_fields, err);
 	if (!ret)

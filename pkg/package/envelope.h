@@ -31,9 +31,14 @@ struct pouch_header {
 	char priority[16];
 	char classification[16]; /* the report's classification tier */
 	char tlp[24];            /* the report's TLP label */
+	char content_sha256[POUCH_SHA256_HEX]; /* of the exact pouch.json bytes in the payload */
 	uint64_t payload_size;
 	char payload_sha256[POUCH_SHA256_HEX];
 };
+
+/* 1 when s is 64 lower-case hex digits (a SHA-256, or pouch.json's salt, as pouch writes
+ * them), else 0. */
+int pouch_is_hex256(const char *s);
 
 /* Returns 0 when p is a priority pouch knows (immediate, urgent, routine, information),
  * else POUCH_E_USAGE. */

@@ -17,14 +17,13 @@
 #include "package/archive.h"
 #include "base/fs.h"
 #include "package/handling.h"
+#include "package/manifest.h"
 #include "package/open.h"
 #include "package/pack.h"
 #include "package/signed.h"
 #include "crypto/pgp.h"
 #include "base/timefmt.h"
 #include "report/report.h"
-
-#define MAX_ATTACHMENTS 1024
 
 void pouch_opened_release(struct pouch_opened *res)
 {
@@ -213,175 +212,13 @@ static int private_file(const struct pouch_home *home, struct pouch_err *err)
 	return fd;
 }
 
-static int same_str(const json_t *j, const char *key, const char *want)
-{
-	const char *s = NULL;
-
-	return pouch_json_str(j, key, 0, &s, NULL) == 0 && strcmp(s, want) == 0;
-}
-
-static int same_party(const json_t *j, const struct pouch_party *p)
-{
-	return json_is_object(j) && json_object_size(j) == 2 && same_str(j, "agency", p->agency) &&
-	       same_str(j, "fingerprint", p->fpr);
-}
-
-/* pouch.json must bind exactly what the header says (OPENPGP.md step 8). */
-static int check_binding(const json_t *m, const struct pouch_header *h, struct pouch_err *err)
-{
-	static const char *const fields[] = { "format", "id", "sender", "recipients", "created",
-					      "expires", "priority", "classification", "tlp", "report",
-					      "attachments", "provenance", NULL };
-	char created[POUCH_TIME_LEN], expires[POUCH_TIME_LEN];
-	const json_t *rcpt = json_object_get(m, "recipients");
-	size_t i;
-
-	if (pouch_json_only_keys(m, fields, err) < 0 || !same_str(m, "format", "pouch-content/1"))
-		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is malformed");
-	if (!same_str(m, "id", h->id) || !same_party(json_object_get(m, "sender"), &h->sender) ||
-	    !same_str(m, "created", pouch_time_format(h->created, created)) ||
-	    !same_str(m, "expires", pouch_time_format(h->expires, expires)) ||
-	    !same_str(m, "priority", h->priority) ||
-	    !same_str(m, "classification", h->classification) || !same_str(m, "tlp", h->tlp) ||
-	    !json_is_array(rcpt) ||
-	    json_array_size(rcpt) != h->nrecipients)
-		return pouch_err_set(err, POUCH_E_VERIFY, "the signed content does not match the "
-				     "header (forwarded or altered)");
-	for (i = 0; i < h->nrecipients; i++)
-		if (!same_party(json_array_get(rcpt, i), &h->recipients[i]))
-			return pouch_err_set(err, POUCH_E_VERIFY, "the signed content names other "
-					     "recipients than the header (forwarded or altered)");
-	if (!json_is_object(json_object_get(m, "report")))
-		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json holds no report");
-	if (json_object_get(m, "provenance") && !json_is_object(json_object_get(m, "provenance")))
-		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json's provenance is malformed");
-	return 0;
-}
-
-/* What extraction needs to check pouch.json, and what pouch.json lists. */
-struct listing {
-	const struct pouch_header *h;
-	json_t *m;                        /* pouch.json, parsed */
-	struct pouch_archive_file *files; /* borrowing m's strings */
-};
-
-static int is_sha256_hex(const char *s)
-{
-	return strlen(s) == POUCH_SHA256_HEX - 1 &&
-	       strspn(s, "0123456789abcdef") == POUCH_SHA256_HEX - 1;
-}
-
-/* The attachments pouch.json lists, well-formed; names and their uniqueness are checked by the
- * extraction, which holds the archive to exactly this list. */
-static int attachment_list(struct listing *l, size_t *n, struct pouch_err *err)
-{
-	static const char *const fields[] = { "name", "size", "sha256", NULL };
-	const json_t *list = json_object_get(l->m, "attachments"), *a;
-	size_t i;
-
-	if (!json_is_array(list))
-		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists no attachments");
-	if (json_array_size(list) > MAX_ATTACHMENTS)
-		return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists more than %d "
-				     "attachments", MAX_ATTACHMENTS);
-	l->files = calloc(json_array_size(list) + 1, sizeof(*l->files));
-	if (!l->files)
-		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	json_array_foreach(list, i, a) {
-		const json_t *size = json_object_get(a, "size");
-		struct pouch_archive_file *f = &l->files[i];
-		if (pouch_json_only_keys(a, fields, NULL) < 0 ||
-		    pouch_json_str(a, "name", 0, &f->name, NULL) < 0 ||
-		    pouch_json_str(a, "sha256", 0, &f->sha256, NULL) < 0 ||
-		    !is_sha256_hex(f->sha256) || !json_is_integer(size) ||
-		    json_integer_value(size) < 0)
-			return pouch_err_set(err, POUCH_E_VERIFY, "pouch.json lists a malformed "
-					     "attachment");
-		f->size = (uint64_t)json_integer_value(size);
-	}
-	*n = json_array_size(list);
-	return 0;
-}
-
-/* The report inside is valid, shows the header's markings and lists exactly the attachments
- * (spec/report.md sections 11 and 12). */
-static int check_report(const struct listing *l, size_t n, struct pouch_err *err)
-{
-	const json_t *report = json_object_get(l->m, "report");
-	struct pouch_report_errors e = { 0 };
-	struct pouch_report_marks marks;
-	struct pouch_report_file *files = calloc(n + 1, sizeof(*files));
-	size_t i;
-	int ret = files ? pouch_report_validate(report, &e, err)
-			: pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-
-	if (ret == POUCH_E_REFUSED)
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "the package's report is not valid: %s%s",
-				    e.n ? e.msg[0] : "", e.count > 1 ? " (and more)" : "");
-	if (!ret)
-		ret = pouch_report_marks(report, &marks, err);
-	if (!ret && (strcmp(marks.priority, l->h->priority) ||
-		     strcmp(marks.tier, l->h->classification) || strcmp(marks.tlp, l->h->tlp)))
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "the report's classification, TLP or "
-				    "priority does not match the header's (altered)");
-	for (i = 0; !ret && i < n; i++)
-		files[i] = (struct pouch_report_file){ l->files[i].name, l->files[i].size,
-						       l->files[i].sha256 };
-	if (!ret)
-		ret = pouch_report_attached(report, files, n, err);
-	free(files);
-	pouch_report_errors_release(&e);
-	if (ret < 0 && ret != POUCH_E_NOMEM) {
-		if (err)
-			err->code = POUCH_E_VERIFY;
-		ret = POUCH_E_VERIFY;
-	}
-	return ret;
-}
-
-/* Called by the extraction once pouch.json is read, before any attachment is: pouch.json must
- * bind what the header says, and gives the attachments the archive must hold. */
-static int list_attachments(void *ctx, const char *manifest, size_t len,
-			    const struct pouch_archive_file **files, size_t *n,
-			    struct pouch_err *err)
-{
-	struct listing *l = ctx;
-	int ret = pouch_json_parse("pouch.json", manifest, len, &l->m, err);
-
-	if (ret == POUCH_E_CORRUPT)
-		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
-	if (!ret && !json_is_object(l->m))
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "pouch.json is not an object");
-	if (!ret)
-		ret = check_binding(l->m, l->h, err);
-	if (!ret)
-		ret = attachment_list(l, n, err);
-	if (!ret)
-		ret = check_report(l, *n, err);
-	*files = l->files;
-	return ret;
-}
-
-int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_header *h,
-			 struct pouch_err *err)
-{
-	struct listing l = { h, NULL, NULL };
-	const struct pouch_archive_file *files = NULL;
-	size_t n = 0;
-	int ret = list_attachments(&l, manifest, len, &files, &n, err);
-
-	free(l.files);
-	json_decref(l.m);
-	return ret;
-}
-
 /* Extracts the plaintext in fd into tmp (made 0700 here) and checks it against h. */
 static int extract(int fd, const char *tmp, const struct pouch_header *h, struct pouch_err *err)
 {
-	struct pouch_archive_limits lim = { h->payload_size, MAX_ATTACHMENTS + 1,
+	struct pouch_archive_limits lim = { h->payload_size, POUCH_MANIFEST_ATTACHMENTS_MAX + 1,
 					    POUCH_REPORT_MAX + 64 * 1024 };
 	char *att = pouch_path_join(tmp, "attachments"), *mpath = pouch_path_join(tmp, "pouch.json");
-	struct listing l = { h, NULL, NULL };
+	struct pouch_listing l = { h, NULL, NULL };
 	char *manifest = NULL;
 	size_t len = 0;
 	int ret;
@@ -396,15 +233,14 @@ static int extract(int fd, const char *tmp, const struct pouch_header *h, struct
 	}
 	ret = lseek(fd, 0, SEEK_SET) < 0
 		      ? pouch_err_set(err, POUCH_E_IO, "cannot reread the plaintext")
-		      : pouch_archive_extract(fd, att, &lim, list_attachments, &l, &manifest, &len,
+		      : pouch_archive_extract(fd, att, &lim, pouch_manifest_list, &l, &manifest, &len,
 					      err);
 	if (ret == POUCH_E_REFUSED)
 		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
 	if (!ret)
 		ret = pouch_fs_write_atomic(mpath, manifest, len, 0600, 1, err);
 out:
-	free(l.files);
-	json_decref(l.m);
+	pouch_listing_release(&l);
 	free(manifest);
 	free(att);
 	free(mpath);

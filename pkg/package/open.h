@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/progress.h"
 #include "directory/home.h"
+#include "package/manifest.h"
 #include "package/verify.h"
 
 struct pouch_opened {
@@ -43,15 +44,6 @@ int pouch_package_open_arrived(const struct pouch_home *home, const char *path,
 			       const struct pouch_progress *progress, time_t now,
 			       const struct pouch_arrival *arrival, struct pouch_opened *res,
 			       struct pouch_err *err);
-
-/* Checks the len bytes of pouch.json at manifest (outside input: the signed plaintext's first
- * entry) against the verified header h: valid JSON, exactly the members of spec/envelope.md
- * section 3, binding what h says, and a well-formed attachment list. The step of
- * pouch_package_open before any attachment is extracted (which then holds the archive to the
- * list), on its own for tests and fuzzing. Returns 0, POUCH_E_VERIFY naming what is wrong or
- * POUCH_E_NOMEM. */
-int pouch_manifest_check(const char *manifest, size_t len, const struct pouch_header *h,
-			 struct pouch_err *err);
 
 /* When the package from sender with id, whose header bytes have the SHA-256 digest, was first
  * opened here (its seen/ record), into *when; 0 when never (or when another package under its

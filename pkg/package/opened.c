@@ -82,8 +82,8 @@ int pouch_opened_find(const struct pouch_home *home, const char *id, const char 
 static int manifest_form(const char *file, struct pouch_opened_dir *out, struct pouch_err *err)
 {
 	static const char *const fields[] = { "format", "id", "sender", "recipients", "created",
-					      "expires", "priority", "classification", "tlp",
-					      "report", "attachments", NULL };
+					      "expires", "priority", "classification", "tlp", "salt",
+					      "report", "attachments", "provenance", NULL };
 	const json_t *m = out->manifest, *format = json_object_get(m, "format");
 	char buf[SHOW_MAX];
 

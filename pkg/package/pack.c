@@ -240,7 +240,23 @@ static int attach_report(const struct pouch_pack_req *req, json_t *report,
 	return ret;
 }
 
-static char *manifest_text(const struct pouch_header *h, json_t *report,
+/* pouch.json's salt: 32 fresh random bytes as 64 hex digits, so that the header's digest of
+ * pouch.json reveals nothing about a report one could guess (spec/envelope.md section 3). */
+static int new_salt(char *hex, struct pouch_err *err)
+{
+	unsigned char b[32];
+	size_t i;
+	int ret = pouch_random_bytes(b, sizeof(b), err);
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < sizeof(b); i++)
+		snprintf(hex + 2 * i, 3, "%02x", b[i]);
+	explicit_bzero(b, sizeof(b));
+	return 0;
+}
+
+static char *manifest_text(const struct pouch_header *h, const char *salt, json_t *report,
 			   const struct attachment *att, size_t natt, json_t *provenance)
 {
 	json_t *m, *rcpt = json_array(), *list = json_array();
@@ -255,12 +271,12 @@ static char *manifest_text(const struct pouch_header *h, json_t *report,
 		json_array_append_new(list, json_pack("{s:s, s:I, s:s}", "name", att[i].name,
 						      "size", (json_int_t)att[i].size, "sha256",
 						      att[i].sha256));
-	m = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:s, s:s, s:O, s:o}",
+	m = json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:O, s:o}",
 		      "format", "pouch-content/1", "id", h->id, "sender", "agency",
 		      h->sender.agency, "fingerprint", h->sender.fpr, "recipients", rcpt, "created",
 		      pouch_json_time_new(h->created), "expires", pouch_json_time_new(h->expires),
 		      "priority", h->priority, "classification", h->classification, "tlp", h->tlp,
-		      "report", report, "attachments", list);
+		      "salt", salt, "report", report, "attachments", list);
 	if (m && provenance && json_object_set(m, "provenance", provenance) < 0)
 		json_decref(m), m = NULL;
 	if (m)
@@ -394,7 +410,7 @@ static int pack(const struct pouch_home *home, const struct pouch_pack_req *req,
 	struct pouch_agency self = { 0 };
 	struct pouch_pgp *pgp = NULL;
 	json_t *report = NULL, *prov = NULL;
-	char *manifest = NULL;
+	char *manifest = NULL, salt[POUCH_SHA256_HEX];
 	size_t i, nkeys = 0;
 	int payload_fd = -1, ret;
 
@@ -429,13 +445,16 @@ static int pack(const struct pouch_home *home, const struct pouch_pack_req *req,
 	h->nrecipients = req->nto;
 	if (!req->no_self)
 		keys[nkeys++] = h->sender.fpr;
-	/* The header is complete but for the payload; the manifest binds the same values. */
+	/* The header is complete but for the payload; the manifest binds the same values, and
+	 * the header signs the manifest's exact bytes by their digest. */
 	snprintf(h->payload_sha256, sizeof(h->payload_sha256), "%064d", 0);
-	manifest = manifest_text(h, report, att, req->nattach, prov);
-	if (!manifest) {
+	ret = new_salt(salt, err);
+	if (!ret && !(manifest = manifest_text(h, salt, report, att, req->nattach, prov)))
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	if (!ret)
+		ret = pouch_sha256_buf(manifest, strlen(manifest), h->content_sha256, err);
+	if (ret < 0)
 		goto out;
-	}
 	payload_fd = temp_in(o->dir, h->id, "payload", &o->payload_tmp, err);
 	if (payload_fd < 0) {
 		ret = payload_fd;

@@ -1,6 +1,7 @@
 /* A forwarded package's provenance (spec/forward.md section 3), checked: each hop's header
- * signed by the key the directory pins for its sender, its pouch.json binding that header and
- * holding the same report, back to the originator. */
+ * signed by the key the directory pins for its sender, its pouch.json the content that header
+ * signs (binding it, its SHA-256 the header's) and holding the same report and attachments,
+ * back to the originator. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,13 +77,19 @@ static int check_hop(const struct pouch_home *home, struct pouch_pgp *pgp, const
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "the forwarded package's header names "
 				    "sender %s but is signed by key %s of %s", h.sender.agency,
 				    signer, agency);
-	if (!ret)
-		ret = pouch_manifest_check(content, clen, &h, err);
+	/* content's SHA-256 is the one the header signs: the report and the attachment list in
+	 * it are the sender's, whoever forwarded them since. */
+	if (!ret && (ret = pouch_manifest_check(content, clen, &h, err)) < 0)
+		pouch_err_prefix(err, "the content of package %s", h.id);
 	if (!ret)
 		ret = pouch_json_parse("the forwarded pouch.json", content, clen, &c, err);
 	if (!ret && !json_equal(json_object_get(c, "report"), json_object_get(m, "report")))
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "the report is not the one package %s "
 				    "held", h.id);
+	if (!ret &&
+	    !json_equal(json_object_get(c, "attachments"), json_object_get(m, "attachments")))
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the attachments are not the ones package "
+				    "%s held", h.id);
 	prev = json_object_get(json_object_get(c, "provenance"), "origin");
 	if (!ret && (prev ? !json_equal(prev, origin)
 			  : !same(origin, "agency", h.sender.agency) ||

@@ -226,6 +226,19 @@ open(sys.argv[3], 'wb').write(base64.b64decode(e['payload']['inline']))" \
 "$PY" "$FORGE_ENV" "$W/f" "$S" "$W/h.json" "$W/p.pgp" >"$d/package.pouch"
 expect "$d" "verify bad: malformed header: unknown field 'note'"
 
+# A genuinely signed header without the content digest (pouch.json's SHA-256).
+d=$V/invalid/header-no-content
+mkdir "$d"
+"$PY" -c "import base64, json, sys
+e = json.load(open(sys.argv[1]))
+h = json.loads(base64.b64decode(e['header']))
+del h['content']
+open(sys.argv[2], 'w').write(json.dumps(h, separators=(',', ':')))
+open(sys.argv[3], 'wb').write(base64.b64decode(e['payload']['inline']))" \
+	"$W/base.pouch" "$W/h.json" "$W/p.pgp"
+"$PY" "$FORGE_ENV" "$W/f" "$S" "$W/h.json" "$W/p.pgp" >"$d/package.pouch"
+expect "$d" "verify bad: malformed header: field 'content' is missing"
+
 d=$V/invalid/unknown-envelope-field
 mkdir "$d"
 edit "$GOOD" "$d/package.pouch" "e['x'] = 1"
@@ -338,6 +351,29 @@ mkdir "$d"
 forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
 	recipients="GB-VEC-RECIPIENT:$R" manifest_id=00000000-0000-4000-8000-000000000000
 expect "$d" "verify good" "open bad: does not open: the signed content does not match the header"
+
+# The header signs pouch.json by its SHA-256 (and pouch.json carries a fresh salt): the
+# payload is genuine, its pouch.json binds the header, but is not the one the header signs.
+d=$V/invalid/content-digest-differs
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" content_sha256="$(printf 'another pouch.json' |
+	sha256sum | cut -c1-64)"
+expect "$d" "verify good" \
+	"open bad: does not open: pouch.json's SHA-256 is not the one the header signs"
+
+d=$V/invalid/content-no-salt
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" salt=none
+expect "$d" "verify good" "open bad: does not open: pouch.json has no salt"
+
+d=$V/invalid/content-salt-malformed
+mkdir "$d"
+forge "$d/package.pouch" signer="$S" encrypt_to="$R,$S" sender="GB-VEC-SENDER:$S" \
+	recipients="GB-VEC-RECIPIENT:$R" salt="$(printf '%064d' 0 | tr 0 A)"
+expect "$d" "verify good" \
+	"open bad: does not open: pouch.json's salt is not 64 lower-case hex digits"
 
 d=$V/invalid/path-traversal
 mkdir "$d"

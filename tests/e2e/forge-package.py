@@ -29,6 +29,9 @@
 #                       between the data and the signature ("data")
 #   compress_holds=WHAT the packets it holds: "padding" (default: 100000 octets of padding),
 #                       "markers" (a thousand marker packets) or "literal" (literal data)
+#   salt=HEX            pouch.json's salt (default: 64 fresh random hex digits; "none": no salt)
+#   provenance=FILE     pouch.json's provenance member: the JSON object in FILE
+#   content_sha256=HEX  the header's content digest (default: the SHA-256 of pouch.json)
 import base64, datetime, hashlib, io, json, os, subprocess, sys, tarfile, tempfile, uuid, zlib
 
 home, out = sys.argv[1:3]
@@ -73,11 +76,15 @@ report = json.loads(o["report"]) if "report" in o else {
 report.setdefault("attachments", [dict(a, media_type="application/octet-stream")
                                   for a in listed])
 mrcpt = [party(p) for p in o.get("manifest_recipients", o["recipients"]).split(",")]
-manifest = json.dumps({"format": "pouch-content/1", "id": o.get("manifest_id", pid),
-                       "sender": sender, "recipients": mrcpt, "created": created,
-                       "expires": expires, "priority": priority, "classification": tier,
-                       "tlp": tlp, "report": report,
-                       "attachments": listed}).encode()
+content = {"format": "pouch-content/1", "id": o.get("manifest_id", pid), "sender": sender,
+           "recipients": mrcpt, "created": created, "expires": expires, "priority": priority,
+           "classification": tier, "tlp": tlp, "salt": o.get("salt", os.urandom(32).hex()),
+           "report": report, "attachments": listed}
+if content["salt"] == "none":
+    del content["salt"]
+if "provenance" in o:
+    content["provenance"] = json.load(open(o["provenance"]))
+manifest = json.dumps(content).encode()
 tar = io.BytesIO()
 with tarfile.open(fileobj=tar, mode="w", format=tarfile.PAX_FORMAT) as t:
     def add(name, data):
@@ -140,6 +147,8 @@ payload = subprocess.run(cmd + ["-o", "-"], input=inner, stdout=subprocess.PIPE,
 header = json.dumps({"format": "pouch-header/1", "id": pid, "sender": sender,
                      "recipients": rcpt, "created": created, "expires": expires,
                      "priority": priority, "classification": tier, "tlp": tlp,
+                     "content": {"sha256": o.get("content_sha256",
+                                                 hashlib.sha256(manifest).hexdigest())},
                      "payload": {"size": len(payload),
                                  "sha256": hashlib.sha256(payload).hexdigest()}},
                     separators=(",", ":")).encode()

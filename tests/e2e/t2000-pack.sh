@@ -28,12 +28,12 @@ expect_success 'the header carries routing facts only, and its signature verifie
 	b64_member "pk/$id.pouch" signature header.sig &&
 	gpg --homedir met/gnupg --verify header.sig header.json 2>log &&
 	grep -q "Good signature" log &&
-	"$SYSTEM_PYTHON" - header.json "$id" <<-\PY
+	"$SYSTEM_PYTHON" - header.json "$id" <<-\PY &&
 	import json, sys
 	h = json.load(open(sys.argv[1]))
 	assert sorted(h) == sorted(["format", "id", "sender", "recipients", "created",
 	                            "expires", "priority", "classification", "tlp",
-	                            "payload"]), h
+	                            "content", "payload"]), h
 	assert h["id"] == sys.argv[2] and h["priority"] == "urgent", h
 	assert h["classification"] == "OFFICIAL" and h["tlp"] == "TLP:AMBER", h
 	assert h["sender"]["agency"] == "GB-NCA-CEOP", h

@@ -145,7 +145,7 @@ p = json.load(open(\"one-again/pouch.json\"))[\"provenance\"][\"origin\"]
 assert p[\"id\"] == \"$(cat one.id)\" and p[\"agency\"] == \"GB-NCA-CEOP\", p"
 '
 
-expect_success 'a provenance that does not check is not passed on' '
+expect_success 'a provenance or report edited after opening is not passed on' '
 	cp -r kent-one bad-origin && cp -r kent-one bad-report &&
 	"$SYSTEM_PYTHON" -S -c "import json
 for d, f in ((\"bad-origin\", lambda m: m[\"provenance\"][\"origin\"].update(agency=\"GB-MET\")),
@@ -154,9 +154,9 @@ for d, f in ((\"bad-origin\", lambda m: m[\"provenance\"][\"origin\"].update(age
     f(m)
     json.dump(m, open(d + \"/pouch.json\", \"w\"))" &&
 	must_fail 1 pouch --home kent forward bad-origin --to GB-MET -o pk &&
-	error_is "package $(cat one.fwd) from GB-MET is refused: its provenance does not check: its origin is not the first sender.s" &&
+	error_is ".bad-origin. is refused: pouch.json.s SHA-256 is not the one the header signs \(altered\)" &&
 	must_fail 1 pouch --home kent forward bad-report --to GB-MET -o pk &&
-	error_is "package $(cat one.fwd) from GB-MET is refused: its provenance does not check: the report is not the one package $(cat one.id) held"
+	error_is ".bad-report. is refused: pouch.json.s SHA-256 is not the one the header signs \(altered\)"
 '
 
 expect_success 'usage errors exit 2 before the home is read' '

@@ -13,7 +13,8 @@ static int same(const struct pouch_header *a, const struct pouch_header *b)
 	if (strcmp(a->id, b->id) || strcmp(a->sender.agency, b->sender.agency) ||
 	    strcmp(a->sender.fpr, b->sender.fpr) || a->nrecipients != b->nrecipients ||
 	    a->created != b->created || a->expires != b->expires ||
-	    strcmp(a->priority, b->priority) || a->payload_size != b->payload_size ||
+	    strcmp(a->priority, b->priority) || strcmp(a->content_sha256, b->content_sha256) ||
+	    a->payload_size != b->payload_size ||
 	    strcmp(a->payload_sha256, b->payload_sha256))
 		return 0;
 	for (i = 0; i < a->nrecipients; i++)

@@ -1,23 +1,27 @@
-/* Fuzzes the pouch.json check (pkg/package/open.c, pouch_manifest_check): the signed plaintext's
- * manifest against a fixed header, and its attachment list. The seeds bind that header, so the
- * fuzzer starts from manifests that pass and mutates from there. */
+/* Fuzzes the pouch.json check (pkg/package/manifest.c, pouch_manifest_check): the signed
+ * plaintext's manifest against a fixed header, and its attachment list. The seeds bind that
+ * header, so the fuzzer starts from manifests that pass and mutates from there; each input is
+ * checked once more against the header with its own SHA-256 as the content digest, so that the
+ * checks after the digest's are reached as well. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
-#include "package/open.h"
+#include "crypto/digest.h"
+#include "package/manifest.h"
 
 /* The header of spec/vectors/valid/attachments, which the seeds in tests/fuzz/corpus/manifest
  * bind (tests/fuzz/seeds.py). */
 static const char header_bytes[] =
-	"{\"format\":\"pouch-header/1\",\"id\":\"9a31b850-5112-4d85-b572-141674f82c2d\",\"sende"
-	"r\":{\"agency\":\"GB-VEC-SENDER\",\"fingerprint\":\"FBBF4FA6BB706BA35D4EBD29F57C2BAFB1"
-	"737504\"},\"recipients\":[{\"agency\":\"GB-VEC-RECIPIENT\",\"fingerprint\":\"81C91FB1E"
-	"F24F6237F38076841465CD97C0BE9B1\"}],\"created\":\"2026-12-07T16:18:20Z\",\"expires\":\""
-	"2099-11-19T16:18:20Z\",\"priority\":\"urgent\",\"classification\":\"OFFICIAL\",\"tlp\""
-	":\"TLP:AMBER\",\"payload\":{\"size\":9597,\"sha256\":\"511734a9fe6d07a7d818cf9c9419031"
-	"57dd5b3982a21999fdf197a2450fd80e4\"}}";
+	"{\"format\":\"pouch-header/1\",\"id\":\"46151008-dd1c-495c-be82-67204c2899ab\",\"sen"
+	"der\":{\"agency\":\"GB-VEC-SENDER\",\"fingerprint\":\"ECDD3190EE6271070ACE1F5BF386F9"
+	"23ABFAC68E\"},\"recipients\":[{\"agency\":\"GB-VEC-RECIPIENT\",\"fingerprint\":\"0FF"
+	"2F50F52DC1A0BD5F3A40430C401690B74E2FD\"}],\"created\":\"2026-12-07T19:17:32Z\",\"exp"
+	"ires\":\"2099-11-19T19:17:32Z\",\"priority\":\"urgent\",\"classification\":\"OFFICIA"
+	"L\",\"tlp\":\"TLP:AMBER\",\"content\":{\"sha256\":\"7531532abe0d6f0df6d4ea93cbc55763"
+	"b9f36ee04997ff0e811d8b9a3e319009\"},\"payload\":{\"size\":9597,\"sha256\":\"b7170c68"
+	"e8b1a4acd95328739836fea2befd074f10f6863a52eddde98d70b1ad\"}}";
 
 static struct pouch_header header;
 
@@ -35,8 +39,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pouch_err err = { 0 };
 	char *text = fuzz_str(data, size);
 
+	static struct pouch_header own;
+
 	/* As open.c has it: the manifest as extracted, NUL-terminated after size bytes. */
 	pouch_manifest_check(text, size, &header, &err);
+	own = header;
+	if (pouch_sha256_buf(text, size, own.content_sha256, NULL) == 0)
+		pouch_manifest_check(text, size, &own, &err);
 	free(text);
 	return 0;
 }

@@ -91,14 +91,14 @@ REPORT = {"format": "pouch-report/1",
 
 
 def manifest_for(att):
-    m = {"format": "pouch-content/1", "id": "9a31b850-5112-4d85-b572-141674f82c2d",
+    m = {"format": "pouch-content/1", "id": "46151008-dd1c-495c-be82-67204c2899ab",
          "sender": {"agency": "GB-VEC-SENDER",
-                    "fingerprint": "FBBF4FA6BB706BA35D4EBD29F57C2BAFB1737504"},
+                    "fingerprint": "ECDD3190EE6271070ACE1F5BF386F923ABFAC68E"},
          "recipients": [{"agency": "GB-VEC-RECIPIENT",
-                         "fingerprint": "81C91FB1EF24F6237F38076841465CD97C0BE9B1"}],
-         "created": "2026-12-07T16:18:20Z", "expires": "2099-11-19T16:18:20Z",
+                         "fingerprint": "0FF2F50F52DC1A0BD5F3A40430C401690B74E2FD"}],
+         "created": "2026-12-07T19:17:32Z", "expires": "2099-11-19T19:17:32Z",
          "priority": "urgent", "classification": "OFFICIAL", "tlp": "TLP:AMBER",
-         "report": REPORT,
+         "salt": hashlib.sha256(repr(att).encode()).hexdigest(), "report": REPORT,
          "attachments": [{"name": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
                          for n, d in att]}
     m["report"] = dict(REPORT, attachments=[dict(a, media_type="text/plain")
