@@ -1,11 +1,12 @@
 #!/bin/sh
-# The README's walkthrough, run for real: a first exchange between two agencies on 127.0.0.1.
+# The README's walkthrough, run for real: a first exchange between two agencies on 127.0.0.1,
+# then a referral split between two forces, packed as a batch and sent at once.
 #
 # The convention this test holds README.md to:
 # - The walkthrough is the text between the lines `<!-- walkthrough -->` and
-#   `<!-- /walkthrough -->`. Every ```sh fenced block in it is run, in order, in one POSIX shell
-#   (sh, with set -eu) in an empty directory, with `pouch` and `pouchd` from the build first on
-#   PATH. Fences of any other kind (```text, plain ```) are not run.
+#   `<!-- /walkthrough -->` (one pair or several, read in order). Every ```sh fenced block in it
+#   is run, in order, in one POSIX shell (sh, with set -eu) in an empty directory, with `pouch`
+#   and `pouchd` from the build first on PATH. Fences of any other kind (```text, plain ```) are not run.
 # - The values the reader chooses or learns on the way are shell variables, listed (NAME=value,
 #   one a line) in the ```sh block that follows the line `<!-- walkthrough-settings -->`; that
 #   block is not run. The test sets exactly those names itself, before each block as soon as the
@@ -43,10 +44,15 @@ expect_success 'the README marks its walkthrough and lists the values the reader
 	    assert cur is None, "a ```sh block is not closed"
 	    return blocks
 
-	begin = lines.index("<!-- walkthrough -->")
-	end = lines.index("<!-- /walkthrough -->")
-	assert begin < end, "the walkthrough markers are out of order"
-	blocks = fences(lines[begin + 1:end])
+	# The walkthrough may come in several parts, each between its own pair of markers.
+	begins = [i for i, ln in enumerate(lines) if ln == "<!-- walkthrough -->"]
+	ends = [i for i, ln in enumerate(lines) if ln == "<!-- /walkthrough -->"]
+	assert begins and len(begins) == len(ends), "the walkthrough markers do not pair up"
+	bounds = sorted(begins + ends)
+	assert bounds == [x for pair in zip(begins, ends) for x in pair], \
+	    "the walkthrough markers are out of order"
+	begin = begins[0]
+	blocks = [b for s, e in zip(begins, ends) for b in fences(lines[s + 1:e])]
 	assert len(blocks) >= 5, "only %d walkthrough blocks" % len(blocks)
 	s = lines.index("<!-- walkthrough-settings -->")
 	settings = fences(lines[s + 1:begin])
@@ -122,9 +128,10 @@ expect_success 'B opened the package: the report and the attachment as A packed 
 	"$SYSTEM_PYTHON" - "$WALK" <<-\EOF
 	import glob, hashlib, json, os, sys
 	walk = sys.argv[1]
-	homes = ("a", "b", "b-gw", "b-data")
+	homes = ("a", "b", "b-gw", "b-data", "c")
 	opened = [p for p in glob.glob(walk + "/**/pouch.json", recursive=True)
-	          if os.path.relpath(p, walk).split(os.sep)[0] not in homes]
+	          if os.path.relpath(p, walk).split(os.sep)[0] not in homes
+	          and not os.path.relpath(p, walk).startswith("bulk-")]
 	assert len(opened) == 1, "opened packages: %s" % opened
 	content = json.load(open(opened[0]))
 	assert content["sender"]["agency"] == "GB-NCA-CEOP", content["sender"]
@@ -142,14 +149,31 @@ expect_success 'B opened the package: the report and the attachment as A packed 
 	EOF
 '
 
+expect_success 'the bulk referral: B and C each opened their own persons, and only them' '
+	"$SYSTEM_PYTHON" - "$WALK" <<-\EOF
+	import glob, json, sys
+	walk = sys.argv[1]
+	got = {}
+	for p in glob.glob(walk + "/bulk-*/pouch.json"):
+	    c = json.load(open(p))
+	    assert c["sender"]["agency"] == "GB-NCA-CEOP", c["sender"]
+	    r = c["report"]
+	    got[c["recipients"][0]["agency"]] = ([x["id"] for x in r["persons"]],
+	                                         [i["n"] for i in r["items"]])
+	assert got == {"GB-MET": (["p1", "p3"], [1, 2, 4]),
+	               "GB-GMP": (["p2", "p4"], [1, 3, 4])}, got
+	EOF
+'
+
 expect_success 'pouchd took the package from A, and A saw B'\''s receipt accepted' '
 	logged "PUT /v1/packages/{id} status=201 agency=GB-NCA-CEOP" "$WALK/pouchd.log" &&
 	logged "PUT /v1/packages/{id}/receipt status=201 agency=GB-MET" "$WALK/pouchd.log" &&
 	grep -q "GB-MET: delivered .*receipt accepted" "$TRASH/walk.out"
 '
 
-expect_success 'both audit trails verify' '
-	pouch --home "$WALK/a" audit verify && pouch --home "$WALK/b" audit verify
+expect_success 'the audit trails of A, B and C verify' '
+	pouch --home "$WALK/a" audit verify && pouch --home "$WALK/b" audit verify &&
+	pouch --home "$WALK/c" audit verify
 '
 
 expect_success 'pouchd stops on SIGTERM' '
