@@ -6,7 +6,8 @@
 # - The walkthrough is the text between the lines `<!-- walkthrough -->` and
 #   `<!-- /walkthrough -->` (one pair or several, read in order). Every ```sh fenced block in it
 #   is run, in order, in one POSIX shell (sh, with set -eu) in an empty directory, with `pouch`
-#   and `pouchd` from the build first on PATH. Fences of any other kind (```text, plain ```) are not run.
+#   and `pouchd` from the build first on PATH. Fences of any other kind (```text, plain ```)
+#   are not run.
 # - The values the reader chooses or learns on the way are shell variables, listed (NAME=value,
 #   one a line) in the ```sh block that follows the line `<!-- walkthrough-settings -->`; that
 #   block is not run. The test sets exactly those names itself, before each block as soon as the
