@@ -39,7 +39,8 @@ def grade(i):
 
 def main(argv):
     if len(argv) < 4 or not argv[1].isdigit() or int(argv[1]) < 1:
-        sys.exit(__doc__.split("\n\n")[1])
+        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        sys.exit(2)
     n, report_path, routes_path = int(argv[1]), argv[2], argv[3]
     areas = areas_of(argv[4:] or DEFAULT_AREAS)
     persons, items, media, counts = [], [], [], {}
