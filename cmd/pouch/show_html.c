@@ -26,25 +26,42 @@ static const char style[] =
 	"pre { font-family: monospace; font-size: 10pt; white-space: pre-wrap; margin: 0; }\n"
 	"pre.banner { font-weight: bold; border: 2px solid #000; padding: 0.3em; }\n"
 	"pre.view { margin: 1em 0; }\n"
+	"pre.immediate { border-left: 6px solid #c00; padding-left: 0.5em; }\n"
 	"@media print { pre.banner { break-inside: avoid; } }\n"
 	"</style>\n"
 	"</head>\n"
 	"<body>\n";
 
+/* The character reference for c, or NULL when c stands for itself. */
+static const char *reference(char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
 /* Writes the n bytes at s to f with & < > " ' as character references. */
 static void escaped(FILE *f, const char *s, size_t n)
 {
+	const char *r;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(s[i], f);
-		}
+		if ((r = reference(s[i])))
+			fputs(r, f);
+		else
+			fputc(s[i], f);
 	}
 }
 
@@ -84,6 +101,14 @@ static int title(FILE *f, const struct pouch_opened_dir *pk)
 	return ferror(f) ? -1 : 0;
 }
 
+/* An immediate report's view is marked in the margin too. */
+static int immediate(const struct pouch_opened_dir *pk)
+{
+	const json_t *level = json_object_get(json_object_get(pk->report, "priority"), "level");
+
+	return json_is_string(level) && strcmp(json_string_value(level), "immediate") == 0;
+}
+
 int show_html(FILE *f, const struct pouch_opened_dir *pk)
 {
 	fputs(head, f);
@@ -95,7 +120,7 @@ int show_html(FILE *f, const struct pouch_opened_dir *pk)
 	fputs("<pre class=\"banner\">", f);
 	if (render(f, banner, pk) < 0)
 		return -1;
-	fputs("</pre>\n<pre class=\"view\">", f);
+	fprintf(f, "</pre>\n<pre class=\"view%s\">", immediate(pk) ? " immediate" : "");
 	if (render(f, show_body, pk) < 0)
 		return -1;
 	fputs("</pre>\n<pre class=\"banner\">", f);

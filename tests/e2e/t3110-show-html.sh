@@ -109,6 +109,8 @@ expect_success 'html: the text view between the banner first and last, every sec
 	test "$(sed -n 1p out)" = "<!DOCTYPE html>" && test "$(tail -n 1 out)" = "</html>" &&
 	pouch --home met show imm --format html >out && pouch --home met show imm >imm.text &&
 	html_check out imm.text && grep -q "^!! PRIORITY: IMMEDIATE" out &&
+	grep -q "<pre class=\"view immediate\">" out &&
+	pouch --home met show full --format html | grep -q "<pre class=\"view\">CONDITIONS" &&
 	pouch --home met show full --format text >text2 && test_cmp text text2 &&
 	pouch --home met show full --format json >j1 && pouch --home met show full --json >j2 &&
 	test_cmp j1 j2 && pouch --home met --json show full --format json >j3 && test_cmp j1 j3
