@@ -25,7 +25,8 @@ static const char usage[] =
 	"  --format FORMAT    text (default), json (as --json) or html (one self-contained\n"
 	"                     document for the case file)\n"
 	"  -o, --output FILE  write the view to the new FILE (mode 0600, never replaced without\n"
-	"                     --force) instead of standard output ('-': standard output)\n";
+	"                     --force) instead of standard output ('-': standard output)\n"
+	"  --json             the same as --format json\n";
 
 /* {"n", "grade": "2B", "meaning": "2 untested source / B known indirectly, corroborated"}
  * for an item. */

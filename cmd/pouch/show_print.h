@@ -1,5 +1,5 @@
 /* pouch show's view for people: an opened package's report on a terminal, every piece of its
- * text escaped (show_print.c). */
+ * text escaped (show_print.c), and the same view as an HTML document (show_html.c). */
 #ifndef POUCH_SHOW_PRINT_H
 #define POUCH_SHOW_PRINT_H
 
