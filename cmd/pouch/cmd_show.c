@@ -140,8 +140,8 @@ static int emit(const struct pouch_opened_dir *pk, const char *format, const cha
 	return ret;
 }
 
-/* Parses the command line into *format, *out, *force and the package's index; -1 or an exit
- * status when it is not valid (usage printed). */
+/* Parses the command line into *format, *out and *force, the package left at argv[optind]:
+ * CLI_CONTINUE, or the exit status (usage printed) when the line is not valid. */
 static int options(int argc, char **argv, const char **format, const char **out, int *force)
 {
 	static const struct option opts[] = {
