@@ -86,13 +86,11 @@ static void upper(FILE *f, const char *s)
 		fputc(*s == '-' ? ' ' : toupper((unsigned char)*s), f);
 }
 
-static void banner(FILE *f, const json_t *h)
+void show_classification(FILE *f, const json_t *h)
 {
-	const json_t *c = json_object_get(h, "classification"), *code;
-	const char *tier = str(c, "tier"), *scheme = str(h, "scheme"), *tlp = str(h, "tlp");
-	size_t i;
+	const json_t *c = json_object_get(h, "classification");
+	const char *tier = str(c, "tier");
 
-	fprintf(f, "%s\n", RULE);
 	show_text(f, tier ? tier : "?", NULL);
 	if (json_is_true(json_object_get(c, "sensitive")))
 		fputs(tier && strcmp(tier, "OFFICIAL") == 0 ? "-SENSITIVE" : " SENSITIVE", f);
@@ -100,6 +98,16 @@ static void banner(FILE *f, const json_t *h)
 		fputs("  ", f);
 		join(f, json_object_get(c, "caveats"), "  ");
 	}
+}
+
+void show_banner(FILE *f, const json_t *h)
+{
+	const json_t *code;
+	const char *scheme = str(h, "scheme"), *tlp = str(h, "tlp");
+	size_t i;
+
+	fprintf(f, "%s\n", RULE);
+	show_classification(f, h);
 	fputc('\n', f);
 	show_text(f, tlp ? tlp : "?", NULL);
 	fprintf(f, ": %s\n", pouch_tlp_meaning(tlp) ? pouch_tlp_meaning(tlp) : "?");
@@ -111,7 +119,7 @@ static void banner(FILE *f, const json_t *h)
 			pouch_scheme_label(scheme) ? pouch_scheme_label(scheme) : "?",
 			pouch_handling_meaning(scheme, s) ? pouch_handling_meaning(scheme, s) : "?");
 	}
-	fprintf(f, "%s\n\n", RULE);
+	fprintf(f, "%s\n", RULE);
 }
 
 static void conditions(FILE *f, const json_t *h)
@@ -439,12 +447,11 @@ static void attachments(FILE *f, const json_t *a)
 	}
 }
 
-int show_print(FILE *f, const struct pouch_opened_dir *pk)
+int show_body(FILE *f, const struct pouch_opened_dir *pk)
 {
 	const json_t *r = pk->report, *h = json_object_get(r, "handling"), *x;
 	size_t i;
 
-	banner(f, h);
 	conditions(f, h);
 	priority(f, json_object_get(r, "priority"));
 	header(f, pk, json_object_get(r, "header"));
@@ -465,4 +472,11 @@ int show_print(FILE *f, const struct pouch_opened_dir *pk)
 	actions(f, json_object_get(r, "actions"));
 	attachments(f, json_object_get(r, "attachments"));
 	return ferror(f) ? -1 : 0;
+}
+
+int show_print(FILE *f, const struct pouch_opened_dir *pk)
+{
+	show_banner(f, json_object_get(pk->report, "handling"));
+	fputc('\n', f);
+	return show_body(f, pk);
 }

@@ -27,7 +27,8 @@ _pouch_subcommands() {
 _pouch_options() {
 	case $1 in
 	'audit show' | 'audit verify' | 'endpoint show' | 'partner list' | \
-		'partner show' | 'report validate' | show | status | verify | whoami) echo '--json' ;;
+		'partner show' | 'report validate' | status | verify | whoami) echo '--json' ;;
+	show) echo '--format -o --output --force --json' ;;
 	'endpoint set') echo '--endpoint --ca --pin --client-cert --client-key' ;;
 	inbox) echo '--from --priority --opened --unopened --since --until --json' ;;
 	init) echo '--agency --code --name --expires --passphrase-file --no-passphrase --force
@@ -58,7 +59,7 @@ _pouch_options() {
 }
 
 # _pouch_argument COMMAND OPTION: what OPTION's argument is (file, dir, code, codes,
-# priority, value), or nothing when it takes none.
+# priority, scheme, template, format, value), or nothing when it takes none.
 _pouch_argument() {
 	case $2 in
 	--home) echo dir ;;
@@ -70,6 +71,7 @@ _pouch_argument() {
 	--priority) echo priority ;;
 	--scheme) echo scheme ;;
 	--template) echo template ;;
+	--format) echo format ;;
 	--agency | --code | --name | --expires | --fingerprint | --overlap | --endpoint | --pin | \
 		--client-cn | --limit | --retries | --since | --until | -j | --jobs) echo value ;;
 	esac
@@ -174,6 +176,10 @@ _pouch() {
 		;;
 	template)
 		_pouch_reply "$prefix" $(compgen -W 'dissemination referral immediate' -- "$cur")
+		return 0
+		;;
+	format)
+		_pouch_reply "$prefix" $(compgen -W 'text json html' -- "$cur")
 		return 0
 		;;
 	value) return 0 ;;
