@@ -14,7 +14,7 @@
 
 /* Where a line stands. */
 enum batch_status {
-	LINE_TODO,      /* to pack in this run */
+	LINE_PENDING,      /* to pack in this run */
 	LINE_DONE,      /* packed by an earlier run (the state file says so) */
 	LINE_PACKED,    /* packed and in the output directory now */
 	LINE_FAILED,    /* refused, or an operational failure (its code says which) */
@@ -66,7 +66,7 @@ void batch_line_pack(const struct batch *b, const struct batch_line *l, struct b
 
 /* pack_batch_state.c. batch_state_open creates or opens and locks the state file and the
  * staging directory, reads the records, marks the lines they cover LINE_DONE (a line whose
- * bytes changed stays LINE_TODO, with a note), finishes moves a killed run left undone and
+ * bytes changed stays LINE_PENDING, with a note), finishes moves a killed run left undone and
  * removes staged packages no record names. Returns an exit status, the error printed. */
 int batch_state_open(struct batch *b);
 /* Appends the records of lines idx[0..n) ("LINE SHA ID"), in one write, synced. Returns 0 or

@@ -111,7 +111,7 @@ static int record(struct batch *b, const char *rec, struct pouch_err *err)
 		snprintf(l->id, sizeof(l->id), "%s", id);
 		return 0;
 	}
-	l->status = LINE_TODO;
+	l->status = LINE_PENDING;
 	if (asprintf(&l->msg, "line %zu changed since it was packed as %s: packing it again",
 		     l->no, id) < 0)
 		l->msg = NULL;
