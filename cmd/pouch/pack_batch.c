@@ -46,13 +46,14 @@ static void progress_clear(struct run *r)
 	r->drawn = 0;
 }
 
-/* done/total, rate and time left on one line, redrawn at most ten times a second. */
+/* done/total, rate and time left on one line: drawn when the first line is done, then redrawn
+ * at most ten times a second. */
 static void progress_draw(struct run *r)
 {
 	double t = since(&r->start), rate = t > 0 ? (double)r->finished / t : 0;
 	unsigned long left;
 
-	if (!r->tty || t < 1.0 || since(&r->last) < 0.1 || r->finished >= r->todo)
+	if (!r->tty || since(&r->last) < 0.1 || r->finished >= r->todo)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &r->last);
 	fprintf(stderr, "\r\033[Kpack --batch  %zu/%zu lines  %.1f/s", r->finished, r->todo,
@@ -110,7 +111,7 @@ static void print_line(const struct batch *b, struct run *r, const struct batch_
 
 static void flush_ready(const struct batch *b, struct run *r)
 {
-	while (r->next_print < b->n && b->lines[r->next_print].status != LINE_TODO &&
+	while (r->next_print < b->n && b->lines[r->next_print].status != LINE_PENDING &&
 	       b->lines[r->next_print].status != LINE_STAGED)
 		print_line(b, r, &b->lines[r->next_print++]);
 }
@@ -346,11 +347,11 @@ int pack_batch(const struct batch_opts *o)
 	}
 	r.tty = !cli.quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
-	r.last = r.start;
+	r.last = (struct timespec){ 0 }; /* never drawn: the first line done draws */
 	if (batch_work(&b, idx, r.todo, o->jobs, on_result, &r) < 0)
 		r.operational = 1;
 	for (i = 0; i < b.n; i++)
-		if (b.lines[i].status == LINE_TODO)
+		if (b.lines[i].status == LINE_PENDING)
 			fail(&b, &r, &b.lines[i], POUCH_E_IO, "not packed: the batch stopped");
 	if (o->all_or_nothing)
 		finish_all(&b, &r, idx);
