@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/validate.h"
 #include "directory/partner.h"
+#include "package/handling.h"
 #include "report/report.h"
 #include "report/route.h"
 
@@ -28,18 +29,29 @@ struct opts {
 	int force, allow;
 };
 
-/* A partner of this home may receive a report; a missing record says not. */
-static int is_partner(const char *agency, void *arg, struct pouch_err *err)
+/* What decides whether an agency may receive the split's reports. */
+struct recipient_check {
+	const struct pouch_home *home;
+	const json_t *report;
+};
+
+/* A partner of this home may receive a report (a missing record says not), unless the
+ * report's nationality caveats refuse it, as pack would. */
+static int may_receive(const char *agency, void *arg, struct pouch_err *err)
 {
+	const struct recipient_check *c = arg;
 	struct pouch_partner p = { 0 };
-	int ret = pouch_partner_load(arg, agency, &p, err);
+	struct pouch_err why = { 0 };
+	int ret = pouch_partner_load(c->home, agency, &p, err);
 
 	pouch_partner_release(&p);
 	if (ret == POUCH_E_NOTFOUND) {
 		pouch_err_clear(err);
 		return 0;
 	}
-	return ret < 0 ? ret : 1;
+	if (ret < 0)
+		return ret;
+	return pouch_handling_send_check(c->report, &agency, 1, &why) < 0 ? 2 : 1;
 }
 
 /* DIR/AGENCY.json for each output into paths[] (caller frees each). */
@@ -113,9 +125,11 @@ out:
 }
 
 /* The person's verdict for people: "persons[2] (id p3): ...". */
-static void print_unrouted(const struct pouch_route_person *p)
+static void print_unrouted(const json_t *report, const struct pouch_route_person *p)
 {
-	char line[512], id[96] = "";
+	char line[512 + POUCH_ERR_MSG_MAX], id[96] = "";
+	const char *to = p->agency;
+	struct pouch_err why = { 0 };
 
 	if (p->id)
 		snprintf(id, sizeof(id), " (id %s)", p->id);
@@ -125,13 +139,17 @@ static void print_unrouted(const struct pouch_route_person *p)
 	else if (p->reason == POUCH_ROUTE_NO_ROUTE)
 		snprintf(line, sizeof(line), "unrouted: persons[%zu]%s: no route matches its "
 			 "location", p->index, id);
-	else
+	else if (p->reason == POUCH_ROUTE_REFUSED) {
+		pouch_handling_send_check(report, &to, 1, &why);
+		snprintf(line, sizeof(line), "unrouted: persons[%zu]%s: routed by %s to '%s', "
+			 "refused: %s", p->index, id, p->by, p->agency, why.msg);
+	} else
 		snprintf(line, sizeof(line), "unrouted: persons[%zu]%s: routed by %s to '%s', "
 			 "which is not a partner", p->index, id, p->by, p->agency);
 	pouch_print(line);
 }
 
-static int print_text(const struct pouch_route_split *s, char **paths)
+static int print_text(const json_t *report, const struct pouch_route_split *s, char **paths)
 {
 	char line[PATH_MAX + 128];
 	size_t i;
@@ -146,7 +164,7 @@ static int print_text(const struct pouch_route_split *s, char **paths)
 	}
 	for (i = 0; i < s->npersons; i++)
 		if (s->persons[i].reason != POUCH_ROUTE_ROUTED)
-			print_unrouted(&s->persons[i]);
+			print_unrouted(report, &s->persons[i]);
 	for (i = 0; i < s->nleft; i++) {
 		snprintf(line, sizeof(line), "left out: %s: about unrouted persons only",
 			 s->left[i]);
@@ -236,6 +254,7 @@ static int route(struct opts *o, const char *file, const struct cli_stdin *in)
 {
 	struct pouch_report_errors errors = { 0 };
 	struct pouch_route_split split = { 0 };
+	struct recipient_check check;
 	struct pouch_routes *routes = NULL;
 	struct pouch_err err = { 0 };
 	json_t *report = NULL;
@@ -257,7 +276,8 @@ static int route(struct opts *o, const char *file, const struct cli_stdin *in)
 		ret = pouch_fail(&err);
 		goto out;
 	}
-	if (pouch_route_split(report, routes, is_partner, &cli.home, &split, &err) < 0) {
+	check = (struct recipient_check){ &cli.home, report };
+	if (pouch_route_split(report, routes, may_receive, &check, &split, &err) < 0) {
 		pouch_err_prefix(&err, "cannot route '%s'", o->report);
 		ret = pouch_fail(&err);
 		goto out;
@@ -271,7 +291,7 @@ static int route(struct opts *o, const char *file, const struct cli_stdin *in)
 	if ((ret = refuse_existing(o, paths, split.nout)) != EXIT_OK ||
 	    (ret = write_all(o, &split, paths)) != EXIT_OK)
 		goto out;
-	ret = cli.json ? print_json(o, &split, paths) : print_text(&split, paths);
+	ret = cli.json ? print_json(o, &split, paths) : print_text(report, &split, paths);
 	if (ret == EXIT_OK)
 		ret = verdict(o, &split);
 out:

@@ -34,6 +34,15 @@ int pouch_handling_forward_check(const struct pouch_forward_ctx *c, const char *
 int pouch_handling_forward_check_all(const struct pouch_forward_ctx *c, const char *const *to,
 				     size_t n, struct pouch_err *err);
 
+/* Decides whether report (pouch.json's "report") may be sent at all, first sending included,
+ * to each of the n agencies in to: its nationality caveats (rule "caveat"; "unmarked" for
+ * caveats it cannot read). The rules of onward dissemination are pouch_handling_forward_check's.
+ * Returns 0 when it may go to every one, else POUCH_E_REFUSED for the first refused: "sending
+ * to 'TO' is refused by rule RULE: WHY". The report's originator (header.originator.agency) is
+ * never refused. */
+int pouch_handling_send_check(const json_t *report, const char *const *to, size_t n,
+			      struct pouch_err *err);
+
 /* The tier named s ("OFFICIAL", "SECRET", "TOP SECRET", any case) in *tier. POUCH_E_USAGE for
  * anything else. */
 int pouch_tier_parse(const char *s, enum pouch_tier *tier, struct pouch_err *err);

@@ -421,6 +421,9 @@ static int pack(const struct pouch_home *home, const struct pouch_pack_req *req,
 		ret = check_report(req, report, h, err);
 	if (!ret)
 		ret = pouch_ceiling_check_report(home, report, "the report", err);
+	/* A forward (it carries provenance) has passed the stricter onward rules already. */
+	if (!ret && !req->provenance)
+		ret = pouch_handling_send_check(report, req->to, req->nto, err);
 	if (!ret && req->provenance)
 		ret = pouch_json_parse("provenance", req->provenance, strlen(req->provenance), &prov,
 				       err);

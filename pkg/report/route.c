@@ -27,9 +27,9 @@ struct split {
 const char *pouch_route_reason_name(enum pouch_route_reason r)
 {
 	static const char *const names[] = {"routed", "no-location", "no-route",
-					    "not-a-partner"};
+					    "not-a-partner", "refused"};
 
-	return r <= POUCH_ROUTE_NOT_PARTNER ? names[r] : "unknown";
+	return r <= POUCH_ROUTE_REFUSED ? names[r] : "unknown";
 }
 
 static int by_id(const void *a, const void *b)
@@ -159,8 +159,8 @@ static int route_persons(struct split *sp, const struct pouch_routes *t,
 				goto out;
 			}
 		}
-		if (!verdict[j])
-			v->reason = POUCH_ROUTE_NOT_PARTNER;
+		if (verdict[j] != 1)
+			v->reason = verdict[j] ? POUCH_ROUTE_REFUSED : POUCH_ROUTE_NOT_PARTNER;
 	}
 	/* Outputs only once every agency is known, so that their indexes stay put. */
 	for (i = 0; i < n; i++) {

@@ -38,9 +38,10 @@ enum pouch_route_reason {
 	POUCH_ROUTE_NO_LOCATION,  /* the person has neither location nor country */
 	POUCH_ROUTE_NO_ROUTE,     /* no route matches and the table has no default */
 	POUCH_ROUTE_NOT_PARTNER,  /* the route's agency is not a partner */
+	POUCH_ROUTE_REFUSED,      /* the report's handling markings refuse the route's agency */
 };
 
-/* "no-location", "no-route", "not-a-partner" (or "routed"): a static string. */
+/* "no-location", "no-route", "not-a-partner", "refused" (or "routed"): a static string. */
 const char *pouch_route_reason_name(enum pouch_route_reason r);
 
 /* The table's verdict on persons[index]. */
@@ -80,8 +81,8 @@ struct pouch_route_split {
  * when the report names no persons, an element is neither about persons nor shared (the
  * first one named), or an agency's report would hold no items; accept's errors;
  * POUCH_E_NOMEM. accept(agency, arg, err) says whether an agency may receive a report: 1 yes,
- * 0 no (not a partner), or a negative POUCH_E_* with err set, which stops the split; it is
- * asked once per agency. */
+ * 0 no (not a partner), 2 no (the report's handling markings refuse it), or a negative
+ * POUCH_E_* with err set, which stops the split; it is asked once per agency. */
 int pouch_route_split(const json_t *report, const struct pouch_routes *routes,
 		      int (*accept)(const char *agency, void *arg, struct pouch_err *err),
 		      void *arg, struct pouch_route_split *out, struct pouch_err *err);

@@ -74,12 +74,15 @@ static void table_refused(const char *text, const char *msg)
 	json_decref(j);
 }
 
-/* Every agency but GB-C is a partner; NO-ONE makes the lookup fail. */
+/* Every agency but GB-C is a partner; the report's markings refuse GB-R; NO-ONE makes the
+ * lookup fail. */
 static int accept(const char *agency, void *arg, struct pouch_err *err)
 {
 	(*(int *)arg)++;
 	if (!strcmp(agency, "GB-C"))
 		return 0;
+	if (!strcmp(agency, "GB-R"))
+		return 2;
 	if (!strcmp(agency, "NO-ONE"))
 		return pouch_err_set(err, POUCH_E_CORRUPT, "partner record corrupt");
 	return 1;
@@ -181,6 +184,18 @@ static void test_route__split(void **state)
 	assert_int_equal(s.out[0].persons, 6);
 	assert_string_equal(s.persons[6].by, "default");
 	assert_int_equal(s.nleft, 0);
+	pouch_route_split_release(&s);
+
+	/* An agency the report's markings refuse gets nothing: its persons are listed. */
+	pouch_routes_free(t);
+	t = table("{\"format\": \"pouch-routes/1\", \"default\": \"GB-R\", \"routes\": "
+		  "[{\"country\": \"US\", \"agency\": \"US-X\"}]}");
+	assert_int_equal(pouch_route_split(r, t, accept, &asked, &s, &err), 0);
+	assert_int_equal(s.nout, 1);
+	assert_string_equal(s.out[0].agency, "US-X");
+	assert_string_equal(s.persons[6].agency, "GB-R");
+	assert_int_equal(s.persons[6].reason, POUCH_ROUTE_REFUSED);
+	assert_string_equal(pouch_route_reason_name(s.persons[6].reason), "refused");
 	pouch_route_split_release(&s);
 	pouch_routes_free(t);
 	json_decref(r);
