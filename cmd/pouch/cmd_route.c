@@ -1,12 +1,15 @@
 /* pouch route: split a report that names persons in several areas into one report per
  * partner agency, by a routing table (spec/route.md); every person no route takes is listed. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "input.h"
+#include "base/fault.h"
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/validate.h"
@@ -218,20 +221,68 @@ static int print_json(const struct opts *o, const struct pouch_route_split *s, c
 }
 
 /* Writes every output, each atomically with mode 0600, then the batch file. */
-static int write_all(const struct opts *o, const struct pouch_route_split *s, char **paths)
+/* Moves the staged reports into place: replacing what is there with --force, else never. */
+static int move_all(const struct opts *o, const struct pouch_route_split *s, char **staged,
+		    char **paths)
 {
 	struct pouch_err err = { 0 };
 	size_t i;
-	int ret;
+
+	for (i = 0; i < s->nout; i++)
+		if ((o->force ? rename(staged[i], paths[i]) : pouch_fs_move(staged[i], paths[i])) < 0) {
+			pouch_err_set(&err, errno == EEXIST ? POUCH_E_EXISTS : POUCH_E_IO,
+				      "cannot write '%s': %s", paths[i], strerror(errno));
+			return pouch_fail(&err);
+		}
+	if (pouch_fs_sync_dir(o->dir, &err) < 0)
+		return pouch_fail(&err);
+	return EXIT_OK;
+}
+
+/* Every report is written (and synced) into a private staging directory inside DIR first, then
+ * all are moved into place: a failure while writing, such as a full disk, leaves DIR as it
+ * was. Fault site "route.write" (test builds): writing a staged report fails. */
+static int write_all(const struct opts *o, const struct pouch_route_split *s, char **paths)
+{
+	struct pouch_err err = { 0 };
+	char name[POUCH_CODE_MAX + 8], *stage = NULL, **staged = NULL;
+	size_t i;
+	int lock = -1, ret = EXIT_OK;
 
 	if (s->nout && !pouch_fs_exists(o->dir) && pouch_fs_mkdir_private(o->dir, &err) < 0)
 		return pouch_fail(&err);
-	for (i = 0; i < s->nout; i++)
-		if (pouch_json_save_record(paths[i], s->out[i].report, !o->force, &err) < 0)
-			return pouch_fail(&err);
-	if (o->batch && (ret = write_batch(o, s)) != EXIT_OK)
-		return ret;
-	return EXIT_OK;
+	if (s->nout && pouch_fs_workdir_new(o->dir, ".route-", &stage, &lock, &err) < 0)
+		return pouch_fail(&err);
+	staged = calloc(s->nout + 1, sizeof(*staged));
+	for (i = 0; staged && ret == EXIT_OK && i < s->nout; i++) {
+		snprintf(name, sizeof(name), "%s.json", s->out[i].agency);
+		if (!(staged[i] = pouch_path_join(stage, name)))
+			break;
+		if (pouch_fault_hit("route.write"))
+			pouch_err_set(&err, POUCH_E_IO, "cannot write '%s': %s", staged[i],
+				      strerror(EIO));
+		else if (pouch_json_save_record(staged[i], s->out[i].report, 1, &err) == 0)
+			continue;
+		pouch_err_prefix(&err, "cannot write the report for '%s'", s->out[i].agency);
+		ret = pouch_fail(&err);
+	}
+	if (ret == EXIT_OK && (!staged || i < s->nout)) {
+		pouch_error("out of memory");
+		ret = EXIT_OPERATIONAL;
+	}
+	if (ret == EXIT_OK && s->nout)
+		ret = move_all(o, s, staged, paths);
+	if (stage && pouch_fs_remove_tree(stage, &err) < 0 && ret == EXIT_OK)
+		ret = pouch_fail(&err);
+	for (i = 0; staged && i < s->nout; i++)
+		free(staged[i]);
+	free(staged);
+	free(stage);
+	if (lock >= 0)
+		close(lock);
+	if (ret == EXIT_OK && o->batch)
+		ret = write_batch(o, s);
+	return ret;
 }
 
 /* The exit status for what reached no agency. */

@@ -107,7 +107,8 @@ skip_test() {
 # fault-injection hook (POUCH_FAULT=SITE:N[:stop]; `make test` and `make check` build one).
 # Sites: fs.write, fs.fsync, fs.rename (every rename or link that puts a file in place),
 # fs.copy (the start of a file copy; use with :stop), db.commit, audit.append, batch.state
-# (pack --batch writing its state file), batch.move (a kept package moved out of its stage).
+# (pack --batch writing its state file), batch.move (a kept package moved out of its stage),
+# route.write (route writing a staged report).
 need_faults() {
 	case $("$POUCH_BIN" --version) in
 	*"fault injection"*) return 0 ;;

@@ -159,6 +159,21 @@ expect_success 'existing reports are refused before any is written; --force repl
 	test "$(py error.json "r[\"error\"][\"code\"]")" = refused
 '
 
+if case $("$POUCH_BIN" --version) in *"fault injection"*) true ;; *) false ;; esac; then
+expect_success 'a write failing midway leaves the directory as it was, --force or not' '
+	POUCH_FAULT=route.write:2 must_fail 3 pouch --home ceop route referral.json \
+		--table routes.json -o fx &&
+	error_is "cannot write the report for .GB-MET.: cannot write .fx/\.route-[^/]*/GB-MET\.json.: Input/output error$" &&
+	test -z "$(ls -A fx)" &&
+	cp -Rp split before &&
+	POUCH_FAULT=route.write:3 must_fail 3 pouch --home ceop route referral.json \
+		--table routes.json -o split --force &&
+	diff -r before split
+'
+else
+skip_test 'a write failing midway leaves the directory as it was' 'not a fault-injection build'
+fi
+
 expect_success 'the same input makes the same files; --allow-unrouted exits 0; stdin' '
 	pouch --home ceop route - --table routes.json -o again --allow-unrouted <referral.json \
 		>out2 2>err2 &&
