@@ -29,8 +29,8 @@ lap() {
 	_l0=$(now)
 	"$@" >/dev/null 2>"$BENCH_TMP/.lap.err" && _ls=0 || _ls=$?
 	echo "$_l0 $(now)" >>"$_lf"
-	[ $_ls = 0 ] || { echo "bench: failed ($_ls): $*" >&2; cat "$BENCH_TMP/.lap.err" >&2; }
-	return $_ls
+	[ "$_ls" = 0 ] || { echo "bench: failed ($_ls): $*" >&2; cat "$BENCH_TMP/.lap.err" >&2; }
+	return "$_ls"
 }
 
 # rss KIB-FILE COMMAND...: runs COMMAND under /usr/bin/time, appending its peak resident set

@@ -125,7 +125,8 @@ wrk_summary() {
 }
 
 echo
-echo "exchange over TLS on 127.0.0.1 (setting up: agencies, certificates, $N packages)"
+echo "exchange over TLS on 127.0.0.1 (setting up: agencies, certificates, $N packages; load"
+echo "average $(load))"
 exchange_setup 2>setup.err || { cat setup.err >&2; fail "exchange set-up failed"; }
 PORT=$(pouchd_port)
 restart_pouchd data
@@ -355,7 +356,7 @@ restart_pouchd data-c
 split -d -n "r/$CLIENTS" ids client.
 slices=$(ls client.??)
 t0=$(now)
-pids= c=1
+pids="" c=1
 for _s in $slices; do
 	# shellcheck disable=SC2046 # split on purpose: one argument a file
 	(rss "m.client$c" "$POUCH_BIN" --home "ceop$c" push $(files "$_s") >"$_s.out" 2>&1
