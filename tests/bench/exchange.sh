@@ -234,7 +234,9 @@ while [ $r -lt "$WRK_ROUNDS" ]; do
 done
 pd_peak=$(hwm "$PD_PID")
 ng_peak=0 ng_n=0
-for _pid in "$NGINX_PID" $(ps -o pid= --ppid "$NGINX_PID"); do
+# nginx's master and its workers (children read from /proc: no procps needed).
+for _pid in "$NGINX_PID" $(grep -l "^PPid:[[:space:]]*$NGINX_PID\$" /proc/[0-9]*/status 2>/dev/null |
+	cut -d/ -f3); do
 	ng_peak=$((ng_peak + $(hwm "$_pid"))) ng_n=$((ng_n + 1))
 done
 # shellcheck disable=SC2046 # split on purpose: the figures
