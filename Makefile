@@ -194,7 +194,8 @@ demo: deps
 BENCH_DEBS = wrk nginx libssl-dev
 
 # Figures, not tests: pouch against gpg, pouchd against nginx, push and pull against curl, on
-# this machine (tests/bench/bench.sh, tests/bench/exchange.sh).
+# this machine, each timed in turn with its baseline (tests/bench/bench.sh, exchange.sh; knobs
+# there and in docs/performance.md). `BENCH_QUICK=1 make bench` checks it end to end, scaled down.
 bench: deps
 	sh tests/bench/deps.sh $(BENCH_DEBS)
 	$(MAKE) --no-print-directory all

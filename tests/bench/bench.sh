@@ -1,17 +1,30 @@
 #!/bin/sh
 # make bench: pouch against the obvious baseline (gpg, tar) on this machine, in one run, then
 # the exchange part (tests/bench/exchange.sh: pouchd against nginx with wrk, push and pull
-# against curl). Prints figures; asserts nothing. BENCH_SMALL_RUNS, BENCH_BULK and
-# BENCH_BIG_MB scale this part; exchange.sh names its own knobs. POUCH_BIN is the pouch binary,
-# pouchd beside it.
+# against curl, 8 clients at once, listing by cursor). Prints figures beside their targets;
+# asserts nothing. The machine may be shared, so absolute times drift: each figure is timed in
+# turn with its baseline, run after run, and the ratio is what to read; the load average is
+# printed at the start and the end. POUCH_BIN is the pouch binary, pouchd beside it.
+#   BENCH_QUICK=1      every count scaled down: a check that the bench runs to the end
+#   BENCH_SMALL_RUNS   runs of each small-package operation (default 20)
+#   BENCH_BULK         reports in the bulk pack (default 1000) ...
+#   BENCH_BULK_ROUNDS  ... packed in this many rounds (default 5), each round the gpg loop,
+#                      pack --batch -j1 and -j2 in turn on BENCH_BULK / BENCH_BULK_ROUNDS lines
+#   BENCH_BIG_MB       the large attachment in MiB (default 200)
+#   BENCH_BIG_RUNS     runs of each large-attachment operation (default 3)
+# exchange.sh names its own knobs.
 set -eu
 
 SRC_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 POUCH_BIN=${POUCH_BIN:-$SRC_DIR/build/pouch}
-RUNS=${BENCH_SMALL_RUNS:-20}
-BIG_MB=${BENCH_BIG_MB:-1024}
-BULK=${BENCH_BULK:-200}
-B=$(mktemp -d /tmp/pb.XXXXXX)
+BENCH_TMP=$(mktemp -d /tmp/pb.XXXXXX)
+. "$SRC_DIR/tests/bench/common.sh"
+RUNS=$(knob BENCH_SMALL_RUNS 20 3)
+BULK=$(knob BENCH_BULK 1000 20)
+BULK_ROUNDS=$(knob BENCH_BULK_ROUNDS 5 2)
+BIG_MB=$(knob BENCH_BIG_MB 200 8)
+BIG_RUNS=$(knob BENCH_BIG_RUNS 3 1)
+B=$BENCH_TMP
 STARTED=$(date +%s)
 export LC_ALL=C
 
@@ -22,21 +35,14 @@ stop() {
 	rm -rf "$B"
 }
 trap stop EXIT
+trap 'exit 130' INT TERM
 cd "$B"
 
-now() { date +%s.%N; }
-secs() { echo "$2 - $1" | bc -l; }
-# peak RSS in MiB and elapsed seconds of a command: "seconds mib"
-measure() {
-	/usr/bin/time -f "%e %M" -o "$B/.t" "$@" >/dev/null 2>&1
-	awk '{ printf "%.2f %.1f\n", $1, $2 / 1024 }' "$B/.t"
-}
 pouch() { "$POUCH_BIN" "$@"; }
 g() { _h=$1; shift; gpg --homedir "$_h/gnupg" --batch --quiet --no-tty --trust-model always "$@"; }
 
-mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-cpu=$(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//')
-echo "pouch bench: $(nproc) cores, $mem, $cpu; $(gpg --version | head -1)"
+echo "pouch bench$([ "${BENCH_QUICK:-0}" = 1 ] && echo ' (quick: scaled down)'): $(machine);"
+echo "$(gpg --version | head -1); load average at the start: $(load)"
 
 pouch --home s init --agency GB-BENCH-S --name S --no-passphrase -q >/dev/null
 pouch --home r init --agency GB-BENCH-R --name R --no-passphrase -q >/dev/null
@@ -49,92 +55,138 @@ cp "$SRC_DIR/tests/bench/report.json" report.json
 head -c 20000 /dev/urandom >small.bin
 mkdir -p pk base
 
-echo
-echo "small package (20 KB attachment), $RUNS runs each, seconds per run:"
-t0=$(now)
-i=0; while [ $i -lt $RUNS ]; do
-	pouch --home s pack -q --to GB-BENCH-R --report report.json --attach small.bin -o pk >/dev/null
-	i=$((i + 1)); done
-t1=$(now)
-# The gpg commands equivalent to one pack of FILES.
+# The gpg commands equivalent to one pack of FILES: the tar, one sign+encrypt, one detached
+# signature of the header.
 gpg_pack() {
-	tar -cf base/c.tar "$@"
+	tar -cf base/c.tar "$@" &&
 	g s --sign --encrypt --compress-algo none -u "$S" -r "$R" -r "$S" -o - base/c.tar \
-		>base/p.pgp
-	echo '{"header": 1}' >base/h.json
+		>base/p.pgp &&
+	echo '{"header": 1}' >base/h.json &&
 	g s --detach-sign -u "$S" -o - base/h.json >base/h.sig
 }
-i=0; while [ $i -lt $RUNS ]; do gpg_pack report.json small.bin; i=$((i + 1)); done
-t2=$(now)
+gpg_verify() { g r --verify base/h.sig base/h.json; }
+gpg_open() { rm -rf bo && mkdir bo && g r --decrypt base/p.pgp | tar -xf - -C bo; }
+pouch_open() { rm -rf o && pouch --home r open "$1" -o o; }
+
+# --- small package: pack, verify, open, each pouch and gpg in turn, run after run ------------
+# One pack of each first: gpg-agent started, the files every later run uses.
+pouch --home s pack -q --to GB-BENCH-R --report report.json --attach small.bin -o pk >/dev/null
+gpg_pack report.json small.bin
 pkg=$(ls pk/*.pouch | head -1)
-i=0; while [ $i -lt $RUNS ]; do pouch --home r verify "$pkg" >/dev/null; i=$((i + 1)); done
-t3=$(now)
-i=0; while [ $i -lt $RUNS ]; do g r --verify base/h.sig base/h.json 2>/dev/null; i=$((i + 1)); done
-t4=$(now)
-i=0; while [ $i -lt $RUNS ]; do
-	rm -rf o && pouch --home r open "$pkg" -o o >/dev/null 2>&1; i=$((i + 1)); done
-t5=$(now)
-i=0; while [ $i -lt $RUNS ]; do
-	rm -rf bo && mkdir bo && g r --decrypt base/p.pgp 2>/dev/null | tar -xf - -C bo
-	i=$((i + 1)); done
-t6=$(now)
-row() { # name pouch-seconds gpg-seconds
-	printf "  %-7s pouch %.3f s   gpg %.3f s   ratio %.2f\n" "$1" \
-		"$(echo "$2 / $RUNS" | bc -l)" "$(echo "$3 / $RUNS" | bc -l)" "$(echo "$2 / $3" | bc -l)"
-}
-row pack "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")"
-row verify "$(secs "$t2" "$t3")" "$(secs "$t3" "$t4")"
-row open "$(secs "$t4" "$t5")" "$(secs "$t5" "$t6")"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	lap t.pack.p pouch --home s pack -q --to GB-BENCH-R --report report.json \
+		--attach small.bin -o pk
+	lap t.pack.g gpg_pack report.json small.bin
+	lap t.verify.p pouch --home r verify "$pkg"
+	lap t.verify.g gpg_verify
+	lap t.open.p pouch_open "$pkg"
+	lap t.open.g gpg_open
+	i=$((i + 1))
+done
+# Peak RSS from one more run of each (not timed: /usr/bin/time would add its own start).
+rss m.pack "$POUCH_BIN" --home s pack -q --to GB-BENCH-R --report report.json --attach small.bin \
+	-o pk >/dev/null
+rss m.verify "$POUCH_BIN" --home r verify "$pkg" >/dev/null 2>&1
+rm -rf o && rss m.open "$POUCH_BIN" --home r open "$pkg" -o o >/dev/null 2>&1
 
 echo
-echo "bulk pack: $BULK small reports in one batch (pack --batch), against a shell loop of"
-echo "the same gpg commands; seconds, packages per second, ratio to the loop:"
-mkdir -p bulk/j1 bulk/j2
-i=0; while [ $i -lt $BULK ]; do
-	echo "{\"to\": \"GB-BENCH-R\", \"report\": \"$B/report.json\"}"; i=$((i + 1)); done \
-	>bulk/b.jsonl
-t0=$(now)
-i=0; while [ $i -lt $BULK ]; do gpg_pack report.json; i=$((i + 1)); done
-t1=$(now)
-pouch --home s pack -q --batch bulk/b.jsonl -j 1 -o bulk/j1 >/dev/null
-t2=$(now)
-pouch --home s pack -q --batch bulk/b.jsonl -j 2 -o bulk/j2 >/dev/null
-t3=$(now)
-bulk_row() { # name seconds loop-seconds
-	printf "  %-10s %7.1f s  %6.1f /s   ratio %.2f\n" "$1" "$2" "$(echo "$BULK / $2" | bc -l)" \
-		"$(echo "$2 / $3" | bc -l)"
+echo "small package (20 KB attachment): $RUNS runs of each, pouch and the gpg commands in turn;"
+echo "median seconds per run, ratio pouch over gpg, pouch's peak RSS:"
+row() { # name target
+	_p=$(median "t.$1.p") _g=$(median "t.$1.g")
+	_r=$(ratio "$_p" "$_g")
+	printf "  %-7s pouch %.4f s   gpg %.4f s   ratio %5.2f %-22s  %5.1f MiB\n" "$1" "$_p" "$_g" \
+		"$_r" "$(target "$_r" '<=' "$2")" "$(peak "m.$1")"
 }
-bulk_row "gpg loop" "$(secs "$t0" "$t1")" "$(secs "$t0" "$t1")"
-bulk_row "batch -j1" "$(secs "$t1" "$t2")" "$(secs "$t0" "$t1")"
-bulk_row "batch -j2" "$(secs "$t2" "$t3")" "$(secs "$t0" "$t1")"
+row pack 3
+row verify 4
+row open 3
+
+# --- bulk pack: the gpg loop, pack --batch -j1 and -j2 in turn, round after round ------------
+PER=$((BULK / BULK_ROUNDS))
+BULK=$((PER * BULK_ROUNDS))
+mkdir -p bulk
+i=0
+while [ $i -lt $PER ]; do
+	echo "{\"to\": \"GB-BENCH-R\", \"report\": \"$B/report.json\"}"
+	i=$((i + 1))
+done >bulk/b.jsonl
+gpg_loop() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		gpg_pack report.json || return 1
+		_i=$((_i + 1))
+	done
+}
+batch() { # JOBS ROUND
+	mkdir "bulk/j$1-$2" &&
+	rss "m.j$1" "$POUCH_BIN" --home s pack -q --batch bulk/b.jsonl -j "$1" -o "bulk/j$1-$2"
+}
+r=0
+while [ $r -lt "$BULK_ROUNDS" ]; do
+	lap t.loop gpg_loop "$PER"
+	lap t.j1 batch 1 $r
+	lap t.j2 batch 2 $r
+	r=$((r + 1))
+done
+n=$(ls bulk/j1-*/*.pouch bulk/j2-*/*.pouch | wc -l)
+[ "$n" -eq $((2 * BULK)) ] || { echo "bench: the batches packed $n packages, not $((2 * BULK))" >&2; exit 1; }
+loop=$(total t.loop) j1=$(total t.j1) j2=$(total t.j2)
 
 echo
-echo "large attachment ($BIG_MB MiB), one run each: MB/s and peak RSS"
+echo "bulk pack of $BULK small reports (pack --batch) against a shell loop of the same gpg"
+echo "commands, in $BULK_ROUNDS rounds of $PER (each round: the loop, -j1, -j2); seconds in all,"
+echo "packages per second, ratio to the loop, peak RSS:"
+bulk_row() { # name seconds [target-text RSS-file]
+	printf "  %-10s %7.1f s %7.1f /s   ratio %5.2f %-22s %s\n" "$1" "$2" \
+		"$(echo "$BULK / $2" | bc -l)" "$(ratio "$2" "$loop")" "${3:-}" \
+		"$([ -n "${4:-}" ] && echo "$(peak "$4") MiB")"
+}
+bulk_row "gpg loop" "$loop"
+bulk_row "batch -j1" "$j1" "$(target "$(ratio "$j1" "$loop")" '<=' 1.3)" m.j1
+bulk_row "batch -j2" "$j2" "" m.j2
+printf "  -j2 over -j1: %.2f %s\n" "$(ratio "$j2" "$j1")" "$(target "$(ratio "$j2" "$j1")" '<' 1)"
+
+# --- large attachment: pack and open, each pouch and gpg alone in turn -----------------------
 head -c $((BIG_MB * 1048576)) /dev/urandom >big.bin
-rm -rf pk && mkdir pk
-set -- $(measure "$POUCH_BIN" --home s pack --to GB-BENCH-R --report report.json \
-	--attach big.bin -o pk)
-pack_s=$1 pack_m=$2
-set -- $(measure gpg --homedir s/gnupg --batch --quiet --trust-model always --sign --encrypt \
-	--compress-algo none -u "$S" -r "$R" -r "$S" -o base/big.pgp big.bin)
-gpg_s=$1 gpg_m=$2
-pkg=$(ls pk/*.pouch)
-set -- $(measure "$POUCH_BIN" --home r open "$pkg" -o big-open)
-open_s=$1 open_m=$2
-set -- $(measure gpg --homedir r/gnupg --batch --quiet -o base/big.out --decrypt base/big.pgp)
-dec_s=$1 dec_m=$2
+pouch_big_pack() { rm -rf pkb && mkdir pkb && rss m.bpack "$POUCH_BIN" --home s pack \
+	--to GB-BENCH-R --report report.json --attach big.bin -o pkb; }
+gpg_big_pack() { rss m.gpack gpg --homedir s/gnupg --batch --quiet --yes --trust-model always \
+	--sign --encrypt --compress-algo none -u "$S" -r "$R" -r "$S" -o base/big.pgp big.bin; }
+pouch_big_open() { rm -rf big-open && rss m.bopen "$POUCH_BIN" --home r open pkb/*.pouch \
+	-o big-open; }
+gpg_big_open() { rss m.gopen gpg --homedir r/gnupg --batch --quiet --yes -o base/big.out \
+	--decrypt base/big.pgp; }
+i=0
+while [ $i -lt "$BIG_RUNS" ]; do
+	lap t.bpack pouch_big_pack
+	lap t.gpack gpg_big_pack
+	lap t.bopen pouch_big_open
+	lap t.gopen gpg_big_open
+	i=$((i + 1))
+done
 cmp big.bin big-open/attachments/big.bin
+
+echo
+echo "large attachment ($BIG_MB MiB): $BIG_RUNS runs of each, pouch and gpg alone in turn;"
+echo "MB/s of the median run, peak RSS (MB = MiB here):"
 mbs() { echo "$BIG_MB / $1" | bc -l; }
-big_row() { # name pouch-seconds pouch-mib gpg-seconds gpg-mib
-	printf "  %-7s pouch %6.1f MB/s (peak RSS %5.1f MiB)   gpg %6.1f MB/s (%5.1f MiB)" \
-		"$1" "$(mbs "$2")" "$3" "$(mbs "$4")" "$5"
-	printf "   ratio %.2f\n" "$(echo "$2 / $4" | bc -l)"
+big_row() { # name pouch-times pouch-rss gpg-times gpg-rss target
+	_p=$(median "$2") _g=$(median "$4")
+	_r=$(ratio "$_p" "$_g")
+	printf "  %-5s pouch %6.1f MB/s (%5.1f MiB)   gpg %6.1f MB/s (%5.1f MiB)   ratio %.2f %s\n" \
+		"$1" "$(mbs "$_p")" "$(peak "$3")" "$(mbs "$_g")" "$(peak "$5")" "$_r" \
+		"$(target "$_r" '<=' "$6")"
 }
-big_row pack "$pack_s" "$pack_m" "$gpg_s" "$gpg_m"
-big_row open "$open_s" "$open_m" "$dec_s" "$dec_m"
-echo "  (ratio: pouch's time over gpg's; MB = MiB here; pouch's RSS is its own process,"
-echo "   the gpg and gpg-agent it runs are apart)"
+big_row pack t.bpack m.bpack t.gpack m.gpack 1.7
+big_row open t.bopen m.bopen t.gopen m.gopen 2
+printf "  pouch's peak RSS stays flat: %s MiB at most %s\n" \
+	"$(cat m.bpack m.bopen >m.big && peak m.big)" "$(target "$(peak m.big)" '<=' 64)"
+echo "  (ratio: pouch's time over gpg's; RSS: the largest of the process and the gpg it waits"
+echo "   for, gpg-agent apart)"
+echo "load average after the packing: $(load)"
 
 POUCH_BUILD=$(cd "$(dirname "$POUCH_BIN")" && pwd) sh "$SRC_DIR/tests/bench/exchange.sh"
 echo
-echo "(the bench took $(($(date +%s) - STARTED)) s in all)"
+echo "(the bench took $(($(date +%s) - STARTED)) s in all; load average at the end: $(load))"

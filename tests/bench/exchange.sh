@@ -1,11 +1,20 @@
 #!/bin/sh
 # make bench, exchange part (called by bench.sh): pouchd and pouch over TLS on 127.0.0.1 against
-# nginx and curl doing the same transfers on this machine, in the same run. Prints figures;
-# asserts nothing. POUCH_BUILD is the directory holding pouch and pouchd.
-#   BENCH_EXCHANGE_N       packages pushed and pulled (default 1000; each costs about 0.6 s
-#                          in all, packing included, on a 2-core machine)
-#   BENCH_WRK_SECONDS      length of each wrk run (default 10)
+# nginx and curl doing the same transfers on this machine, in the same run, each timed in turn
+# with its baseline. Prints figures beside their targets; asserts nothing. POUCH_BUILD is the
+# directory holding pouch and pouchd. BENCH_QUICK=1 scales every count down; the knobs:
+#   BENCH_EXCHANGE_N       packages pushed and pulled (default 1000), ...
+#   BENCH_EXCHANGE_ROUNDS  ... in this many rounds (default 2), each round curl's uploads,
+#                          pouch push, curl's downloads and pouch pull in turn
+#   BENCH_WRK_SECONDS      length of each wrk run on one stored package (default 5) ...
+#   BENCH_WRK_ROUNDS       ... run this many times each, pouchd and nginx in turn (default 3)
 #   BENCH_WRK_CONNECTIONS  wrk's connections (default 16; 2 threads)
+#   BENCH_CLIENTS          clients pushing at once to one pouchd (default 8), the same
+#                          BENCH_EXCHANGE_N packages shared out among them
+#   BENCH_LIST_SMALL       packages stored for the first listing figure (default 1000) ...
+#   BENCH_LIST_LARGE       ... and for the second (default 100000)
+#   BENCH_LIST_SECONDS     length of each wrk run on the listing (default 5) ...
+#   BENCH_LIST_ROUNDS      ... run this many times for each store, in turn (default 3)
 #
 # The set-up is the exchange tests' own (tests/e2e/lib-pouchd.sh, sourced with tests/e2e/lib.sh
 # for its scratch directory, pouch wrapper and agency helpers): GB-MET runs pouchd; GB-NCA-CEOP
@@ -22,11 +31,21 @@
 # can, which the default limit (600 a minute) would answer with 429s.
 set -u
 
-N=${BENCH_EXCHANGE_N:-1000}
-WRK_SECONDS=${BENCH_WRK_SECONDS:-10}
-WRK_CONNS=${BENCH_WRK_CONNECTIONS:-16}
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$SRC_DIR/tests/e2e/lib-pouchd.sh"
+BENCH_TMP=$TRASH
+. "$SRC_DIR/tests/bench/common.sh"
+N=$(knob BENCH_EXCHANGE_N 1000 24)
+ROUNDS=$(knob BENCH_EXCHANGE_ROUNDS 2 2)
+WRK_SECONDS=$(knob BENCH_WRK_SECONDS 5 1)
+WRK_ROUNDS=$(knob BENCH_WRK_ROUNDS 3 1)
+WRK_CONNS=$(knob BENCH_WRK_CONNECTIONS 16 16)
+CLIENTS=$(knob BENCH_CLIENTS 8 8)
+LIST_SMALL=$(knob BENCH_LIST_SMALL 1000 200)
+LIST_LARGE=$(knob BENCH_LIST_LARGE 100000 5000)
+LIST_SECONDS=$(knob BENCH_LIST_SECONDS 5 1)
+LIST_ROUNDS=$(knob BENCH_LIST_ROUNDS 3 2)
+LIST_LIMIT=100 # what pouch pull asks for per page by default
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 NGINX_PID=
@@ -49,9 +68,6 @@ fail() {
 hwm() {
 	awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"
 }
-mib() { echo "$1 / 1024" | bc -l; }
-now() { date +%s.%N; }
-secs() { echo "$2 - $1" | bc -l; }
 
 # free_port: a port of 127.0.0.1 nothing listens on at this moment.
 free_port() {
@@ -61,11 +77,13 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
-# restart_pouchd DATA: pouchd on the same port with the store DATA (created when missing).
+# restart_pouchd DATA: pouchd on the same port with the store DATA (created when missing);
+# PD_PID is its process.
 restart_pouchd() {
 	stop_pouchd || fail "pouchd did not stop"
 	POUCHD_LISTEN=127.0.0.1:$PORT start_pouchd metgw "$1" --rate-limit 0 ||
 		fail "pouchd did not start again on port $PORT"
+	PD_PID=$(cat "$TRASH/.pouchd.pid")
 }
 
 # tls_params PORT: the protocol and cipher suite a client with met's certificate gets.
@@ -76,25 +94,39 @@ tls_params() {
 			END { print p " " c }'
 }
 
-# run_wrk PORT OUT: wrk on the stored package's path as GB-MET (a recipient), into OUT.
+# run_wrk PORT PATH OUT CONNECTIONS SECONDS: wrk on PATH as GB-MET (a recipient); appends
+# "requests-per-second p50-ms p99-ms" to OUT.figures.
 run_wrk() {
+	_t=2
+	[ "$4" -ge 2 ] || _t=1
 	LD_PRELOAD="$TRASH/wrk-client-cert.so" WRK_CLIENT_CERT=met.pem WRK_CLIENT_KEY=met.key \
-		wrk -t2 -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --latency \
-		"https://127.0.0.1:$1/v1/packages/$ID" >"$2" 2>&1 || { cat "$2" >&2; fail "wrk failed"; }
-	if grep -Eq 'Non-2xx|Socket errors' "$2"; then
-		cat "$2" >&2
+		wrk -t$_t -c"$4" -d"$5s" --latency "https://127.0.0.1:$1$2" >"$3" 2>&1 ||
+		{ cat "$3" >&2; fail "wrk failed"; }
+	if grep -Eq 'Non-2xx|Socket errors' "$3"; then
+		cat "$3" >&2
 		fail "wrk saw refused requests or socket errors"
 	fi
+	awk 'function ms(v) {
+			if (v ~ /us$/) return v * 0.001
+			if (v ~ /ms$/) return v + 0
+			if (v ~ /m$/) return v * 60000
+			return v * 1000
+		}
+		/^Requests\/sec:/ { r = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+		END { print r, p50, p99 }' "$3" >>"$3.figures"
 }
 
-# wrk_figures OUT: "requests-per-second p50 p99" of a wrk report.
-wrk_figures() {
-	awk '/^Requests\/sec:/ { r = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
-		END { print r, p50, p99 }' "$1"
+# wrk_summary FIGURES: "mean-requests-per-second median-p50-ms largest-p99-ms" over the runs.
+wrk_summary() {
+	_p50=$(awk '{ print $2 }' "$1" | sort -g |
+		awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	awk -v p50="$_p50" '{ r += $1; if ($3 > p99) p99 = $3 }
+		END { printf "%.0f %.2f %.2f\n", r / NR, p50, p99 }' "$1"
 }
 
 echo
-echo "exchange over TLS on 127.0.0.1 (setting up: agencies, certificates, $N packages)"
+echo "exchange over TLS on 127.0.0.1 (setting up: agencies, certificates, $N packages; load"
+echo "average $(load))"
 exchange_setup 2>setup.err || { cat setup.err >&2; fail "exchange set-up failed"; }
 PORT=$(pouchd_port)
 restart_pouchd data
@@ -103,36 +135,37 @@ ${CC:-cc} -std=c17 -Wall -Wextra -Wpedantic -Werror -O2 -shared -fPIC \
 	-o "$TRASH/wrk-client-cert.so" "$SRC_DIR/tests/bench/wrk-client-cert.c" -lssl -lcrypto \
 	-ldl || fail "cannot build the wrk shim"
 
-# Set-up, not measured: N small packages from GB-NCA-CEOP to GB-MET, packed two at a time.
+# Set-up, not measured: N small packages from GB-NCA-CEOP to GB-MET, in one batch.
 cp "$SRC_DIR/tests/bench/report.json" report.json
 head -c 20000 /dev/urandom >small.bin
 mkdir pk
+i=0
+while [ $i -lt "$N" ]; do
+	echo '{"to": "GB-MET", "report": "report.json", "attachments": ["small.bin"]}'
+	i=$((i + 1))
+done >pk.jsonl
 t0=$(now)
-seq "$N" | xargs -P2 -I{} "$POUCH_BIN" --home ceop pack -q --to GB-MET --report report.json \
-	--attach small.bin -o pk >/dev/null || fail "packing failed"
-for _f in pk/*.pouch; do
-	_f=${_f#pk/}
-	echo "${_f%.pouch}"
-done >ids
-[ "$(wc -l <ids)" -eq "$N" ] || fail "packed $(wc -l <ids) packages, not $N"
+"$POUCH_BIN" --home ceop pack -q --batch pk.jsonl -o pk >packed.out 2>pack.err ||
+	{ cat pack.err >&2; fail "packing failed"; }
+awk '{ print $2 }' packed.out >ids
+[ "$(ls pk/*.pouch | wc -l)" -eq "$N" ] && [ "$(wc -l <ids)" -eq "$N" ] ||
+	fail "packed $(wc -l <ids) packages, not $N"
 pack_s=$(secs "$t0" "$(now)")
 ID=$(head -1 ids)
 SIZE=$(wc -c <"pk/$ID.pouch")
+# The concurrent clients: one copy of GB-NCA-CEOP's home each (a home runs one push at a
+# time), made before any push, so each has the packages to send as its own (no GnuPG socket
+# copied: each starts its own agent).
+c=1
+while [ $c -le "$CLIENTS" ]; do
+	cp -a ceop "ceop$c" && find "ceop$c" -type s -delete || fail "cannot copy the home ceop"
+	c=$((c + 1))
+done
 
-# --- one stored package fetched with wrk: pouchd, then nginx --------------------------------
+# --- one stored package fetched with wrk: pouchd and nginx in turn --------------------------
 st=$(req ceop PUT "/v1/packages/$ID" -H 'Content-Type: application/json' \
 	--data-binary "@pk/$ID.pouch") || fail "cannot store the package"
 [ "$st" = 201 ] || { cat body.out >&2; fail "storing the package answered $st"; }
-# A fresh pouchd, so its peak RSS is that of serving (the store stays).
-restart_pouchd data
-PD_PID=$(cat "$TRASH/.pouchd.pid")
-pd_idle=$(hwm "$PD_PID")
-pd_tls=$(tls_params "$PORT")
-run_wrk "$PORT" wrk-pouchd.out
-pd_peak=$(hwm "$PD_PID")
-# shellcheck disable=SC2046 # split on purpose: the figures
-set -- $(wrk_figures wrk-pouchd.out)
-pd_rps=$1 pd_p50=$2 pd_p99=$3
 
 mkdir -p ng/www/v1/packages ng/tmp
 install -m 0644 "pk/$ID.pouch" "ng/www/v1/packages/$ID"
@@ -187,29 +220,47 @@ for _try in 1 2 3 4 5; do
 done
 [ -n "$NG_PORT" ] || { cat ng/error.log >&2; fail "nginx did not start"; }
 cmp -s body.out "pk/$ID.pouch" || fail "nginx does not serve the package's bytes"
+
+# A fresh pouchd, so its peak RSS is that of serving (the store stays).
+restart_pouchd data
+pd_idle=$(hwm "$PD_PID")
+pd_tls=$(tls_params "$PORT")
 ng_tls=$(tls_params "$NG_PORT")
-run_wrk "$NG_PORT" wrk-nginx.out
+r=0
+while [ $r -lt "$WRK_ROUNDS" ]; do
+	run_wrk "$PORT" "/v1/packages/$ID" wrk-pouchd.out "$WRK_CONNS" "$WRK_SECONDS"
+	run_wrk "$NG_PORT" "/v1/packages/$ID" wrk-nginx.out "$WRK_CONNS" "$WRK_SECONDS"
+	r=$((r + 1))
+done
+pd_peak=$(hwm "$PD_PID")
 ng_peak=0 ng_n=0
-for _pid in "$NGINX_PID" $(ps -o pid= --ppid "$NGINX_PID"); do
+# nginx's master and its workers (children read from /proc: no procps needed).
+for _pid in "$NGINX_PID" $(grep -l "^PPid:[[:space:]]*$NGINX_PID\$" /proc/[0-9]*/status 2>/dev/null |
+	cut -d/ -f3); do
 	ng_peak=$((ng_peak + $(hwm "$_pid"))) ng_n=$((ng_n + 1))
 done
 # shellcheck disable=SC2046 # split on purpose: the figures
-set -- $(wrk_figures wrk-nginx.out)
+set -- $(wrk_summary wrk-pouchd.out.figures)
+pd_rps=$1 pd_p50=$2 pd_p99=$3
+# shellcheck disable=SC2046
+set -- $(wrk_summary wrk-nginx.out.figures)
 ng_rps=$1 ng_p50=$2 ng_p99=$3
 
 echo
 echo "fetch one stored package ($SIZE-byte envelope) with wrk: 2 threads, $WRK_CONNS connections,"
-echo "$WRK_SECONDS s each, a client certificate on every connection; $pd_tls (pouchd),"
-echo "$ng_tls (nginx):"
-printf '  pouchd %7.0f req/s %6.1f MB/s   p50 %-8s p99 %-8s peak RSS %5.1f MiB (%.1f idle)\n' \
+echo "$WRK_ROUNDS runs of $WRK_SECONDS s each, pouchd and nginx in turn, a client certificate on"
+echo "every connection; pouchd $pd_tls, nginx $ng_tls;"
+echo "mean req/s, median p50, largest p99:"
+printf '  pouchd %7.0f req/s %6.1f MB/s   p50 %6.2f ms   p99 %6.2f ms   peak RSS %5.1f MiB (%.1f idle)\n' \
 	"$pd_rps" "$(echo "$pd_rps * $SIZE / 1048576" | bc -l)" "$pd_p50" "$pd_p99" \
 	"$(mib "$pd_peak")" "$(mib "$pd_idle")"
-printf '  nginx  %7.0f req/s %6.1f MB/s   p50 %-8s p99 %-8s peak RSS %5.1f MiB (%d processes)\n' \
+printf '  nginx  %7.0f req/s %6.1f MB/s   p50 %6.2f ms   p99 %6.2f ms   peak RSS %5.1f MiB (%d processes)\n' \
 	"$ng_rps" "$(echo "$ng_rps * $SIZE / 1048576" | bc -l)" "$ng_p50" "$ng_p99" \
 	"$(mib "$ng_peak")" "$ng_n"
-printf '  ratio %.2f\n' "$(echo "$ng_rps / $pd_rps" | bc -l)"
+fetch_r=$(ratio "$pd_rps" "$ng_rps")
+echo "  pouchd's rate over nginx's: $fetch_r $(target "$fetch_r" '>=' 0.6)"
 
-# --- push and pull of N packages: curl with nginx, then pouch with pouchd --------------------
+# --- push and pull of N packages: curl with nginx and pouch with pouchd, in turn ------------
 # The baseline moves the same files over one connection each way with curl (several URLs on one
 # command line reuse the connection), with the same client certificates, to and from the nginx
 # above (WebDAV PUT switched on): PUT every envelope as GB-NCA-CEOP, then GET every one as
@@ -219,82 +270,166 @@ printf '  ratio %.2f\n' "$(echo "$ng_rps / $pd_rps" | bc -l)"
 # sent back for each package. pouchd's own share of the push is printed apart (from the ms of
 # its log lines). curl to pouchd instead would cost the bench another server-side verification
 # of every package (minutes on a 2-core machine) to measure what that share already separates.
+# The N packages go in ROUNDS rounds of N / ROUNDS: curl uploads them, pouch pushes them, curl
+# downloads them, pouch pulls them (each pull fetches what that round's push stored).
 rm -f "ng/www/v1/packages/$ID"
 NG_URL="https://127.0.0.1:$NG_PORT"
 mkdir dl
-while read -r id; do
-	printf 'url = "%s/v1/packages/%s"\nupload-file = "pk/%s.pouch"\noutput = "/dev/null"\n' \
-		"$NG_URL" "$id" "$id"
-done <ids >up.cfg
-while read -r id; do
-	printf 'url = "%s/v1/packages/%s"\noutput = "dl/%s.pouch"\n' "$NG_URL" "$id" "$id"
-done <ids >down.cfg
+split -d -n "l/$ROUNDS" ids round.
 # curl_all CLIENT CONFIG OUT: one curl for every transfer of CONFIG as CLIENT; OUT gets a line
 # "STATUS NEW-CONNECTIONS" per transfer.
 curl_all() {
 	curl -sS --cacert servers.ca.pem --cert "$1.pem" --key "$1.key" \
 		-H 'Content-Type: application/json' -H 'Expect:' -w '%{http_code} %{num_connects}\n' \
-		-K "$2" >"$3" || fail "curl failed ($2)"
+		-K "$2" >"$3"
 }
-# connections OUT: how many connections the transfers of OUT opened.
-connections() { awk '{ n += $2 } END { print n }' "$1"; }
-t0=$(now)
-curl_all ceop up.cfg up.out
-t1=$(now)
-curl_all met down.cfg down.out
-t2=$(now)
+# connections OUT...: how many connections the transfers of OUT opened.
+connections() { cat "$@" | awk '{ n += $2 } END { print n }'; }
+# checked OUT WORD STATUS COUNT: a pouch command exited 0 and said WORD at the start of COUNT
+# lines of OUT.
+checked() {
+	[ "$3" = 0 ] && [ "$(grep -c "^$2 " "$1")" -eq "$4" ] && return 0
+	tail -5 "$1" >&2
+	echo "bench: pouch ($1) exited $3 or did not say '$2' for all $4 packages" >&2
+	return 1
+}
+# files IDS: the package files of the ids in the file IDS.
+files() { sed 's|.*|pk/&.pouch|' "$1"; }
+push_round() { # IDS
+	# shellcheck disable=SC2046 # split on purpose: one argument a file
+	rss m.push "$POUCH_BIN" --home ceop push $(files "$1") >push.out 2>&1
+	checked push.out delivered $? "$(wc -l <"$1")"
+}
+pull_round() { # IDS
+	rss m.pull "$POUCH_BIN" --home met pull >pull.out 2>&1
+	checked pull.out good $? "$(wc -l <"$1")"
+}
+restart_pouchd data-x
+for _r in round.*; do
+	while read -r id; do
+		printf 'url = "%s/v1/packages/%s"\nupload-file = "pk/%s.pouch"\noutput = "/dev/null"\n' \
+			"$NG_URL" "$id" "$id"
+	done <"$_r" >up.cfg
+	while read -r id; do
+		printf 'url = "%s/v1/packages/%s"\noutput = "dl/%s.pouch"\n' "$NG_URL" "$id" "$id"
+	done <"$_r" >down.cfg
+	lap t.up curl_all ceop up.cfg "up.$_r.out" || fail "curl failed"
+	lap t.push push_round "$_r" || fail "pouch push failed"
+	lap t.down curl_all met down.cfg "down.$_r.out" || fail "curl failed"
+	lap t.pull pull_round "$_r" || fail "pouch pull failed"
+done
+pd_xpeak=$(hwm "$PD_PID")
 stop_nginx
-[ "$(grep -c '^201 ' up.out)" -eq "$N" ] || fail "curl's uploads were not all stored (201)"
-[ "$(grep -c '^200 ' down.out)" -eq "$N" ] || fail "curl's downloads did not all succeed"
+[ "$(cat up.round.* | grep -c '^201 ')" -eq "$N" ] || fail "curl's uploads were not all stored (201)"
+[ "$(cat down.round.* | grep -c '^200 ')" -eq "$N" ] || fail "curl's downloads did not all succeed"
 while read -r id; do
 	cmp -s "pk/$id.pouch" "dl/$id.pouch" || fail "curl fetched other bytes for $id"
 done <ids
-curl_up=$(secs "$t0" "$t1") curl_down=$(secs "$t1" "$t2")
-curl_conns="$(connections up.out) and $(connections down.out)"
-
-restart_pouchd data-x
-PD_PID=$(cat "$TRASH/.pouchd.pid")
-# timed NAME COMMAND...: runs COMMAND with its output in NAME.out; prints "STATUS SECONDS KIB"
-# (exit status, elapsed time, peak RSS).
-timed() {
-	_name=$1
-	shift
-	/usr/bin/time -f '%e %M' -o .time "$@" >"$_name.out" 2>&1
-	echo "$? $(tail -1 .time)"
-}
-# checked NAME WORD STATUS: NAME exited 0 and said WORD at the start of N lines.
-checked() {
-	[ "$3" = 0 ] && [ "$(grep -c "^$2 " "$1.out")" -eq "$N" ] && return 0
-	tail -5 "$1.out" >&2
-	fail "pouch $1 exited $3 or did not say '$2' for all $N packages"
-}
-# shellcheck disable=SC2046 # split on purpose: the figures
-set -- $(timed push "$POUCH_BIN" --home ceop push pk/*.pouch)
-checked push delivered "$1"
-push_s=$2 push_k=$3
 # pouchd's own milliseconds in the package PUTs, from its log lines.
 push_srv=$(awk '/ PUT \/v1\/packages\/\{id\} / { sub(/.* ms=/, ""); n += $1 } END { print n + 0 }' \
 	pouchd.log)
-# shellcheck disable=SC2046 # split on purpose: the figures
-set -- $(timed pull "$POUCH_BIN" --home met pull)
-checked pull good "$1"
-pull_s=$2 pull_k=$3
-pd_xpeak=$(hwm "$PD_PID")
 
 echo
-echo "push and pull of $N small packages (20 KB attachment) through pouchd; the baseline is curl"
-printf 'to and from nginx, one connection each way (it opened %s); packing took %.0f s\n' \
-	"$curl_conns" "$pack_s"
-echo "(set-up, not counted):"
+echo "push and pull of $N small packages (20 KB attachment) through pouchd, in $ROUNDS rounds"
+echo "of $((N / ROUNDS)) (each round: curl's uploads, pouch push, curl's downloads, pouch pull);"
+echo "the baseline is curl to and from nginx, one connection each way (it opened"
+echo "$(connections up.round.*) and $(connections down.round.*)); packing took $(printf %.0f "$pack_s") s (set-up, not counted):"
 echo "         pouch packages/s   seconds   peak RSS    curl packages/s   seconds    ratio"
-xrow() { # name pouch-seconds pouch-KiB curl-seconds
-	printf '  %-4s %15.1f %11.1f %6.1f MiB %18.1f %9.2f %8.1f\n' "$1" \
-		"$(echo "$N / $2" | bc -l)" "$2" "$(mib "$3")" "$(echo "$N / $4" | bc -l)" "$4" \
-		"$(echo "$2 / $4" | bc -l)"
+xrow() { # name pouch-times pouch-rss curl-times target
+	_p=$(total "$2") _c=$(total "$4")
+	_rate=$(echo "$N / $_p" | bc -l)
+	printf '  %-4s %15.1f %11.1f %6.1f MiB %18.1f %9.2f %8.1f  %s\n' "$1" "$_rate" "$_p" \
+		"$(peak "$3")" "$(echo "$N / $_c" | bc -l)" "$_c" "$(ratio "$_p" "$_c")" \
+		"$(target "$_rate" '>=' "$5")"
 }
-xrow push "$push_s" "$push_k" "$curl_up"
-xrow pull "$pull_s" "$pull_k" "$curl_down"
+xrow push t.push m.push t.up 40
+xrow pull t.pull m.pull t.down 25
 printf '  pouchd: peak RSS %.1f MiB over the push and the pull; %.1f s of the push were its own\n' \
 	"$(mib "$pd_xpeak")" "$(echo "$push_srv / 1000" | bc -l)"
 echo "  (verifying and storing on arrival: the ms of its log lines)"
-echo "  (ratio: pouch's or pouchd's time over the baseline's, nginx's or curl's; MB = MiB)"
+echo "  (ratio: pouch's time over curl's; targets: packages/s)"
+push_rate=$(echo "$N / $(total t.push)" | bc -l)
+
+# --- CLIENTS clients pushing at once to one pouchd -----------------------------------------
+# The same N packages, shared out round-robin among CLIENTS copies of GB-NCA-CEOP's home, each
+# pushed by its own `pouch push` at the same time to a pouchd with an empty store. The baseline
+# is one client's push rate above, measured in this run.
+restart_pouchd data-c
+split -d -n "r/$CLIENTS" ids client.
+slices=$(ls client.??)
+t0=$(now)
+pids="" c=1
+for _s in $slices; do
+	# shellcheck disable=SC2046 # split on purpose: one argument a file
+	(rss "m.client$c" "$POUCH_BIN" --home "ceop$c" push $(files "$_s") >"$_s.out" 2>&1
+		echo $? >"$_s.status") &
+	pids="$pids $!"
+	c=$((c + 1))
+done
+# shellcheck disable=SC2086 # split on purpose: the processes
+wait $pids
+for _s in $slices; do
+	checked "$_s.out" delivered "$(cat "$_s.status")" "$(wc -l <"$_s")" ||
+		fail "a concurrent push failed"
+done
+conc_s=$(secs "$t0" "$(now)")
+stored=$(sqlite3 data-c/pouchd.db 'SELECT count(*) FROM packages')
+[ "$stored" -eq "$N" ] || fail "pouchd stored $stored of the $N packages pushed at once"
+pd_cpeak=$(hwm "$PD_PID")
+cat m.client* >m.clients
+conc_rate=$(echo "$N / $conc_s" | bc -l)
+
+echo
+echo "$CLIENTS clients pushing at once to one pouchd ($N packages in all, $((N / CLIENTS)) each,"
+echo "each client its own home and connection):"
+printf '  pouchd accepted %.1f packages/s (%.1f s)   %.2f times one client'"'"'s rate (%.1f/s)\n' \
+	"$conc_rate" "$conc_s" "$(ratio "$conc_rate" "$push_rate")" "$push_rate"
+printf '  peak RSS: pouchd %.1f MiB, each pouch push %s MiB at most\n' "$(mib "$pd_cpeak")" \
+	"$(peak m.clients)"
+
+# --- listing by cursor, with LIST_SMALL and with LIST_LARGE packages stored -----------------
+# Two stores grown from the push's one (pouchd stopped) by seed-store.py: it copies the index
+# rows and files of one stored package under fresh ids. That bypasses pouchd's verification on
+# purpose: storing 100,000 real packages would take hours, and only the listing is timed. Then
+# pouchd serves each store in turn, and wrk (one connection: one request after the other) asks
+# GB-MET's list from the cursor in its middle, what `pouch pull` asks (limit 100).
+stop_pouchd || fail "pouchd did not stop"
+cp -a data-x data-l1 || fail "cannot copy the store"
+seed() { # DATA TOTAL
+	"$SYSTEM_PYTHON" "$SRC_DIR/tests/bench/seed-store.py" "$1" "$2" GB-MET >"$1.seeded" ||
+		fail "cannot seed the store $1"
+}
+seed data-l1 "$LIST_SMALL"
+cp -a data-l1 data-l2 || fail "cannot copy the store"
+seed data-l2 "$LIST_LARGE"
+r=0
+while [ $r -lt "$LIST_ROUNDS" ]; do
+	for _d in l1 l2; do
+		restart_pouchd "data-$_d"
+		run_wrk "$PORT" "/v1/packages?after=$(cut -d' ' -f2 "data-$_d.seeded")&limit=$LIST_LIMIT" \
+			"wrk-$_d.out" 1 "$LIST_SECONDS"
+		hwm "$PD_PID" >>"m.$_d"
+	done
+	r=$((r + 1))
+done
+st=$(req met GET "/v1/packages?after=$(cut -d' ' -f2 data-l2.seeded)&limit=$LIST_LIMIT") &&
+	[ "$st" = 200 ] || fail "the listing answered $st"
+listed=$(jget body.out packages | "$SYSTEM_PYTHON" -S -c 'import json, sys
+print(len(json.load(sys.stdin)))')
+
+echo
+echo "listing by cursor: GET /v1/packages?after=CURSOR&limit=$LIST_LIMIT as GB-MET, CURSOR in the"
+echo "middle of its list ($listed packages a page, $(wc -c <body.out) bytes); wrk, one connection,"
+echo "$LIST_ROUNDS runs of $LIST_SECONDS s for each store, in turn; median p50, largest p99:"
+list_row() { # name
+	_n=$1
+	# shellcheck disable=SC2046 # split on purpose: the figures
+	set -- $(wrk_summary "wrk-$_n.out.figures") "$(cut -d' ' -f1 "data-$_n.seeded")"
+	printf '  %7d stored   p50 %6.2f ms   p99 %6.2f ms   %6.0f req/s   pouchd peak RSS %5.1f MiB\n' \
+		"$4" "$2" "$3" "$1" "$(peak "m.$_n")"
+	echo "$2" >"p50.$_n"
+}
+list_row l1
+list_row l2
+list_r=$(ratio "$(cat p50.l2)" "$(cat p50.l1)")
+echo "  p50 with $(cut -d' ' -f1 data-l2.seeded) over p50 with $(cut -d' ' -f1 data-l1.seeded): $list_r $(target "$list_r" '<=' 1.25) (near 1)"
