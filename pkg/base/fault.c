@@ -97,24 +97,30 @@ int pouch_fault_arm(const char *spec)
 
 int pouch_fault_hit(const char *site)
 {
+	const char *gate = NULL;
+	int stop = 0, fail = 0;
 	size_t i;
 
+	/* Every rule of the site counts the call before any acts: a thread held by one rule must
+	 * not keep the others from counting the calls of other threads. */
 	for (i = 0; i < nrules; i++) {
 		if (strcmp(rules[i].site, site) != 0 ||
 		    __atomic_add_fetch(&rules[i].seen, 1, __ATOMIC_SEQ_CST) != rules[i].n)
 			continue;
-		if (rules[i].stop) {
-			raise(SIGSTOP);
-			continue;
-		}
-		if (rules[i].gate[0]) {
-			hold(rules[i].gate);
-			continue;
-		}
-		errno = EIO;
-		return 1;
+		if (rules[i].stop)
+			stop = 1;
+		else if (rules[i].gate[0])
+			gate = rules[i].gate;
+		else
+			fail = 1;
 	}
-	return 0;
+	if (stop)
+		raise(SIGSTOP);
+	if (gate)
+		hold(gate);
+	if (fail)
+		errno = EIO;
+	return fail;
 }
 #else
 /* ISO C wants a translation unit to declare something. */
