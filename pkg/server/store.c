@@ -74,6 +74,9 @@ static const char *const schema[] = {
 	"INSERT INTO sqlite_sequence (name, seq) SELECT 'packages', seq FROM v1_sequence;"
 	"DROP TABLE v1_packages;"
 	"DROP TABLE v1_sequence;",
+	/* A fetch that names no sender finds the package by its id alone: without an index of
+	 * its own that read every row. */
+	"CREATE INDEX packages_by_id ON packages (id);",
 };
 
 /* Takes the store's lock file: a second pouchd on the same directory would remove the files of
@@ -198,6 +201,9 @@ static int setup(struct pouch_store *s, struct pouch_err *err)
 	if (ret < 0)
 		goto out;
 	ret = remove_orphans(s, err);
+	if (ret < 0)
+		goto out;
+	ret = store_count_rows(s, err);
 	if (ret < 0)
 		goto out;
 	ret = store_expire(s, time(NULL), 1, err);
@@ -375,7 +381,7 @@ static int choose_name(struct pouch_store *s, const struct pouch_store_put *in, 
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	ret = store_stmt(s, "SELECT 1 FROM packages WHERE name = ?", &st, err);
+	ret = store_stmt(s, STORE_SQL_NAME_TAKEN, &st, err);
 	if (ret < 0)
 		return ret;
 	pouch_db_bind_text(st, 1, in->h->id);
@@ -506,6 +512,7 @@ static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, c
 	ret = insert_rows(s, in, size, name, &seq, err);
 	if (ret < 0)
 		goto out;
+	s->npackages++;
 	fill_record(in, size, name, seq, rec);
 out:
 	/* Not committed: nothing may stay visible; a crash here leaves orphans open removes. */

@@ -33,6 +33,7 @@ struct pouch_store {
 	pthread_mutex_t up_lock; /* uploads/, the busy list and the usage table */
 	struct pouch_db *db;
 	struct store_stmt stmts[STORE_STMTS]; /* prepared statements kept for reuse */
+	uint64_t npackages, nreceipts; /* the rows, counted at open (under db_lock) */
 	char (*busy)[STORE_KEY_MAX]; /* uploads an append session or a request is using */
 	size_t nbusy;
 	struct store_usage *usage; /* per caller, counted at open and kept up to date */
@@ -63,6 +64,40 @@ void store_stmt_done(struct pouch_store *s, struct pouch_db_stmt *st);
 
 /* Finalizes the kept statements (at close). */
 void store_stmts_free(struct pouch_store *s);
+
+/* The queries that answer requests (list pages, fetches, cursors, a push's and a receipt's
+ * lookups), in store_query.c: each must find its rows through an index, so that it costs the
+ * same however many packages are stored (tests/unit/test_store_plan.c asks SQLite's plan). */
+#define STORE_RECORD_COLUMNS                                                                  \
+	"p.seq, p.id, p.sender, p.digest, p.size, p.payload_size, p.payload_sha256, "        \
+	"p.header_sha256, p.received, p.name"
+#define STORE_SQL_LIST                                                                        \
+	"SELECT " STORE_RECORD_COLUMNS " FROM recipients r JOIN packages p "                  \
+	"ON p.seq = r.package WHERE r.agency = ? AND r.package > ? ORDER BY r.package LIMIT ?"
+#define STORE_SQL_RECIPIENTS "SELECT agency FROM recipients WHERE package = ? ORDER BY pos"
+#define STORE_SQL_LOAD                                                                        \
+	"SELECT " STORE_RECORD_COLUMNS " FROM packages p WHERE sender = ? AND id = ?"
+#define STORE_SQL_GET_ANY                                                                     \
+	"SELECT " STORE_RECORD_COLUMNS " FROM packages p WHERE p.id = ?1 AND "                \
+	"(p.sender = ?2 OR EXISTS (SELECT 1 FROM recipients r WHERE "                         \
+	"r.package = p.seq AND r.agency = ?2)) ORDER BY p.seq LIMIT 2"
+#define STORE_SQL_NAME_TAKEN "SELECT 1 FROM packages WHERE name = ?"
+#define STORE_SQL_CURSOR_PACKAGES "SELECT 1 FROM recipients WHERE agency = ? AND package = ?"
+#define STORE_SQL_CURSOR_RECEIPTS "SELECT 1 FROM receipts WHERE sender = ? AND seq = ?"
+#define STORE_SQL_RECEIPT_PACKAGE                                                             \
+	"SELECT p.seq FROM packages p JOIN recipients r ON r.package = p.seq "                \
+	"WHERE p.sender = ? AND p.id = ? AND r.agency = ?"
+#define STORE_SQL_RECEIPT_FIND                                                                \
+	"SELECT seq, sha256, received FROM receipts WHERE package = ? AND agency = ?"
+#define STORE_SQL_RECEIPT_LIST                                                                \
+	"SELECT r.seq, p.id, r.agency, r.verdict, r.sha256, r.received, r.body, r.sender "    \
+	"FROM receipts r JOIN packages p ON p.seq = r.package "                               \
+	"WHERE r.sender = ? AND r.seq > ? ORDER BY r.seq LIMIT ?"
+extern const char *const store_sql_indexed[];
+extern const size_t store_nsql_indexed;
+
+/* Counts the packages' and the receipts' rows into s (at open, before any thread). */
+int store_count_rows(struct pouch_store *s, struct pouch_err *err);
 
 /* Checks caller (an agency code) and id (a package id) and writes "CALLER.ID" into key.
  * Returns 0 or POUCH_E_USAGE. */

@@ -7,10 +7,13 @@
 
 #include "server/store_internal.h"
 
-/* The columns read_record expects, in its order. */
-#define RECORD_COLUMNS                                                                        \
-	"p.seq, p.id, p.sender, p.digest, p.size, p.payload_size, p.payload_sha256, "        \
-	"p.header_sha256, p.received, p.name"
+const char *const store_sql_indexed[] = {
+	STORE_SQL_LIST,		   STORE_SQL_RECIPIENTS,      STORE_SQL_LOAD,
+	STORE_SQL_GET_ANY,	   STORE_SQL_NAME_TAKEN,      STORE_SQL_CURSOR_PACKAGES,
+	STORE_SQL_CURSOR_RECEIPTS, STORE_SQL_RECEIPT_PACKAGE, STORE_SQL_RECEIPT_FIND,
+	STORE_SQL_RECEIPT_LIST,
+};
+const size_t store_nsql_indexed = sizeof(store_sql_indexed) / sizeof(store_sql_indexed[0]);
 
 int store_column(const struct pouch_store *s, struct pouch_db_stmt *st, int i, char *out,
 		 size_t outmax, struct pouch_err *err)
@@ -82,7 +85,7 @@ static int check_page(int64_t after, size_t limit, struct pouch_err *err)
 	return 0;
 }
 
-/* Fills rec from the current row of st (RECORD_COLUMNS) and its recipients through rst, a
+/* Fills rec from the current row of st (STORE_RECORD_COLUMNS) and its recipients through rst, a
  * prepared "recipients of package ?" statement. */
 static int read_record(struct pouch_store *s, struct pouch_db_stmt *st,
 		       struct pouch_db_stmt *rst, struct pouch_store_record *rec,
@@ -126,8 +129,7 @@ static int read_record(struct pouch_store *s, struct pouch_db_stmt *st,
 static int prepare_recipients(struct pouch_store *s, struct pouch_db_stmt **out,
 			      struct pouch_err *err)
 {
-	return store_stmt(s, "SELECT agency FROM recipients WHERE package = ? ORDER BY pos", out,
-			  err);
+	return store_stmt(s, STORE_SQL_RECIPIENTS, out, err);
 }
 
 /* Loads the one record that sql (bound to a and b) finds: POUCH_E_NOTFOUND when none,
@@ -163,8 +165,7 @@ out:
 int store_load(struct pouch_store *s, const char *sender, const char *id,
 	       struct pouch_store_record *rec, struct pouch_err *err)
 {
-	return load_one(s, "SELECT " RECORD_COLUMNS " FROM packages p WHERE sender = ? AND id = ?",
-			sender, id, id, rec, err);
+	return load_one(s, STORE_SQL_LOAD, sender, id, id, rec, err);
 }
 
 static int visible(const struct pouch_store_record *rec, const char *caller)
@@ -190,11 +191,7 @@ int pouch_store_get(struct pouch_store *s, const char *caller, const char *sende
 	if (sender)
 		ret = store_load(s, sender, id, rec, err);
 	else
-		ret = load_one(s,
-			       "SELECT " RECORD_COLUMNS " FROM packages p WHERE p.id = ?1 AND "
-			       "(p.sender = ?2 OR EXISTS (SELECT 1 FROM recipients r WHERE "
-			       "r.package = p.seq AND r.agency = ?2)) ORDER BY p.seq LIMIT 2",
-			       id, caller, id, rec, err);
+		ret = load_one(s, STORE_SQL_GET_ANY, id, caller, id, rec, err);
 	pthread_mutex_unlock(&s->db_lock);
 	if (ret == 0 && !visible(rec, caller))
 		/* Whether it exists is not for the caller to learn. */
@@ -285,9 +282,7 @@ int pouch_store_list(struct pouch_store *s, const char *caller, int64_t after, s
 {
 	struct store_pager pg = {
 		.s = s,
-		.sql = "SELECT " RECORD_COLUMNS " FROM recipients r JOIN packages p "
-		       "ON p.seq = r.package WHERE r.agency = ? AND r.package > ? "
-		       "ORDER BY r.package LIMIT ?",
+		.sql = STORE_SQL_LIST,
 		.read = read_listed,
 		STORE_PAGER_OF(page),
 	};
@@ -313,8 +308,8 @@ int pouch_store_cursor_check(struct pouch_store *s, enum pouch_store_list list,
 {
 	/* The WHERE clauses of the lists' own queries, with "=" for their "> after". */
 	static const char *const sql[] = {
-		[POUCH_STORE_PACKAGES] = "SELECT 1 FROM recipients WHERE agency = ? AND package = ?",
-		[POUCH_STORE_RECEIPTS] = "SELECT 1 FROM receipts WHERE sender = ? AND seq = ?",
+		[POUCH_STORE_PACKAGES] = STORE_SQL_CURSOR_PACKAGES,
+		[POUCH_STORE_RECEIPTS] = STORE_SQL_CURSOR_RECEIPTS,
 	};
 	struct pouch_db_stmt *st = NULL;
 	int ret;
@@ -343,28 +338,35 @@ static int count(struct pouch_store *s, const char *sql, uint64_t *out, struct p
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	if (!out)
-		return 0;
-	ret = store_stmt(s, sql, &st, err);
+	ret = pouch_db_prepare(s->db, sql, &st, err);
 	if (ret == 0)
 		ret = pouch_db_step(st, err);
 	if (ret == POUCH_DB_ROW) {
 		*out = (uint64_t)pouch_db_column_int64(st, 0);
 		ret = 0;
 	}
-	store_stmt_done(s, st);
+	pouch_db_finalize(st);
 	return ret;
+}
+
+int store_count_rows(struct pouch_store *s, struct pouch_err *err)
+{
+	int ret = count(s, "SELECT count(*) FROM packages", &s->npackages, err);
+
+	return ret < 0 ? ret : count(s, "SELECT count(*) FROM receipts", &s->nreceipts, err);
 }
 
 int pouch_store_counts(struct pouch_store *s, uint64_t *packages, uint64_t *receipts,
 		       struct pouch_err *err)
 {
-	int ret;
-
+	/* Counted as rows are added (none is ever removed): a count(*) would read every row,
+	 * holding the index from the requests meanwhile. */
+	(void)err;
 	pthread_mutex_lock(&s->db_lock);
-	ret = count(s, "SELECT count(*) FROM packages", packages, err);
-	if (ret == 0)
-		ret = count(s, "SELECT count(*) FROM receipts", receipts, err);
+	if (packages)
+		*packages = s->npackages;
+	if (receipts)
+		*receipts = s->nreceipts;
 	pthread_mutex_unlock(&s->db_lock);
-	return ret;
+	return 0;
 }
