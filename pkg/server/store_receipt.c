@@ -31,7 +31,7 @@ static int find_package(struct pouch_store *s, const struct pouch_store_receipt 
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	ret = pouch_db_prepare(s->db, STORE_SQL_RECEIPT_PACKAGE, &st, err);
+	ret = pouch_db_prepare(s->w.db, STORE_SQL_RECEIPT_PACKAGE, &st, err);
 	if (ret < 0)
 		return ret;
 	pouch_db_bind_text(st, 1, rc->sender);
@@ -59,7 +59,7 @@ static int find_receipt(struct pouch_store *s, int64_t package, struct pouch_sto
 	int ret;
 
 	*found = 0;
-	ret = pouch_db_prepare(s->db, STORE_SQL_RECEIPT_FIND, &st, err);
+	ret = pouch_db_prepare(s->w.db, STORE_SQL_RECEIPT_FIND, &st, err);
 	if (ret < 0)
 		return ret;
 	pouch_db_bind_int64(st, 1, package);
@@ -91,7 +91,7 @@ static int insert_receipt(struct pouch_store *s, int64_t package, struct pouch_s
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	ret = pouch_db_prepare(s->db,
+	ret = pouch_db_prepare(s->w.db,
 			       "INSERT INTO receipts (package, sender, agency, verdict, sha256, "
 			       "body, received) VALUES (?,?,?,?,?,?,?)",
 			       &st, err);
@@ -106,7 +106,7 @@ static int insert_receipt(struct pouch_store *s, int64_t package, struct pouch_s
 	pouch_db_bind_int64(st, 7, (int64_t)rc->received);
 	ret = pouch_db_step(st, err);
 	if (ret == POUCH_DB_DONE)
-		rc->seq = pouch_db_last_rowid(s->db);
+		rc->seq = pouch_db_last_rowid(s->w.db);
 	pouch_db_finalize(st);
 	return ret;
 }
@@ -121,15 +121,15 @@ int pouch_store_receipt_put(struct pouch_store *s, struct pouch_store_receipt *r
 	ret = check_receipt(rc, err);
 	if (ret < 0)
 		return ret;
-	pthread_mutex_lock(&s->db_lock);
+	pthread_mutex_lock(&s->w.lock);
 	ret = find_package(s, rc, &package, err);
 	if (ret == 0)
 		ret = find_receipt(s, package, rc, existing, err);
 	if (ret == 0 && !*existing)
 		ret = store_note(s, insert_receipt(s, package, rc, err));
 	if (ret >= 0 && !*existing)
-		s->nreceipts++;
-	pthread_mutex_unlock(&s->db_lock);
+		atomic_fetch_add(&s->nreceipts, 1);
+	pthread_mutex_unlock(&s->w.lock);
 	return ret;
 }
 

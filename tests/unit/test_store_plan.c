@@ -16,7 +16,7 @@ static void check_plan(struct pouch_store *s, const char *sql)
 	int ret, steps = 0;
 
 	assert_true(asprintf(&explain, "EXPLAIN QUERY PLAN %s", sql) > 0);
-	if (pouch_db_prepare(s->db, explain, &st, &err) < 0)
+	if (pouch_db_prepare(s->r.db, explain, &st, &err) < 0)
 		fail_msg("%s: %s", sql, err.msg);
 	while ((ret = pouch_db_step(st, &err)) == POUCH_DB_ROW) {
 		const char *detail = pouch_db_column_text(st, 3);
@@ -56,7 +56,7 @@ static void test_store_plan__a_scan_is_caught(void **state)
 	int scans = 0;
 
 	/* The check itself: a query by a column without an index shows as a scan. */
-	assert_int_equal(pouch_db_prepare(e->s->db,
+	assert_int_equal(pouch_db_prepare(e->s->r.db,
 					  "EXPLAIN QUERY PLAN SELECT seq FROM packages WHERE "
 					  "digest = ?", &st, NULL), 0);
 	while (pouch_db_step(st, NULL) == POUCH_DB_ROW)
