@@ -479,8 +479,8 @@ static void fill_record(const struct pouch_store_put *in, const uint64_t *size, 
 	rec->seq = seq;
 }
 
-/* Under the writer's lock: the existing record, or the files moved into packages/ and the rows committed.
- * A failure moves the files back into the request directory. */
+/* Under the writer's lock: the existing record, or the files moved into packages/ and the rows
+ * committed. A failure moves the files back into the request directory. */
 static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, char **src,
 		      const uint64_t *size, struct pouch_store_record *rec, int *existing,
 		      struct pouch_err *err)

@@ -222,8 +222,8 @@ int pouch_store_files(const struct pouch_store *s, const struct pouch_store_reco
 	return 0;
 }
 
-/* Under the reader's lock: steps the bound query, reading the first limit rows into pg->items; a row
- * beyond only tells that more follow. */
+/* Under the reader's lock: steps the bound query, reading the first limit rows into
+ * pg->items; a row beyond only tells that more follow. */
 static int page_locked(struct store_pager *pg, struct pouch_db_stmt *st, size_t limit,
 		       struct pouch_err *err)
 {

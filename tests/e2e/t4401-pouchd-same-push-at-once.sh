@@ -50,7 +50,8 @@ expect_success 'eight pushes of one package at once: one stores it, seven get it
 	k=1 && gates= && while [ $k -le $N ]; do gates="$gates gate$k" && k=$((k + 1)); done &&
 	touch $gates &&
 	k=1 && while [ $k -le $N ]; do
-		wait_until "ended $(cat put.$k.pid)" && cat put.$k.st >>statuses && echo >>statuses &&
+		wait_until "ended $(cat put.$k.pid)" &&
+		cat put.$k.st >>statuses && echo >>statuses &&
 		jget put.$k.body cursor >>cursors || { cat put.$k.body put.$k.err; return 1; }
 		k=$((k + 1))
 	done &&
