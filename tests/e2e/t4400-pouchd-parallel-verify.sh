@@ -77,7 +77,7 @@ expect_success 'released, the held push is stored; each package is stored once' 
 '
 
 expect_success 'while a push is held at its commit, reads complete and do not see it' '
-	stop_pouchd &&
+	: >gate && stop_pouchd &&
 	POUCH_FAULT="db.commit:1:hold=$TRASH/commit" start_pouchd metgw data &&
 	p3=$(cat id3) && push_bg "$p3" &&
 	wait_until "test -e commit.held || ended $(cat "$p3.pid")" && test -e commit.held &&

@@ -63,6 +63,7 @@ expect_success 'eight pushes of one package at once: one stores it, seven get it
 '
 
 expect_success 'four pouch push processes deliver one package at once: stored once' '
+	k=1 && while [ $k -le $N ]; do : >gate$k && k=$((k + 1)); done &&
 	stop_pouchd && rm -rf data && start_pouchd metgw data &&
 	id=$(pouch --home ceop pack --to GB-MET --report report.json -o pk) &&
 	_url="https://127.0.0.1:$(pouchd_port)" &&
