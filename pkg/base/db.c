@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -53,11 +54,18 @@ static int fail(struct pouch_db *db, int rc, const char *what, struct pouch_err 
 }
 
 /* Creates the file first so that it, and the -wal and -shm files SQLite gives the same
- * permissions, are private whatever the umask. */
+ * permissions, are private whatever the umask. An existing file is not opened: closing a
+ * descriptor of it would drop the locks another connection of this process holds on it. */
 static int create_private(const char *path, struct pouch_err *err)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct stat st;
 
+	if (fd < 0 && errno == EEXIST && lstat(path, &st) == 0) {
+		if (!S_ISLNK(st.st_mode))
+			return 0;
+		errno = ELOOP;
+	}
 	if (fd < 0)
 		return pouch_err_set(err, POUCH_E_IO, "cannot open the database '%s': %s", path,
 				     strerror(errno));

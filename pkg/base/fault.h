@@ -8,7 +8,9 @@
 /* Arms the rules in spec, "SITE:N[:ACTION][,SITE:N[:ACTION]...]": the N-th call (from 1) of
  * pouch_fault_hit(SITE) fails (ACTION "fail", the default) or sends the process SIGSTOP and
  * then carries on (ACTION "stop"), so that a test can change files or kill it at exactly that
- * point. Returns 0, or -1 when spec is malformed (nothing is armed then). */
+ * point; or (ACTION "hold=PATH") holds the calling thread alone, the others running on: it
+ * creates PATH.held, waits until PATH exists and carries on. Returns 0, or -1 when spec is
+ * malformed (nothing is armed then). */
 int pouch_fault_arm(const char *spec);
 
 /* Counts a call of site. Returns 1 when this call must fail (errno is then EIO), else 0. Safe

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/fault.h"
 #include "crypto/pgp_internal.h"
 
 /* A key looked up by primary fingerprint, for signing (ours) or encrypting to. */
@@ -182,6 +183,8 @@ int pouch_pgp_verify_detached(struct pouch_pgp *pgp, const void *buf, size_t len
 		e = gpgme_data_new_from_mem(&sigdata, sig, siglen, 0);
 	if (!e)
 		e = gpgme_op_verify(pgp->ctx, sigdata, text, NULL);
+	/* A test build can hold (or stop) a verification here, in the middle of it. */
+	(void)pouch_fault_hit("pgp.verify");
 	if (e) {
 		/* Malformed signature data is not genuine, not a GnuPG failure. */
 		ret = pgp_fail(err, POUCH_E_VERIFY, "cannot verify", e);

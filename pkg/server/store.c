@@ -74,6 +74,9 @@ static const char *const schema[] = {
 	"INSERT INTO sqlite_sequence (name, seq) SELECT 'packages', seq FROM v1_sequence;"
 	"DROP TABLE v1_packages;"
 	"DROP TABLE v1_sequence;",
+	/* A fetch that names no sender finds the package by its id alone: without an index of
+	 * its own that read every row. */
+	"CREATE INDEX packages_by_id ON packages (id);",
 };
 
 /* Takes the store's lock file: a second pouchd on the same directory would remove the files of
@@ -135,7 +138,7 @@ static int remove_orphans(struct pouch_store *s, struct pouch_err *err)
 	char *path = NULL;
 	int keep, ret;
 
-	ret = pouch_db_prepare(s->db,
+	ret = pouch_db_prepare(s->w.db,
 			       "SELECT payload_size IS NOT NULL FROM packages WHERE name = ?", &st,
 			       err);
 	if (ret < 0)
@@ -191,13 +194,19 @@ static int setup(struct pouch_store *s, struct pouch_err *err)
 	    (ret = pouch_fs_mkdir_private(s->tmp, err)) < 0 ||
 	    (ret = pouch_fs_sync_dir(s->dir, err)) < 0)
 		goto out;
-	ret = pouch_db_open(db, &s->db, err);
+	ret = pouch_db_open(db, &s->w.db, err);
 	if (ret < 0)
 		goto out;
-	ret = pouch_db_migrate(s->db, schema, sizeof(schema) / sizeof(schema[0]), err);
+	ret = pouch_db_migrate(s->w.db, schema, sizeof(schema) / sizeof(schema[0]), err);
+	if (ret < 0)
+		goto out;
+	ret = pouch_db_open(db, &s->r.db, err);
 	if (ret < 0)
 		goto out;
 	ret = remove_orphans(s, err);
+	if (ret < 0)
+		goto out;
+	ret = store_count_rows(s, err);
 	if (ret < 0)
 		goto out;
 	ret = store_expire(s, time(NULL), 1, err);
@@ -216,7 +225,8 @@ int pouch_store_open(const char *dir, struct pouch_store **out, struct pouch_err
 	if (!s)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	s->lock_fd = -1;
-	pthread_mutex_init(&s->db_lock, NULL);
+	pthread_mutex_init(&s->w.lock, NULL);
+	pthread_mutex_init(&s->r.lock, NULL);
 	pthread_mutex_init(&s->up_lock, NULL);
 	s->dir = strdup(dir);
 	ret = s->dir ? setup(s, err) : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
@@ -232,12 +242,12 @@ void pouch_store_close(struct pouch_store *s)
 {
 	if (!s)
 		return;
-	if (s->db)
-		store_stmts_free(s);
-	pouch_db_close(s->db);
+	store_conn_close(&s->r);
+	store_conn_close(&s->w);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
-	pthread_mutex_destroy(&s->db_lock);
+	pthread_mutex_destroy(&s->w.lock);
+	pthread_mutex_destroy(&s->r.lock);
 	pthread_mutex_destroy(&s->up_lock);
 	free(s->busy);
 	free(s->usage);
@@ -375,12 +385,12 @@ static int choose_name(struct pouch_store *s, const struct pouch_store_put *in, 
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	ret = store_stmt(s, "SELECT 1 FROM packages WHERE name = ?", &st, err);
+	ret = store_stmt(&s->w, STORE_SQL_NAME_TAKEN, &st, err);
 	if (ret < 0)
 		return ret;
 	pouch_db_bind_text(st, 1, in->h->id);
 	ret = pouch_db_step(st, err);
-	store_stmt_done(s, st);
+	store_stmt_done(&s->w, st);
 	if (ret == POUCH_DB_ROW)
 		snprintf(name, STORE_KEY_MAX, "%s.%s", in->sender, in->h->id);
 	else
@@ -397,10 +407,10 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 	size_t i;
 	int ret;
 
-	ret = pouch_db_begin(s->db, err);
+	ret = pouch_db_begin(s->w.db, err);
 	if (ret < 0)
 		return ret;
-	ret = store_stmt(s,
+	ret = store_stmt(&s->w,
 			 "INSERT INTO packages (id, sender, digest, size, payload_size, "
 			 "payload_sha256, header_sha256, received, name) VALUES (?,?,?,?,?,?,?,?,?)",
 			 &st, err);
@@ -420,9 +430,9 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 	ret = pouch_db_step(st, err);
 	if (ret < 0)
 		goto out;
-	*seq = pouch_db_last_rowid(s->db);
-	store_stmt_done(s, st);
-	ret = store_stmt(s, "INSERT INTO recipients (package, pos, agency) VALUES (?,?,?)", &st,
+	*seq = pouch_db_last_rowid(s->w.db);
+	store_stmt_done(&s->w, st);
+	ret = store_stmt(&s->w, "INSERT INTO recipients (package, pos, agency) VALUES (?,?,?)", &st,
 			 err);
 	for (i = 0; ret == 0 && i < h->nrecipients; i++) {
 		pouch_db_reset(st);
@@ -433,11 +443,11 @@ static int insert_rows(struct pouch_store *s, const struct pouch_store_put *in,
 	}
 	if (ret < 0)
 		goto out;
-	ret = pouch_db_commit(s->db, err);
+	ret = pouch_db_commit(s->w.db, err);
 out:
-	store_stmt_done(s, st);
+	store_stmt_done(&s->w, st);
 	if (ret < 0)
-		pouch_db_rollback(s->db);
+		pouch_db_rollback(s->w.db);
 	return ret;
 }
 
@@ -469,8 +479,8 @@ static void fill_record(const struct pouch_store_put *in, const uint64_t *size, 
 	rec->seq = seq;
 }
 
-/* Under db_lock: the existing record, or the files moved into packages/ and the rows committed.
- * A failure moves the files back into the request directory. */
+/* Under the writer's lock: the existing record, or the files moved into packages/ and the rows
+ * committed. A failure moves the files back into the request directory. */
 static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, char **src,
 		      const uint64_t *size, struct pouch_store_record *rec, int *existing,
 		      struct pouch_err *err)
@@ -480,7 +490,7 @@ static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, c
 	int64_t seq = 0;
 	int ret;
 
-	ret = store_load(s, in->sender, in->h->id, rec, err);
+	ret = store_load(s, &s->w, in->sender, in->h->id, rec, err);
 	if (ret == 0) {
 		ret = compare_existing(in, rec, err);
 		*existing = ret == 0;
@@ -506,6 +516,7 @@ static int put_locked(struct pouch_store *s, const struct pouch_store_put *in, c
 	ret = insert_rows(s, in, size, name, &seq, err);
 	if (ret < 0)
 		goto out;
+	atomic_fetch_add(&s->npackages, 1);
 	fill_record(in, size, name, seq, rec);
 out:
 	/* Not committed: nothing may stay visible; a crash here leaves orphans open removes. */
@@ -549,9 +560,9 @@ int pouch_store_put(struct pouch_store *s, struct pouch_store_req *r,
 				    (unsigned long long)in->h->payload_size);
 		goto out;
 	}
-	pthread_mutex_lock(&s->db_lock);
+	pthread_mutex_lock(&s->w.lock);
 	ret = put_locked(s, in, src, size, rec, existing, err);
-	pthread_mutex_unlock(&s->db_lock);
+	pthread_mutex_unlock(&s->w.lock);
 	if (ret == POUCH_E_NOSPACE || (ret == 0 && !*existing))
 		store_note(s, ret);
 	/* What was taken is stored now (or was already): it must not go back to uploads/. */

@@ -19,20 +19,30 @@ struct store_usage {
 	unsigned uploads;
 };
 
-/* A statement prepared once and kept for the store's life (under db_lock). */
+/* A statement prepared once and kept for the store's life (under its connection's lock). */
 #define STORE_STMTS 16
 struct store_stmt {
 	const char *sql;
 	struct pouch_db_stmt *st;
 };
 
+/* One connection to the index, used by one thread at a time (under lock), with the statements
+ * kept prepared on it. */
+struct store_conn {
+	pthread_mutex_t lock;
+	struct pouch_db *db;
+	struct store_stmt stmts[STORE_STMTS];
+};
+
 struct pouch_store {
 	char *dir, *packages, *uploads, *tmp;
 	int lock_fd;
-	pthread_mutex_t db_lock; /* the one index connection */
+	/* The index has a writer (puts, receipts, tidying at open) and a reader (lists, fetches,
+	 * cursors): SQLite's WAL lets the reader read while the writer's commit is syncing, so no
+	 * read ever waits for a push being stored. */
+	struct store_conn w, r;
 	pthread_mutex_t up_lock; /* uploads/, the busy list and the usage table */
-	struct pouch_db *db;
-	struct store_stmt stmts[STORE_STMTS]; /* prepared statements kept for reuse */
+	atomic_ullong npackages, nreceipts; /* the rows: counted at open, kept up to date */
 	char (*busy)[STORE_KEY_MAX]; /* uploads an append session or a request is using */
 	size_t nbusy;
 	struct store_usage *usage; /* per caller, counted at open and kept up to date */
@@ -51,18 +61,52 @@ struct pouch_store_req {
 	int dropped; /* the push was refused: what was taken goes, not back to uploads/ */
 };
 
-/* Under db_lock: the statement for sql (one of the store's own constant strings), prepared
- * on first use and kept until the store closes, ready to bind; past STORE_STMTS kept ones it
- * is prepared for this use only. Give it back with store_stmt_done, never finalize it. */
-int store_stmt(struct pouch_store *s, const char *sql, struct pouch_db_stmt **out,
+/* Under c->lock: the statement for sql (one of the store's own constant strings) on c,
+ * prepared on first use and kept until the store closes, ready to bind; past STORE_STMTS kept
+ * ones it is prepared for this use only. Give it back with store_stmt_done, never finalize it. */
+int store_stmt(struct store_conn *c, const char *sql, struct pouch_db_stmt **out,
 	       struct pouch_err *err);
 
-/* Under db_lock: st (from store_stmt, NULL allowed) is done with: reset, so that it holds no
+/* Under c->lock: st (from store_stmt, NULL allowed) is done with: reset, so that it holds no
  * read transaction open, with its bindings cleared; or finalized when it is not a kept one. */
-void store_stmt_done(struct pouch_store *s, struct pouch_db_stmt *st);
+void store_stmt_done(struct store_conn *c, struct pouch_db_stmt *st);
 
-/* Finalizes the kept statements (at close). */
-void store_stmts_free(struct pouch_store *s);
+/* Finalizes c's kept statements and closes it (at close). */
+void store_conn_close(struct store_conn *c);
+
+/* The queries that answer requests (list pages, fetches, cursors, a push's and a receipt's
+ * lookups), in store_query.c: each must find its rows through an index, so that it costs the
+ * same however many packages are stored (tests/unit/test_store_plan.c asks SQLite's plan). */
+#define STORE_RECORD_COLUMNS                                                                  \
+	"p.seq, p.id, p.sender, p.digest, p.size, p.payload_size, p.payload_sha256, "        \
+	"p.header_sha256, p.received, p.name"
+#define STORE_SQL_LIST                                                                        \
+	"SELECT " STORE_RECORD_COLUMNS " FROM recipients r JOIN packages p "                  \
+	"ON p.seq = r.package WHERE r.agency = ? AND r.package > ? ORDER BY r.package LIMIT ?"
+#define STORE_SQL_RECIPIENTS "SELECT agency FROM recipients WHERE package = ? ORDER BY pos"
+#define STORE_SQL_LOAD                                                                        \
+	"SELECT " STORE_RECORD_COLUMNS " FROM packages p WHERE sender = ? AND id = ?"
+#define STORE_SQL_GET_ANY                                                                     \
+	"SELECT " STORE_RECORD_COLUMNS " FROM packages p WHERE p.id = ?1 AND "                \
+	"(p.sender = ?2 OR EXISTS (SELECT 1 FROM recipients r WHERE "                         \
+	"r.package = p.seq AND r.agency = ?2)) ORDER BY p.seq LIMIT 2"
+#define STORE_SQL_NAME_TAKEN "SELECT 1 FROM packages WHERE name = ?"
+#define STORE_SQL_CURSOR_PACKAGES "SELECT 1 FROM recipients WHERE agency = ? AND package = ?"
+#define STORE_SQL_CURSOR_RECEIPTS "SELECT 1 FROM receipts WHERE sender = ? AND seq = ?"
+#define STORE_SQL_RECEIPT_PACKAGE                                                             \
+	"SELECT p.seq FROM packages p JOIN recipients r ON r.package = p.seq "                \
+	"WHERE p.sender = ? AND p.id = ? AND r.agency = ?"
+#define STORE_SQL_RECEIPT_FIND                                                                \
+	"SELECT seq, sha256, received FROM receipts WHERE package = ? AND agency = ?"
+#define STORE_SQL_RECEIPT_LIST                                                                \
+	"SELECT r.seq, p.id, r.agency, r.verdict, r.sha256, r.received, r.body, r.sender "    \
+	"FROM receipts r JOIN packages p ON p.seq = r.package "                               \
+	"WHERE r.sender = ? AND r.seq > ? ORDER BY r.seq LIMIT ?"
+extern const char *const store_sql_indexed[];
+extern const size_t store_nsql_indexed;
+
+/* Counts the packages' and the receipts' rows into s (at open, before any thread). */
+int store_count_rows(struct pouch_store *s, struct pouch_err *err);
 
 /* Checks caller (an agency code) and id (a package id) and writes "CALLER.ID" into key.
  * Returns 0 or POUCH_E_USAGE. */
@@ -106,7 +150,7 @@ struct store_pager {
 	const char *sql;
 	int (*read)(struct store_pager *pg, struct pouch_db_stmt *st, void *item,
 		    struct pouch_err *err);
-	struct pouch_db_stmt *aux; /* a statement read may prepare; finalized under the lock */
+	struct pouch_db_stmt *aux; /* a statement read may prepare; given back under the lock */
 	void *items;               /* the page's items pointer (an array of size-byte items) */
 	size_t size;
 	size_t *n;
@@ -119,7 +163,7 @@ struct store_pager {
 	.has_more = &(page)->has_more
 
 /* Checks caller and the page's bounds, allocates limit items into *pg->items and reads the rows
- * after after under db_lock, counting them in *pg->n and setting *pg->has_more. On failure the
+ * after after through the reader, counting them in *pg->n and setting *pg->has_more. On failure the
  * caller releases the page (items read so far, partly read one included). */
 int store_page(struct store_pager *pg, const char *caller, int64_t after, size_t limit,
 	       struct pouch_err *err);
@@ -129,9 +173,9 @@ int store_page(struct store_pager *pg, const char *caller, int64_t after, size_t
 int store_column(const struct pouch_store *s, struct pouch_db_stmt *st, int i, char *out,
 		 size_t outmax, struct pouch_err *err);
 
-/* Loads the record of package id from sender (db_lock held): POUCH_E_NOTFOUND when it is not
- * stored. */
-int store_load(struct pouch_store *s, const char *sender, const char *id,
+/* Loads the record of package id from sender through c (its lock held): POUCH_E_NOTFOUND when
+ * it is not stored. */
+int store_load(struct pouch_store *s, struct store_conn *c, const char *sender, const char *id,
 	       struct pouch_store_record *rec, struct pouch_err *err);
 
 #endif

@@ -7,10 +7,13 @@
 
 #include "server/store_internal.h"
 
-/* The columns read_record expects, in its order. */
-#define RECORD_COLUMNS                                                                        \
-	"p.seq, p.id, p.sender, p.digest, p.size, p.payload_size, p.payload_sha256, "        \
-	"p.header_sha256, p.received, p.name"
+const char *const store_sql_indexed[] = {
+	STORE_SQL_LIST,		   STORE_SQL_RECIPIENTS,      STORE_SQL_LOAD,
+	STORE_SQL_GET_ANY,	   STORE_SQL_NAME_TAKEN,      STORE_SQL_CURSOR_PACKAGES,
+	STORE_SQL_CURSOR_RECEIPTS, STORE_SQL_RECEIPT_PACKAGE, STORE_SQL_RECEIPT_FIND,
+	STORE_SQL_RECEIPT_LIST,
+};
+const size_t store_nsql_indexed = sizeof(store_sql_indexed) / sizeof(store_sql_indexed[0]);
 
 int store_column(const struct pouch_store *s, struct pouch_db_stmt *st, int i, char *out,
 		 size_t outmax, struct pouch_err *err)
@@ -20,12 +23,12 @@ int store_column(const struct pouch_store *s, struct pouch_db_stmt *st, int i, c
 	if (!v || strlen(v) >= outmax)
 		return pouch_err_set(err, POUCH_E_CORRUPT,
 				     "the index '%s' is corrupt: column %d %s",
-				     pouch_db_path(s->db), i, v ? "too long" : "missing");
+				     pouch_db_path(s->w.db), i, v ? "too long" : "missing");
 	memcpy(out, v, strlen(v) + 1);
 	return 0;
 }
 
-int store_stmt(struct pouch_store *s, const char *sql, struct pouch_db_stmt **out,
+int store_stmt(struct store_conn *c, const char *sql, struct pouch_db_stmt **out,
 	       struct pouch_err *err)
 {
 	struct store_stmt *free_slot = NULL;
@@ -33,41 +36,43 @@ int store_stmt(struct pouch_store *s, const char *sql, struct pouch_db_stmt **ou
 	int ret;
 
 	for (i = 0; i < STORE_STMTS; i++) {
-		if (s->stmts[i].sql && strcmp(s->stmts[i].sql, sql) == 0) {
-			*out = s->stmts[i].st;
+		if (c->stmts[i].sql && strcmp(c->stmts[i].sql, sql) == 0) {
+			*out = c->stmts[i].st;
 			return 0;
 		}
-		if (!s->stmts[i].sql && !free_slot)
-			free_slot = &s->stmts[i];
+		if (!c->stmts[i].sql && !free_slot)
+			free_slot = &c->stmts[i];
 	}
-	ret = pouch_db_prepare(s->db, sql, out, err);
+	ret = pouch_db_prepare(c->db, sql, out, err);
 	if (ret == 0 && free_slot)
 		*free_slot = (struct store_stmt){ .sql = sql, .st = *out };
 	return ret;
 }
 
-void store_stmt_done(struct pouch_store *s, struct pouch_db_stmt *st)
+void store_stmt_done(struct store_conn *c, struct pouch_db_stmt *st)
 {
 	size_t i;
 
 	if (!st)
 		return;
 	for (i = 0; i < STORE_STMTS; i++)
-		if (s->stmts[i].st == st) {
+		if (c->stmts[i].st == st) {
 			pouch_db_reset(st);
 			return;
 		}
 	pouch_db_finalize(st);
 }
 
-void store_stmts_free(struct pouch_store *s)
+void store_conn_close(struct store_conn *c)
 {
 	size_t i;
 
 	for (i = 0; i < STORE_STMTS; i++) {
-		pouch_db_finalize(s->stmts[i].st);
-		s->stmts[i] = (struct store_stmt){ 0 };
+		pouch_db_finalize(c->stmts[i].st);
+		c->stmts[i] = (struct store_stmt){ 0 };
 	}
+	pouch_db_close(c->db);
+	c->db = NULL;
 }
 
 /* Checks that limit is 1 to POUCH_STORE_LIMIT_MAX and after not negative (POUCH_E_USAGE). */
@@ -82,7 +87,7 @@ static int check_page(int64_t after, size_t limit, struct pouch_err *err)
 	return 0;
 }
 
-/* Fills rec from the current row of st (RECORD_COLUMNS) and its recipients through rst, a
+/* Fills rec from the current row of st (STORE_RECORD_COLUMNS) and its recipients through rst, a
  * prepared "recipients of package ?" statement. */
 static int read_record(struct pouch_store *s, struct pouch_db_stmt *st,
 		       struct pouch_db_stmt *rst, struct pouch_store_record *rec,
@@ -113,7 +118,7 @@ static int read_record(struct pouch_store *s, struct pouch_db_stmt *st,
 		if (rec->nrecipients == POUCH_RECIPIENTS_MAX)
 			return pouch_err_set(err, POUCH_E_CORRUPT,
 					     "the index '%s' is corrupt: too many recipients",
-					     pouch_db_path(s->db));
+					     pouch_db_path(s->w.db));
 		ret = store_column(s, rst, 0, rec->recipients[rec->nrecipients],
 				   sizeof(rec->recipients[0]), err);
 		if (ret < 0)
@@ -123,23 +128,23 @@ static int read_record(struct pouch_store *s, struct pouch_db_stmt *st,
 	return ret;
 }
 
-static int prepare_recipients(struct pouch_store *s, struct pouch_db_stmt **out,
+static int prepare_recipients(struct store_conn *c, struct pouch_db_stmt **out,
 			      struct pouch_err *err)
 {
-	return store_stmt(s, "SELECT agency FROM recipients WHERE package = ? ORDER BY pos", out,
-			  err);
+	return store_stmt(c, STORE_SQL_RECIPIENTS, out, err);
 }
 
 /* Loads the one record that sql (bound to a and b) finds: POUCH_E_NOTFOUND when none,
  * POUCH_E_USAGE when there are more. */
-static int load_one(struct pouch_store *s, const char *sql, const char *a, const char *b,
-		    const char *id, struct pouch_store_record *rec, struct pouch_err *err)
+static int load_one(struct pouch_store *s, struct store_conn *c, const char *sql, const char *a,
+		    const char *b, const char *id, struct pouch_store_record *rec,
+		    struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL, *rst = NULL;
 	int ret;
 
-	if ((ret = store_stmt(s, sql, &st, err)) < 0 ||
-	    (ret = prepare_recipients(s, &rst, err)) < 0)
+	if ((ret = store_stmt(c, sql, &st, err)) < 0 ||
+	    (ret = prepare_recipients(c, &rst, err)) < 0)
 		goto out;
 	pouch_db_bind_text(st, 1, a);
 	pouch_db_bind_text(st, 2, b);
@@ -155,16 +160,15 @@ static int load_one(struct pouch_store *s, const char *sql, const char *a, const
 		ret = pouch_err_set(err, POUCH_E_USAGE, "package '%s' was sent by more than one "
 				    "agency: name its sender", id);
 out:
-	store_stmt_done(s, rst);
-	store_stmt_done(s, st);
+	store_stmt_done(c, rst);
+	store_stmt_done(c, st);
 	return ret;
 }
 
-int store_load(struct pouch_store *s, const char *sender, const char *id,
+int store_load(struct pouch_store *s, struct store_conn *c, const char *sender, const char *id,
 	       struct pouch_store_record *rec, struct pouch_err *err)
 {
-	return load_one(s, "SELECT " RECORD_COLUMNS " FROM packages p WHERE sender = ? AND id = ?",
-			sender, id, id, rec, err);
+	return load_one(s, c, STORE_SQL_LOAD, sender, id, id, rec, err);
 }
 
 static int visible(const struct pouch_store_record *rec, const char *caller)
@@ -186,16 +190,12 @@ int pouch_store_get(struct pouch_store *s, const char *caller, const char *sende
 	    (sender && (ret = pouch_agency_code_check(sender, err)) < 0) ||
 	    (ret = pouch_uuid_check(id, err)) < 0)
 		return ret;
-	pthread_mutex_lock(&s->db_lock);
+	pthread_mutex_lock(&s->r.lock);
 	if (sender)
-		ret = store_load(s, sender, id, rec, err);
+		ret = store_load(s, &s->r, sender, id, rec, err);
 	else
-		ret = load_one(s,
-			       "SELECT " RECORD_COLUMNS " FROM packages p WHERE p.id = ?1 AND "
-			       "(p.sender = ?2 OR EXISTS (SELECT 1 FROM recipients r WHERE "
-			       "r.package = p.seq AND r.agency = ?2)) ORDER BY p.seq LIMIT 2",
-			       id, caller, id, rec, err);
-	pthread_mutex_unlock(&s->db_lock);
+		ret = load_one(s, &s->r, STORE_SQL_GET_ANY, id, caller, id, rec, err);
+	pthread_mutex_unlock(&s->r.lock);
 	if (ret == 0 && !visible(rec, caller))
 		/* Whether it exists is not for the caller to learn. */
 		ret = pouch_err_set(err, POUCH_E_NOTFOUND, "package '%s' is not stored", id);
@@ -222,8 +222,8 @@ int pouch_store_files(const struct pouch_store *s, const struct pouch_store_reco
 	return 0;
 }
 
-/* Under db_lock: steps the bound query, reading the first limit rows into pg->items; a row
- * beyond only tells that more follow. */
+/* Under the reader's lock: steps the bound query, reading the first limit rows into
+ * pg->items; a row beyond only tells that more follow. */
 static int page_locked(struct store_pager *pg, struct pouch_db_stmt *st, size_t limit,
 		       struct pouch_err *err)
 {
@@ -257,25 +257,25 @@ int store_page(struct store_pager *pg, const char *caller, int64_t after, size_t
 	*items = calloc(limit, pg->size);
 	if (!*items)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-	pthread_mutex_lock(&s->db_lock);
-	ret = store_stmt(s, pg->sql, &st, err);
+	pthread_mutex_lock(&s->r.lock);
+	ret = store_stmt(&s->r, pg->sql, &st, err);
 	if (ret == 0) {
 		pouch_db_bind_text(st, 1, caller);
 		pouch_db_bind_int64(st, 2, after);
 		pouch_db_bind_int64(st, 3, (int64_t)limit + 1);
 		ret = page_locked(pg, st, limit, err);
 	}
-	store_stmt_done(s, st);
-	store_stmt_done(s, pg->aux);
+	store_stmt_done(&s->r, st);
+	store_stmt_done(&s->r, pg->aux);
 	pg->aux = NULL;
-	pthread_mutex_unlock(&s->db_lock);
+	pthread_mutex_unlock(&s->r.lock);
 	return ret;
 }
 
 static int read_listed(struct store_pager *pg, struct pouch_db_stmt *st, void *item,
 		       struct pouch_err *err)
 {
-	int ret = pg->aux ? 0 : prepare_recipients(pg->s, &pg->aux, err);
+	int ret = pg->aux ? 0 : prepare_recipients(&pg->s->r, &pg->aux, err);
 
 	return ret < 0 ? ret : read_record(pg->s, st, pg->aux, item, err);
 }
@@ -285,9 +285,7 @@ int pouch_store_list(struct pouch_store *s, const char *caller, int64_t after, s
 {
 	struct store_pager pg = {
 		.s = s,
-		.sql = "SELECT " RECORD_COLUMNS " FROM recipients r JOIN packages p "
-		       "ON p.seq = r.package WHERE r.agency = ? AND r.package > ? "
-		       "ORDER BY r.package LIMIT ?",
+		.sql = STORE_SQL_LIST,
 		.read = read_listed,
 		STORE_PAGER_OF(page),
 	};
@@ -313,8 +311,8 @@ int pouch_store_cursor_check(struct pouch_store *s, enum pouch_store_list list,
 {
 	/* The WHERE clauses of the lists' own queries, with "=" for their "> after". */
 	static const char *const sql[] = {
-		[POUCH_STORE_PACKAGES] = "SELECT 1 FROM recipients WHERE agency = ? AND package = ?",
-		[POUCH_STORE_RECEIPTS] = "SELECT 1 FROM receipts WHERE sender = ? AND seq = ?",
+		[POUCH_STORE_PACKAGES] = STORE_SQL_CURSOR_PACKAGES,
+		[POUCH_STORE_RECEIPTS] = STORE_SQL_CURSOR_RECEIPTS,
 	};
 	struct pouch_db_stmt *st = NULL;
 	int ret;
@@ -323,48 +321,53 @@ int pouch_store_cursor_check(struct pouch_store *s, enum pouch_store_list list,
 		return ret;
 	if (list != POUCH_STORE_PACKAGES && list != POUCH_STORE_RECEIPTS)
 		return pouch_err_set(err, POUCH_E_USAGE, "no such list");
-	pthread_mutex_lock(&s->db_lock);
-	ret = store_stmt(s, sql[list], &st, err);
+	pthread_mutex_lock(&s->r.lock);
+	ret = store_stmt(&s->r, sql[list], &st, err);
 	if (ret == 0) {
 		pouch_db_bind_text(st, 1, caller);
 		pouch_db_bind_int64(st, 2, seq);
 		ret = pouch_db_step(st, err);
 	}
-	store_stmt_done(s, st);
-	pthread_mutex_unlock(&s->db_lock);
+	store_stmt_done(&s->r, st);
+	pthread_mutex_unlock(&s->r.lock);
 	if (ret == POUCH_DB_DONE)
 		return pouch_err_set(err, POUCH_E_NOTFOUND, "cursor %lld was not given out to '%s'",
 				     (long long)seq, caller);
 	return ret == POUCH_DB_ROW ? 0 : ret;
 }
 
-static int count(struct pouch_store *s, const char *sql, uint64_t *out, struct pouch_err *err)
+static int count(struct pouch_store *s, const char *sql, atomic_ullong *out,
+		 struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	if (!out)
-		return 0;
-	ret = store_stmt(s, sql, &st, err);
+	ret = pouch_db_prepare(s->w.db, sql, &st, err);
 	if (ret == 0)
 		ret = pouch_db_step(st, err);
 	if (ret == POUCH_DB_ROW) {
-		*out = (uint64_t)pouch_db_column_int64(st, 0);
+		atomic_store(out, (unsigned long long)pouch_db_column_int64(st, 0));
 		ret = 0;
 	}
-	store_stmt_done(s, st);
+	pouch_db_finalize(st);
 	return ret;
+}
+
+int store_count_rows(struct pouch_store *s, struct pouch_err *err)
+{
+	int ret = count(s, "SELECT count(*) FROM packages", &s->npackages, err);
+
+	return ret < 0 ? ret : count(s, "SELECT count(*) FROM receipts", &s->nreceipts, err);
 }
 
 int pouch_store_counts(struct pouch_store *s, uint64_t *packages, uint64_t *receipts,
 		       struct pouch_err *err)
 {
-	int ret;
-
-	pthread_mutex_lock(&s->db_lock);
-	ret = count(s, "SELECT count(*) FROM packages", packages, err);
-	if (ret == 0)
-		ret = count(s, "SELECT count(*) FROM receipts", receipts, err);
-	pthread_mutex_unlock(&s->db_lock);
-	return ret;
+	/* Counted as rows are added (none is ever removed): a count(*) would read every row. */
+	(void)err;
+	if (packages)
+		*packages = atomic_load(&s->npackages);
+	if (receipts)
+		*receipts = atomic_load(&s->nreceipts);
+	return 0;
 }

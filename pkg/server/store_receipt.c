@@ -31,11 +31,7 @@ static int find_package(struct pouch_store *s, const struct pouch_store_receipt 
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	ret = pouch_db_prepare(s->db,
-			       "SELECT p.seq FROM packages p JOIN recipients r "
-			       "ON r.package = p.seq "
-			       "WHERE p.sender = ? AND p.id = ? AND r.agency = ?",
-			       &st, err);
+	ret = pouch_db_prepare(s->w.db, STORE_SQL_RECEIPT_PACKAGE, &st, err);
 	if (ret < 0)
 		return ret;
 	pouch_db_bind_text(st, 1, rc->sender);
@@ -63,10 +59,7 @@ static int find_receipt(struct pouch_store *s, int64_t package, struct pouch_sto
 	int ret;
 
 	*found = 0;
-	ret = pouch_db_prepare(s->db,
-			       "SELECT seq, sha256, received FROM receipts "
-			       "WHERE package = ? AND agency = ?",
-			       &st, err);
+	ret = pouch_db_prepare(s->w.db, STORE_SQL_RECEIPT_FIND, &st, err);
 	if (ret < 0)
 		return ret;
 	pouch_db_bind_int64(st, 1, package);
@@ -98,7 +91,7 @@ static int insert_receipt(struct pouch_store *s, int64_t package, struct pouch_s
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	ret = pouch_db_prepare(s->db,
+	ret = pouch_db_prepare(s->w.db,
 			       "INSERT INTO receipts (package, sender, agency, verdict, sha256, "
 			       "body, received) VALUES (?,?,?,?,?,?,?)",
 			       &st, err);
@@ -113,7 +106,7 @@ static int insert_receipt(struct pouch_store *s, int64_t package, struct pouch_s
 	pouch_db_bind_int64(st, 7, (int64_t)rc->received);
 	ret = pouch_db_step(st, err);
 	if (ret == POUCH_DB_DONE)
-		rc->seq = pouch_db_last_rowid(s->db);
+		rc->seq = pouch_db_last_rowid(s->w.db);
 	pouch_db_finalize(st);
 	return ret;
 }
@@ -128,13 +121,15 @@ int pouch_store_receipt_put(struct pouch_store *s, struct pouch_store_receipt *r
 	ret = check_receipt(rc, err);
 	if (ret < 0)
 		return ret;
-	pthread_mutex_lock(&s->db_lock);
+	pthread_mutex_lock(&s->w.lock);
 	ret = find_package(s, rc, &package, err);
 	if (ret == 0)
 		ret = find_receipt(s, package, rc, existing, err);
 	if (ret == 0 && !*existing)
 		ret = store_note(s, insert_receipt(s, package, rc, err));
-	pthread_mutex_unlock(&s->db_lock);
+	if (ret >= 0 && !*existing)
+		atomic_fetch_add(&s->nreceipts, 1);
+	pthread_mutex_unlock(&s->w.lock);
 	return ret;
 }
 
@@ -172,9 +167,7 @@ int pouch_store_receipt_list(struct pouch_store *s, const char *caller, int64_t 
 {
 	struct store_pager pg = {
 		.s = s,
-		.sql = "SELECT r.seq, p.id, r.agency, r.verdict, r.sha256, r.received, r.body, "
-		       "r.sender FROM receipts r JOIN packages p ON p.seq = r.package "
-		       "WHERE r.sender = ? AND r.seq > ? ORDER BY r.seq LIMIT ?",
+		.sql = STORE_SQL_RECEIPT_LIST,
 		.read = read_receipt,
 		STORE_PAGER_OF(page),
 	};

@@ -104,11 +104,13 @@ skip_test() {
 }
 
 # need_faults: ends the script, skipped, unless the programs are a test build with the
-# fault-injection hook (POUCH_FAULT=SITE:N[:stop]; `make test` and `make check` build one).
-# Sites: fs.write, fs.fsync, fs.rename (every rename or link that puts a file in place),
-# fs.copy (the start of a file copy; use with :stop), db.commit, audit.append, batch.state
-# (pack --batch writing its state file), batch.move (a kept package moved out of its stage),
-# route.write (route writing a staged report).
+# fault-injection hook (POUCH_FAULT=SITE:N[:stop|:hold=PATH]; `make test` and `make check`
+# build one). Sites: fs.write, fs.fsync, fs.rename (every rename or link that puts a file in
+# place), fs.copy (the start of a file copy; use with :stop), db.commit, audit.append,
+# batch.state (pack --batch writing its state file), batch.move (a kept package moved out of
+# its stage), route.write (route writing a staged report), pgp.verify (a detached signature
+# checked by gpg, its result not yet read; use with :stop or :hold=PATH, which holds that one
+# thread until PATH exists).
 need_faults() {
 	case $("$POUCH_BIN" --version) in
 	*"fault injection"*) return 0 ;;
