@@ -13,7 +13,7 @@
 #include "directory/agency.h"
 #include "audit/audit.h"
 #include "base/fs.h"
-#include "exchange/push.h"
+#include "exchange/push_internal.h"
 #include "package/receipt.h"
 #include "base/timefmt.h"
 #include "package/verify.h"
@@ -74,24 +74,40 @@ static int stored_digest(struct pouch_state *s, const char *id, char *digest,
 	return ret;
 }
 
-/* Verifies p->path and works out whether it is new to the outbox. */
-static int examine(const struct pouch_home *h, struct pouch_state *s, const char *own,
-		   struct incoming_pkg *p, time_t now, struct pouch_err *err)
+/* Reads p->path whole, once: its digest is of the very bytes a package of ours is taken from. */
+static int read_whole(struct incoming_pkg *p, char **buf, size_t *len, struct pouch_err *err)
 {
-	char stored[POUCH_SHA256_HEX];
+	int ret = pouch_fs_read(p->path, POUCH_ENVELOPE_MAX, buf, len, err);
+
+	if (ret == 0)
+		ret = pouch_sha256_buf(*buf, *len, p->digest, err);
+	p->size = *len;
+	return ret;
+}
+
+/* Verifies p->path (or takes it as one this home packed) and works out whether it is new to
+ * the outbox. */
+static int examine(const struct pouch_home *h, struct pouch_state *s,
+		   const struct pouch_agency *own, struct incoming_pkg *p, time_t now,
+		   struct pouch_err *err)
+{
+	char stored[POUCH_SHA256_HEX], *buf = NULL;
+	size_t len = 0;
 	int ret;
 
-	ret = file_digest(p->path, POUCH_ENVELOPE_MAX, p->digest, &p->size, err);
+	ret = read_whole(p, &buf, &len, err);
+	if (ret == 0)
+		ret = push_take_own(s, own, p->path, buf, len, p->digest, now, &p->v, err);
+	free(buf);
 	if (ret < 0)
 		return ret;
-	ret = pouch_package_verify(h, p->path, now, &p->v, err);
-	if (ret < 0)
+	if (ret == 0 && (ret = pouch_package_verify(h, p->path, now, &p->v, err)) < 0)
 		return ret;
 	p->verified = 1;
-	if (strcmp(p->v.h.sender.agency, own) != 0)
+	if (strcmp(p->v.h.sender.agency, own->code) != 0)
 		return pouch_err_set(err, POUCH_E_REFUSED,
 				     "cannot push '%s': package %s was sent by %s, not by us (%s)",
-				     p->path, p->v.h.id, p->v.h.sender.agency, own);
+				     p->path, p->v.h.id, p->v.h.sender.agency, own->code);
 	ret = pouch_receipt_header_sha256(p->v.env.header, p->v.env.header_len, p->header_sha256,
 					  err);
 	if (ret < 0)
@@ -248,7 +264,7 @@ int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const ch
 	}
 	for (i = 0; i < n; i++) {
 		pk[i].path = paths[i];
-		if ((ret = examine(h, s, own.code, &pk[i], now, err)) < 0)
+		if ((ret = examine(h, s, &own, &pk[i], now, err)) < 0)
 			goto out;
 		/* The same package twice in one command is queued once. */
 		for (j = 0; j < i && pk[i].added; j++) {

@@ -30,7 +30,9 @@ struct pouch_push_queued {
 };
 
 /* Takes the n packages at paths into the outbox, all or none. Each must verify
- * (pouch_package_verify against h at now) and be sent by our own agency. Its files are copied
+ * (pouch_package_verify against h at now) and be sent by our own agency; a file whose exact
+ * bytes this home recorded as packed (pouch_push_packed_record) is taken without verifying its
+ * signature again (its header parsed, our key and its times checked). Its files are copied
  * into s->outbox (ID.pouch, and ID.pouch.pgp when detached: temporary name, fsync, rename,
  * directory fsync) and then one transaction inserts every new outgoing row with a queued
  * delivery per recipient (endpoint: the URL to use instead of the recipient's, or NULL) and
@@ -44,6 +46,13 @@ struct pouch_push_queued {
 int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const char *const *paths,
 		     size_t n, const char *endpoint, time_t now, struct pouch_push_queued *out,
 		     struct pouch_err *err);
+
+/* Records in h's state.db that this home made the envelope file of package id whose bytes have
+ * the SHA-256 digest (64 hex digits), as pack, pack --batch and forward do once it is written:
+ * pouch_push_queue then takes that exact file without verifying its signature again. Safe from
+ * several processes at once; durable once it returns 0. Errors of the state database. */
+int pouch_push_packed_record(const struct pouch_home *h, const char *id, const char *digest,
+			     time_t now, struct pouch_err *err);
 
 /* The outcome of one delivery (one recipient of one package) as reported during a run. */
 enum pouch_push_verdict {

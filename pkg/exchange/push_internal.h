@@ -6,8 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "directory/agency.h"
 #include "directory/endpoint.h"
 #include "exchange/push.h"
+#include "package/verify.h"
 
 /* How an attempt ended. */
 enum push_outcome_kind {
@@ -69,5 +71,16 @@ void push_set_reason(struct push_outcome *out, enum push_outcome_kind kind, cons
  * local failure of ours (out of memory) that ends the run. */
 int push_attempt(struct push_run *r, struct push_target *t, const struct push_job *j,
 		 struct push_outcome *out, struct pouch_err *err);
+
+/* Takes the envelope file at path, read whole into buf (len bytes, SHA-256 digest), as one this
+ * home packed (push_own.c): when state.db records digest for the id its header names, the
+ * header parses strictly, names our agency own as the sender with a key of ours that signs at
+ * now, and a detached payload is named as pack names it, v is filled (its payload_path beside
+ * path, not read here) and 1 returned without verifying the signature. A genuine package of
+ * ours that is expired (POUCH_E_EXPIRED) or created in the future (POUCH_E_VERIFY) is refused
+ * with verification's words. 0: not one we recorded, or in doubt: verify it. */
+int push_take_own(struct pouch_state *s, const struct pouch_agency *own, const char *path,
+		  const char *buf, size_t len, const char *digest, time_t now,
+		  struct pouch_verified *v, struct pouch_err *err);
 
 #endif

@@ -33,7 +33,10 @@
  *   the base name of its files: the id (inbox/ID.pouch), or SENDER.ID when another sender's
  *   package had the id first.
  * Version 3: a delivery can be cancelled (pouch outbox cancel, pouch partner remove): it is
- *   never tried again, reason says why, and pouch outbox retry queues it again. */
+ *   never tried again, reason says why, and pouch outbox retry queues it again.
+ * Version 4: packed: the envelope files this home made (pack, pack --batch, forward), by the
+ *   SHA-256 of their bytes as written, with the package id and when. push takes a file whose
+ *   digest is here as ours without verifying its signature again. */
 /* The delivery table, its states given (versions 1 and 3 differ in them only). */
 #define DELIVERY_TABLE(states) \
 	"CREATE TABLE delivery (" \
@@ -122,6 +125,10 @@ static const char *const schema[] = {
 	"INSERT INTO delivery SELECT * FROM v2_delivery;"
 	"DROP TABLE v2_delivery;"
 	"CREATE INDEX delivery_by_state ON delivery (state, next_attempt);",
+	"CREATE TABLE packed ("
+	" digest TEXT PRIMARY KEY,"
+	" id TEXT NOT NULL,"
+	" made INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 static int make_dir(const struct pouch_home *h, const char *name, char **out,
