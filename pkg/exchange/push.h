@@ -22,6 +22,8 @@
 #define POUCH_PUSH_RETRIES_MAX 20     /* the most a caller may ask for */
 #define POUCH_PUSH_BACKOFF_BASE_MS 1000
 #define POUCH_PUSH_BACKOFF_CAP_MS 30000
+#define POUCH_PUSH_PARALLEL 4         /* packages on their way at once per endpoint, by default */
+#define POUCH_PUSH_PARALLEL_MAX 16    /* the most a caller may ask for */
 
 /* What pouch_push_queue did with one file. */
 struct pouch_push_queued {
@@ -83,6 +85,9 @@ struct pouch_push_opts {
 	int retries;            /* further attempts after a transient failure, 0 to
 				 * POUCH_PUSH_RETRIES_MAX */
 	time_t now;             /* the run's time; retry waits are added to it */
+	int parallel;           /* packages on their way at once per endpoint, each over a kept
+				 * connection of its own, 1 to POUCH_PUSH_PARALLEL_MAX; 0:
+				 * POUCH_PUSH_PARALLEL */
 	/* Each delivery's outcome (and each retry) as it happens, or NULL. */
 	void (*report)(void *arg, const struct pouch_push_report *r);
 	/* Called with a short label before a transfer that may take a while (a payload upload, an
