@@ -28,6 +28,7 @@ struct incoming_pkg {
 	char header_sha256[POUCH_SHA256_HEX];
 	int added;
 	int copied; /* its files are in the outbox, its rows not yet committed */
+	char agencies[POUCH_RECIPIENTS_MAX * (POUCH_CODE_MAX + 1) + 1]; /* for the audit trail */
 };
 
 static int nomem(struct pouch_err *err)
@@ -229,19 +230,31 @@ static int insert_rows(struct pouch_state *s, const struct incoming_pkg *p, cons
 	return ret < 0 ? ret : 0;
 }
 
-/* The "push" audit entry of a newly queued package: id, recipients, envelope digest. */
-static int audit_queued(const struct pouch_home *h, const struct incoming_pkg *p, time_t now,
+/* The "push" audit entries of the newly queued packages (id, recipients, envelope digest),
+ * in one append. */
+static int audit_queued(const struct pouch_home *h, struct incoming_pkg *pk, size_t n, time_t now,
 			struct pouch_err *err)
 {
-	char agencies[POUCH_RECIPIENTS_MAX * (POUCH_CODE_MAX + 1) + 1] = "";
-	size_t i, len = 0;
+	struct pouch_audit_entry *e = calloc(n ? n : 1, sizeof(*e));
+	size_t i, k, len, m = 0;
+	int ret;
 
-	for (i = 0; i < p->v.h.nrecipients; i++)
-		len += (size_t)snprintf(agencies + len, sizeof(agencies) - len, "%s%s",
-					i ? "," : "", p->v.h.recipients[i].agency);
-	return pouch_audit_append(h, &(struct pouch_audit_entry){ .event = "push", .id = p->v.h.id,
-					  .agency = agencies, .digest = p->digest,
-					  .verdict = "queued" }, now, err);
+	if (!e)
+		return nomem(err);
+	for (k = 0; k < n; k++) {
+		struct incoming_pkg *p = &pk[k];
+		if (!p->added)
+			continue;
+		for (i = 0, len = 0; i < p->v.h.nrecipients; i++)
+			len += (size_t)snprintf(p->agencies + len, sizeof(p->agencies) - len, "%s%s",
+						i ? "," : "", p->v.h.recipients[i].agency);
+		e[m++] = (struct pouch_audit_entry){ .event = "push", .id = p->v.h.id,
+						     .agency = p->agencies, .digest = p->digest,
+						     .verdict = "queued" };
+	}
+	ret = pouch_audit_append_many(h, e, m, now, err);
+	free(e);
+	return ret;
 }
 
 int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const char *const *paths,
@@ -299,10 +312,8 @@ int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const ch
 	for (i = 0; i < n; i++) {
 		snprintf(out[i].id, sizeof(out[i].id), "%s", pk[i].v.h.id);
 		out[i].added = pk[i].added;
-		if (pk[i].added && (ret = audit_queued(h, &pk[i], now, err)) < 0)
-			goto out;
 	}
-	ret = 0;
+	ret = audit_queued(h, pk, n, now, err);
 out:
 	for (i = 0; pk && i < n; i++) {
 		if (pk[i].copied)

@@ -33,9 +33,10 @@ static const char *verdict_word(enum push_outcome_kind k)
 }
 
 /* Records an attempt (counted when counted is set) with outcome out on delivery j at time now,
- * and appends its audit entry. */
+ * adding its audit entry to audit (*naudit entries; the strings borrowed from j, url, out). */
 static int record(struct push_run *r, struct push_job *j, const char *url,
-		  const struct push_outcome *out, int counted, time_t now, struct pouch_err *err)
+		  const struct push_outcome *out, int counted, time_t now,
+		  struct pouch_audit_entry **audit, size_t *naudit, struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;
 	uint64_t next_ms;
@@ -76,11 +77,11 @@ static int record(struct push_run *r, struct push_job *j, const char *url,
 	if (!counted)
 		return 0;
 	j->attempts++;
-	return pouch_audit_append(r->h, &(struct pouch_audit_entry){ .event = "push-attempt",
-					  .id = j->id, .agency = j->recipient, .endpoint = url,
-					  .verdict = verdict_word(out->kind),
-					  .reason = out->kind == OUT_DELIVERED ? NULL : out->reason },
-				  now, err);
+	return pouch_array_push(audit, naudit, sizeof(**audit), &(struct pouch_audit_entry){
+					.event = "push-attempt", .id = j->id, .agency = j->recipient,
+					.endpoint = url, .verdict = verdict_word(out->kind),
+					.reason = out->kind == OUT_DELIVERED ? NULL : out->reason },
+				err);
 }
 
 static void report(struct push_run *r, const struct push_job *j, const char *url,
@@ -119,14 +120,16 @@ static int of_unit(const struct push_run *r, const struct push_unit *u, size_t i
 	       (u->target >= 0 || i == u->first);
 }
 
-/* Records the n events ev (of the units unit, in the run's order) in one transaction with
- * their audit entries, then reports each: a retry with its wait, a final outcome per job. A
- * kill before the commit leaves the deliveries queued: the next run sends them again and the
- * endpoint answers 200 for what it holds, so nothing is lost or stored twice. */
+/* Records the n events ev (of the units unit, in the run's order) in one transaction, their
+ * audit entries appended in one write before it commits, then reports each: a retry with its
+ * wait, a final outcome per job. A kill before the commit leaves the deliveries queued: the
+ * next run sends them again and the endpoint answers 200 for what it holds, so nothing is lost
+ * or stored twice. */
 static int record_events(struct push_run *r, const size_t *unit, const struct push_event *ev,
 			 size_t n, struct pouch_err *err)
 {
-	size_t k, i;
+	struct pouch_audit_entry *audit = NULL;
+	size_t k, i, naudit = 0;
 	int ret;
 
 	if ((ret = pouch_db_begin(r->s->db, err)) < 0)
@@ -140,11 +143,16 @@ static int record_events(struct push_run *r, const size_t *unit, const struct pu
 		for (i = u->first; i < r->njobs; i++) {
 			if (of_unit(r, u, i) &&
 			    (ret = record(r, &r->jobs[i], url, &ev[k].out, ev[k].counted, now,
-					  err)) < 0) {
-				pouch_db_rollback(r->s->db);
-				return ret;
-			}
+					  &audit, &naudit, err)) < 0)
+				goto out;
 		}
+	}
+	ret = pouch_audit_append_many(r->h, audit, naudit, run_now(r), err);
+out:
+	free(audit);
+	if (ret < 0) {
+		pouch_db_rollback(r->s->db);
+		return ret;
 	}
 	if ((ret = pouch_db_commit(r->s->db, err)) < 0)
 		return ret;
