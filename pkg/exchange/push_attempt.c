@@ -148,6 +148,34 @@ static int classify_transport(int ret, const struct pouch_https_resp *resp,
 	return 0;
 }
 
+void push_show_transfer(struct push_conn *c, const char *label)
+{
+	struct push_run *r = c->run;
+
+	pthread_mutex_lock(&r->show);
+	if (label && !r->shown) {
+		r->shown = c;
+		if (r->o->transfer)
+			r->o->transfer(r->o->arg, label);
+	} else if (!label && r->shown == c) {
+		r->shown = NULL;
+		if (r->o->transfer)
+			r->o->transfer(r->o->arg, NULL);
+	}
+	pthread_mutex_unlock(&r->show);
+}
+
+void push_show_progress(void *conn, const struct pouch_https_progress *p)
+{
+	struct push_conn *c = conn;
+	struct push_run *r = c->run;
+
+	pthread_mutex_lock(&r->show);
+	if (r->shown == c)
+		r->o->progress(r->o->arg, p);
+	pthread_mutex_unlock(&r->show);
+}
+
 /* ---- one attempt ---- */
 
 static int ensure_handle(struct push_conn *c, struct push_outcome *out, struct pouch_err *err)

@@ -10,16 +10,6 @@
 #include "audit/audit.h"
 #include "exchange/push_internal.h"
 
-uint64_t pouch_push_backoff_ms(unsigned n, uint64_t retry_after_ms, uint32_t rnd)
-{
-	uint64_t ceiling = POUCH_PUSH_BACKOFF_CAP_MS, delay;
-
-	if (n < 16 && ((uint64_t)POUCH_PUSH_BACKOFF_BASE_MS << n) < ceiling)
-		ceiling = (uint64_t)POUCH_PUSH_BACKOFF_BASE_MS << n;
-	delay = ((uint64_t)rnd * (ceiling + 1)) >> 32;
-	return delay < retry_after_ms ? retry_after_ms : delay;
-}
-
 static time_t run_now(const struct push_run *r)
 {
 	return r->o->now + (time_t)(r->waited_ms / 1000);

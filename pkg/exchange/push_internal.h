@@ -116,8 +116,9 @@ void push_set_reason(struct push_outcome *out, enum push_outcome_kind kind, cons
 int push_attempt(struct push_conn *c, const struct push_job *j, struct push_outcome *out,
 		 struct pouch_err *err);
 
-/* The run's transfer and progress callbacks for a transfer over c (push_pool.c): shown for one
- * connection at a time, the first to start one; the others go unshown. label NULL: it ended. */
+/* The run's transfer and progress callbacks for a transfer over c (push_attempt.c): shown for
+ * one connection at a time, the first to start one; the others go unshown. label NULL: it
+ * ended. */
 void push_show_transfer(struct push_conn *c, const char *label);
 void push_show_progress(void *conn, const struct pouch_https_progress *p);
 

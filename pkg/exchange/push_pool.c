@@ -19,6 +19,16 @@ struct worker {
 	pthread_t thread;
 };
 
+uint64_t pouch_push_backoff_ms(unsigned n, uint64_t retry_after_ms, uint32_t rnd)
+{
+	uint64_t ceiling = POUCH_PUSH_BACKOFF_CAP_MS, delay;
+
+	if (n < 16 && ((uint64_t)POUCH_PUSH_BACKOFF_BASE_MS << n) < ceiling)
+		ceiling = (uint64_t)POUCH_PUSH_BACKOFF_BASE_MS << n;
+	delay = ((uint64_t)rnd * (ceiling + 1)) >> 32;
+	return delay < retry_after_ms ? retry_after_ms : delay;
+}
+
 static uint32_t random32(void)
 {
 	uint32_t r;
@@ -145,34 +155,6 @@ static void *work(void *arg)
 	}
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
-}
-
-void push_show_transfer(struct push_conn *c, const char *label)
-{
-	struct push_run *r = c->run;
-
-	pthread_mutex_lock(&r->show);
-	if (label && !r->shown) {
-		r->shown = c;
-		if (r->o->transfer)
-			r->o->transfer(r->o->arg, label);
-	} else if (!label && r->shown == c) {
-		r->shown = NULL;
-		if (r->o->transfer)
-			r->o->transfer(r->o->arg, NULL);
-	}
-	pthread_mutex_unlock(&r->show);
-}
-
-void push_show_progress(void *conn, const struct pouch_https_progress *p)
-{
-	struct push_conn *c = conn;
-	struct push_run *r = c->run;
-
-	pthread_mutex_lock(&r->show);
-	if (r->shown == c)
-		r->o->progress(r->o->arg, p);
-	pthread_mutex_unlock(&r->show);
 }
 
 /* Starts the workers: up to r->parallel per target, no more than it has units. */
