@@ -134,10 +134,11 @@ int push_pool_run(struct push_run *r,
 /* Takes the envelope file at path, read whole into buf (len bytes, SHA-256 digest), as one this
  * home packed (push_own.c): when state.db records digest for the id its header names, the
  * header parses strictly, names our agency own as the sender with a key of ours that signs at
- * now, and a detached payload is named as pack names it, v is filled (its payload_path beside
- * path, not read here) and 1 returned without verifying the signature. A genuine package of
- * ours that is expired (POUCH_E_EXPIRED) or created in the future (POUCH_E_VERIFY) is refused
- * with verification's words. 0: not one we recorded, or in doubt: verify it. */
+ * now, and a detached payload beside path is named as pack names it and has the size and
+ * SHA-256 the header gives, v is filled and 1 returned without verifying the signature. A
+ * genuine package of ours that is expired (POUCH_E_EXPIRED) or created in the future
+ * (POUCH_E_VERIFY) is refused with verification's words. 0: not one we recorded, or in doubt:
+ * verify it. */
 int push_take_own(struct pouch_state *s, const struct pouch_agency *own, const char *path,
 		  const char *buf, size_t len, const char *digest, time_t now,
 		  struct pouch_verified *v, struct pouch_err *err);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/fs.h"
 #include "base/timefmt.h"
 #include "directory/agency.h"
 #include "exchange/push_internal.h"
@@ -68,19 +70,30 @@ static int own_signing_key(const struct pouch_agency *a, const char *fpr, time_t
 	return 0;
 }
 
-/* The detached payload's path beside path, when the envelope names it as pack does. */
+/* Whether the detached payload beside path is named as pack names it and is, now, the one the
+ * header signs (a regular file of its size and SHA-256); its path goes to v->payload_path. Any
+ * doubt is left to the full verification, which says what is wrong. */
 static int payload_beside(const char *path, struct pouch_verified *v)
 {
-	char want[POUCH_UUID_LEN + 16], *copy;
-	int ok;
+	char want[POUCH_UUID_LEN + 16], hex[POUCH_SHA256_HEX], *copy;
+	uint64_t size = 0;
+	int fd, ok;
 
 	snprintf(want, sizeof(want), "%s.pouch.pgp", v->h.id);
 	if (strcmp(v->env.detached, want) != 0 || !(copy = strdup(path)))
 		return 0;
 	ok = asprintf(&v->payload_path, "%s/%s", dirname(copy), want) >= 0;
-	if (!ok)
-		v->payload_path = NULL;
 	free(copy);
+	if (!ok) {
+		v->payload_path = NULL;
+		return 0;
+	}
+	if (pouch_fs_open_regular(NULL, v->payload_path, UINT64_MAX, POUCH_FS_NOFOLLOW, &fd, &size,
+				  NULL) < 0)
+		return 0;
+	ok = size == v->h.payload_size && pouch_sha256_fd(fd, hex, &size, NULL) == 0 &&
+	     size == v->h.payload_size && strcmp(hex, v->h.payload_sha256) == 0;
+	close(fd);
 	return ok;
 }
 
