@@ -109,6 +109,7 @@ int cmd_forward(int argc, char **argv)
 	struct pouch_err err = { 0 };
 	struct progress pg;
 	char *codes = NULL, *pass = NULL, *dir = NULL, reason[256], extra[256];
+	char digest[POUCH_SHA256_HEX] = "";
 	char id[POUCH_UUID_LEN];
 	time_t now = time(NULL);
 	int ret = parse(argc, argv, &c);
@@ -145,6 +146,7 @@ int cmd_forward(int argc, char **argv)
 	progress_start(&pg, "forward");
 	req.pack.progress.fn = on_progress;
 	req.pack.progress.arg = &pg;
+	req.pack.envelope_sha256 = digest;
 	ret = pouch_forward(&cli.home, &req, now, &res, &err);
 	progress_end(&pg);
 	if (ret < 0) {

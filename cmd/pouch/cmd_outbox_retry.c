@@ -27,7 +27,7 @@ int cmd_outbox_retry(int argc, char **argv)
 	}
 	pouch_note("queued %zu deliver%s of %s again", n, n == 1 ? "y" : "ies", id);
 	ids[0] = id;
-	ret = deliver_run(&st, ids, 1, POUCH_PUSH_RETRIES, now);
+	ret = deliver_run(&st, ids, 1, POUCH_PUSH_RETRIES, 0, now);
 out:
 	pouch_state_close(&st);
 	return ret;

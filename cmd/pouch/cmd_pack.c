@@ -217,6 +217,7 @@ int cmd_pack(int argc, char **argv)
 	struct pouch_report_errors errors = { 0 };
 	struct progress pg;
 	char id[POUCH_UUID_LEN], *codes = NULL, *pass = NULL, priority[16] = "";
+	char digest[POUCH_SHA256_HEX] = "";
 	size_t i;
 	time_t now = time(NULL);
 	int ret = parse(argc, argv, &c);
@@ -233,6 +234,7 @@ int cmd_pack(int argc, char **argv)
 	req.priority = c.priority;
 	req.report_errors = &errors;
 	req.priority_used = priority;
+	req.envelope_sha256 = digest;
 	req.no_self = c.no_self;
 	req.out_dir = ".";
 	req.expires_in = 30LL * 86400;

@@ -10,18 +10,19 @@
 #include "exchange/push.h"
 
 static const char usage[] =
-	"usage: pouch push [FILE...] [--endpoint URL] [--retries N] [--json]\n";
+	"usage: pouch push [FILE...] [--endpoint URL] [--retries N] [--parallel N] [--json]\n";
 
-static int parse_retries(const char *s, int *out)
+/* The number s of option name, from min to max, into *out. */
+static int parse_count(const char *name, const char *s, int min, int max, int *out)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > POUCH_PUSH_RETRIES_MAX)
-		return pouch_usage_error(usage, "--retries must be a number from 0 to %d",
-					 POUCH_PUSH_RETRIES_MAX);
+	if (errno || end == s || *end || v < min || v > max)
+		return pouch_usage_error(usage, "%s must be a number from %d to %d", name, min,
+					 max);
 	*out = (int)v;
 	return 0;
 }
@@ -31,14 +32,15 @@ int cmd_push(int argc, char **argv)
 	static const struct option opts[] = { CLI_COMMON_OPTIONS,
 					      { "endpoint", required_argument, NULL, 'e' },
 					      { "retries", required_argument, NULL, 'r' },
+					      { "parallel", required_argument, NULL, 'p' },
 					      { NULL, 0, NULL, 0 } };
 	struct pouch_state st = { 0 };
 	struct pouch_err err = { 0 };
 	struct pouch_push_queued *queued = NULL;
-	const char *endpoint = NULL, *retries_s = NULL, **ids = NULL;
+	const char *endpoint = NULL, *retries_s = NULL, *parallel_s = NULL, **ids = NULL;
 	time_t now = time(NULL);
 	size_t i, nfiles;
-	int c, ret, retries = POUCH_PUSH_RETRIES;
+	int c, ret, retries = POUCH_PUSH_RETRIES, parallel = POUCH_PUSH_PARALLEL;
 
 	st.lock_fd = -1;
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
@@ -48,6 +50,9 @@ int cmd_push(int argc, char **argv)
 			break;
 		case 'r':
 			ret = cli_once(&retries_s, optarg, "--retries", usage);
+			break;
+		case 'p':
+			ret = cli_once(&parallel_s, optarg, "--parallel", usage);
 			break;
 		default:
 			ret = cli_common_option(c, usage);
@@ -59,7 +64,11 @@ int cmd_push(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	if (retries_s && (ret = parse_retries(retries_s, &retries)) != 0)
+	if (retries_s && (ret = parse_count("--retries", retries_s, 0, POUCH_PUSH_RETRIES_MAX,
+					     &retries)) != 0)
+		return ret;
+	if (parallel_s && (ret = parse_count("--parallel", parallel_s, 1, POUCH_PUSH_PARALLEL_MAX,
+					      &parallel)) != 0)
 		return ret;
 	nfiles = (size_t)(argc - optind);
 	if (endpoint && nfiles == 0)
@@ -90,7 +99,7 @@ int cmd_push(int argc, char **argv)
 				pouch_note("%s is already in the outbox", queued[i].id);
 		}
 	}
-	ret = deliver_run(&st, ids, nfiles, retries, now);
+	ret = deliver_run(&st, ids, nfiles, retries, parallel, now);
 out:
 	free(ids);
 	free(queued);

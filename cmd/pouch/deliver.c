@@ -68,7 +68,7 @@ static void on_progress(void *arg, const struct pouch_https_progress *p)
 }
 
 int deliver_run(struct pouch_state *st, const char *const *ids, size_t nids, int retries,
-		time_t now)
+		int parallel, time_t now)
 {
 	struct pouch_push_opts po = { 0 };
 	struct pouch_push_summary sum = { 0 };
@@ -78,6 +78,7 @@ int deliver_run(struct pouch_state *st, const char *const *ids, size_t nids, int
 	po.ids = ids;
 	po.nids = nids;
 	po.retries = retries;
+	po.parallel = parallel;
 	po.now = now;
 	po.report = on_report;
 	po.transfer = on_transfer;

@@ -10,11 +10,12 @@
 #include "exchange/state.h"
 
 /* Delivers the queued deliveries of the nids packages ids (ids NULL: every queued one) over
- * the state st (its "push" lock held), retries further attempts per delivery, at time now.
+ * the state st (its "push" lock held), retries further attempts per delivery, up to parallel
+ * packages on their way at once per endpoint (0: the default), at time now.
  * Returns the exit status: 0 every delivery attempted delivered, 1 any failed, 3 any left
  * queued or an error (printed). */
 int deliver_run(struct pouch_state *st, const char *const *ids, size_t nids, int retries,
-		time_t now);
+		int parallel, time_t now);
 
 /* The arguments of pouch outbox retry and cancel, for their usage. */
 #define OUTBOX_ARGS_USAGE \

@@ -31,6 +31,7 @@ struct batch_msg {
 	char id[POUCH_UUID_LEN];      /* the package made */
 	char priority[16];            /* its priority */
 	char codes[BATCH_CODES_MAX];  /* the recipients, joined by commas */
+	char sha256[POUCH_SHA256_HEX]; /* the envelope's digest, recorded for push */
 	char msg[POUCH_ERR_MSG_MAX];  /* a failure's message, one line */
 };
 

@@ -242,6 +242,7 @@ void batch_line_pack(const struct batch *b, const struct batch_line *bl, struct 
 		req.passphrase = b->o->passphrase;
 		req.report_errors = &errors;
 		req.priority_used = m->priority;
+		req.envelope_sha256 = m->sha256;
 		ret = pouch_pack(&cli.home, &req, time(NULL), m->id, &err);
 	}
 	m->code = ret;

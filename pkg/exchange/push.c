@@ -13,7 +13,7 @@
 #include "directory/agency.h"
 #include "audit/audit.h"
 #include "base/fs.h"
-#include "exchange/push.h"
+#include "exchange/push_internal.h"
 #include "package/receipt.h"
 #include "base/timefmt.h"
 #include "package/verify.h"
@@ -28,6 +28,7 @@ struct incoming_pkg {
 	char header_sha256[POUCH_SHA256_HEX];
 	int added;
 	int copied; /* its files are in the outbox, its rows not yet committed */
+	char agencies[POUCH_RECIPIENTS_MAX * (POUCH_CODE_MAX + 1) + 1]; /* for the audit trail */
 };
 
 static int nomem(struct pouch_err *err)
@@ -74,24 +75,40 @@ static int stored_digest(struct pouch_state *s, const char *id, char *digest,
 	return ret;
 }
 
-/* Verifies p->path and works out whether it is new to the outbox. */
-static int examine(const struct pouch_home *h, struct pouch_state *s, const char *own,
-		   struct incoming_pkg *p, time_t now, struct pouch_err *err)
+/* Reads p->path whole, once: its digest is of the very bytes a package of ours is taken from. */
+static int read_whole(struct incoming_pkg *p, char **buf, size_t *len, struct pouch_err *err)
 {
-	char stored[POUCH_SHA256_HEX];
+	int ret = pouch_fs_read(p->path, POUCH_ENVELOPE_MAX, buf, len, err);
+
+	if (ret == 0)
+		ret = pouch_sha256_buf(*buf, *len, p->digest, err);
+	p->size = *len;
+	return ret;
+}
+
+/* Verifies p->path (or takes it as one this home packed) and works out whether it is new to
+ * the outbox. */
+static int examine(const struct pouch_home *h, struct pouch_state *s,
+		   const struct pouch_agency *own, struct incoming_pkg *p, time_t now,
+		   struct pouch_err *err)
+{
+	char stored[POUCH_SHA256_HEX], *buf = NULL;
+	size_t len = 0;
 	int ret;
 
-	ret = file_digest(p->path, POUCH_ENVELOPE_MAX, p->digest, &p->size, err);
+	ret = read_whole(p, &buf, &len, err);
+	if (ret == 0)
+		ret = push_take_own(s, own, p->path, buf, len, p->digest, now, &p->v, err);
+	free(buf);
 	if (ret < 0)
 		return ret;
-	ret = pouch_package_verify(h, p->path, now, &p->v, err);
-	if (ret < 0)
+	if (ret == 0 && (ret = pouch_package_verify(h, p->path, now, &p->v, err)) < 0)
 		return ret;
 	p->verified = 1;
-	if (strcmp(p->v.h.sender.agency, own) != 0)
+	if (strcmp(p->v.h.sender.agency, own->code) != 0)
 		return pouch_err_set(err, POUCH_E_REFUSED,
 				     "cannot push '%s': package %s was sent by %s, not by us (%s)",
-				     p->path, p->v.h.id, p->v.h.sender.agency, own);
+				     p->path, p->v.h.id, p->v.h.sender.agency, own->code);
 	ret = pouch_receipt_header_sha256(p->v.env.header, p->v.env.header_len, p->header_sha256,
 					  err);
 	if (ret < 0)
@@ -213,19 +230,31 @@ static int insert_rows(struct pouch_state *s, const struct incoming_pkg *p, cons
 	return ret < 0 ? ret : 0;
 }
 
-/* The "push" audit entry of a newly queued package: id, recipients, envelope digest. */
-static int audit_queued(const struct pouch_home *h, const struct incoming_pkg *p, time_t now,
+/* The "push" audit entries of the newly queued packages (id, recipients, envelope digest),
+ * in one append. */
+static int audit_queued(const struct pouch_home *h, struct incoming_pkg *pk, size_t n, time_t now,
 			struct pouch_err *err)
 {
-	char agencies[POUCH_RECIPIENTS_MAX * (POUCH_CODE_MAX + 1) + 1] = "";
-	size_t i, len = 0;
+	struct pouch_audit_entry *e = calloc(n ? n : 1, sizeof(*e));
+	size_t i, k, len, m = 0;
+	int ret;
 
-	for (i = 0; i < p->v.h.nrecipients; i++)
-		len += (size_t)snprintf(agencies + len, sizeof(agencies) - len, "%s%s",
-					i ? "," : "", p->v.h.recipients[i].agency);
-	return pouch_audit_append(h, &(struct pouch_audit_entry){ .event = "push", .id = p->v.h.id,
-					  .agency = agencies, .digest = p->digest,
-					  .verdict = "queued" }, now, err);
+	if (!e)
+		return nomem(err);
+	for (k = 0; k < n; k++) {
+		struct incoming_pkg *p = &pk[k];
+		if (!p->added)
+			continue;
+		for (i = 0, len = 0; i < p->v.h.nrecipients; i++)
+			len += (size_t)snprintf(p->agencies + len, sizeof(p->agencies) - len, "%s%s",
+						i ? "," : "", p->v.h.recipients[i].agency);
+		e[m++] = (struct pouch_audit_entry){ .event = "push", .id = p->v.h.id,
+						     .agency = p->agencies, .digest = p->digest,
+						     .verdict = "queued" };
+	}
+	ret = pouch_audit_append_many(h, e, m, now, err);
+	free(e);
+	return ret;
 }
 
 int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const char *const *paths,
@@ -248,7 +277,7 @@ int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const ch
 	}
 	for (i = 0; i < n; i++) {
 		pk[i].path = paths[i];
-		if ((ret = examine(h, s, own.code, &pk[i], now, err)) < 0)
+		if ((ret = examine(h, s, &own, &pk[i], now, err)) < 0)
 			goto out;
 		/* The same package twice in one command is queued once. */
 		for (j = 0; j < i && pk[i].added; j++) {
@@ -283,10 +312,8 @@ int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const ch
 	for (i = 0; i < n; i++) {
 		snprintf(out[i].id, sizeof(out[i].id), "%s", pk[i].v.h.id);
 		out[i].added = pk[i].added;
-		if (pk[i].added && (ret = audit_queued(h, &pk[i], now, err)) < 0)
-			goto out;
 	}
-	ret = 0;
+	ret = audit_queued(h, pk, n, now, err);
 out:
 	for (i = 0; pk && i < n; i++) {
 		if (pk[i].copied)

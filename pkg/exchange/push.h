@@ -22,6 +22,8 @@
 #define POUCH_PUSH_RETRIES_MAX 20     /* the most a caller may ask for */
 #define POUCH_PUSH_BACKOFF_BASE_MS 1000
 #define POUCH_PUSH_BACKOFF_CAP_MS 30000
+#define POUCH_PUSH_PARALLEL 4         /* packages on their way at once per endpoint, by default */
+#define POUCH_PUSH_PARALLEL_MAX 16    /* the most a caller may ask for */
 
 /* What pouch_push_queue did with one file. */
 struct pouch_push_queued {
@@ -30,7 +32,9 @@ struct pouch_push_queued {
 };
 
 /* Takes the n packages at paths into the outbox, all or none. Each must verify
- * (pouch_package_verify against h at now) and be sent by our own agency. Its files are copied
+ * (pouch_package_verify against h at now) and be sent by our own agency; a file whose exact
+ * bytes this home recorded as packed (pouch_push_packed_record) is taken without verifying its
+ * signature again (its header parsed, our key and its times checked). Its files are copied
  * into s->outbox (ID.pouch, and ID.pouch.pgp when detached: temporary name, fsync, rename,
  * directory fsync) and then one transaction inserts every new outgoing row with a queued
  * delivery per recipient (endpoint: the URL to use instead of the recipient's, or NULL) and
@@ -44,6 +48,13 @@ struct pouch_push_queued {
 int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const char *const *paths,
 		     size_t n, const char *endpoint, time_t now, struct pouch_push_queued *out,
 		     struct pouch_err *err);
+
+/* Records in h's state.db that this home made the envelope file of package id whose bytes have
+ * the SHA-256 digest (64 hex digits), as pack, pack --batch and forward do once it is written:
+ * pouch_push_queue then takes that exact file without verifying its signature again. Safe from
+ * several processes at once; durable once it returns 0. Errors of the state database. */
+int pouch_push_packed_record(const struct pouch_home *h, const char *id, const char *digest,
+			     time_t now, struct pouch_err *err);
 
 /* The outcome of one delivery (one recipient of one package) as reported during a run. */
 enum pouch_push_verdict {
@@ -74,6 +85,9 @@ struct pouch_push_opts {
 	int retries;            /* further attempts after a transient failure, 0 to
 				 * POUCH_PUSH_RETRIES_MAX */
 	time_t now;             /* the run's time; retry waits are added to it */
+	int parallel;           /* packages on their way at once per endpoint, each over a kept
+				 * connection of its own, 1 to POUCH_PUSH_PARALLEL_MAX; 0:
+				 * POUCH_PUSH_PARALLEL */
 	/* Each delivery's outcome (and each retry) as it happens, or NULL. */
 	void (*report)(void *arg, const struct pouch_push_report *r);
 	/* Called with a short label before a transfer that may take a while (a payload upload, an

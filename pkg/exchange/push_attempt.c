@@ -148,21 +148,50 @@ static int classify_transport(int ret, const struct pouch_https_resp *resp,
 	return 0;
 }
 
+void push_show_transfer(struct push_conn *c, const char *label)
+{
+	struct push_run *r = c->run;
+
+	pthread_mutex_lock(&r->show);
+	if (label && !r->shown) {
+		r->shown = c;
+		if (r->o->transfer)
+			r->o->transfer(r->o->arg, label);
+	} else if (!label && r->shown == c) {
+		r->shown = NULL;
+		if (r->o->transfer)
+			r->o->transfer(r->o->arg, NULL);
+	}
+	pthread_mutex_unlock(&r->show);
+}
+
+void push_show_progress(void *conn, const struct pouch_https_progress *p)
+{
+	struct push_conn *c = conn;
+	struct push_run *r = c->run;
+
+	pthread_mutex_lock(&r->show);
+	if (r->shown == c)
+		r->o->progress(r->o->arg, p);
+	pthread_mutex_unlock(&r->show);
+}
+
 /* ---- one attempt ---- */
 
-static int ensure_handle(struct push_target *t, struct push_outcome *out, struct pouch_err *err)
+static int ensure_handle(struct push_conn *c, struct push_outcome *out, struct pouch_err *err)
 {
+	const struct push_target *t = c->t;
 	struct pouch_https_opts ho = { 0 };
 	struct pouch_err e = { 0 };
 	int ret;
 
-	if (t->https)
+	if (c->https)
 		return 0;
 	ho.ca_file = t->tls.ca_file;
 	ho.pin = t->tls.pin;
 	ho.client_cert = t->tls.client_cert;
 	ho.client_key = t->tls.client_key;
-	ret = pouch_https_new(&ho, &t->https, &e);
+	ret = pouch_https_new(&ho, &c->https, &e);
 	if (ret == POUCH_E_NOMEM)
 		return pouch_err_set(err, ret, "%s", e.msg);
 	if (ret < 0)
@@ -171,13 +200,13 @@ static int ensure_handle(struct push_target *t, struct push_outcome *out, struct
 }
 
 /* Performs one request; a transport failure is classified into out (kind set, return 1). */
-static int request(struct push_target *t, struct pouch_https_req *rq,
+static int request(struct push_conn *c, struct pouch_https_req *rq,
 		   struct pouch_https_resp *resp, struct push_outcome *out, struct pouch_err *err)
 {
 	struct pouch_err e = { 0 };
 	int ret;
 
-	ret = pouch_https_request(t->https, rq, resp, &e);
+	ret = pouch_https_request(c->https, rq, resp, &e);
 	if (ret == 0)
 		return 0;
 	if (classify_transport(ret, resp, &e, out) < 0)
@@ -187,7 +216,7 @@ static int request(struct push_target *t, struct pouch_https_req *rq,
 
 /* Opens the outbox file ID.SUFFIX of j and checks its size is size: the descriptor, or -1 with
  * out set (a missing or changed file is not worth a retry). */
-static int open_outbox(struct push_run *r, const struct push_job *j, const char *suffix,
+static int open_outbox(const struct push_run *r, const struct push_job *j, const char *suffix,
 		       uint64_t size, struct push_outcome *out)
 {
 	char path[PATH_MAX];
@@ -208,8 +237,8 @@ static int open_outbox(struct push_run *r, const struct push_job *j, const char 
 
 /* Sends len bytes of fd from offset as the body of METHOD url (with headers), showing progress
  * as what of j. As request. */
-static int send_file(struct push_run *r, struct push_target *t, const struct push_job *j,
-		     const char *what, const char *method, const char *url, const char *const *headers, int fd,
+static int send_file(struct push_conn *c, const struct push_job *j, const char *what,
+		     const char *method, const char *url, const char *const *headers, int fd,
 		     uint64_t offset, uint64_t len, struct pouch_https_resp *resp,
 		     struct push_outcome *out, struct pouch_err *err)
 {
@@ -223,21 +252,21 @@ static int send_file(struct push_run *r, struct push_target *t, const struct pus
 	rq.body_offset = offset;
 	rq.body_len = len;
 	rq.timeout_ms = -1;
-	rq.progress = r->o->progress;
-	rq.progress_arg = r->o->arg;
+	if (c->run->o->progress) {
+		rq.progress = push_show_progress;
+		rq.progress_arg = c;
+	}
 	snprintf(label, sizeof(label), "%.8s %s", j->id, what);
-	if (r->o->transfer)
-		r->o->transfer(r->o->arg, label);
-	ret = request(t, &rq, resp, out, err);
-	if (r->o->transfer)
-		r->o->transfer(r->o->arg, NULL);
+	push_show_transfer(c, label);
+	ret = request(c, &rq, resp, out, err);
+	push_show_transfer(c, NULL);
 	return ret;
 }
 
 /* Stages the detached payload of j at t: the server's offset, then PATCH from there. Returns 0
  * when all of it is staged, 1 with out set when not, < 0 on a local failure of ours that ends
  * the run. */
-static int upload_payload(struct push_run *r, struct push_target *t, const struct push_job *j,
+static int upload_payload(struct push_conn *c, const struct push_job *j,
 			  struct push_outcome *out, struct pouch_err *err)
 {
 	char *url = NULL, offset_hdr[64], code[64];
@@ -247,15 +276,15 @@ static int upload_payload(struct push_run *r, struct push_target *t, const struc
 	uint64_t total = (uint64_t)j->payload_size, offset = 0;
 	int fd = -1, ret = 1, round;
 
-	if (asprintf(&url, "%s/v1/uploads/%s", t->url, j->id) < 0) {
+	if (asprintf(&url, "%s/v1/uploads/%s", c->t->url, j->id) < 0) {
 		url = NULL;
 		ret = nomem(err);
 		goto out;
 	}
-	if ((fd = open_outbox(r, j, "pouch.pgp", total, out)) < 0)
+	if ((fd = open_outbox(c->run, j, "pouch.pgp", total, out)) < 0)
 		goto out;
 	pouch_https_req_init(&rq, "GET", url);
-	if ((ret = request(t, &rq, &resp, out, err)) != 0)
+	if ((ret = request(c, &rq, &resp, out, err)) != 0)
 		goto out;
 	ret = 1;
 	if (resp.status != 200 || body_offset(&resp, &offset) < 0) {
@@ -270,7 +299,7 @@ static int upload_payload(struct push_run *r, struct push_target *t, const struc
 		snprintf(offset_hdr, sizeof(offset_hdr), "Upload-Offset: %llu",
 			 (unsigned long long)offset);
 		headers[0] = offset_hdr;
-		if ((ret = send_file(r, t, j, "payload", "PATCH", url, headers, fd, offset,
+		if ((ret = send_file(c, j, "payload", "PATCH", url, headers, fd, offset,
 				     total - offset, &resp, out, err)) != 0)
 			goto out;
 		ret = 1;
@@ -301,7 +330,7 @@ out:
 
 /* PUTs the envelope of j to t. Returns 0 when delivered, 1 with out set when not, 2 when the
  * endpoint says the payload is missing, < 0 on a failure that ends the run. */
-static int put_envelope(struct push_run *r, struct push_target *t, const struct push_job *j,
+static int put_envelope(struct push_conn *c, const struct push_job *j,
 			struct push_outcome *out, struct pouch_err *err)
 {
 	static const char *const headers[] = { "Content-Type: application/json", NULL };
@@ -311,14 +340,14 @@ static int put_envelope(struct push_run *r, struct push_target *t, const struct 
 	json_t *rec = NULL;
 	int fd = -1, ret = 1;
 
-	if (asprintf(&url, "%s/v1/packages/%s", t->url, j->id) < 0) {
+	if (asprintf(&url, "%s/v1/packages/%s", c->t->url, j->id) < 0) {
 		url = NULL;
 		ret = nomem(err);
 		goto out;
 	}
-	if ((fd = open_outbox(r, j, "pouch", j->size, out)) < 0)
+	if ((fd = open_outbox(c->run, j, "pouch", j->size, out)) < 0)
 		goto out;
-	if ((ret = send_file(r, t, j, "envelope", "PUT", url, headers, fd, 0, j->size, &resp,
+	if ((ret = send_file(c, j, "envelope", "PUT", url, headers, fd, 0, j->size, &resp,
 			     out, err)) != 0)
 		goto out;
 	ret = 1;
@@ -350,23 +379,23 @@ out:
 	return ret;
 }
 
-int push_attempt(struct push_run *r, struct push_target *t, const struct push_job *j,
-		 struct push_outcome *out, struct pouch_err *err)
+int push_attempt(struct push_conn *c, const struct push_job *j, struct push_outcome *out,
+		 struct pouch_err *err)
 {
 	int ret, again;
 
 	memset(out, 0, sizeof(*out));
-	if ((ret = ensure_handle(t, out, err)) < 0)
+	if ((ret = ensure_handle(c, out, err)) < 0)
 		return ret;
-	if (!t->https)
+	if (!c->https)
 		return 0;
 	for (again = 0; again < 2; again++) {
 		if (j->payload_size >= 0) {
-			ret = upload_payload(r, t, j, out, err);
+			ret = upload_payload(c, j, out, err);
 			if (ret != 0)
 				return ret < 0 ? ret : 0;
 		}
-		ret = put_envelope(r, t, j, out, err);
+		ret = put_envelope(c, j, out, err);
 		if (ret != 2)
 			return ret < 0 ? ret : 0;
 	}

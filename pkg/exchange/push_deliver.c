@@ -1,43 +1,14 @@
 /* Delivering the outbox: queued deliveries grouped by endpoint, each package tried
- * (push_attempt.c), transient failures retried with full-jitter backoff, and every attempt
- * recorded in state.db and the audit trail. */
-#include <errno.h>
+ * (push_attempt.c) by the workers of push_pool.c, transient failures retried with full-jitter
+ * backoff, and every attempt recorded in state.db and the audit trail, in the order queued. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "base/json.h"
 #include "audit/audit.h"
 #include "exchange/push_internal.h"
-
-uint64_t pouch_push_backoff_ms(unsigned n, uint64_t retry_after_ms, uint32_t rnd)
-{
-	uint64_t ceiling = POUCH_PUSH_BACKOFF_CAP_MS, delay;
-
-	if (n < 16 && ((uint64_t)POUCH_PUSH_BACKOFF_BASE_MS << n) < ceiling)
-		ceiling = (uint64_t)POUCH_PUSH_BACKOFF_BASE_MS << n;
-	delay = ((uint64_t)rnd * (ceiling + 1)) >> 32;
-	return delay < retry_after_ms ? retry_after_ms : delay;
-}
-
-static uint32_t random32(void)
-{
-	uint32_t r;
-
-	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r = (uint32_t)time(NULL) * 2654435761u;
-	return r;
-}
-
-static void sleep_ms(uint64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 static time_t run_now(const struct push_run *r)
 {
@@ -52,9 +23,10 @@ static const char *verdict_word(enum push_outcome_kind k)
 }
 
 /* Records an attempt (counted when counted is set) with outcome out on delivery j at time now,
- * and appends its audit entry. */
+ * adding its audit entry to audit (*naudit entries; the strings borrowed from j, url, out). */
 static int record(struct push_run *r, struct push_job *j, const char *url,
-		  const struct push_outcome *out, int counted, time_t now, struct pouch_err *err)
+		  const struct push_outcome *out, int counted, time_t now,
+		  struct pouch_audit_entry **audit, size_t *naudit, struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;
 	uint64_t next_ms;
@@ -95,11 +67,11 @@ static int record(struct push_run *r, struct push_job *j, const char *url,
 	if (!counted)
 		return 0;
 	j->attempts++;
-	return pouch_audit_append(r->h, &(struct pouch_audit_entry){ .event = "push-attempt",
-					  .id = j->id, .agency = j->recipient, .endpoint = url,
-					  .verdict = verdict_word(out->kind),
-					  .reason = out->kind == OUT_DELIVERED ? NULL : out->reason },
-				  now, err);
+	return pouch_array_push(audit, naudit, sizeof(**audit), &(struct pouch_audit_entry){
+					.event = "push-attempt", .id = j->id, .agency = j->recipient,
+					.endpoint = url, .verdict = verdict_word(out->kind),
+					.reason = out->kind == OUT_DELIVERED ? NULL : out->reason },
+				err);
 }
 
 static void report(struct push_run *r, const struct push_job *j, const char *url,
@@ -114,8 +86,12 @@ static void report(struct push_run *r, const struct push_job *j, const char *url
 		r->sum->queued++;
 	else if (v == POUCH_PUSH_FAILED)
 		r->sum->failed++;
-	if (r->o->report)
-		r->o->report(r->o->arg, &rep);
+	if (!r->o->report)
+		return;
+	/* Not over a transfer's progress line, which a worker may be drawing. */
+	pthread_mutex_lock(&r->show);
+	r->o->report(r->o->arg, &rep);
+	pthread_mutex_unlock(&r->show);
 }
 
 static enum pouch_push_verdict final_verdict(enum push_outcome_kind k)
@@ -124,79 +100,70 @@ static enum pouch_push_verdict final_verdict(enum push_outcome_kind k)
 				  : k == OUT_FAILED ? POUCH_PUSH_FAILED : POUCH_PUSH_QUEUED;
 }
 
-/* Records out for the jobs of package first at target t (marking them done) and reports each
- * final outcome unless the attempt will be retried. */
-static int record_all(struct push_run *r, size_t first, long t, const struct push_outcome *out,
-		      int counted, int final, struct pouch_err *err)
+/* Whether job i is one of unit u's: its package, at its target, not done (a unit without a
+ * target is its first job alone). */
+static int of_unit(const struct push_run *r, const struct push_unit *u, size_t i)
 {
-	const char *url = t >= 0 ? r->targets[t].url : NULL;
-	time_t now = run_now(r);
-	size_t i;
+	const struct push_job *j = &r->jobs[i];
+
+	return !j->done && j->target == u->target && strcmp(j->id, r->jobs[u->first].id) == 0 &&
+	       (u->target >= 0 || i == u->first);
+}
+
+/* Records the n events ev (of the units unit, in the run's order) in one transaction, their
+ * audit entries appended in one write before it commits, then reports each: a retry with its
+ * wait, a final outcome per job. A kill before the commit leaves the deliveries queued: the
+ * next run sends them again and the endpoint answers 200 for what it holds, so nothing is lost
+ * or stored twice. */
+static int record_events(struct push_run *r, const size_t *unit, const struct push_event *ev,
+			 size_t n, struct pouch_err *err)
+{
+	struct pouch_audit_entry *audit = NULL;
+	size_t k, i, naudit = 0;
 	int ret;
 
 	if ((ret = pouch_db_begin(r->s->db, err)) < 0)
 		return ret;
-	for (i = first; i < r->njobs; i++) {
-		struct push_job *j = &r->jobs[i];
-
-		if (j->done || j->target != t || strcmp(j->id, r->jobs[first].id) != 0 ||
-		    (t < 0 && i != first))
-			continue;
-		if ((ret = record(r, j, url, out, counted, now, err)) < 0) {
-			pouch_db_rollback(r->s->db);
-			return ret;
+	for (k = 0; k < n; k++) {
+		const struct push_unit *u = &r->units[unit[k]];
+		const char *url = u->target >= 0 ? r->targets[u->target].url : NULL;
+		time_t now = run_now(r);
+		if (!ev[k].final)
+			r->waited_ms += ev[k].wait_ms;
+		for (i = u->first; i < r->njobs; i++) {
+			if (of_unit(r, u, i) &&
+			    (ret = record(r, &r->jobs[i], url, &ev[k].out, ev[k].counted, now,
+					  &audit, &naudit, err)) < 0)
+				goto out;
 		}
+	}
+	ret = pouch_audit_append_many(r->h, audit, naudit, run_now(r), err);
+out:
+	free(audit);
+	if (ret < 0) {
+		pouch_db_rollback(r->s->db);
+		return ret;
 	}
 	if ((ret = pouch_db_commit(r->s->db, err)) < 0)
 		return ret;
-	for (i = first; i < r->njobs; i++) {
-		struct push_job *j = &r->jobs[i];
-
-		if (j->done || j->target != t || strcmp(j->id, r->jobs[first].id) != 0 ||
-		    (t < 0 && i != first))
+	for (k = 0; k < n; k++) {
+		const struct push_unit *u = &r->units[unit[k]];
+		const char *url = u->target >= 0 ? r->targets[u->target].url : NULL;
+		const struct push_outcome *out = &ev[k].out;
+		if (!ev[k].final) {
+			report(r, &r->jobs[u->first], url, POUCH_PUSH_RETRY, out->reason,
+			       ev[k].wait_ms);
 			continue;
-		if (final) {
-			j->done = 1;
-			report(r, j, url, final_verdict(out->kind),
+		}
+		for (i = u->first; i < r->njobs; i++) {
+			if (!of_unit(r, u, i))
+				continue;
+			r->jobs[i].done = 1;
+			report(r, &r->jobs[i], url, final_verdict(out->kind),
 			       out->kind == OUT_DELIVERED ? NULL : out->reason, 0);
 		}
 	}
 	return 0;
-}
-
-/* Delivers the package of jobs[first] to its target, retrying transient failures. */
-static int deliver_package(struct push_run *r, size_t first, struct pouch_err *err)
-{
-	struct push_job *j = &r->jobs[first];
-	struct push_target *t = &r->targets[j->target];
-	struct push_outcome out;
-	uint64_t wait;
-	unsigned n;
-	int ret;
-
-	if (t->down) {
-		memset(&out, 0, sizeof(out));
-		push_set_reason(&out, OUT_STUCK, "%s", t->reason);
-		return record_all(r, first, j->target, &out, 0, 1, err);
-	}
-	for (n = 0;; n++) {
-		if ((ret = push_attempt(r, t, j, &out, err)) < 0)
-			return ret;
-		if (out.kind != OUT_RETRY || (int)n >= r->o->retries ||
-		    out.retry_after_ms > POUCH_PUSH_BACKOFF_CAP_MS)
-			break;
-		if ((ret = record_all(r, first, j->target, &out, 1, 0, err)) < 0)
-			return ret;
-		wait = pouch_push_backoff_ms(n, out.retry_after_ms, random32());
-		report(r, j, t->url, POUCH_PUSH_RETRY, out.reason, wait);
-		sleep_ms(wait);
-		r->waited_ms += wait;
-	}
-	if (out.kind == OUT_RETRY || out.kind == OUT_STUCK) {
-		t->down = 1;
-		snprintf(t->reason, sizeof(t->reason), "%s", out.reason);
-	}
-	return record_all(r, first, j->target, &out, 1, 1, err);
 }
 
 /* ---- planning ---- */
@@ -340,12 +307,39 @@ static int plan(struct push_run *r, struct pouch_err *err)
 	return ret < 0 ? ret : 0;
 }
 
+/* Groups the jobs into units: a package goes to each target once, for all its recipients
+ * there (its jobs are next to each other, in the order queued). */
+static int group(struct push_run *r, struct pouch_err *err)
+{
+	struct push_unit u;
+	size_t i, k;
+	int dup;
+
+	for (i = 0; i < r->njobs; i++) {
+		dup = 0;
+		for (k = i; !dup && k-- > 0 && strcmp(r->jobs[k].id, r->jobs[i].id) == 0;)
+			dup = r->jobs[i].target >= 0 && r->jobs[k].target == r->jobs[i].target;
+		if (dup)
+			continue;
+		memset(&u, 0, sizeof(u));
+		u.first = i;
+		u.target = r->jobs[i].target;
+		if (pouch_array_push(&r->units, &r->nunits, sizeof(u), &u, err) < 0)
+			return POUCH_E_NOMEM;
+		k = r->nunits - 1;
+		if (u.target >= 0 && pouch_array_push(&r->targets[u.target].units,
+						      &r->targets[u.target].nunits, sizeof(k), &k,
+						      err) < 0)
+			return POUCH_E_NOMEM;
+	}
+	return 0;
+}
+
 int pouch_push_deliver(const struct pouch_home *h, struct pouch_state *s,
 		       const struct pouch_push_opts *o, struct pouch_push_summary *sum,
 		       struct pouch_err *err)
 {
-	struct push_run r = { h, s, o, sum, NULL, 0, NULL, 0, 0 };
-	struct push_outcome out;
+	struct push_run r = { .h = h, .s = s, .o = o, .sum = sum };
 	size_t i;
 	int ret;
 
@@ -353,28 +347,25 @@ int pouch_push_deliver(const struct pouch_home *h, struct pouch_state *s,
 	if (o->retries < 0 || o->retries > POUCH_PUSH_RETRIES_MAX)
 		return pouch_err_set(err, POUCH_E_USAGE, "retries must be from 0 to %d",
 				     POUCH_PUSH_RETRIES_MAX);
-	if ((ret = plan(&r, err)) < 0)
+	if (o->parallel < 0 || o->parallel > POUCH_PUSH_PARALLEL_MAX)
+		return pouch_err_set(err, POUCH_E_USAGE, "parallel must be from 1 to %d",
+				     POUCH_PUSH_PARALLEL_MAX);
+	r.parallel = o->parallel ? o->parallel : POUCH_PUSH_PARALLEL;
+	if ((ret = plan(&r, err)) < 0 || (ret = group(&r, err)) < 0)
 		goto out;
-	for (i = 0; i < r.njobs; i++) {
-		if (r.jobs[i].done)
-			continue;
-		if (r.jobs[i].target < 0) {
-			memset(&out, 0, sizeof(out));
-			push_set_reason(&out, OUT_STUCK, "%s", r.jobs[i].reason);
-			ret = record_all(&r, i, -1, &out, 0, 1, err);
-		} else {
-			ret = deliver_package(&r, i, err);
-		}
-		if (ret < 0)
-			goto out;
-	}
-	ret = 0;
+	for (i = 0; i < r.ntargets; i++)
+		r.targets[i].limit = 1;
+	/* libcurl is set up before the threads start. */
+	if (r.nunits && (ret = pouch_https_global_init(err)) < 0)
+		goto out;
+	ret = r.nunits ? push_pool_run(&r, record_events, err) : 0;
 out:
 	for (i = 0; i < r.ntargets; i++) {
-		pouch_https_free(r.targets[i].https);
+		free(r.targets[i].units);
 		pouch_tls_paths_release(&r.targets[i].tls);
 	}
 	free(r.targets);
+	free(r.units);
 	free(r.jobs);
-	return ret;
+	return ret < 0 ? ret : 0;
 }

@@ -33,7 +33,12 @@
  *   the base name of its files: the id (inbox/ID.pouch), or SENDER.ID when another sender's
  *   package had the id first.
  * Version 3: a delivery can be cancelled (pouch outbox cancel, pouch partner remove): it is
- *   never tried again, reason says why, and pouch outbox retry queues it again. */
+ *   never tried again, reason says why, and pouch outbox retry queues it again.
+ * Besides the numbered versions, tables that only add to a schema are made when missing
+ * (extra below), so that they fit any version:
+ * packed: the envelope files this home made (pack, pack --batch, forward), by the SHA-256 of
+ *   their bytes as written, with the package id and when. push takes a file whose digest is
+ *   here as ours without verifying its signature again. */
 /* The delivery table, its states given (versions 1 and 3 differ in them only). */
 #define DELIVERY_TABLE(states) \
 	"CREATE TABLE delivery (" \
@@ -124,6 +129,12 @@ static const char *const schema[] = {
 	"CREATE INDEX delivery_by_state ON delivery (state, next_attempt);",
 };
 
+static const char extra[] =
+	"CREATE TABLE IF NOT EXISTS packed ("
+	" digest TEXT PRIMARY KEY,"
+	" id TEXT NOT NULL,"
+	" made INTEGER NOT NULL) WITHOUT ROWID;";
+
 static int make_dir(const struct pouch_home *h, const char *name, char **out,
 		    struct pouch_err *err)
 {
@@ -153,6 +164,8 @@ int pouch_state_open(const struct pouch_home *h, struct pouch_state *s, struct p
 	if ((ret = pouch_db_open(path, &s->db, err)) < 0)
 		goto out;
 	ret = pouch_db_migrate(s->db, schema, sizeof(schema) / sizeof(schema[0]), err);
+	if (ret == 0)
+		ret = pouch_db_exec(s->db, extra, err);
 out:
 	free(path);
 	if (ret < 0)

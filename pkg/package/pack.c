@@ -325,6 +325,7 @@ struct outputs {
 	char *payload_tmp, *envelope_tmp;
 	char *payload, *envelope;
 	int linked_payload;
+	char *envelope_sha256; /* where the envelope's digest goes, or NULL */
 };
 
 static void outputs_release(struct outputs *o, int failed)
@@ -387,9 +388,13 @@ static int write_package(struct pouch_pgp *pgp, const struct pouch_header *h, in
 	}
 	ret = pouch_envelope_write(fd, bytes, len, sig, siglen, payload_fd,
 				   detached ? strrchr(o->payload, '/') + 1 : NULL, err);
-	if (!ret && (fsync(fd) < 0 || fchmod(fd, 0644) < 0))
+	if (!ret && (fsync(fd) < 0 || fchmod(fd, 0644) < 0 ||
+		     (o->envelope_sha256 && lseek(fd, 0, SEEK_SET) < 0)))
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot write the envelope: %s",
 				    strerror(errno));
+	/* The digest of the bytes written, hashed before the file has a name anyone can open. */
+	if (!ret && o->envelope_sha256)
+		ret = pouch_sha256_fd(fd, o->envelope_sha256, &(uint64_t){ 0 }, err);
 	if (!ret)
 		ret = pouch_fs_tmpfile_link(fd, o->envelope_tmp, o->envelope, err);
 	if (!ret)
@@ -530,6 +535,7 @@ int pouch_pack(const struct pouch_home *home, const struct pouch_pack_req *req, 
 		free(att);
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	}
+	o.envelope_sha256 = req->envelope_sha256;
 	ret = pack(home, req, now, &h, &o, att, err);
 	if (!ret)
 		snprintf(id, POUCH_UUID_LEN, "%s", h.id);

@@ -29,6 +29,8 @@ struct pouch_pack_req {
 	char *priority_used;       /* out: the package's priority (16 bytes); or NULL */
 	const char *provenance;    /* pouch.json's provenance (a JSON object's text; a forward's,
 				    * spec/forward.md), or NULL */
+	char *envelope_sha256;     /* out: the SHA-256 of the envelope file's bytes as written
+				    * (POUCH_SHA256_HEX bytes); or NULL */
 };
 
 /* Packs req into out_dir/ID.pouch (and out_dir/ID.pouch.pgp when the payload is larger than

@@ -52,7 +52,7 @@ _pouch_options() {
 	'partner set') echo '--endpoint --no-endpoint --ca --pin --no-tls --client-cert
 		--client-key --no-client --client-cn --no-client-cn' ;;
 	pull) echo '--from --limit --passphrase-file --json' ;;
-	push) echo '--endpoint --retries --json' ;;
+	push) echo '--endpoint --retries --parallel --json' ;;
 	'report new') echo '--scheme --template -o --output --json' ;;
 	route) echo '--table -o --output --force --allow-unrouted --batch-out --json' ;;
 	esac
@@ -73,7 +73,7 @@ _pouch_argument() {
 	--template) echo template ;;
 	--format) echo format ;;
 	--agency | --code | --name | --expires | --fingerprint | --overlap | --endpoint | --pin | \
-		--client-cn | --limit | --retries | --since | --until | -j | --jobs) echo value ;;
+		--client-cn | --limit | --retries | --parallel | --since | --until | -j | --jobs) echo value ;;
 	esac
 }
 
