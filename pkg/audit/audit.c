@@ -447,21 +447,38 @@ static int appender_open(const struct pouch_home *h, struct appender *a, struct 
 int pouch_audit_append(const struct pouch_home *h, const struct pouch_audit_entry *e, time_t now,
 		       struct pouch_err *err)
 {
+	return pouch_audit_append_n(h, e, 1, now, err);
+}
+
+int pouch_audit_append_n(const struct pouch_home *h, const struct pouch_audit_entry *e, size_t n,
+			 time_t now, struct pouch_err *err)
+{
 	struct appender a;
-	char *line = NULL;
+	char *line = NULL, *all = NULL, *grown;
+	size_t i, len = 0, k;
 	int ret = appender_open(h, &a, err);
 
-	if (ret == 0)
-		ret = encode_entry(e, a.t.seq + 1, now, a.t.hash, &line, err);
-	if (ret == 0 && strlen(line) > POUCH_AUDIT_LINE_MAX)
-		ret = pouch_err_set(err, POUCH_E_USAGE, "the entry is longer than %d bytes",
-				    POUCH_AUDIT_LINE_MAX);
-	if (ret == 0)
-		ret = write_line(a.fd, a.size, h->dir, line, err);
+	for (i = 0; ret == 0 && i < n; i++, free(line), line = NULL) {
+		if ((ret = encode_entry(&e[i], a.t.seq + 1 + i, now, a.t.hash, &line, err)) < 0)
+			break;
+		if ((k = strlen(line)) > POUCH_AUDIT_LINE_MAX)
+			ret = pouch_err_set(err, POUCH_E_USAGE, "the entry is longer than %d bytes",
+					    POUCH_AUDIT_LINE_MAX);
+		else if (!(grown = realloc(all, len + k + 2)))
+			ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		else {
+			all = grown;
+			len += (size_t)sprintf(all + len, "%s%s", len ? "\n" : "", line);
+			ret = pouch_sha256_buf(line, k, a.t.hash, err);
+		}
+	}
+	if (ret == 0 && n)
+		ret = write_line(a.fd, a.size, h->dir, all, err);
 	if (ret < 0 && a.path)
 		pouch_err_prefix(err, "cannot append to the audit trail '%s'", a.path);
 	appender_close(&a);
 	free(line);
+	free(all);
 	return ret;
 }
 

@@ -50,6 +50,11 @@ struct pouch_audit_entry {
 int pouch_audit_append(const struct pouch_home *h, const struct pouch_audit_entry *e, time_t now,
 		       struct pouch_err *err);
 
+/* As pouch_audit_append for the n entries at e, in order, in one write and one fsync under one
+ * lock: all of them are appended, or none. */
+int pouch_audit_append_n(const struct pouch_home *h, const struct pouch_audit_entry *e, size_t n,
+			 time_t now, struct pouch_err *err);
+
 /* As pouch_audit_append, with e's digest (when NULL) taken from the file at path: the SHA-256
  * of its bytes when it is a regular file of at most 16 MiB that can be read; otherwise the
  * entry goes without a digest. The path itself is never recorded. */

@@ -1,6 +1,7 @@
-/* pouch pull: the sources, the package lists page by page, each package (pull_fetch.c
- * downloads and verifies it) moved into inbox/ or quarantine/ and recorded with the cursor in
- * one transaction. Receipts are pull_receipts.c's. */
+/* pouch pull: the sources, the package lists page by page (pull_page.c takes each page, its
+ * packages downloaded and verified by pull_pool.c's workers), the packages' names, and each
+ * group of them moved into inbox/ or quarantine/ and recorded with the cursor in one
+ * transaction. Receipts are pull_receipts.c's. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,7 @@
 #include "exchange/pull_internal.h"
 
 /* Moves name.pouch (and name.pouch.pgp) from incoming/ into dir, replacing what a crashed run
- * left. */
+ * left. The caller syncs the directories. */
 static int move_in(struct pull_run *r, const char *name, int payload, const char *dir,
 		   char **envpath, struct pouch_err *err)
 {
@@ -39,8 +40,6 @@ static int move_in(struct pull_run *r, const char *name, int payload, const char
 		if (pouch_fault_hit("fs.rename") || rename(from[i], to[i]) < 0)
 			ret = pouch_err_set(err, POUCH_E_IO, "cannot move '%s' to '%s': %s",
 					    from[i], to[i], strerror(errno));
-	if (!ret && (ret = pouch_fs_sync_dir(dir, err)) == 0)
-		ret = pouch_fs_sync_dir(r->st.incoming, err);
 	/* Whatever moved goes back: no file stays in dir without its row. */
 	for (i = 0; ret < 0 && i < 2; i++)
 		if (access(to[i], F_OK) == 0 && access(from[i], F_OK) != 0)
@@ -78,18 +77,17 @@ static void move_back(struct pull_run *r, const char *name, const char *dir)
 	}
 }
 
-/* Records the package and the cursor after it in one transaction. A bad package another
- * source listed under the same (sender, id) gives way: its sender was never proved, and what
- * an endpoint lists cannot take a sender's id (its file stays in quarantine/). */
-static int record(struct pull_run *r, struct pull_source *s, const struct pull_item *it,
-		  const struct pull_verdict *v, const char *receipt, size_t rlen,
+/* Records the package (inside the caller's transaction). A bad package another source listed
+ * under the same (sender, id) gives way: its sender was never proved, and what an endpoint
+ * lists cannot take a sender's id (its file stays in quarantine/). */
+static int record(struct pull_run *r, struct pull_source *s, const struct pull_slot *sl,
 		  struct pouch_err *err)
 {
+	const struct pull_item *it = &sl->it;
+	const struct pull_verdict *v = &sl->v;
 	struct pouch_db_stmt *st = NULL;
 	int ret;
 
-	if ((ret = pouch_db_begin(r->st.db, err)) < 0)
-		return ret;
 	ret = pouch_db_prepare(r->st.db,
 			       "DELETE FROM incoming WHERE sender = ? AND id = ? AND verdict = 'bad'",
 			       &st, err);
@@ -125,17 +123,12 @@ static int record(struct pull_run *r, struct pull_source *s, const struct pull_i
 		pouch_db_bind_int64(st, 12, v->hd.expires);
 	}
 	pouch_db_bind_int64(st, 13, r->o->now);
-	if (receipt)
-		pouch_db_bind_blob(st, 14, receipt, rlen);
+	if (sl->receipt)
+		pouch_db_bind_blob(st, 14, sl->receipt, sl->rlen);
 	pouch_db_bind_text(st, 15, it->name);
-	if ((ret = pouch_db_step(st, err)) < 0 ||
-	    (ret = pull_cursor_set(r, s->tls.url, "packages", it->cursor, err)) < 0)
-		goto out;
-	ret = pouch_db_commit(r->st.db, err);
+	ret = pouch_db_step(st, err);
 out:
 	pouch_db_finalize(st);
-	if (ret < 0)
-		pouch_db_rollback(r->st.db);
 	return ret < 0 ? ret : 0;
 }
 
@@ -161,119 +154,123 @@ static int known(struct pull_run *r, struct pull_source *s, const struct pull_it
 	return ret;
 }
 
-/* Pulls one listed package: download, verify, our receipt, move, record, send the receipt. */
-static int pull_item(struct pull_run *r, struct pull_source *s, const struct pull_item *it,
-		     struct pouch_err *err)
+/* The slot's package files in inbox/ or quarantine/. */
+static const char *slot_dir(struct pull_run *r, const struct pull_slot *sl)
 {
-	struct pull_verdict v;
-	struct pouch_receipt rc = {0};
-	struct pouch_pull_event ev = {0};
-	char *env = NULL, *pay = NULL, *url = NULL, *purl = NULL, *stored = NULL, *file = NULL;
-	size_t flen = 0;
-	int ret;
+	return sl->v.good ? r->st.inbox : r->st.quarantine;
+}
 
-	if ((ret = known(r, s, it, err)) < 0)
-		return ret;
-	if (ret == POUCH_DB_ROW)
-		return pull_cursor_set(r, s->tls.url, "packages", it->cursor, err);
-	/* The sender named, so that an endpoint holding the id from several senders serves
-	 * this one. */
-	if (asprintf(&env, "%s/%s.pouch", r->st.incoming, it->name) < 0 ||
-	    asprintf(&pay, "%s/%s.pouch.pgp", r->st.incoming, it->name) < 0 ||
-	    !(url = pull_url(s, "/v1/packages/%s?sender=%s", it->id, it->sender)) ||
-	    !(purl = pull_url(s, "/v1/packages/%s/payload?sender=%s", it->id, it->sender))) {
-		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-		goto out;
+/* The files moved, the directories synced, then in the trail (before the packages count as
+ * pulled), then the rows with the cursor after the last slot in one transaction. */
+int pull_store(struct pull_run *r, struct pull_source *s, struct pull_slot *slots, size_t n,
+	       struct pouch_err *err)
+{
+	struct pouch_audit_entry *e = NULL;
+	size_t i, moved = 0, ne = 0;
+	int good = 0, bad = 0, ret = 0;
+
+	if (!(e = calloc(2 * n + 1, sizeof(*e))))
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	for (; moved < n && !ret; moved++) {
+		struct pull_slot *sl = &slots[moved];
+		const char *agency = sl->v.named ? sl->v.hd.sender.agency : sl->it.sender;
+		if (sl->step == PULL_SKIP)
+			continue;
+		if ((ret = move_in(r, sl->it.name, sl->it.payload >= 0, slot_dir(r, sl), &sl->stored,
+				   err)) < 0)
+			break;
+		good |= sl->v.good;
+		bad |= !sl->v.good;
+		e[ne++] = (struct pouch_audit_entry){.event = "pull",
+						     .id = sl->it.id,
+						     .agency = agency,
+						     .digest = sl->v.digest,
+						     .endpoint = s->tls.url};
+		e[ne++] = (struct pouch_audit_entry){.event = "verify",
+						     .id = sl->it.id,
+						     .agency = agency,
+						     .digest = sl->v.digest,
+						     .verdict = sl->v.good ? "good" : "bad",
+						     .reason = sl->v.good ? NULL : sl->v.reason};
 	}
-	if ((it->payload >= 0 &&
-	     (ret = pull_download(r, s, it->id, purl, pay, (uint64_t)it->payload, err)) < 0) ||
-	    (ret = pull_download(r, s, it->id, url, env, it->size, err)) < 0 ||
-	    (ret = pull_check(r, env, it, &v, err)) < 0)
+	if (!ret && ((good && (ret = pouch_fs_sync_dir(r->st.inbox, err)) < 0) ||
+		     (bad && (ret = pouch_fs_sync_dir(r->st.quarantine, err)) < 0) ||
+		     (ne && (ret = pouch_fs_sync_dir(r->st.incoming, err)) < 0) ||
+		     (ret = pouch_audit_append_n(r->h, e, ne, r->o->now, err)) < 0 ||
+		     (ret = pouch_db_begin(r->st.db, err)) < 0))
 		goto out;
-	if (v.named) {
-		memcpy(rc.package, v.hd.id, sizeof(rc.package));
-		memcpy(rc.header_sha256, v.hsha, sizeof(rc.header_sha256));
-		memcpy(rc.sender, v.hd.sender.agency, sizeof(rc.sender));
-		rc.accepted = v.good;
-		if (!v.good)
-			snprintf(rc.reason, sizeof(rc.reason), "%s", v.reason);
-		rc.time = r->o->now;
-		if ((ret = pouch_receipt_make(r->h, &rc, r->o->passphrase, &file, &flen, err)) < 0)
-			goto out;
-	}
-	if ((ret = move_in(r, it->name, it->payload >= 0, v.good ? r->st.inbox : r->st.quarantine,
-			   &stored, err)) < 0)
-		goto out;
-	/* Recorded in the trail before the package counts as pulled. */
-	if ((ret = pouch_audit_append(
-		 r->h,
-		 &(struct pouch_audit_entry){.event = "pull",
-					     .id = it->id,
-					     .agency = v.named ? v.hd.sender.agency : it->sender,
-					     .digest = v.digest,
-					     .endpoint = s->tls.url},
-		 r->o->now, err)) < 0 ||
-	    (ret = pouch_audit_append(
-		 r->h,
-		 &(struct pouch_audit_entry){.event = "verify",
-					     .id = it->id,
-					     .agency = v.named ? v.hd.sender.agency : it->sender,
-					     .digest = v.digest,
-					     .verdict = v.good ? "good" : "bad",
-					     .reason = v.good ? NULL : v.reason},
-		 r->o->now, err)) < 0 ||
-	    (ret = record(r, s, it, &v, file, flen, err)) < 0) {
-		move_back(r, it->name, v.good ? r->st.inbox : r->st.quarantine);
-		goto out;
-	}
-	ev.kind = v.good ? POUCH_PULL_GOOD : POUCH_PULL_QUARANTINED;
-	ev.id = it->id;
-	ev.agency = v.named ? v.hd.sender.agency : it->sender;
-	ev.reason = v.good ? NULL : v.reason;
-	ev.path = stored;
-	ev.priority = v.named ? v.hd.priority : NULL;
-	pull_emit(r, s, &ev);
-	if (file)
-		ret = pull_send_receipts(r, s, it->name, err);
+	for (i = 0; i < n && !ret; i++)
+		if (slots[i].step != PULL_SKIP)
+			ret = record(r, s, &slots[i], err);
+	if (!ret && n)
+		ret = pull_cursor_set(r, s->tls.url, "packages", slots[n - 1].it.cursor, err);
+	if (!ret)
+		ret = pouch_db_commit(r->st.db, err);
+	if (ret < 0)
+		pouch_db_rollback(r->st.db);
 out:
-	free(env);
-	free(pay);
-	free(url);
-	free(purl);
-	free(stored);
-	free(file);
+	/* No file stays in inbox/ or quarantine/ without its row. */
+	for (i = 0; ret < 0 && i < moved && i < n; i++)
+		if (slots[i].stored) {
+			move_back(r, slots[i].it.name, slot_dir(r, &slots[i]));
+			free(slots[i].stored);
+			slots[i].stored = NULL;
+		}
+	free(e);
 	return ret;
 }
 
-/* The base name of the item's files in incoming/, inbox/ and quarantine/: the id, or
- * SENDER.ID when another sender's package holds that name already. */
-static int name_item(struct pull_run *r, struct pull_item *it, struct pouch_err *err)
+/* Whether a name is taken: by a row, or by an earlier package of the page. */
+static int name_taken(struct pull_run *r, struct pull_slot *slots, size_t n, const char *name,
+		      struct pouch_err *err)
 {
 	struct pouch_db_stmt *st = NULL;
+	size_t i;
 	int ret;
 
+	for (i = 0; i < n; i++)
+		if (slots[i].step != PULL_SKIP && strcmp(slots[i].it.name, name) == 0)
+			return 1;
 	if ((ret = pouch_db_prepare(r->st.db, "SELECT 1 FROM incoming WHERE name = ?", &st,
 				    err)) < 0)
 		return ret;
-	pouch_db_bind_text(st, 1, it->id);
+	pouch_db_bind_text(st, 1, name);
 	ret = pouch_db_step(st, err);
 	pouch_db_finalize(st);
-	if (ret == POUCH_DB_ROW)
-		snprintf(it->name, sizeof(it->name), "%s.%s", it->sender, it->id);
-	else
-		snprintf(it->name, sizeof(it->name), "%s", it->id);
-	return ret < 0 ? ret : 0;
+	return ret < 0 ? ret : ret == POUCH_DB_ROW;
 }
 
-/* One listed package: pulled unless it was before. */
-static int take_package(struct pull_run *r, struct pull_source *s, json_t *j, struct pouch_err *err)
+/* The base name of each package's files in incoming/, inbox/ and quarantine/: the id, or
+ * SENDER.ID when another sender's package holds that name already. A package pulled before,
+ * or listed twice in the page, is skipped. */
+int pull_name(struct pull_run *r, struct pull_source *s, struct pull_slot *slots, size_t n,
+	      struct pouch_err *err)
 {
-	struct pull_item it;
+	struct pull_item *it;
+	size_t i, k;
 	int ret;
 
-	if ((ret = pull_item_read(s, j, &it, err)) == 0 && (ret = name_item(r, &it, err)) == 0)
-		ret = pull_item(r, s, &it, err);
-	return ret;
+	for (i = 0; i < n; i++) {
+		it = &slots[i].it;
+		if ((ret = known(r, s, it, err)) < 0)
+			return ret;
+		for (k = 0; ret != POUCH_DB_ROW && k < i; k++)
+			if (slots[k].step != PULL_SKIP && strcmp(slots[k].it.id, it->id) == 0 &&
+			    strcmp(slots[k].it.sender, it->sender) == 0)
+				ret = POUCH_DB_ROW;
+		if (ret == POUCH_DB_ROW) {
+			slots[i].step = PULL_SKIP;
+			continue;
+		}
+		slots[i].step = PULL_FETCHING;
+		if ((ret = name_taken(r, slots, i, it->id, err)) < 0)
+			return ret;
+		if (ret)
+			snprintf(it->name, sizeof(it->name), "%s.%s", it->sender, it->id);
+		else
+			snprintf(it->name, sizeof(it->name), "%s", it->id);
+	}
+	return 0;
 }
 
 static void source_release(struct pull_source *s)
@@ -297,9 +294,11 @@ static int pull_source(struct pull_run *r, struct pull_source *s, struct pouch_e
 	ho.client_cert = s->tls.client_cert;
 	ho.client_key = s->tls.client_key;
 	if ((ret = pouch_https_new(&ho, &s->https, &serr)) == 0 &&
-	    (ret = pull_list(r, s, "packages", take_package, &serr)) == 0 &&
+	    (ret = pull_pool_start(r, s, &serr)) == 0 &&
+	    (ret = pull_list(r, s, "packages", pull_take_page, &serr)) == 0 &&
 	    (ret = pull_send_receipts(r, s, NULL, &serr)) == 0)
 		ret = pull_fetch_receipts(r, s, &serr);
+	pull_pool_stop(r);
 	if (ret == POUCH_E_NET || ret == POUCH_E_USAGE) {
 		ev.kind = POUCH_PULL_SOURCE_FAILED;
 		ev.reason = serr.msg;
@@ -353,6 +352,7 @@ int pouch_pull(const struct pouch_home *h, const struct pouch_pull_opts *o,
 	r.o = o;
 	r.res = res;
 	r.limit = o->limit ? o->limit : POUCH_PULL_LIMIT;
+	r.jobs = o->jobs ? o->jobs : POUCH_PULL_JOBS;
 	if (r.limit > POUCH_PULL_LIMIT_MAX)
 		return pouch_err_set(err, POUCH_E_USAGE, "a page holds 1 to %d packages",
 				     POUCH_PULL_LIMIT_MAX);

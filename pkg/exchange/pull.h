@@ -17,6 +17,7 @@
 
 #define POUCH_PULL_LIMIT 100	  /* items asked for per page by default */
 #define POUCH_PULL_LIMIT_MAX 1000 /* the most a page may hold (the protocol's maximum) */
+#define POUCH_PULL_JOBS 4	  /* packages on their way at once per source by default */
 
 /* What a pull reports as it goes. */
 enum pouch_pull_kind {
@@ -53,6 +54,8 @@ struct pouch_pull_opts {
 				 * or NULL: ours and every partner's that has one */
 	const char *passphrase; /* our key's, to sign receipts (NULL: see pouch_receipt_make) */
 	size_t limit;		/* page size asked for, 1 to POUCH_PULL_LIMIT_MAX; 0: default */
+	size_t jobs;		/* packages downloaded, verified and answered at once per source,
+				 * each over a connection of its own; 0: POUCH_PULL_JOBS */
 	time_t now;		/* the time of the run: verification, receipts, rows */
 	/* Each report as it happens, or NULL. */
 	void (*event)(void *arg, const struct pouch_pull_event *ev);
