@@ -12,6 +12,10 @@
 
 #include "exchange/pull_internal.h"
 
+/* Packages stored, or receipts recorded, in one group while more are on their way: each group
+ * costs a sync of each directory, an audit append and a commit. */
+#define GROUP 32
+
 /* A page's progress. */
 struct page {
 	struct pull_slot *slots;
@@ -62,7 +66,7 @@ static void store_ready(struct pull_run *r, struct pull_source *s, struct page *
 {
 	struct pouch_err err = {0};
 	size_t from = pg->stored, to = from, i;
-	int ret;
+	int more, ret;
 
 	pull_pool_lock(r);
 	while (to < pg->n && (pg->slots[to].step == PULL_SKIP ||
@@ -70,8 +74,10 @@ static void store_ready(struct pull_run *r, struct pull_source *s, struct page *
 		to++;
 	if (to < pg->n && pg->slots[to].step == PULL_FETCHED && pg->ret == 0 && to == from)
 		fail(pg, pg->slots[to].ret, &pg->slots[to].err);
+	/* While the next package is on its way, the group waits to grow. */
+	more = to < pg->n && pg->slots[to].step == PULL_FETCHING && to - from < GROUP;
 	pull_pool_unlock(r);
-	if (pg->ret < 0 || to == from)
+	if (pg->ret < 0 || to == from || more)
 		return;
 	if ((ret = pull_store(r, s, &pg->slots[from], to - from, &err)) < 0) {
 		fail(pg, ret, &err);
@@ -104,6 +110,9 @@ static void record_sent(struct pull_run *r, struct pull_source *s, struct page *
 	for (i = 0; i < pg->stored; i++)
 		if (pg->slots[i].step == PULL_SENT)
 			sent[k++] = &pg->slots[i];
+	/* While more receipts are on their way, the group waits to grow. */
+	if (k < GROUP && pg->ret == 0 && pull_pool_wait(r, NULL, 0))
+		k = 0;
 	pull_pool_unlock(r);
 	if (k && (ret = pull_sent(r, s, sent, k, &err)) < 0) {
 		fail(pg, ret, &err);
