@@ -83,8 +83,10 @@ struct pouch_pull_result {
  * downloaded into incoming/ (resumed from what an interrupted run left there), verified as
  * pouch_package_verify does (and its SHA-256 and id must be the ones the endpoint listed),
  * answered with our receipt (accepted, or rejected with the reason; none when the header cannot
- * be read), moved into inbox/ or quarantine/ and recorded together with the new cursor; then
- * the receipt is sent. Receipts not yet taken by the source are sent again. Then the receipts
+ * be read), o->jobs packages at once over a connection each; then in listing order, a group at
+ * a time, moved into inbox/ or quarantine/ and recorded together with the cursor after the
+ * group's last package (never past one not stored); then the receipts are sent. Events come in
+ * listing order, from the caller's thread. Receipts not yet taken by the source are sent again. Then the receipts
  * for packages we sent are listed after their cursor; each is verified (pouch_receipt_verify,
  * pouch_receipt_matches against our outgoing row) and stored on its delivery row, or reported
  * and skipped. Audit entries: pull, verify, receipt-sent, receipt-received. A source that fails

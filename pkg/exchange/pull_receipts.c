@@ -109,16 +109,14 @@ out:
 
 /* The receipt-sent entries and the rows of n receipts taken, in one append and one
  * transaction. */
-static int record_sent(struct pull_run *r, struct pull_source *s,
-		       const struct pouch_audit_entry *e, const char *const *names, size_t n,
-		       struct pouch_err *err)
+static int record_sent(struct pull_run *r, const struct pouch_audit_entry *e,
+		       const char *const *names, size_t n, struct pouch_err *err)
 {
 	size_t i;
 	int ret;
 
 	if (!n)
 		return 0;
-	(void)s;
 	if ((ret = pouch_audit_append_n(r->h, e, n, r->o->now, err)) < 0 ||
 	    (ret = pouch_db_begin(r->st.db, err)) < 0)
 		return ret;
@@ -159,7 +157,7 @@ int pull_sent(struct pull_run *r, struct pull_source *s, struct pull_slot **slot
 					  slots[i]->v.good);
 			names[k++] = slots[i]->it.name;
 		}
-	ret = record_sent(r, s, e, names, k, err);
+	ret = record_sent(r, e, names, k, err);
 out:
 	free(e);
 	free(names);
@@ -177,7 +175,7 @@ static int send_one(struct pull_run *r, struct pull_source *s, const struct unse
 	int taken = 0, ret;
 
 	if ((ret = pull_put_receipt(s, s->https, u->id, u->file, u->len, &taken, &serr, err)) < 0 ||
-	    (taken && (ret = record_sent(r, s, &e, &name, 1, err)) < 0))
+	    (taken && (ret = record_sent(r, &e, &name, 1, err)) < 0))
 		return ret;
 	ev.kind = taken ? POUCH_PULL_RECEIPT_SENT : POUCH_PULL_WARNING;
 	ev.verdict = taken ? e.verdict : NULL;
