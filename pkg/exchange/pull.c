@@ -196,7 +196,7 @@ int pull_store(struct pull_run *r, struct pull_source *s, struct pull_slot *slot
 	if (!ret && ((good && (ret = pouch_fs_sync_dir(r->st.inbox, err)) < 0) ||
 		     (bad && (ret = pouch_fs_sync_dir(r->st.quarantine, err)) < 0) ||
 		     (ne && (ret = pouch_fs_sync_dir(r->st.incoming, err)) < 0) ||
-		     (ret = pouch_audit_append_n(r->h, e, ne, r->o->now, err)) < 0 ||
+		     (ne && (ret = pouch_audit_append_n(r->h, e, ne, r->o->now, err)) < 0) ||
 		     (ret = pouch_db_begin(r->st.db, err)) < 0))
 		goto out;
 	for (i = 0; i < n && !ret; i++)

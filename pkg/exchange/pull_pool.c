@@ -95,9 +95,11 @@ int pull_pool_start(struct pull_run *r, struct pull_source *s, struct pouch_err 
 		ret = pouch_https_new(&ho, &p->https[i], err);
 	/* Each thread finds its handle by its id, which is set under the lock. */
 	pthread_mutex_lock(&p->lock);
-	for (i = 0; !ret && i < r->jobs; i++, p->n++)
+	for (i = 0; !ret && i < r->jobs; i++)
 		if (pthread_create(&p->threads[i], NULL, worker_main, p) != 0)
 			ret = pouch_err_set(err, POUCH_E_NOMEM, "cannot start a pull worker");
+		else
+			p->n++;
 	pthread_mutex_unlock(&p->lock);
 	if (ret < 0)
 		pull_pool_stop(r);
