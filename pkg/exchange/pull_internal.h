@@ -101,12 +101,12 @@ int pull_take_page(struct pull_run *r, struct pull_source *s, json_t *items,
 		   struct pouch_err *err);
 
 /* Stores slots[0..n) in one group: files moved into inbox/ or quarantine/, audit entries,
- * rows and the cursor after the last one in one transaction (pull.c). */
+ * rows and the cursor after the last one in one transaction (pull_store.c). */
 int pull_store(struct pull_run *r, struct pull_source *s, struct pull_slot *slots, size_t n,
 	       struct pouch_err *err);
 
 /* The names of a page's packages, checked against the rows and each other: a package
- * pulled before is PULL_SKIP (pull.c). */
+ * pulled before is PULL_SKIP (pull_store.c). */
 int pull_name(struct pull_run *r, struct pull_source *s, struct pull_slot *slots, size_t n,
 	      struct pouch_err *err);
 
