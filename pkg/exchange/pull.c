@@ -1,6 +1,6 @@
-/* pouch pull: the sources, the package lists page by page, each package (pull_fetch.c
- * downloads and verifies it) moved into inbox/ or quarantine/ and recorded with the cursor in
- * one transaction. Receipts are pull_receipts.c's. */
+/* pouch pull: the sources, each with its workers (pull_pool.c) and its package list page by
+ * page (pull_page.c takes each page; pull_store.c stores its packages). Receipts are
+ * pull_receipts.c's. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,263 +18,6 @@
 #include "directory/partner.h"
 #include "package/receipt.h"
 #include "exchange/pull_internal.h"
-
-/* Moves name.pouch (and name.pouch.pgp) from incoming/ into dir, replacing what a crashed run
- * left. */
-static int move_in(struct pull_run *r, const char *name, int payload, const char *dir,
-		   char **envpath, struct pouch_err *err)
-{
-	char *from[2] = {NULL, NULL}, *to[2] = {NULL, NULL};
-	int i, ret = 0;
-
-	if (asprintf(&from[0], "%s/%s.pouch", r->st.incoming, name) < 0 ||
-	    asprintf(&to[0], "%s/%s.pouch", dir, name) < 0 ||
-	    asprintf(&from[1], "%s/%s.pouch.pgp", r->st.incoming, name) < 0 ||
-	    asprintf(&to[1], "%s/%s.pouch.pgp", dir, name) < 0) {
-		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-		goto out;
-	}
-	/* The payload first: a package is in place when its envelope is. */
-	for (i = payload ? 1 : 0; i >= 0 && !ret; i--)
-		if (pouch_fault_hit("fs.rename") || rename(from[i], to[i]) < 0)
-			ret = pouch_err_set(err, POUCH_E_IO, "cannot move '%s' to '%s': %s",
-					    from[i], to[i], strerror(errno));
-	if (!ret && (ret = pouch_fs_sync_dir(dir, err)) == 0)
-		ret = pouch_fs_sync_dir(r->st.incoming, err);
-	/* Whatever moved goes back: no file stays in dir without its row. */
-	for (i = 0; ret < 0 && i < 2; i++)
-		if (access(to[i], F_OK) == 0 && access(from[i], F_OK) != 0)
-			rename(to[i], from[i]);
-	if (!ret) {
-		*envpath = to[0];
-		to[0] = NULL;
-	}
-out:
-	for (i = 0; i < 2; i++) {
-		free(from[i]);
-		free(to[i]);
-	}
-	return ret;
-}
-
-/* Puts the files move_in moved into dir back into incoming/, when the package could not be
- * recorded: no file stays in the inbox or quarantine without its row. */
-static void move_back(struct pull_run *r, const char *name, const char *dir)
-{
-	static const char *const ext[] = { ".pouch", ".pouch.pgp" };
-	char *from = NULL, *to = NULL;
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		if (asprintf(&from, "%s/%s%s", dir, name, ext[i]) < 0)
-			from = NULL;
-		if (asprintf(&to, "%s/%s%s", r->st.incoming, name, ext[i]) < 0)
-			to = NULL;
-		if (from && to)
-			rename(from, to);
-		free(from);
-		free(to);
-		from = to = NULL;
-	}
-}
-
-/* Records the package and the cursor after it in one transaction. A bad package another
- * source listed under the same (sender, id) gives way: its sender was never proved, and what
- * an endpoint lists cannot take a sender's id (its file stays in quarantine/). */
-static int record(struct pull_run *r, struct pull_source *s, const struct pull_item *it,
-		  const struct pull_verdict *v, const char *receipt, size_t rlen,
-		  struct pouch_err *err)
-{
-	struct pouch_db_stmt *st = NULL;
-	int ret;
-
-	if ((ret = pouch_db_begin(r->st.db, err)) < 0)
-		return ret;
-	ret = pouch_db_prepare(r->st.db,
-			       "DELETE FROM incoming WHERE sender = ? AND id = ? AND verdict = 'bad'",
-			       &st, err);
-	if (ret < 0)
-		goto out;
-	pouch_db_bind_text(st, 1, it->sender);
-	pouch_db_bind_text(st, 2, it->id);
-	if ((ret = pouch_db_step(st, err)) < 0)
-		goto out;
-	pouch_db_finalize(st);
-	st = NULL;
-	ret = pouch_db_prepare(r->st.db,
-			       "INSERT INTO incoming (id, source, sender, digest, size, "
-			       "payload_size, verdict, reason, header_sha256, priority, created, "
-			       "expires, received, receipt, name) "
-			       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			       &st, err);
-	if (ret < 0)
-		goto out;
-	pouch_db_bind_text(st, 1, it->id);
-	pouch_db_bind_text(st, 2, s->tls.url);
-	pouch_db_bind_text(st, 3, it->sender);
-	pouch_db_bind_text(st, 4, v->digest);
-	pouch_db_bind_int64(st, 5, (int64_t)it->size);
-	if (it->payload >= 0)
-		pouch_db_bind_int64(st, 6, it->payload);
-	pouch_db_bind_text(st, 7, v->good ? "good" : "bad");
-	pouch_db_bind_text(st, 8, v->good ? NULL : v->reason);
-	if (v->named) {
-		pouch_db_bind_text(st, 9, v->hsha);
-		pouch_db_bind_text(st, 10, v->hd.priority);
-		pouch_db_bind_int64(st, 11, v->hd.created);
-		pouch_db_bind_int64(st, 12, v->hd.expires);
-	}
-	pouch_db_bind_int64(st, 13, r->o->now);
-	if (receipt)
-		pouch_db_bind_blob(st, 14, receipt, rlen);
-	pouch_db_bind_text(st, 15, it->name);
-	if ((ret = pouch_db_step(st, err)) < 0 ||
-	    (ret = pull_cursor_set(r, s->tls.url, "packages", it->cursor, err)) < 0)
-		goto out;
-	ret = pouch_db_commit(r->st.db, err);
-out:
-	pouch_db_finalize(st);
-	if (ret < 0)
-		pouch_db_rollback(r->st.db);
-	return ret < 0 ? ret : 0;
-}
-
-/* Whether the sender's package id was pulled before: good from any source, or bad from this
- * one. The same id from another sender is another package; a bad one from another source
- * proves nothing about its sender, and another source may hold the genuine package. */
-static int known(struct pull_run *r, struct pull_source *s, const struct pull_item *it,
-		 struct pouch_err *err)
-{
-	struct pouch_db_stmt *st = NULL;
-	int ret;
-
-	if ((ret = pouch_db_prepare(r->st.db,
-				    "SELECT 1 FROM incoming WHERE sender = ? AND id = ? AND "
-				    "(verdict = 'good' OR source = ?)",
-				    &st, err)) < 0)
-		return ret;
-	pouch_db_bind_text(st, 1, it->sender);
-	pouch_db_bind_text(st, 2, it->id);
-	pouch_db_bind_text(st, 3, s->tls.url);
-	ret = pouch_db_step(st, err);
-	pouch_db_finalize(st);
-	return ret;
-}
-
-/* Pulls one listed package: download, verify, our receipt, move, record, send the receipt. */
-static int pull_item(struct pull_run *r, struct pull_source *s, const struct pull_item *it,
-		     struct pouch_err *err)
-{
-	struct pull_verdict v;
-	struct pouch_receipt rc = {0};
-	struct pouch_pull_event ev = {0};
-	char *env = NULL, *pay = NULL, *url = NULL, *purl = NULL, *stored = NULL, *file = NULL;
-	size_t flen = 0;
-	int ret;
-
-	if ((ret = known(r, s, it, err)) < 0)
-		return ret;
-	if (ret == POUCH_DB_ROW)
-		return pull_cursor_set(r, s->tls.url, "packages", it->cursor, err);
-	/* The sender named, so that an endpoint holding the id from several senders serves
-	 * this one. */
-	if (asprintf(&env, "%s/%s.pouch", r->st.incoming, it->name) < 0 ||
-	    asprintf(&pay, "%s/%s.pouch.pgp", r->st.incoming, it->name) < 0 ||
-	    !(url = pull_url(s, "/v1/packages/%s?sender=%s", it->id, it->sender)) ||
-	    !(purl = pull_url(s, "/v1/packages/%s/payload?sender=%s", it->id, it->sender))) {
-		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((it->payload >= 0 &&
-	     (ret = pull_download(r, s, it->id, purl, pay, (uint64_t)it->payload, err)) < 0) ||
-	    (ret = pull_download(r, s, it->id, url, env, it->size, err)) < 0 ||
-	    (ret = pull_check(r, env, it, &v, err)) < 0)
-		goto out;
-	if (v.named) {
-		memcpy(rc.package, v.hd.id, sizeof(rc.package));
-		memcpy(rc.header_sha256, v.hsha, sizeof(rc.header_sha256));
-		memcpy(rc.sender, v.hd.sender.agency, sizeof(rc.sender));
-		rc.accepted = v.good;
-		if (!v.good)
-			snprintf(rc.reason, sizeof(rc.reason), "%s", v.reason);
-		rc.time = r->o->now;
-		if ((ret = pouch_receipt_make(r->h, &rc, r->o->passphrase, &file, &flen, err)) < 0)
-			goto out;
-	}
-	if ((ret = move_in(r, it->name, it->payload >= 0, v.good ? r->st.inbox : r->st.quarantine,
-			   &stored, err)) < 0)
-		goto out;
-	/* Recorded in the trail before the package counts as pulled. */
-	if ((ret = pouch_audit_append(
-		 r->h,
-		 &(struct pouch_audit_entry){.event = "pull",
-					     .id = it->id,
-					     .agency = v.named ? v.hd.sender.agency : it->sender,
-					     .digest = v.digest,
-					     .endpoint = s->tls.url},
-		 r->o->now, err)) < 0 ||
-	    (ret = pouch_audit_append(
-		 r->h,
-		 &(struct pouch_audit_entry){.event = "verify",
-					     .id = it->id,
-					     .agency = v.named ? v.hd.sender.agency : it->sender,
-					     .digest = v.digest,
-					     .verdict = v.good ? "good" : "bad",
-					     .reason = v.good ? NULL : v.reason},
-		 r->o->now, err)) < 0 ||
-	    (ret = record(r, s, it, &v, file, flen, err)) < 0) {
-		move_back(r, it->name, v.good ? r->st.inbox : r->st.quarantine);
-		goto out;
-	}
-	ev.kind = v.good ? POUCH_PULL_GOOD : POUCH_PULL_QUARANTINED;
-	ev.id = it->id;
-	ev.agency = v.named ? v.hd.sender.agency : it->sender;
-	ev.reason = v.good ? NULL : v.reason;
-	ev.path = stored;
-	ev.priority = v.named ? v.hd.priority : NULL;
-	pull_emit(r, s, &ev);
-	if (file)
-		ret = pull_send_receipts(r, s, it->name, err);
-out:
-	free(env);
-	free(pay);
-	free(url);
-	free(purl);
-	free(stored);
-	free(file);
-	return ret;
-}
-
-/* The base name of the item's files in incoming/, inbox/ and quarantine/: the id, or
- * SENDER.ID when another sender's package holds that name already. */
-static int name_item(struct pull_run *r, struct pull_item *it, struct pouch_err *err)
-{
-	struct pouch_db_stmt *st = NULL;
-	int ret;
-
-	if ((ret = pouch_db_prepare(r->st.db, "SELECT 1 FROM incoming WHERE name = ?", &st,
-				    err)) < 0)
-		return ret;
-	pouch_db_bind_text(st, 1, it->id);
-	ret = pouch_db_step(st, err);
-	pouch_db_finalize(st);
-	if (ret == POUCH_DB_ROW)
-		snprintf(it->name, sizeof(it->name), "%s.%s", it->sender, it->id);
-	else
-		snprintf(it->name, sizeof(it->name), "%s", it->id);
-	return ret < 0 ? ret : 0;
-}
-
-/* One listed package: pulled unless it was before. */
-static int take_package(struct pull_run *r, struct pull_source *s, json_t *j, struct pouch_err *err)
-{
-	struct pull_item it;
-	int ret;
-
-	if ((ret = pull_item_read(s, j, &it, err)) == 0 && (ret = name_item(r, &it, err)) == 0)
-		ret = pull_item(r, s, &it, err);
-	return ret;
-}
 
 static void source_release(struct pull_source *s)
 {
@@ -297,9 +40,11 @@ static int pull_source(struct pull_run *r, struct pull_source *s, struct pouch_e
 	ho.client_cert = s->tls.client_cert;
 	ho.client_key = s->tls.client_key;
 	if ((ret = pouch_https_new(&ho, &s->https, &serr)) == 0 &&
-	    (ret = pull_list(r, s, "packages", take_package, &serr)) == 0 &&
+	    (ret = pull_pool_start(r, s, &serr)) == 0 &&
+	    (ret = pull_list(r, s, "packages", pull_take_page, &serr)) == 0 &&
 	    (ret = pull_send_receipts(r, s, NULL, &serr)) == 0)
 		ret = pull_fetch_receipts(r, s, &serr);
+	pull_pool_stop(r);
 	if (ret == POUCH_E_NET || ret == POUCH_E_USAGE) {
 		ev.kind = POUCH_PULL_SOURCE_FAILED;
 		ev.reason = serr.msg;
@@ -353,6 +98,7 @@ int pouch_pull(const struct pouch_home *h, const struct pouch_pull_opts *o,
 	r.o = o;
 	r.res = res;
 	r.limit = o->limit ? o->limit : POUCH_PULL_LIMIT;
+	r.jobs = o->jobs ? o->jobs : POUCH_PULL_JOBS;
 	if (r.limit > POUCH_PULL_LIMIT_MAX)
 		return pouch_err_set(err, POUCH_E_USAGE, "a page holds 1 to %d packages",
 				     POUCH_PULL_LIMIT_MAX);

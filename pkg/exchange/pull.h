@@ -17,6 +17,7 @@
 
 #define POUCH_PULL_LIMIT 100	  /* items asked for per page by default */
 #define POUCH_PULL_LIMIT_MAX 1000 /* the most a page may hold (the protocol's maximum) */
+#define POUCH_PULL_JOBS 4	  /* packages on their way at once per source by default */
 
 /* What a pull reports as it goes. */
 enum pouch_pull_kind {
@@ -53,6 +54,8 @@ struct pouch_pull_opts {
 				 * or NULL: ours and every partner's that has one */
 	const char *passphrase; /* our key's, to sign receipts (NULL: see pouch_receipt_make) */
 	size_t limit;		/* page size asked for, 1 to POUCH_PULL_LIMIT_MAX; 0: default */
+	size_t jobs;		/* packages downloaded, verified and answered at once per source,
+				 * each over a connection of its own; 0: POUCH_PULL_JOBS */
 	time_t now;		/* the time of the run: verification, receipts, rows */
 	/* Each report as it happens, or NULL. */
 	void (*event)(void *arg, const struct pouch_pull_event *ev);
@@ -80,8 +83,10 @@ struct pouch_pull_result {
  * downloaded into incoming/ (resumed from what an interrupted run left there), verified as
  * pouch_package_verify does (and its SHA-256 and id must be the ones the endpoint listed),
  * answered with our receipt (accepted, or rejected with the reason; none when the header cannot
- * be read), moved into inbox/ or quarantine/ and recorded together with the new cursor; then
- * the receipt is sent. Receipts not yet taken by the source are sent again. Then the receipts
+ * be read), o->jobs packages at once over a connection each; then in listing order, a group at
+ * a time, moved into inbox/ or quarantine/ and recorded together with the cursor after the
+ * group's last package (never past one not stored); then the receipts are sent. Events come in
+ * listing order, from the caller's thread. Receipts not yet taken by the source are sent again. Then the receipts
  * for packages we sent are listed after their cursor; each is verified (pouch_receipt_verify,
  * pouch_receipt_matches against our outgoing row) and stored on its delivery row, or reported
  * and skipped. Audit entries: pull, verify, receipt-sent, receipt-received. A source that fails

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +65,34 @@ bad:
 	return pouch_err_set(err, POUCH_E_NET, "malformed package record from %s", s->tls.url);
 }
 
+/* The caller's transfer reports come from one worker at a time. */
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void progress_locked(void *arg, const struct pouch_https_progress *p)
+{
+	const struct pouch_pull_opts *o = arg;
+
+	pthread_mutex_lock(&report_lock);
+	o->progress(o->arg, p);
+	pthread_mutex_unlock(&report_lock);
+}
+
+static void transfer_report(const struct pouch_pull_opts *o, const char *id)
+{
+	pthread_mutex_lock(&report_lock);
+	if (id && o->transfer_start)
+		o->transfer_start(o->arg, id);
+	else if (!id && o->transfer_end)
+		o->transfer_end(o->arg);
+	pthread_mutex_unlock(&report_lock);
+}
+
 /* Downloads url into final (through final.part, resumed from what it holds) unless final is
- * there already with size bytes. */
-int pull_download(struct pull_run *r, struct pull_source *s, const char *id, const char *url,
-		  const char *final, uint64_t size, struct pouch_err *err)
+ * there already with size bytes. The rename is made durable when the file moves on (pull.c
+ * syncs incoming/ with the inbox). */
+int pull_download(struct pull_run *r, struct pull_source *s, struct pouch_https *https,
+		  const char *id, const char *url, const char *final, uint64_t size,
+		  struct pouch_err *err)
 {
 	struct pouch_https_req req;
 	struct pouch_https_resp resp = {0};
@@ -92,13 +117,11 @@ int pull_download(struct pull_run *r, struct pull_source *s, const char *id, con
 	req.resume_from = (uint64_t)sb.st_size < size ? (uint64_t)sb.st_size : 0;
 	req.max_response = size;
 	req.timeout_ms = -1;
-	req.progress = r->o->progress;
-	req.progress_arg = r->o->arg;
-	if (r->o->transfer_start)
-		r->o->transfer_start(r->o->arg, id);
-	ret = pouch_https_request(s->https, &req, &resp, err);
-	if (r->o->transfer_end)
-		r->o->transfer_end(r->o->arg);
+	req.progress = r->o->progress ? progress_locked : NULL;
+	req.progress_arg = (void *)r->o;
+	transfer_report(r->o, id);
+	ret = pouch_https_request(https, &req, &resp, err);
+	transfer_report(r->o, NULL);
 	if (ret < 0)
 		goto out;
 	if (resp.status != 200 && resp.status != 206) {
@@ -121,7 +144,6 @@ done:
 		    pouch_err_set(err, POUCH_E_IO, "cannot store '%s': %s", final, strerror(errno));
 		goto out;
 	}
-	ret = pouch_fs_sync_dir(r->st.incoming, err);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -213,4 +235,43 @@ int pull_check(struct pull_run *r, const char *path, const struct pull_item *it,
 		reason_set(v, "the envelope's SHA-256 is not the one the endpoint listed");
 	}
 	return 0;
+}
+
+int pull_fetch(struct pull_run *r, struct pull_source *s, struct pouch_https *https,
+	       struct pull_slot *slot, struct pouch_err *err)
+{
+	const struct pull_item *it = &slot->it;
+	struct pull_verdict *v = &slot->v;
+	struct pouch_receipt rc = {0};
+	char *env = NULL, *pay = NULL, *url = NULL, *purl = NULL;
+	int ret;
+
+	/* The sender named, so that an endpoint holding the id from several senders serves
+	 * this one. */
+	if (asprintf(&env, "%s/%s.pouch", r->st.incoming, it->name) < 0 ||
+	    asprintf(&pay, "%s/%s.pouch.pgp", r->st.incoming, it->name) < 0 ||
+	    !(url = pull_url(s, "/v1/packages/%s?sender=%s", it->id, it->sender)) ||
+	    !(purl = pull_url(s, "/v1/packages/%s/payload?sender=%s", it->id, it->sender))) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((it->payload >= 0 && (ret = pull_download(r, s, https, it->id, purl, pay,
+						       (uint64_t)it->payload, err)) < 0) ||
+	    (ret = pull_download(r, s, https, it->id, url, env, it->size, err)) < 0 ||
+	    (ret = pull_check(r, env, it, v, err)) < 0 || !v->named)
+		goto out;
+	memcpy(rc.package, v->hd.id, sizeof(rc.package));
+	memcpy(rc.header_sha256, v->hsha, sizeof(rc.header_sha256));
+	memcpy(rc.sender, v->hd.sender.agency, sizeof(rc.sender));
+	rc.accepted = v->good;
+	if (!v->good)
+		snprintf(rc.reason, sizeof(rc.reason), "%s", v->reason);
+	rc.time = r->o->now;
+	ret = pouch_receipt_make(r->h, &rc, r->o->passphrase, &slot->receipt, &slot->rlen, err);
+out:
+	free(env);
+	free(pay);
+	free(url);
+	free(purl);
+	return ret;
 }

@@ -185,14 +185,13 @@ int pull_cursor_set(struct pull_run *r, const char *url, const char *kind, const
 }
 
 int pull_list(struct pull_run *r, struct pull_source *s, const char *kind,
-	      int (*take)(struct pull_run *r, struct pull_source *s, json_t *item,
+	      int (*take)(struct pull_run *r, struct pull_source *s, json_t *items,
 			  struct pouch_err *err),
 	      struct pouch_err *err)
 {
-	json_t *page = NULL, *items, *j;
+	json_t *page = NULL, *items = NULL;
 	const char *next = NULL;
 	char *cursor = NULL;
-	size_t i;
 	int more = 1, ret;
 
 	if ((ret = pull_cursor_get(r, s->tls.url, kind, &cursor, err)) < 0)
@@ -200,11 +199,7 @@ int pull_list(struct pull_run *r, struct pull_source *s, const char *kind,
 	while (more) {
 		if ((ret = pull_page(r, s, kind, cursor, &page, &items, &next, &more, err)) < 0)
 			break;
-		json_array_foreach(items, i, j)
-		{
-			if ((ret = take(r, s, j, err)) < 0)
-				break;
-		}
+		ret = take(r, s, items, err);
 		/* A page that moves nothing forward would repeat for ever. */
 		if (!ret && more && (!json_array_size(items) || !next))
 			ret = pouch_err_set(err, POUCH_E_NET,

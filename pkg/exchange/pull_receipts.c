@@ -75,55 +75,115 @@ static int mark_sent(struct pull_run *r, const char *name, struct pouch_err *err
 	return ret < 0 ? ret : 0;
 }
 
-/* PUTs one receipt. */
-static int send_one(struct pull_run *r, struct pull_source *s, const struct unsent *u,
-		    struct pouch_err *err)
+int pull_put_receipt(struct pull_source *s, struct pouch_https *https, const char *id,
+		     const char *file, size_t len, int *taken, struct pouch_err *warning,
+		     struct pouch_err *err)
 {
 	static const char *const headers[] = {"Content-Type: application/json", NULL};
-	const char *verdict = u->accepted ? "accepted" : "rejected";
 	struct pouch_https_req req;
 	struct pouch_https_resp resp = {0};
-	struct pouch_pull_event ev = {0};
-	struct pouch_err serr = {0};
-	char *url = pull_url(s, "/v1/packages/%s/receipt", u->id);
+	char *url = pull_url(s, "/v1/packages/%s/receipt", id);
 	int ret;
 
+	*taken = 0;
 	if (!url)
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	pouch_https_req_init(&req, "PUT", url);
 	req.headers = headers;
-	req.body = u->file;
-	req.body_len = u->len;
-	if ((ret = pouch_https_request(s->https, &req, &resp, err)) < 0)
+	req.body = file;
+	req.body_len = len;
+	if ((ret = pouch_https_request(https, &req, &resp, err)) < 0)
 		goto out;
-	if (resp.status == 200 || resp.status == 201) {
-		if ((ret = pouch_audit_append(r->h,
-					      &(struct pouch_audit_entry){.event = "receipt-sent",
-									  .id = u->id,
-									  .agency = u->sender,
-									  .verdict = verdict,
-									  .endpoint = s->tls.url},
-					      r->o->now, err)) < 0 ||
-		    (ret = mark_sent(r, u->name, err)) < 0)
-			goto out;
-		ev.kind = POUCH_PULL_RECEIPT_SENT;
-		ev.verdict = verdict;
-	} else if (resp.status >= 400 && resp.status < 500 && resp.status != 429) {
+	if (resp.status == 200 || resp.status == 201)
+		*taken = 1;
+	else if (resp.status >= 400 && resp.status < 500 && resp.status != 429)
 		/* Refused: kept, and offered again by the next pull. */
-		pull_status_error(s, &resp, "our receipt was not taken", &serr);
-		ev.kind = POUCH_PULL_WARNING;
-		ev.reason = serr.msg;
-	} else {
+		pull_status_error(s, &resp, "our receipt was not taken", warning);
+	else
 		ret = pull_status_error(s, &resp, "cannot send our receipt", err);
-		goto out;
-	}
-	ev.id = u->id;
-	ev.agency = u->sender;
-	pull_emit(r, s, &ev);
 out:
 	pouch_https_resp_release(&resp);
 	free(url);
 	return ret;
+}
+
+/* The receipt-sent entries and the rows of n receipts taken, in one append and one
+ * transaction. */
+static int record_sent(struct pull_run *r, const struct pouch_audit_entry *e,
+		       const char *const *names, size_t n, struct pouch_err *err)
+{
+	size_t i;
+	int ret;
+
+	if (!n)
+		return 0;
+	if ((ret = pouch_audit_append_many(r->h, e, n, r->o->now, err)) < 0 ||
+	    (ret = pouch_db_begin(r->st.db, err)) < 0)
+		return ret;
+	for (i = 0; i < n && !ret; i++)
+		ret = mark_sent(r, names[i], err);
+	if (!ret)
+		ret = pouch_db_commit(r->st.db, err);
+	if (ret < 0)
+		pouch_db_rollback(r->st.db);
+	return ret;
+}
+
+static struct pouch_audit_entry sent_entry(const struct pull_source *s, const char *id,
+					   const char *sender, int accepted)
+{
+	return (struct pouch_audit_entry){.event = "receipt-sent",
+					  .id = id,
+					  .agency = sender,
+					  .verdict = accepted ? "accepted" : "rejected",
+					  .endpoint = s->tls.url};
+}
+
+int pull_sent(struct pull_run *r, struct pull_source *s, struct pull_slot **slots, size_t n,
+	      struct pouch_err *err)
+{
+	struct pouch_audit_entry *e = calloc(n + 1, sizeof(*e));
+	const char **names = calloc(n + 1, sizeof(*names));
+	size_t i, k = 0;
+	int ret;
+
+	if (!e || !names) {
+		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (slots[i]->sent) {
+			e[k] = sent_entry(s, slots[i]->it.id, slots[i]->it.sender,
+					  slots[i]->v.good);
+			names[k++] = slots[i]->it.name;
+		}
+	ret = record_sent(r, e, names, k, err);
+out:
+	free(e);
+	free(names);
+	return ret;
+}
+
+/* PUTs one receipt and records it taken, or reports it refused. */
+static int send_one(struct pull_run *r, struct pull_source *s, const struct unsent *u,
+		    struct pouch_err *err)
+{
+	struct pouch_pull_event ev = {0};
+	struct pouch_err serr = {0};
+	struct pouch_audit_entry e = sent_entry(s, u->id, u->sender, u->accepted);
+	const char *name = u->name;
+	int taken = 0, ret;
+
+	if ((ret = pull_put_receipt(s, s->https, u->id, u->file, u->len, &taken, &serr, err)) < 0 ||
+	    (taken && (ret = record_sent(r, &e, &name, 1, err)) < 0))
+		return ret;
+	ev.kind = taken ? POUCH_PULL_RECEIPT_SENT : POUCH_PULL_WARNING;
+	ev.verdict = taken ? e.verdict : NULL;
+	ev.reason = taken ? NULL : serr.msg;
+	ev.id = u->id;
+	ev.agency = u->sender;
+	pull_emit(r, s, &ev);
+	return 0;
 }
 
 int pull_send_receipts(struct pull_run *r, struct pull_source *s, const char *name,
@@ -308,7 +368,22 @@ static int take_receipt(struct pull_run *r, struct pull_source *s, json_t *item,
 	return ret;
 }
 
+static int take_receipts(struct pull_run *r, struct pull_source *s, json_t *items,
+			 struct pouch_err *err)
+{
+	json_t *j;
+	size_t i;
+	int ret = 0;
+
+	json_array_foreach(items, i, j)
+	{
+		if ((ret = take_receipt(r, s, j, err)) < 0)
+			break;
+	}
+	return ret;
+}
+
 int pull_fetch_receipts(struct pull_run *r, struct pull_source *s, struct pouch_err *err)
 {
-	return pull_list(r, s, "receipts", take_receipt, err);
+	return pull_list(r, s, "receipts", take_receipts, err);
 }

@@ -89,6 +89,28 @@ static void test_audit__malformed_entries_are_refused_and_nothing_written(void *
 	assert_intact(f, 0, 0, 0);
 }
 
+static void test_audit__several_entries_in_one_append_chain_or_none_is_written(void **state)
+{
+	struct fixture *f = *state;
+	struct pouch_audit_entry e[] = {
+		{ .event = "pull", .id = "a" },
+		{ .event = "verify", .id = "a", .verdict = "good" },
+		{ .event = "pull", .id = "b" },
+	};
+	struct pouch_audit_entry bad[] = { { .event = "pull" }, { .event = "Pull" } };
+	struct lines l;
+
+	assert_int_equal(pouch_audit_append(&f->h, &e[0], NOW, NULL), 0);
+	assert_int_equal(pouch_audit_append_many(&f->h, e, 3, NOW, NULL), 0);
+	assert_int_equal(pouch_audit_append_many(&f->h, bad, 2, NOW, NULL), POUCH_E_USAGE);
+	assert_int_equal(pouch_audit_append_many(&f->h, e, 0, NOW, NULL), 0);
+	read_lines(f, &l);
+	assert_int_equal(l.n, 4);
+	assert_non_null(strstr(l.line[3], "\"seq\":4,"));
+	free(l.text);
+	assert_intact(f, 4, 0, 4);
+}
+
 static void test_audit__the_digest_of_a_file_and_never_its_path(void **state)
 {
 	struct fixture *f = *state;
@@ -392,6 +414,7 @@ int main(void)
 		T(test_audit__a_missing_log_is_an_empty_trail),
 		T(test_audit__reasons_are_one_escaped_capped_line_without_quoted_names),
 		T(test_audit__malformed_entries_are_refused_and_nothing_written),
+		T(test_audit__several_entries_in_one_append_chain_or_none_is_written),
 		T(test_audit__the_digest_of_a_file_and_never_its_path),
 		T(test_audit__an_edited_line_breaks_the_next_entry),
 		T(test_audit__a_deleted_line_is_named),
