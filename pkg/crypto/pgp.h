@@ -103,12 +103,16 @@ int pouch_pgp_sign_detached(struct pouch_pgp *pgp, const char *signer, const voi
 int pouch_pgp_verify_detached(struct pouch_pgp *pgp, const void *buf, size_t len,
 			      const void *sig, size_t siglen, char *signer, struct pouch_err *err);
 
-/* Reads plaintext from in_fd and writes to out_fd one binary OpenPGP message signed by signer
- * and encrypted to the n keys in recipients (primary fingerprints), streaming. Requires no
- * invalid recipient or signer and exactly one new signature, over SHA-256 or stronger. The
+/* Reads plaintext from in_fd (a pipe, say) and writes to out_fd one binary OpenPGP message
+ * signed by signer and encrypted to the n keys in recipients (primary fingerprints), streaming
+ * in 1 MiB pieces. Requires no invalid recipient or signer and exactly one new signature, over
+ * SHA-256 or stronger. The message's SHA-256, taken as it is written, goes to sha256 (hex,
+ * POUCH_SHA256_HEX bytes) and its size to *size, when they are not NULL. out_fd is written
+ * from its offset, its writeback started as it goes (the caller still fsyncs). The
  * descriptors stay open. */
 int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const *recipients,
-		   size_t n, int in_fd, int out_fd, struct pouch_err *err);
+		   size_t n, int in_fd, int out_fd, char *sha256, unsigned long long *size,
+		   struct pouch_err *err);
 
 /* Decrypts the OpenPGP message read from in_fd (a regular file or memfd at offset 0) into
  * out_fd (a private temporary file the caller owns), refusing a compressed message (a first

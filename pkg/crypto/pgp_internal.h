@@ -6,6 +6,8 @@
 
 #include <gpgme.h>
 
+#include "base/fs.h"
+#include "crypto/digest.h"
 #include "crypto/pgp.h"
 
 struct pgp_keycache;
@@ -96,6 +98,52 @@ int pgp_check_import(struct pouch_pgp *pgp, const char *buf, size_t len, struct 
  * packet before the encrypted data) with POUCH_E_REFUSED, so that GnuPG never asks for one;
  * anything but session keys followed by integrity-protected data is POUCH_E_VERIFY. */
 int pgp_check_esk(int fd, struct pouch_err *err);
+
+/* The data objects of messages (pgp_data.c): bytes move PGP_BUF at a time. */
+#define PGP_BUF (1024 * 1024)
+
+/* Where GPGME reads a message or plaintext from: fd, PGP_BUF bytes at a time, with pread from
+ * the offset fd had when the source was made when positional is set (fd's offset stays, and
+ * another reader may share fd), else with read. */
+struct pgp_source {
+	int fd;
+	int positional;
+	off_t off;
+	unsigned char *buf;
+	size_t pos, len;
+};
+
+/* Makes s (its fields set here) and *out, a data object reading through it; release *out
+ * first, then s with pgp_source_release. */
+int pgp_source_new(struct pgp_source *s, int fd, int positional, gpgme_data_t *out,
+		   struct pouch_err *err);
+void pgp_source_release(struct pgp_source *s);
+
+/* Where GPGME writes: PGP_BUF bytes at a time, to fn(arg, buf, len) when fn is set (a negative
+ * return fails the write with errno), else to the file fd (its writeback started as it goes).
+ * More than max bytes fail the write and set over. With hash set, the SHA-256 of everything
+ * handed on is in d. progress (NULL: none) hears of every write, as written of max. The caller
+ * sets fd or fn and arg, max, hash and progress, zeroes the rest, then calls pgp_sink_new, and
+ * after the operation pgp_sink_finish, which hands on what is still buffered. */
+struct pgp_sink {
+	int fd;
+	int (*fn)(void *arg, const void *buf, size_t len);
+	void *arg;
+	unsigned long long max;
+	int hash;
+	const struct pouch_progress *progress;
+	unsigned long long written;
+	int over;   /* a write went past max */
+	int failed; /* the errno a hand-on failed with */
+	struct pouch_sha256 *d;
+	unsigned char *buf;
+	size_t len;
+	off_t flushed;
+};
+
+int pgp_sink_new(struct pgp_sink *k, gpgme_data_t *out, struct pouch_err *err);
+int pgp_sink_finish(struct pgp_sink *k, struct pouch_err *err);
+void pgp_sink_release(struct pgp_sink *k);
 
 /* Makes every passphrase GnuPG asks for in the next operations come from pgp's callback (loopback
  * pinentry, never a prompt): our key's passphrase when one was set, and a refusal for anything

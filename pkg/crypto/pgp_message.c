@@ -195,8 +195,11 @@ out:
 }
 
 int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const *recipients,
-		   size_t n, int in_fd, int out_fd, struct pouch_err *err)
+		   size_t n, int in_fd, int out_fd, char *sha256, unsigned long long *size,
+		   struct pouch_err *err)
 {
+	struct pgp_sink sink = { .fd = out_fd, .max = ~0ULL, .hash = sha256 != NULL };
+	struct pgp_source src = { .fd = -1 };
 	gpgme_key_t *keys = NULL, key = NULL;
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_encrypt_result_t enc;
@@ -210,20 +213,20 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 	ret = use_signer(pgp, signer, &key, err);
 	for (i = 0; !ret && i < n; i++)
 		ret = key_by_fpr(pgp, recipients[i], 0, &keys[i], err);
+	if (!ret)
+		ret = pgp_source_new(&src, in_fd, 0, &in, err);
+	if (!ret)
+		ret = pgp_sink_new(&sink, &out, err);
 	if (ret < 0)
 		goto out;
 	gpgme_set_armor(pgp->ctx, 0);
-	e = gpgme_data_new_from_fd(&in, in_fd);
-	if (!e)
-		e = gpgme_data_new_from_fd(&out, out_fd);
 	/* Trust is the partner directory's pin, not GnuPG's web of trust. No compression: the
 	 * plaintext is then never larger than the message, which caps it on opening. */
-	if (!e)
-		e = gpgme_op_encrypt_sign(pgp->ctx, keys,
-					  GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, in,
-					  out);
+	e = gpgme_op_encrypt_sign(pgp->ctx, keys,
+				  GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, in, out);
 	if (e) {
-		ret = pgp_fail(err, POUCH_E_GPG, "cannot sign and encrypt", e);
+		ret = sink.failed ? pgp_sink_finish(&sink, err)
+				  : pgp_fail(err, POUCH_E_GPG, "cannot sign and encrypt", e);
 		goto out;
 	}
 	enc = gpgme_op_encrypt_result(pgp->ctx);
@@ -235,12 +238,20 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 		goto out;
 	}
 	ret = check_sign_result(gpgme_op_sign_result(pgp->ctx), key, err);
+	if (!ret)
+		ret = pgp_sink_finish(&sink, err);
+	if (!ret && sha256)
+		pouch_sha256_hex(sink.d, sha256);
+	if (!ret && size)
+		*size = sink.written;
 out:
 	gpgme_set_armor(pgp->ctx, 1);
 	gpgme_signers_clear(pgp->ctx);
 	gpgme_key_unref(key);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
+	pgp_source_release(&src);
+	pgp_sink_release(&sink);
 	for (i = 0; keys && i < n; i++)
 		gpgme_key_unref(keys[i]);
 	free(keys);
