@@ -115,7 +115,7 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 		   struct pouch_err *err);
 
 /* Decrypts the OpenPGP message read from in_fd (a regular file or memfd at offset 0) into
- * out_fd (a private temporary file the caller owns), refusing a compressed message (a first
+ * out_fd (a private temporary file the caller owns), refusing a compressed message (a second
  * pass unwraps the encryption and reads every packet, the literal data passed over) and more
  * than max_plain bytes of plaintext, and checks it by the rules of ../shared/OPENPGP.md (steps
  * 2 to 7 short of pinning): no error at all (NO_DATA included), an integrity-protected cipher,
@@ -126,6 +126,15 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
  * must discard out_fd's content: it may hold part of a plaintext that failed. */
 int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long long max_plain,
 		   char *signer, time_t *signed_at, struct pouch_err *err);
+
+/* As pouch_pgp_open, the plaintext handed to fn(arg, buf, len) in pieces of up to 1 MiB as it
+ * is decrypted, none of it trusted until this returns 0 (a negative return from fn fails the
+ * decryption with POUCH_E_IO). The message is read with pread from in_fd's offset, which is
+ * kept. The pass that refuses compression runs in a thread beside the decryption. */
+int pouch_pgp_open_to(struct pouch_pgp *pgp, int in_fd,
+		      int (*fn)(void *arg, const void *buf, size_t len), void *arg,
+		      unsigned long long max_plain, char *signer, time_t *signed_at,
+		      struct pouch_err *err);
 
 /* The versions of GPGME and of the gpg program it runs (static strings; *gpg is NULL when
  * GPGME finds no gpg). */

@@ -74,12 +74,22 @@ int pgp_fail(struct pouch_err *err, int code, const char *what, gpgme_error_t e)
 /* Describes key in info: primary fingerprint, first user ID, capabilities of usable subkeys. */
 void pgp_fill_info(gpgme_key_t key, struct pouch_key_info *info);
 
-/* Refuses a message in in_fd (seekable; read from its offset, which is kept) with a compressed
- * data packet anywhere, or a packet other than signatures, markers or padding before or after
- * its one literal data: gpg unwraps the encryption (pgp_unwrap.c). Returns 0 also when the
- * message cannot be unwrapped (the decryption proper says why), POUCH_E_VERIFY, POUCH_E_GPG or
- * POUCH_E_IO. */
-int pgp_refuse_compressed(struct pouch_pgp *pgp, int in_fd, struct pouch_err *err);
+/* Starts, in a thread with a context of its own, the pass that refuses a message in in_fd
+ * (seekable; read with pread from its offset, which is kept) with a compressed data packet
+ * anywhere, or a packet other than signatures, markers or padding before or after its one
+ * literal data: gpg unwraps the encryption (pgp_unwrap.c). *out is for pgp_unwrap_finish,
+ * which must be called. */
+struct pgp_unwrap;
+int pgp_unwrap_start(struct pouch_pgp *pgp, int in_fd, struct pgp_unwrap **out,
+		     struct pouch_err *err);
+
+/* Whether the pass has already found a reason to refuse the message (callable any time). */
+int pgp_unwrap_refused(struct pgp_unwrap *u);
+
+/* Waits for the pass and frees u (NULL: 0): 0 also when the message could not be unwrapped
+ * (the decryption proper says why), POUCH_E_VERIFY, POUCH_E_GPG, POUCH_E_IO or
+ * POUCH_E_NOMEM. */
+int pgp_unwrap_finish(struct pgp_unwrap *u, struct pouch_err *err);
 
 /* The one certificate in the keyring that holds the key fpr (a full 40-hex fingerprint, never a
  * key ID, user ID or pattern), as its primary key when primary is set, with its secret part
