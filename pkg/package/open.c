@@ -243,13 +243,14 @@ static int to_pipe(void *arg, const void *buf, size_t len)
 
 /* Decrypts the payload in fd straight into the extraction into tmp/attachments (made 0700
  * here), each attachment hashed as it is written; nothing of it counts until the decryption
- * and its signature were found good (signer and *signed_at), and only then the archive's
- * verdict. pouch.json is written last, into tmp. */
+ * and its signature were found good, by the key the header names, in time, and only then the
+ * archive's verdict. pouch.json is written last, into tmp. */
 static int decrypt_into(struct pouch_pgp *pgp, int fd, const char *tmp,
-			const struct pouch_header *h, char *signer, time_t *signed_at,
-			struct pouch_err *err)
+			const struct pouch_header *h, struct pouch_err *err)
 {
 	struct extractor x = { .fd = -1, .h = h };
+	char signer[POUCH_FPR_LEN + 1];
+	time_t signed_at = 0;
 	char *att = pouch_path_join(tmp, "attachments"), *mpath = pouch_path_join(tmp, "pouch.json");
 	int fds[2] = { -1, -1 }, ret;
 
@@ -275,11 +276,18 @@ static int decrypt_into(struct pouch_pgp *pgp, int fd, const char *tmp,
 	fds[0] = -1; /* the thread's */
 	/* No compression is allowed (pouch_pgp_open refuses it), so the plaintext is never larger
 	 * than the payload. */
-	ret = pouch_pgp_open_to(pgp, fd, to_pipe, &fds[1], h->payload_size, signer, signed_at,
+	ret = pouch_pgp_open_to(pgp, fd, to_pipe, &fds[1], h->payload_size, signer, &signed_at,
 				err);
 	close(fds[1]);
 	fds[1] = -1;
 	pthread_join(x.thread, NULL);
+	/* The signature's verdict first (OPENPGP.md steps 2 to 7, and the pin), then the
+	 * archive's, which rests on plaintext no one vouched for until then. */
+	if (!ret && strcmp(signer, h->sender.fpr) != 0)
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is signed by %s, the header "
+				    "by %s", signer, h->sender.fpr);
+	if (!ret)
+		ret = pouch_signed_in_time(h, signed_at, err);
 	if (ret < 0)
 		goto out;
 	ret = x.ret;
@@ -329,9 +337,8 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 			       struct pouch_err *err)
 {
 	struct pouch_pgp *pgp = NULL;
-	char signer[POUCH_FPR_LEN + 1], *tmp = NULL, *parent = NULL;
+	char *tmp = NULL, *parent = NULL;
 	int in = -1, made = 0, lock = -1, ret;
-	time_t signed_at = 0;
 
 	ret = pouch_home_pgp(home, &pgp, err);
 	if (ret < 0)
@@ -347,12 +354,7 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 	if (ret < 0)
 		goto out;
 	made = 1;
-	ret = decrypt_into(pgp, in, tmp, &v->h, signer, &signed_at, err);
-	if (!ret && strcmp(signer, v->h.sender.fpr) != 0)
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is signed by %s, the header "
-				    "by %s", signer, v->h.sender.fpr);
-	if (!ret)
-		ret = pouch_signed_in_time(&v->h, signed_at, err);
+	ret = decrypt_into(pgp, in, tmp, &v->h, err);
 	if (!ret)
 		ret = pouch_origin_write(tmp, v->env.header, v->env.header_len, v->env.sig,
 					 v->env.sig_len, err);
