@@ -9,7 +9,7 @@
 
 #include "crypto/digest.h"
 
-#define CHUNK (64 * 1024)
+#define CHUNK (1024 * 1024) /* bytes read at a time */
 
 struct pouch_sha256 {
 	gcry_md_hd_t md;

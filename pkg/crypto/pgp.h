@@ -103,15 +103,19 @@ int pouch_pgp_sign_detached(struct pouch_pgp *pgp, const char *signer, const voi
 int pouch_pgp_verify_detached(struct pouch_pgp *pgp, const void *buf, size_t len,
 			      const void *sig, size_t siglen, char *signer, struct pouch_err *err);
 
-/* Reads plaintext from in_fd and writes to out_fd one binary OpenPGP message signed by signer
- * and encrypted to the n keys in recipients (primary fingerprints), streaming. Requires no
- * invalid recipient or signer and exactly one new signature, over SHA-256 or stronger. The
+/* Reads plaintext from in_fd (a pipe, say) and writes to out_fd one binary OpenPGP message
+ * signed by signer and encrypted to the n keys in recipients (primary fingerprints), streaming
+ * in 1 MiB pieces. Requires no invalid recipient or signer and exactly one new signature, over
+ * SHA-256 or stronger. The message's SHA-256, taken as it is written, goes to sha256 (hex,
+ * POUCH_SHA256_HEX bytes) and its size to *size, when they are not NULL. out_fd is written
+ * from its offset, its writeback started as it goes (the caller still fsyncs). The
  * descriptors stay open. */
 int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const *recipients,
-		   size_t n, int in_fd, int out_fd, struct pouch_err *err);
+		   size_t n, int in_fd, int out_fd, char *sha256, unsigned long long *size,
+		   struct pouch_err *err);
 
 /* Decrypts the OpenPGP message read from in_fd (a regular file or memfd at offset 0) into
- * out_fd (a private temporary file the caller owns), refusing a compressed message (a first
+ * out_fd (a private temporary file the caller owns), refusing a compressed message (a second
  * pass unwraps the encryption and reads every packet, the literal data passed over) and more
  * than max_plain bytes of plaintext, and checks it by the rules of ../shared/OPENPGP.md (steps
  * 2 to 7 short of pinning): no error at all (NO_DATA included), an integrity-protected cipher,
@@ -122,6 +126,15 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
  * must discard out_fd's content: it may hold part of a plaintext that failed. */
 int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long long max_plain,
 		   char *signer, time_t *signed_at, struct pouch_err *err);
+
+/* As pouch_pgp_open, the plaintext handed to fn(arg, buf, len) in pieces of up to 1 MiB as it
+ * is decrypted, none of it trusted until this returns 0 (a negative return from fn fails the
+ * decryption with POUCH_E_IO). The message is read with pread from in_fd's offset, which is
+ * kept. The pass that refuses compression runs in a thread beside the decryption. */
+int pouch_pgp_open_to(struct pouch_pgp *pgp, int in_fd,
+		      int (*fn)(void *arg, const void *buf, size_t len), void *arg,
+		      unsigned long long max_plain, char *signer, time_t *signed_at,
+		      struct pouch_err *err);
 
 /* The versions of GPGME and of the gpg program it runs (static strings; *gpg is NULL when
  * GPGME finds no gpg). */

@@ -6,6 +6,8 @@
 
 #include <gpgme.h>
 
+#include "base/fs.h"
+#include "crypto/digest.h"
 #include "crypto/pgp.h"
 
 struct pgp_keycache;
@@ -72,12 +74,22 @@ int pgp_fail(struct pouch_err *err, int code, const char *what, gpgme_error_t e)
 /* Describes key in info: primary fingerprint, first user ID, capabilities of usable subkeys. */
 void pgp_fill_info(gpgme_key_t key, struct pouch_key_info *info);
 
-/* Refuses a message in in_fd (seekable; read from its offset, which is kept) with a compressed
- * data packet anywhere, or a packet other than signatures, markers or padding before or after
- * its one literal data: gpg unwraps the encryption (pgp_unwrap.c). Returns 0 also when the
- * message cannot be unwrapped (the decryption proper says why), POUCH_E_VERIFY, POUCH_E_GPG or
- * POUCH_E_IO. */
-int pgp_refuse_compressed(struct pouch_pgp *pgp, int in_fd, struct pouch_err *err);
+/* Starts, in a thread with a context of its own, the pass that refuses a message in in_fd
+ * (seekable; read with pread from its offset, which is kept) with a compressed data packet
+ * anywhere, or a packet other than signatures, markers or padding before or after its one
+ * literal data: gpg unwraps the encryption (pgp_unwrap.c). *out is for pgp_unwrap_finish,
+ * which must be called. */
+struct pgp_unwrap;
+int pgp_unwrap_start(struct pouch_pgp *pgp, int in_fd, struct pgp_unwrap **out,
+		     struct pouch_err *err);
+
+/* Whether the pass has already found a reason to refuse the message (callable any time). */
+int pgp_unwrap_refused(struct pgp_unwrap *u);
+
+/* Waits for the pass and frees u (NULL: 0): 0 also when the message could not be unwrapped
+ * (the decryption proper says why), POUCH_E_VERIFY, POUCH_E_GPG, POUCH_E_IO or
+ * POUCH_E_NOMEM. */
+int pgp_unwrap_finish(struct pgp_unwrap *u, struct pouch_err *err);
 
 /* The one certificate in the keyring that holds the key fpr (a full 40-hex fingerprint, never a
  * key ID, user ID or pattern), as its primary key when primary is set, with its secret part
@@ -96,6 +108,52 @@ int pgp_check_import(struct pouch_pgp *pgp, const char *buf, size_t len, struct 
  * packet before the encrypted data) with POUCH_E_REFUSED, so that GnuPG never asks for one;
  * anything but session keys followed by integrity-protected data is POUCH_E_VERIFY. */
 int pgp_check_esk(int fd, struct pouch_err *err);
+
+/* The data objects of messages (pgp_data.c): bytes move PGP_BUF at a time. */
+#define PGP_BUF (1024 * 1024)
+
+/* Where GPGME reads a message or plaintext from: fd, PGP_BUF bytes at a time, with pread from
+ * the offset fd had when the source was made when positional is set (fd's offset stays, and
+ * another reader may share fd), else with read. */
+struct pgp_source {
+	int fd;
+	int positional;
+	off_t off;
+	unsigned char *buf;
+	size_t pos, len;
+};
+
+/* Makes s (its fields set here) and *out, a data object reading through it; release *out
+ * first, then s with pgp_source_release. */
+int pgp_source_new(struct pgp_source *s, int fd, int positional, gpgme_data_t *out,
+		   struct pouch_err *err);
+void pgp_source_release(struct pgp_source *s);
+
+/* Where GPGME writes: PGP_BUF bytes at a time, to fn(arg, buf, len) when fn is set (a negative
+ * return fails the write with errno), else to the file fd (its writeback started as it goes).
+ * More than max bytes fail the write and set over. With hash set, the SHA-256 of everything
+ * handed on is in d. progress (NULL: none) hears of every write, as written of max. The caller
+ * sets fd or fn and arg, max, hash and progress, zeroes the rest, then calls pgp_sink_new, and
+ * after the operation pgp_sink_finish, which hands on what is still buffered. */
+struct pgp_sink {
+	int fd;
+	int (*fn)(void *arg, const void *buf, size_t len);
+	void *arg;
+	unsigned long long max;
+	int hash;
+	const struct pouch_progress *progress;
+	unsigned long long written;
+	int over;   /* a write went past max */
+	int failed; /* the errno a hand-on failed with */
+	struct pouch_sha256 *d;
+	unsigned char *buf;
+	size_t len;
+	off_t flushed;
+};
+
+int pgp_sink_new(struct pgp_sink *k, gpgme_data_t *out, struct pouch_err *err);
+int pgp_sink_finish(struct pgp_sink *k, struct pouch_err *err);
+void pgp_sink_release(struct pgp_sink *k);
 
 /* Makes every passphrase GnuPG asks for in the next operations come from pgp's callback (loopback
  * pinentry, never a prompt): our key's passphrase when one was set, and a refusal for anything

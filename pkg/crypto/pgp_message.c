@@ -198,8 +198,11 @@ out:
 }
 
 int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const *recipients,
-		   size_t n, int in_fd, int out_fd, struct pouch_err *err)
+		   size_t n, int in_fd, int out_fd, char *sha256, unsigned long long *size,
+		   struct pouch_err *err)
 {
+	struct pgp_sink sink = { .fd = out_fd, .max = ~0ULL, .hash = sha256 != NULL };
+	struct pgp_source src = { .fd = -1 };
 	gpgme_key_t *keys = NULL, key = NULL;
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_encrypt_result_t enc;
@@ -213,20 +216,20 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 	ret = use_signer(pgp, signer, &key, err);
 	for (i = 0; !ret && i < n; i++)
 		ret = key_by_fpr(pgp, recipients[i], 0, &keys[i], err);
+	if (!ret)
+		ret = pgp_source_new(&src, in_fd, 0, &in, err);
+	if (!ret)
+		ret = pgp_sink_new(&sink, &out, err);
 	if (ret < 0)
 		goto out;
 	gpgme_set_armor(pgp->ctx, 0);
-	e = gpgme_data_new_from_fd(&in, in_fd);
-	if (!e)
-		e = gpgme_data_new_from_fd(&out, out_fd);
 	/* Trust is the partner directory's pin, not GnuPG's web of trust. No compression: the
 	 * plaintext is then never larger than the message, which caps it on opening. */
-	if (!e)
-		e = gpgme_op_encrypt_sign(pgp->ctx, keys,
-					  GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, in,
-					  out);
+	e = gpgme_op_encrypt_sign(pgp->ctx, keys,
+				  GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, in, out);
 	if (e) {
-		ret = pgp_fail(err, POUCH_E_GPG, "cannot sign and encrypt", e);
+		ret = sink.failed ? pgp_sink_finish(&sink, err)
+				  : pgp_fail(err, POUCH_E_GPG, "cannot sign and encrypt", e);
 		goto out;
 	}
 	enc = gpgme_op_encrypt_result(pgp->ctx);
@@ -238,48 +241,24 @@ int pouch_pgp_seal(struct pouch_pgp *pgp, const char *signer, const char *const 
 		goto out;
 	}
 	ret = check_sign_result(gpgme_op_sign_result(pgp->ctx), key, err);
+	if (!ret)
+		ret = pgp_sink_finish(&sink, err);
+	if (!ret && sha256)
+		pouch_sha256_hex(sink.d, sha256);
+	if (!ret && size)
+		*size = sink.written;
 out:
 	gpgme_set_armor(pgp->ctx, 1);
 	gpgme_signers_clear(pgp->ctx);
 	gpgme_key_unref(key);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
+	pgp_source_release(&src);
+	pgp_sink_release(&sink);
 	for (i = 0; keys && i < n; i++)
 		gpgme_key_unref(keys[i]);
 	free(keys);
 	return ret;
-}
-
-/* A writer that refuses to grow past a cap (decompression bombs: ../shared/OPENPGP.md). */
-struct capped {
-	int fd;
-	unsigned long long written, max;
-	int over;
-	const struct pouch_progress *progress;
-};
-
-static ssize_t capped_write(void *handle, const void *buf, size_t size)
-{
-	struct capped *c = handle;
-	size_t done = 0;
-
-	if (size > c->max - c->written) {
-		c->over = 1;
-		errno = EFBIG;
-		return -1;
-	}
-	while (done < size) {
-		ssize_t n = write(c->fd, (const char *)buf + done, size - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		done += (size_t)n;
-	}
-	c->written += size;
-	if (c->progress->fn)
-		c->progress->fn(c->progress->arg, c->written, c->max);
-	return (ssize_t)size;
 }
 
 /* Whether one of the message's session-key packets is for a secret key we hold. GnuPG reports
@@ -311,19 +290,72 @@ static int for_us(gpgme_decrypt_result_t dec)
 	return 0;
 }
 
-int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long long max_plain,
-		   char *signer, time_t *signed_at, struct pouch_err *err)
+/* Where the plaintext goes: fn, or the file fd; nothing more once the pass that looks inside
+ * the encryption refuses the message. */
+struct plain_out {
+	struct pgp_unwrap *unwrap;
+	int (*fn)(void *arg, const void *buf, size_t len);
+	void *arg;
+};
+
+static int plain_write(void *arg, const void *buf, size_t len)
 {
-	struct gpgme_data_cbs cbs = { NULL, capped_write, NULL, NULL };
-	struct capped cap = { out_fd, 0, max_plain, 0, &pgp->progress };
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_decrypt_result_t dec;
-	gpgme_error_t e;
+	struct plain_out *o = arg;
+
+	if (pgp_unwrap_refused(o->unwrap)) {
+		errno = ECANCELED;
+		return -1;
+	}
+	return o->fn(o->arg, buf, len);
+}
+
+static int fd_write(void *arg, const void *buf, size_t len)
+{
+	return pouch_fs_write_all(*(const int *)arg, buf, len);
+}
+
+/* The decryption's outcome, by ../shared/OPENPGP.md steps 2 and 3 (e: GPGME's error). */
+static int check_decrypt(struct pouch_pgp *pgp, gpgme_error_t e, struct pouch_err *err)
+{
+	gpgme_decrypt_result_t dec = gpgme_op_decrypt_result(pgp->ctx);
 	char buf[128];
-	int ret;
+
+	/* Every error counts, NO_DATA included: a tampered compressed message ends in it. A
+	 * secret key we could not use is our trouble, not the package's. */
+	if (e && pgp->asked_sym)
+		return pouch_err_set(err, POUCH_E_REFUSED, "cannot decrypt: GnuPG asked for a "
+				     "passphrase to the message, and pouch never gives one");
+	if (e && pgp->asked_key)
+		return pouch_err_set(err, POUCH_E_GPG, "cannot use our secret key: it is protected "
+				     "by a passphrase, and none was given (nor cached by gpg-agent)");
+	if (e && key_unusable(e))
+		return pouch_err_set(err, POUCH_E_GPG, "cannot use our secret key: %s",
+				     pgp_strerror(e, buf, sizeof(buf)));
+	if (e)
+		return pouch_err_set(err, for_us(dec) ? POUCH_E_VERIFY : POUCH_E_REFUSED,
+				     "cannot decrypt: %s",
+				     for_us(dec) ? pgp_strerror(e, buf, sizeof(buf))
+						 : "not encrypted to our key");
+	if (!dec || dec->legacy_cipher_nomdc || dec->unsupported_algorithm)
+		return pouch_err_set(err, POUCH_E_VERIFY, "not an integrity-protected message");
+	return 0;
+}
+
+int pouch_pgp_open_to(struct pouch_pgp *pgp, int in_fd,
+		      int (*fn)(void *arg, const void *buf, size_t len), void *arg,
+		      unsigned long long max_plain, char *signer, time_t *signed_at,
+		      struct pouch_err *err)
+{
+	struct plain_out o = { NULL, fn, arg };
+	struct pgp_sink k = { .fn = plain_write, .arg = &o, .max = max_plain };
+	struct pgp_source src = { .fd = -1 };
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t e;
+	int ret, unwrapped;
 
 	signer[0] = '\0';
 	*signed_at = 0;
+	k.progress = &pgp->progress;
 	/* A message for a passphrase is refused before GnuPG could ask for one; whatever it
 	 * asks for anyway comes to our callback, which answers only for our own key. */
 	ret = pgp_check_esk(in_fd, err);
@@ -331,54 +363,45 @@ int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long l
 		return ret;
 	pgp->decrypting = 1;
 	pgp_no_prompt(pgp);
-	ret = pgp_refuse_compressed(pgp, in_fd, err);
+	ret = pgp_source_new(&src, in_fd, 1, &in, err);
+	if (!ret)
+		ret = pgp_sink_new(&k, &out, err);
+	/* The pass that refuses compression runs beside this decryption, and stops its output
+	 * as soon as it refuses. */
+	if (!ret)
+		ret = pgp_unwrap_start(pgp, in_fd, &o.unwrap, err);
 	if (ret < 0)
-		return ret;
-	e = gpgme_data_new_from_fd(&in, in_fd);
-	if (!e)
-		e = gpgme_data_new_from_cbs(&out, &cbs, &cap);
-	if (e) {
-		ret = pgp_fail(err, POUCH_E_GPG, "cannot set up decryption", e);
 		goto out;
-	}
 	e = gpgme_op_decrypt_verify(pgp->ctx, in, out);
-	if (cap.over) {
+	unwrapped = pgp_unwrap_finish(o.unwrap, err);
+	o.unwrap = NULL;
+	if (unwrapped < 0)
+		ret = unwrapped;
+	else if (k.over)
 		ret = pouch_err_set(err, POUCH_E_VERIFY, "plaintext larger than %llu bytes",
 				    max_plain);
-		goto out;
-	}
-	dec = gpgme_op_decrypt_result(pgp->ctx);
-	/* Every error counts, NO_DATA included: a tampered compressed message ends in it. A
-	 * secret key we could not use is our trouble, not the package's. */
-	if (e && pgp->asked_sym) {
-		ret = pouch_err_set(err, POUCH_E_REFUSED, "cannot decrypt: GnuPG asked for a "
-				    "passphrase to the message, and pouch never gives one");
-		goto out;
-	}
-	if (e && pgp->asked_key) {
-		ret = pouch_err_set(err, POUCH_E_GPG, "cannot use our secret key: it is protected "
-				    "by a passphrase, and none was given (nor cached by gpg-agent)");
-		goto out;
-	}
-	if (e && key_unusable(e)) {
-		ret = pouch_err_set(err, POUCH_E_GPG, "cannot use our secret key: %s",
-				    pgp_strerror(e, buf, sizeof(buf)));
-		goto out;
-	}
-	if (e) {
-		ret = pouch_err_set(err, for_us(dec) ? POUCH_E_VERIFY : POUCH_E_REFUSED,
-				    "cannot decrypt: %s", for_us(dec) ? pgp_strerror(e, buf, sizeof(buf))
-								      : "not encrypted to our key");
-		goto out;
-	}
-	if (!dec || dec->legacy_cipher_nomdc || dec->unsupported_algorithm) {
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "not an integrity-protected message");
-		goto out;
-	}
-	ret = check_signatures(pgp, gpgme_op_verify_result(pgp->ctx), signer, signed_at, err);
+	else if (k.failed) /* ours to write, and it failed */
+		ret = pgp_sink_finish(&k, err);
+	else
+		ret = check_decrypt(pgp, e, err);
+	if (!ret)
+		ret = pgp_sink_finish(&k, err);
+	if (!ret)
+		ret = check_signatures(pgp, gpgme_op_verify_result(pgp->ctx), signer, signed_at,
+				       err);
 out:
+	pgp_unwrap_finish(o.unwrap, NULL);
 	pgp->decrypting = 0;
 	gpgme_data_release(in);
 	gpgme_data_release(out);
+	pgp_source_release(&src);
+	pgp_sink_release(&k);
 	return ret;
+}
+
+int pouch_pgp_open(struct pouch_pgp *pgp, int in_fd, int out_fd, unsigned long long max_plain,
+		   char *signer, time_t *signed_at, struct pouch_err *err)
+{
+	return pouch_pgp_open_to(pgp, in_fd, fd_write, &out_fd, max_plain, signer, signed_at,
+				 err);
 }

@@ -3,9 +3,13 @@
  * a compressed payload is refused as such (spec/envelope.md section 3), wherever its compressed
  * packet lies: gpg decompresses one after the literal data too, and when it holds no second
  * literal data the signature is still good. GPGME itself reports nothing about compression, and
- * a compressed payload need not be larger than the cap. */
+ * a compressed payload need not be larger than the cap. The pass runs in a thread of its own,
+ * beside the decryption proper, each reading the message with its own offset. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -133,40 +137,113 @@ static ssize_t scan_write(void *handle, const void *buf, size_t size)
 	return (ssize_t)size;
 }
 
-int pgp_refuse_compressed(struct pouch_pgp *pgp, int in_fd, struct pouch_err *err)
-{
-	struct gpgme_data_cbs cbs = { NULL, scan_write, NULL, NULL };
-	struct scan s = { .verdict = MORE };
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_error_t e, unwrapped = GPG_ERR_GENERAL;
-	off_t start = lseek(in_fd, 0, SEEK_CUR);
+/* The pass, on a context of its own: it runs in its own thread beside the decryption. */
+struct pgp_unwrap {
+	pthread_t thread;
+	struct pouch_pgp twin; /* its context, and the passphrase answers for it */
+	struct pgp_source src;
+	struct scan s;
+	gpgme_error_t unwrapped;
+	int ret;
+	struct pouch_err err;
+	atomic_int refused; /* the verdict is in, and it refuses the message */
+};
 
-	if (start < 0)
-		return pouch_err_set(err, POUCH_E_IO, "cannot read the payload: %s",
-				     strerror(errno));
-	e = gpgme_data_new_from_fd(&in, in_fd);
-	if (!e)
-		e = gpgme_data_new_from_cbs(&out, &cbs, &s);
+static ssize_t unwrap_write(void *handle, const void *buf, size_t size)
+{
+	struct pgp_unwrap *u = handle;
+	ssize_t n = scan_write(&u->s, buf, size);
+
+	if (u->s.verdict != MORE && !u->s.data)
+		atomic_store(&u->refused, 1);
+	return n;
+}
+
+static void *unwrap_thread(void *arg)
+{
+	struct gpgme_data_cbs cbs = { NULL, unwrap_write, NULL, NULL };
+	struct pgp_unwrap *u = arg;
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t e;
+
+	u->unwrapped = GPG_ERR_GENERAL;
+	u->ret = pgp_source_new(&u->src, u->src.fd, 1, &in, &u->err);
+	if (u->ret < 0)
+		return NULL;
+	e = gpgme_data_new_from_cbs(&out, &cbs, u);
 	/* Its error is not ours to report: a message that cannot be unwrapped fails the real
-	 * decryption after this, with the reason. */
+	 * decryption, with the reason. */
 	if (!e)
-		unwrapped = gpgme_op_decrypt_ext(pgp->ctx, GPGME_DECRYPT_UNWRAP, in, out);
+		u->unwrapped = gpgme_op_decrypt_ext(u->twin.ctx, GPGME_DECRYPT_UNWRAP, in, out);
+	else
+		u->ret = pgp_fail(&u->err, POUCH_E_GPG, "cannot set up decryption", e);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
-	if (e)
+	pgp_source_release(&u->src);
+	return NULL;
+}
+
+int pgp_unwrap_start(struct pouch_pgp *pgp, int in_fd, struct pgp_unwrap **out,
+		     struct pouch_err *err)
+{
+	struct pgp_unwrap *u = calloc(1, sizeof(*u));
+	gpgme_error_t e;
+	int rc;
+
+	*out = NULL;
+	if (!u)
+		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	u->s.verdict = MORE;
+	u->src.fd = in_fd;
+	u->twin.passphrase = pgp->passphrase;
+	u->twin.decrypting = 1;
+	atomic_init(&u->refused, 0);
+	e = pgp_new_ctx(pgp->home, &u->twin.ctx);
+	if (e) {
+		free(u);
 		return pgp_fail(err, POUCH_E_GPG, "cannot set up decryption", e);
-	if (lseek(in_fd, start, SEEK_SET) < 0)
-		return pouch_err_set(err, POUCH_E_IO, "cannot reread the payload: %s",
-				     strerror(errno));
-	/* What follows the data counts only from a message that unwrapped whole. */
-	if (s.data && unwrapped)
-		return 0;
-	if (s.verdict == COMPRESSED)
-		return pouch_err_set(err, POUCH_E_VERIFY, "the payload is compressed: pouch "
-				     "refuses compressed payloads");
-	if (s.verdict == ODD)
-		return pouch_err_set(err, POUCH_E_VERIFY, "the payload holds an unexpected "
-				     "OpenPGP packet (tag %d) %s its data", s.tag,
-				     s.data ? "after" : "before");
+	}
+	pgp_no_prompt(&u->twin);
+	rc = pthread_create(&u->thread, NULL, unwrap_thread, u);
+	if (rc != 0) {
+		gpgme_release(u->twin.ctx);
+		free(u);
+		return pouch_err_set(err, POUCH_E_IO, "cannot start a thread: %s", strerror(rc));
+	}
+	*out = u;
 	return 0;
+}
+
+int pgp_unwrap_refused(struct pgp_unwrap *u)
+{
+	return u && atomic_load(&u->refused);
+}
+
+int pgp_unwrap_finish(struct pgp_unwrap *u, struct pouch_err *err)
+{
+	const struct scan *s;
+	int ret;
+
+	if (!u)
+		return 0;
+	pthread_join(u->thread, NULL);
+	gpgme_release(u->twin.ctx);
+	s = &u->s;
+	ret = u->ret;
+	if (ret < 0) {
+		if (err)
+			*err = u->err;
+	/* What follows the data counts only from a message that unwrapped whole. */
+	} else if (s->data && u->unwrapped) {
+		ret = 0;
+	} else if (s->verdict == COMPRESSED) {
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is compressed: pouch "
+				    "refuses compressed payloads");
+	} else if (s->verdict == ODD) {
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload holds an unexpected "
+				    "OpenPGP packet (tag %d) %s its data", s->tag,
+				    s->data ? "after" : "before");
+	}
+	free(u);
+	return ret;
 }

@@ -13,6 +13,7 @@
 #define POUCH_ARCHIVE_DIR "attachments/"    /* the prefix of every later entry */
 #define POUCH_ARCHIVE_NAME_MAX 255          /* bytes in an attachment name */
 #define POUCH_ARCHIVE_CHUNK (64 * 1024)     /* bytes read or written at a time */
+#define POUCH_ARCHIVE_BLOCK (1024 * 1024)   /* bytes of archive read at a time */
 
 /* Checks an attachment base name: not empty, not "." or "..", no '/' or '\', valid UTF-8,
  * no control characters (0x00-0x1f, 0x7f, U+0080-U+009F), none of the bidirectional,

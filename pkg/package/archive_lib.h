@@ -44,6 +44,7 @@
 	X(archive_write_new) \
 	X(archive_write_open) \
 	X(archive_write_set_bytes_in_last_block) \
+	X(archive_write_set_bytes_per_block) \
 	X(archive_write_set_format_pax)
 
 enum archive_lib_index {
@@ -128,6 +129,8 @@ int archive_lib_load(struct pouch_err *err);
 #define archive_write_open ARCHIVE_LIB_CALL(archive_write_open)
 #undef archive_write_set_bytes_in_last_block
 #define archive_write_set_bytes_in_last_block ARCHIVE_LIB_CALL(archive_write_set_bytes_in_last_block)
+#undef archive_write_set_bytes_per_block
+#define archive_write_set_bytes_per_block ARCHIVE_LIB_CALL(archive_write_set_bytes_per_block)
 #undef archive_write_set_format_pax
 #define archive_write_set_format_pax ARCHIVE_LIB_CALL(archive_write_set_format_pax)
 

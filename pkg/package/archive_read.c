@@ -21,7 +21,7 @@
 struct extract {
 	struct archive *a;
 	int fd;              /* the archive */
-	unsigned char *buf;  /* POUCH_ARCHIVE_CHUNK bytes read from fd */
+	unsigned char *buf;  /* POUCH_ARCHIVE_BLOCK bytes read from fd */
 	uint64_t got;        /* bytes read from fd */
 	int read_errno;      /* why reading fd failed, else 0 */
 	const char *dir;
@@ -42,7 +42,7 @@ static la_ssize_t read_cb(struct archive *a, void *ctx, const void **out)
 	ssize_t n;
 
 	do
-		n = read(x->fd, x->buf, POUCH_ARCHIVE_CHUNK);
+		n = read(x->fd, x->buf, POUCH_ARCHIVE_BLOCK);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		x->read_errno = errno;
@@ -435,7 +435,7 @@ int pouch_archive_extract(int fd, const char *dir, const struct pouch_archive_li
 				    strerror(errno));
 		goto out;
 	}
-	x.buf = malloc(POUCH_ARCHIVE_CHUNK);
+	x.buf = malloc(POUCH_ARCHIVE_BLOCK);
 	x.a = archive_read_new();
 	if (!x.buf || !x.a) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
@@ -501,7 +501,7 @@ out:
 		free(mem);
 	}
 	if (x.buf) {
-		explicit_bzero(x.buf, POUCH_ARCHIVE_CHUNK);
+		explicit_bzero(x.buf, POUCH_ARCHIVE_BLOCK);
 		free(x.buf);
 	}
 	if (x.dirfd >= 0)

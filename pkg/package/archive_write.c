@@ -70,6 +70,7 @@ int pouch_archive_writer_new(int fd, struct pouch_archive_writer **out, struct p
 	/* Without padding of the last block, the output does not depend on the kind of fd. */
 	if (archive_write_set_format_pax(w->a) != ARCHIVE_OK ||
 	    archive_write_add_filter_none(w->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(w->a, POUCH_ARCHIVE_CHUNK) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
 	    archive_write_open(w->a, w, NULL, write_cb, NULL) != ARCHIVE_OK) {
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot start the archive: %s",

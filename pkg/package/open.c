@@ -1,10 +1,11 @@
-/* Opening a package: verify, decrypt into a capped private file, check the inner signature
- * and binding, extract into a fresh directory, then record (sender, id) as seen and move the
- * directory into place. */
+/* Opening a package: verify, decrypt (capped) straight into the extraction into a fresh private
+ * directory, check the inner signature and then the binding and the archive, then record
+ * (sender, id) as seen and move the directory into place. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,28 +202,59 @@ static int payload_fd(const struct pouch_verified *v, struct pouch_err *err)
 	return fd;
 }
 
-/* A private file with no name, in the home: the plaintext never gets a path. */
-static int private_file(const struct pouch_home *home, struct pouch_err *err)
-{
-	int fd = open(home->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+/* The extraction, in a thread fed through a pipe by the decryption as it goes. */
+struct extractor {
+	pthread_t thread;
+	int fd; /* the pipe's read end, closed by the thread */
+	const char *dir;
+	const struct pouch_header *h;
+	char *manifest;
+	size_t len;
+	int ret;
+	struct pouch_err err;
+};
 
-	if (fd < 0)
-		return pouch_err_set(err, POUCH_E_IO, "cannot make a private file in '%s': %s",
-				     home->dir, strerror(errno));
-	return fd;
+static void *extract_thread(void *arg)
+{
+	struct extractor *x = arg;
+	struct pouch_archive_limits lim = { x->h->payload_size, POUCH_MANIFEST_ATTACHMENTS_MAX + 1,
+					    POUCH_REPORT_MAX + 64 * 1024 };
+	struct pouch_listing l = { x->h, NULL, NULL };
+	char sink[4096];
+
+	x->ret = pouch_archive_extract(x->fd, x->dir, &lim, pouch_manifest_list, &l, &x->manifest,
+				       &x->len, &x->err);
+	pouch_listing_release(&l);
+	/* The rest is read and dropped, so that the decryption always runs to its end and
+	 * gives its own verdict, which comes before the archive's. */
+	for (;;) {
+		ssize_t n = read(x->fd, sink, sizeof(sink));
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+	}
+	close(x->fd);
+	return NULL;
 }
 
-/* Extracts the plaintext in fd into tmp (made 0700 here) and checks it against h. */
-static int extract(int fd, const char *tmp, const struct pouch_header *h, struct pouch_err *err)
+static int to_pipe(void *arg, const void *buf, size_t len)
 {
-	struct pouch_archive_limits lim = { h->payload_size, POUCH_MANIFEST_ATTACHMENTS_MAX + 1,
-					    POUCH_REPORT_MAX + 64 * 1024 };
-	char *att = pouch_path_join(tmp, "attachments"), *mpath = pouch_path_join(tmp, "pouch.json");
-	struct pouch_listing l = { h, NULL, NULL };
-	char *manifest = NULL;
-	size_t len = 0;
-	int ret;
+	return pouch_fs_write_all(*(const int *)arg, buf, len);
+}
 
+/* Decrypts the payload in fd straight into the extraction into tmp/attachments (made 0700
+ * here), each attachment hashed as it is written; nothing of it counts until the decryption
+ * and its signature were found good, by the key the header names, in time, and only then the
+ * archive's verdict. pouch.json is written last, into tmp. */
+static int decrypt_into(struct pouch_pgp *pgp, int fd, const char *tmp,
+			const struct pouch_header *h, struct pouch_err *err)
+{
+	struct extractor x = { .fd = -1, .h = h };
+	char signer[POUCH_FPR_LEN + 1];
+	time_t signed_at = 0;
+	char *att = pouch_path_join(tmp, "attachments"), *mpath = pouch_path_join(tmp, "pouch.json");
+	int fds[2] = { -1, -1 }, ret;
+
+	x.dir = att;
 	if (!att || !mpath) {
 		ret = pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 		goto out;
@@ -231,17 +263,46 @@ static int extract(int fd, const char *tmp, const struct pouch_header *h, struct
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot create '%s': %s", att, strerror(errno));
 		goto out;
 	}
-	ret = lseek(fd, 0, SEEK_SET) < 0
-		      ? pouch_err_set(err, POUCH_E_IO, "cannot reread the plaintext")
-		      : pouch_archive_extract(fd, att, &lim, pouch_manifest_list, &l, &manifest, &len,
-					      err);
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot make a pipe: %s", strerror(errno));
+		goto out;
+	}
+	fcntl(fds[1], F_SETPIPE_SZ, POUCH_ARCHIVE_BLOCK);
+	x.fd = fds[0];
+	if (pthread_create(&x.thread, NULL, extract_thread, &x) != 0) {
+		ret = pouch_err_set(err, POUCH_E_IO, "cannot start the extraction thread");
+		goto out;
+	}
+	fds[0] = -1; /* the thread's */
+	/* No compression is allowed (pouch_pgp_open refuses it), so the plaintext is never larger
+	 * than the payload. */
+	ret = pouch_pgp_open_to(pgp, fd, to_pipe, &fds[1], h->payload_size, signer, &signed_at,
+				err);
+	close(fds[1]);
+	fds[1] = -1;
+	pthread_join(x.thread, NULL);
+	/* The signature's verdict first (OPENPGP.md steps 2 to 7, and the pin), then the
+	 * archive's, which rests on plaintext no one vouched for until then. */
+	if (!ret && strcmp(signer, h->sender.fpr) != 0)
+		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is signed by %s, the header "
+				    "by %s", signer, h->sender.fpr);
+	if (!ret)
+		ret = pouch_signed_in_time(h, signed_at, err);
+	if (ret < 0)
+		goto out;
+	ret = x.ret;
+	if (ret < 0 && err)
+		*err = x.err;
 	if (ret == POUCH_E_REFUSED)
 		ret = err ? (err->code = POUCH_E_VERIFY) : POUCH_E_VERIFY;
 	if (!ret)
-		ret = pouch_fs_write_atomic(mpath, manifest, len, 0600, 1, err);
+		ret = pouch_fs_write_atomic(mpath, x.manifest, x.len, 0600, 1, err);
 out:
-	pouch_listing_release(&l);
-	free(manifest);
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	free(x.manifest);
 	free(att);
 	free(mpath);
 	return ret;
@@ -276,9 +337,8 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 			       struct pouch_err *err)
 {
 	struct pouch_pgp *pgp = NULL;
-	char signer[POUCH_FPR_LEN + 1], *tmp = NULL, *parent = NULL;
-	int in = -1, out = -1, made = 0, lock = -1, ret;
-	time_t signed_at = 0;
+	char *tmp = NULL, *parent = NULL;
+	int in = -1, made = 0, lock = -1, ret;
 
 	ret = pouch_home_pgp(home, &pgp, err);
 	if (ret < 0)
@@ -287,28 +347,14 @@ static int decrypt_and_extract(const struct pouch_home *home, const struct pouch
 		pouch_pgp_set_passphrase(pgp, passphrase);
 	pouch_pgp_set_progress(pgp, progress);
 	in = payload_fd(v, err);
-	out = in < 0 ? in : private_file(home, err);
-	if (in < 0 || out < 0) {
-		ret = in < 0 ? in : out;
-		goto out;
-	}
-	/* No compression is allowed (pouch_pgp_open refuses it), so the plaintext is never larger
-	 * than the payload. */
-	ret = pouch_pgp_open(pgp, in, out, v->h.payload_size, signer, &signed_at, err);
-	if (!ret && strcmp(signer, v->h.sender.fpr) != 0)
-		ret = pouch_err_set(err, POUCH_E_VERIFY, "the payload is signed by %s, the header "
-				    "by %s", signer, v->h.sender.fpr);
-	if (!ret)
-		ret = pouch_signed_in_time(&v->h, signed_at, err);
-	if (ret < 0)
-		goto out;
-	parent = pouch_fs_dir_of(final);
-	ret = parent ? pouch_fs_workdir_new(parent, ".pouch-open-", &tmp, &lock, err)
-		     : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
+	parent = in < 0 ? NULL : pouch_fs_dir_of(final);
+	ret = in < 0 ? in
+	      : parent ? pouch_fs_workdir_new(parent, ".pouch-open-", &tmp, &lock, err)
+		       : pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	if (ret < 0)
 		goto out;
 	made = 1;
-	ret = extract(out, tmp, &v->h, err);
+	ret = decrypt_into(pgp, in, tmp, &v->h, err);
 	if (!ret)
 		ret = pouch_origin_write(tmp, v->env.header, v->env.header_len, v->env.sig,
 					 v->env.sig_len, err);
@@ -323,8 +369,6 @@ out:
 		pouch_fs_remove_tree(tmp, NULL);
 	if (in >= 0)
 		close(in);
-	if (out >= 0)
-		close(out);
 	if (lock >= 0)
 		close(lock);
 	free(tmp);

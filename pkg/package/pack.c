@@ -285,13 +285,15 @@ static char *manifest_text(const struct pouch_header *h, const char *salt, json_
 	return text;
 }
 
-/* Streams the plaintext through a pipe from the archive thread into the seal. */
-static int seal_payload(struct pouch_pgp *pgp, const struct pouch_header *h,
+/* Streams the plaintext through a pipe from the archive thread into the seal, which hashes the
+ * payload as it writes it: its digest and size go to h. */
+static int seal_payload(struct pouch_pgp *pgp, struct pouch_header *h,
 			const char *const *keys, size_t nkeys, const char *manifest,
 			const struct attachment *att, size_t natt,
 			const struct pouch_progress *progress, int out_fd, struct pouch_err *err)
 {
 	struct archiver a = { -1, manifest, att, natt, NULL, 0, { 0, "" }, progress, 0, 0 };
+	unsigned long long payload_size = 0;
 	pthread_t thread;
 	size_t i;
 	int fds[2], ret;
@@ -308,7 +310,11 @@ static int seal_payload(struct pouch_pgp *pgp, const struct pouch_header *h,
 		close(fds[1]);
 		return pouch_err_set(err, POUCH_E_IO, "cannot start the archive thread");
 	}
-	ret = pouch_pgp_seal(pgp, h->sender.fpr, keys, nkeys, fds[0], out_fd, err);
+	/* A pipe as large as the seal's reads: the archive is handed over in a few big pieces. */
+	fcntl(fds[1], F_SETPIPE_SZ, POUCH_ARCHIVE_BLOCK);
+	ret = pouch_pgp_seal(pgp, h->sender.fpr, keys, nkeys, fds[0], out_fd, h->payload_sha256,
+			     &payload_size, err);
+	h->payload_size = payload_size;
 	/* Closing the read end first frees a writer the seal no longer reads. */
 	close(fds[0]);
 	pthread_join(thread, NULL);
@@ -470,12 +476,9 @@ static int pack(const struct pouch_home *home, const struct pouch_pack_req *req,
 	}
 	ret = seal_payload(pgp, h, keys, nkeys, manifest, att, req->nattach, &req->progress,
 			   payload_fd, err);
-	if (!ret && (fsync(payload_fd) < 0 || fchmod(payload_fd, 0644) < 0 ||
-		     lseek(payload_fd, 0, SEEK_SET) < 0))
+	if (!ret && (fsync(payload_fd) < 0 || fchmod(payload_fd, 0644) < 0))
 		ret = pouch_err_set(err, POUCH_E_IO, "cannot write the payload: %s",
 				    strerror(errno));
-	if (!ret)
-		ret = pouch_sha256_fd(payload_fd, h->payload_sha256, &h->payload_size, err);
 	if (!ret)
 		ret = write_package(pgp, h, payload_fd, o, err);
 out:

@@ -210,7 +210,7 @@ static int sealed(void)
 	const char *to[2] = { B.fpr, A.fpr };
 	int in = plain_file("plain", 5000), out = temp_file("sealed");
 
-	assert_int_equal(pouch_pgp_seal(A.pgp, A.fpr, to, 2, in, out, NULL), 0);
+	assert_int_equal(pouch_pgp_seal(A.pgp, A.fpr, to, 2, in, out, NULL, NULL, NULL), 0);
 	close(in);
 	assert_int_equal(lseek(out, 0, SEEK_SET), 0);
 	return out;
@@ -300,7 +300,7 @@ static void test_pgp__seal_to_an_unknown_recipient_fails(void **state)
 	int in = plain_file("plain", 10), out = temp_file("sealed");
 
 	(void)state;
-	assert_int_equal(pouch_pgp_seal(A.pgp, A.fpr, to, 1, in, out, NULL), POUCH_E_NOTFOUND);
+	assert_int_equal(pouch_pgp_seal(A.pgp, A.fpr, to, 1, in, out, NULL, NULL, NULL), POUCH_E_NOTFOUND);
 	close(in);
 	close(out);
 }
