@@ -10,13 +10,6 @@
 
 #include "crypto/pgp_internal.h"
 
-void pgp_data_buffer(gpgme_data_t d)
-{
-	/* GPGME moves data between a data object and gpg in pieces of this size (4 KiB by
-	 * default, at most 1 MiB). An older GPGME refusing the flag just moves smaller pieces. */
-	gpgme_data_set_flag(d, "io-buffer-size", PGP_BUF_TEXT);
-}
-
 static ssize_t source_read(void *handle, void *buf, size_t size)
 {
 	struct pgp_source *s = handle;
@@ -59,8 +52,6 @@ int pgp_source_new(struct pgp_source *s, int fd, int positional, gpgme_data_t *o
 		return pouch_err_set(err, POUCH_E_NOMEM, "out of memory");
 	/* GPGME keeps the structure's address, not a copy of it. */
 	e = gpgme_data_new_from_cbs(out, (struct gpgme_data_cbs *)&cbs, s);
-	if (!e)
-		pgp_data_buffer(*out);
 	if (e) {
 		pgp_source_release(s);
 		return pgp_fail(err, POUCH_E_GPG, "cannot set up GnuPG's input", e);
@@ -138,8 +129,6 @@ int pgp_sink_new(struct pgp_sink *k, gpgme_data_t *out, struct pouch_err *err)
 	if (k->hash && pouch_sha256_new(&k->d, err) < 0)
 		return POUCH_E_NOMEM;
 	e = gpgme_data_new_from_cbs(out, (struct gpgme_data_cbs *)&cbs, k);
-	if (!e)
-		pgp_data_buffer(*out);
 	return e ? pgp_fail(err, POUCH_E_GPG, "cannot set up GnuPG's output", e) : 0;
 }
 

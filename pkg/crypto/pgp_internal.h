@@ -111,10 +111,6 @@ int pgp_check_esk(int fd, struct pouch_err *err);
 
 /* The data objects of messages (pgp_data.c): bytes move PGP_BUF at a time. */
 #define PGP_BUF (1024 * 1024)
-#define PGP_BUF_TEXT "1048576"
-
-/* Makes GPGME move the data of d to and from gpg PGP_BUF bytes at a time, not 4 KiB. */
-void pgp_data_buffer(gpgme_data_t d);
 
 /* Where GPGME reads a message or plaintext from: fd, PGP_BUF bytes at a time, with pread from
  * the offset fd had when the source was made when positional is set (fd's offset stays, and

@@ -171,8 +171,6 @@ static void *unwrap_thread(void *arg)
 	if (u->ret < 0)
 		return NULL;
 	e = gpgme_data_new_from_cbs(&out, &cbs, u);
-	if (!e)
-		pgp_data_buffer(out);
 	/* Its error is not ours to report: a message that cannot be unwrapped fails the real
 	 * decryption, with the reason. */
 	if (!e)
