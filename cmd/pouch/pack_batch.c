@@ -18,6 +18,7 @@
 #include "audit/audit.h"
 #include "base/fs.h"
 #include "base/json.h"
+#include "exchange/push.h"
 
 #define BATCH_MAX ((size_t)256 * 1024 * 1024)
 
@@ -190,6 +191,7 @@ static void on_result(struct batch *b, const struct batch_msg *m, void *arg)
 	} else {
 		snprintf(l->id, sizeof(l->id), "%s", m->id);
 		snprintf(l->priority, sizeof(l->priority), "%s", m->priority);
+		snprintf(l->envelope, sizeof(l->envelope), "%s", m->sha256);
 		l->status = LINE_STAGED;
 		if (!l->codes)
 			fail(b, r, l, POUCH_E_NOMEM, "out of memory");
@@ -198,6 +200,28 @@ static void on_result(struct batch *b, const struct batch_msg *m, void *arg)
 	}
 	flush_ready(b, r);
 	progress_draw(r);
+}
+
+/* As pack: push takes the packages kept in this run as ours, by their envelopes' digests, all
+ * recorded in one transaction at the end. A failure (or a batch killed before) costs push a
+ * verification of those packages, nothing more. */
+static void record_packed(const struct batch *b)
+{
+	const char **ids = calloc(b->n + 1, sizeof(*ids));
+	const char **digests = calloc(b->n + 1, sizeof(*digests));
+	struct pouch_err err = { 0 };
+	size_t i, n = 0;
+
+	for (i = 0; ids && digests && i < b->n; i++)
+		if (b->lines[i].status == LINE_PACKED && b->lines[i].envelope[0]) {
+			ids[n] = b->lines[i].id;
+			digests[n++] = b->lines[i].envelope;
+		}
+	if (ids && digests &&
+	    pouch_push_packed_record_many(&cli.home, ids, digests, n, time(NULL), &err) < 0)
+		pouch_warn("%s", err.msg);
+	free(ids);
+	free(digests);
 }
 
 /* With --all-or-nothing: every staged package kept, or (a line failed) every one removed. */
@@ -356,6 +380,7 @@ int pack_batch(const struct batch_opts *o)
 	if (o->all_or_nothing)
 		finish_all(&b, &r, idx);
 	flush_ready(&b, &r);
+	record_packed(&b);
 	progress_clear(&r);
 	if (r.audited) {
 		struct pouch_err err = { 0 };

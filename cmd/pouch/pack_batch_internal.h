@@ -45,6 +45,7 @@ struct batch_line {
 	char id[POUCH_UUID_LEN];     /* DONE, PACKED, STAGED: the package */
 	char priority[16];
 	char *codes;                 /* STAGED: the recipients, for the audit trail */
+	char envelope[POUCH_SHA256_HEX]; /* packed in this run: its envelope's SHA-256, for push */
 	char *msg;                   /* FAILED: why; a note for others (a changed line) */
 };
 

@@ -12,12 +12,10 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "pack_batch_internal.h"
-#include "exchange/push.h"
 
 struct worker {
 	pid_t pid;
@@ -42,11 +40,6 @@ static void worker_main(const struct batch *b, int fd)
 		memset(m, 0, sizeof(*m));
 		m->idx = idx;
 		batch_line_pack(b, &b->lines[idx], m);
-		/* As pack: push takes these bytes as ours. Workers record side by side (SQLite
-		 * serialises them); a failure costs push a verification only. */
-		if (m->code == 0 && m->sha256[0])
-			(void)pouch_push_packed_record(&cli.home, m->id, m->sha256, time(NULL),
-						       NULL);
 		if (send(fd, m, sizeof(*m), MSG_NOSIGNAL) != (ssize_t)sizeof(*m))
 			_exit(3);
 	}

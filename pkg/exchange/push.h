@@ -56,6 +56,12 @@ int pouch_push_queue(const struct pouch_home *h, struct pouch_state *s, const ch
 int pouch_push_packed_record(const struct pouch_home *h, const char *id, const char *digest,
 			     time_t now, struct pouch_err *err);
 
+/* As pouch_push_packed_record for n packages (id[i], digest[i]) in one transaction: all
+ * recorded, or none. */
+int pouch_push_packed_record_many(const struct pouch_home *h, const char *const *id,
+				  const char *const *digest, size_t n, time_t now,
+				  struct pouch_err *err);
+
 /* The outcome of one delivery (one recipient of one package) as reported during a run. */
 enum pouch_push_verdict {
 	POUCH_PUSH_DELIVERED, /* the endpoint stored the package (201, or 200 for a resend) */

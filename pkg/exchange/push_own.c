@@ -17,25 +17,45 @@
 int pouch_push_packed_record(const struct pouch_home *h, const char *id, const char *digest,
 			     time_t now, struct pouch_err *err)
 {
+	return pouch_push_packed_record_many(h, &id, &digest, 1, now, err);
+}
+
+int pouch_push_packed_record_many(const struct pouch_home *h, const char *const *id,
+				  const char *const *digest, size_t n, time_t now,
+				  struct pouch_err *err)
+{
 	struct pouch_state s = { 0 };
 	struct pouch_db_stmt *st = NULL;
+	size_t i;
 	int ret;
 
-	if (!pouch_is_hex256(digest))
-		return pouch_err_set(err, POUCH_E_USAGE, "cannot record package %s: no digest", id);
+	for (i = 0; i < n; i++)
+		if (!pouch_is_hex256(digest[i]))
+			return pouch_err_set(err, POUCH_E_USAGE, "cannot record package %s: no "
+					     "digest", id[i]);
+	if (n == 0)
+		return 0;
 	if ((ret = pouch_state_open(h, &s, err)) < 0)
 		return ret;
-	ret = pouch_db_prepare(s.db, "INSERT OR IGNORE INTO packed (digest, id, made) "
-			       "VALUES (?, ?, ?)", &st, err);
-	if (ret == 0) {
-		pouch_db_bind_text(st, 1, digest);
-		pouch_db_bind_text(st, 2, id);
+	ret = pouch_db_begin(s.db, err);
+	if (ret == 0)
+		ret = pouch_db_prepare(s.db, "INSERT OR IGNORE INTO packed (digest, id, made) "
+				       "VALUES (?, ?, ?)", &st, err);
+	for (i = 0; ret == 0 && i < n; i++) {
+		pouch_db_reset(st);
+		pouch_db_bind_text(st, 1, digest[i]);
+		pouch_db_bind_text(st, 2, id[i]);
 		pouch_db_bind_int64(st, 3, (int64_t)now);
 		ret = pouch_db_step(st, err);
+		ret = ret < 0 ? ret : 0;
 	}
 	pouch_db_finalize(st);
+	if (ret == 0)
+		ret = pouch_db_commit(s.db, err);
+	else
+		pouch_db_rollback(s.db);
 	pouch_state_close(&s);
-	return ret < 0 ? ret : 0;
+	return ret;
 }
 
 /* Whether this home recorded digest as the envelope of package id it made: 1, 0, or < 0. */
