@@ -1,5 +1,6 @@
 /* SHA-256, streaming, on libgcrypt. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +16,25 @@ struct pouch_sha256 {
 	gcry_md_hd_t md;
 };
 
-/* libgcrypt wants its version checked once before first use; hashing needs no secure memory. */
-static int ready(void)
-{
-	static int done;
+/* libgcrypt wants its version checked once, before any other use and never from two threads at
+ * once (push and pull hash in worker threads); hashing needs no secure memory. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_failed;
 
-	if (done)
-		return 0;
-	if (!gcry_check_version(GCRYPT_VERSION))
-		return -1;
+static void init(void)
+{
+	if (!gcry_check_version(GCRYPT_VERSION)) {
+		init_failed = 1;
+		return;
+	}
 	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-	done = 1;
-	return 0;
+}
+
+static int ready(void)
+{
+	pthread_once(&init_once, init);
+	return init_failed ? -1 : 0;
 }
 
 int pouch_sha256_new(struct pouch_sha256 **out, struct pouch_err *err)
