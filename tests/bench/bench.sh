@@ -91,7 +91,7 @@ rss m.verify "$POUCH_BIN" --home r verify "$pkg" >/dev/null 2>&1
 rm -rf o && rss m.open "$POUCH_BIN" --home r open "$pkg" -o o >/dev/null 2>&1
 
 echo
-echo "small package (20 KB attachment): $RUNS runs of each, pouch and the gpg commands in turn;"
+echo "small package (20 KB attachment): $(counted "$RUNS" run) of each, pouch and the gpg commands in turn;"
 echo "median seconds per run, ratio pouch over gpg, pouch's peak RSS:"
 row() { # name target
 	_p=$(median "t.$1.p") _g=$(median "t.$1.g")
@@ -136,7 +136,7 @@ loop=$(total t.loop) j1=$(total t.j1) j2=$(total t.j2)
 
 echo
 echo "bulk pack of $BULK small reports (pack --batch) against a shell loop of the same gpg"
-echo "commands, in $BULK_ROUNDS rounds of $PER (each round: the loop, -j1, -j2); seconds in all,"
+echo "commands, in $(counted "$BULK_ROUNDS" round) of $PER (each round: the loop, -j1, -j2); seconds in all,"
 echo "packages per second, ratio to the loop, peak RSS:"
 bulk_row() { # name seconds [target-text RSS-file]
 	printf "  %-10s %7.1f s %7.1f /s   ratio %5.2f %-22s %s\n" "$1" "$2" \
@@ -169,7 +169,7 @@ done
 cmp big.bin big-open/attachments/big.bin
 
 echo
-echo "large attachment ($BIG_MB MiB): $BIG_RUNS runs of each, pouch and gpg alone in turn;"
+echo "large attachment ($BIG_MB MiB): $(counted "$BIG_RUNS" run) of each, pouch and gpg alone in turn;"
 echo "MB/s of the median run, peak RSS (MB = MiB here):"
 mbs() { echo "$BIG_MB / $1" | bc -l; }
 big_row() { # name pouch-times pouch-rss gpg-times gpg-rss target

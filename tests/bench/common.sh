@@ -17,6 +17,9 @@ knob() {
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc -l; }
 mib() { echo "$1 / 1024" | bc -l; }
+# counted N WORD: "1 run", "3 runs" (WORD's plural with an s).
+counted() { if [ "$1" = 1 ]; then echo "1 $2"; else echo "$1 $2s"; fi; }
+
 # load: the load averages over 1, 5 and 15 minutes (the machine may be shared: absolute times
 # drift with it, which is why every figure is timed in turn with its baseline).
 load() { cut -d' ' -f1-3 /proc/loadavg; }

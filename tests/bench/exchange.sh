@@ -248,7 +248,7 @@ ng_rps=$1 ng_p50=$2 ng_p99=$3
 
 echo
 echo "fetch one stored package ($SIZE-byte envelope) with wrk: 2 threads, $WRK_CONNS connections,"
-echo "$WRK_ROUNDS runs of $WRK_SECONDS s each, pouchd and nginx in turn, a client certificate on"
+echo "$(counted "$WRK_ROUNDS" run) of $WRK_SECONDS s each, pouchd and nginx in turn, a client certificate on"
 echo "every connection; pouchd $pd_tls, nginx $ng_tls;"
 echo "mean req/s, median p50, largest p99:"
 printf '  pouchd %7.0f req/s %6.1f MB/s   p50 %6.2f ms   p99 %6.2f ms   peak RSS %5.1f MiB (%.1f idle)\n' \
@@ -330,7 +330,7 @@ push_srv=$(awk '/ PUT \/v1\/packages\/\{id\} / { sub(/.* ms=/, ""); n += $1 } EN
 	pouchd.log)
 
 echo
-echo "push and pull of $N small packages (20 KB attachment) through pouchd, in $ROUNDS rounds"
+echo "push and pull of $N small packages (20 KB attachment) through pouchd, in $(counted "$ROUNDS" round)"
 echo "of $((N / ROUNDS)) (each round: curl's uploads, pouch push, curl's downloads, pouch pull);"
 echo "the baseline is curl to and from nginx, one connection each way (it opened"
 echo "$(connections up.round.*) and $(connections down.round.*)); packing took $(printf %.0f "$pack_s") s (set-up, not counted):"
@@ -420,7 +420,7 @@ print(len(json.load(sys.stdin)))')
 echo
 echo "listing by cursor: GET /v1/packages?after=CURSOR&limit=$LIST_LIMIT as GB-MET, CURSOR in the"
 echo "middle of its list ($listed packages a page, $(wc -c <body.out) bytes); wrk, one connection,"
-echo "$LIST_ROUNDS runs of $LIST_SECONDS s for each store, in turn; median p50, largest p99:"
+echo "$(counted "$LIST_ROUNDS" run) of $LIST_SECONDS s for each store, in turn; median p50, largest p99:"
 list_row() { # name
 	_n=$1
 	# shellcheck disable=SC2046 # split on purpose: the figures
