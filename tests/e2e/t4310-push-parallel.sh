@@ -82,15 +82,6 @@ expect_success 'a push killed with several on their way, run again, stores nothi
 	pouch --home ceop audit verify >/dev/null
 '
 
-# connects PARALLEL FILE: pushes the ids in FILE with --parallel PARALLEL under strace; prints
-# how many TCP connections pouch opened to pouchd.
-connects() {
-	strace -f -qq -e trace=connect -o conn.st "$POUCH_BIN" --home ceop push --parallel "$1" \
-		$(paths "$2") >out 2>err &&
-	test "$(grep -c "^delivered " out)" = "$(wc -l <"$2")" &&
-	grep -c "htons($(pouchd_port))" conn.st
-}
-
 # stored: how many packages pouchd has answered 201 since it started.
 stored() { grep -c " PUT /v1/packages/{id} status=201 " pouchd.log; }
 
@@ -111,16 +102,6 @@ if case $("$POUCH_BIN" --version) in *"fault injection"*) true ;; *) false ;; es
 	'
 else
 	skip_test 'while pouchd holds one package, the others go on' 'not a fault-injection build'
-fi
-
-if command -v strace >/dev/null 2>&1; then
-	expect_success 'at most --parallel kept connections; one with --parallel 1' '
-		pack_n 8 set5 && n=$(connects 4 set5) && echo "$n connections" &&
-		test "$n" -ge 1 && test "$n" -le 4 &&
-		pack_n 8 set6 && n=$(connects 1 set6) && test "$n" = 1
-	'
-else
-	skip_test 'at most --parallel kept connections' 'no strace'
 fi
 
 expect_success '--parallel takes 1 to 16, a usage error otherwise' '
